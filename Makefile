@@ -1,0 +1,106 @@
+# ExamFlow — one static binary from one C file, against BearSSL.
+#
+#   make            ./examflow (static; musl-gcc when installed, else cc -static)
+#   make test       release build + unit tests + end-to-end tests, then all of
+#                   it again under -fsanitize=address,undefined
+#   make demo       build and start the console demo
+#   make bench      performance figures (printed, never asserted)
+#   make fuzz       libFuzzer targets for a bounded time (clang)
+#   make chaos      the long kill -9 storage test
+#   make clean      build output;  make distclean  also the fetched BearSSL
+
+VERSION    = 0.1.0
+BUILD_DATE := $(shell date -u +%Y-%m-%d)
+
+BEARSSL_VER = 0.6
+BEARSSL_DIR = vendor/bearssl-$(BEARSSL_VER)
+
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_GCC),)
+  RELEASE_CC = musl-gcc
+else
+  RELEASE_CC = cc
+endif
+TEST_CC  = cc
+FUZZ_CC  = clang
+
+WARN      = -Wall -Wextra -Werror -Wno-unused-function
+DEFS      = -DEXAMFLOW_VERSION='"$(VERSION)"' -DEXAMFLOW_BUILD_DATE='"$(BUILD_DATE)"' \
+            -DEXAMFLOW_BEARSSL_VERSION='"$(BEARSSL_VER)"' -D_GNU_SOURCE
+INC       = -I$(BEARSSL_DIR)/inc
+REL_FLAGS = -Os -static -s $(WARN) $(DEFS) $(INC)
+DBG_FLAGS = -O1 -g $(WARN) $(DEFS) $(INC)
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined $(WARN) $(DEFS) $(INC)
+
+UNIT_SRC  = $(wildcard tests/unit_*.c)
+UNIT_BIN  = $(UNIT_SRC:tests/%.c=build/test/%)
+UNIT_SAN  = $(UNIT_SRC:tests/%.c=build/asan/%)
+
+.PHONY: all test demo bench fuzz chaos clean distclean bearssl-src
+
+all: examflow
+
+# --- BearSSL: fetched, verified and built per compiler, never committed ------
+$(BEARSSL_DIR)/inc/bearssl.h:
+	@sh vendor/fetch-bearssl.sh
+
+vendor/build-release/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
+	@echo "building BearSSL with $(RELEASE_CC)"
+	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(RELEASE_CC) LD=$(RELEASE_CC) BUILD=$(CURDIR)/vendor/build-release lib >/dev/null
+
+vendor/build-cc/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
+	@echo "building BearSSL with $(TEST_CC)"
+	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(TEST_CC) LD=$(TEST_CC) BUILD=$(CURDIR)/vendor/build-cc lib >/dev/null
+
+vendor/build-clang/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
+	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(FUZZ_CC) LD=$(FUZZ_CC) BUILD=$(CURDIR)/vendor/build-clang lib >/dev/null
+
+# --- the product -------------------------------------------------------------
+examflow: examflow.c vendor/build-release/libbearssl.a Makefile
+ifeq ($(MUSL_GCC),)
+	@echo "note: musl-gcc not found, linking statically against glibc (DNS then needs glibc's NSS libraries at run time); for the portable build: apt-get install musl-tools"
+endif
+	$(RELEASE_CC) $(REL_FLAGS) -o $@ examflow.c vendor/build-release/libbearssl.a
+
+build/examflow-asan: examflow.c vendor/build-cc/libbearssl.a Makefile
+	@mkdir -p build
+	$(TEST_CC) $(SAN_FLAGS) -o $@ examflow.c vendor/build-cc/libbearssl.a
+
+build/test/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
+	@mkdir -p build/test
+	$(TEST_CC) $(DBG_FLAGS) -o $@ $< vendor/build-cc/libbearssl.a
+
+build/asan/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
+	@mkdir -p build/asan
+	$(TEST_CC) $(SAN_FLAGS) -o $@ $< vendor/build-cc/libbearssl.a
+
+# --- tests ---------------------------------------------------------------------
+test: examflow build/examflow-asan $(UNIT_BIN) $(UNIT_SAN)
+	python3 tests/run.py --suite release:./examflow:build/test --suite asan:build/examflow-asan:build/asan
+
+chaos: examflow build/examflow-asan $(UNIT_BIN)
+	EXAMFLOW_CHAOS=1 python3 tests/run.py --suite release:./examflow:build/test --only chaos
+
+demo: examflow
+	./examflow demo
+
+bench: examflow $(UNIT_BIN)
+	python3 tests/bench.py ./examflow build/test
+
+FUZZ_SECONDS ?= 60
+FUZZ_SRC = $(wildcard tests/fuzz_*.c)
+fuzz: vendor/build-clang/libbearssl.a
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(INC) -o build/fuzz/$$n $$f vendor/build-clang/libbearssl.a || exit 1; \
+	  mkdir -p build/fuzz/corpus-$$n; \
+	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | tail -3 || exit 1; \
+	done
+
+clean:
+	rm -rf build examflow vendor/build-release vendor/build-cc vendor/build-clang
+
+distclean: clean
+	rm -rf $(BEARSSL_DIR)

@@ -1,0 +1,110 @@
+/* Unit tests: utilities (buffers, redaction, CRC-32C) and the config table.
+ * not tested: log_open's directory creation failure paths (need a read-only fs). */
+#define EXAMFLOW_NO_MAIN
+#include "../examflow.c"
+#include "check.h"
+
+static void test_buf(void)
+{
+	struct buf b = BUF_INIT;
+	check(buf_puts(&b, "hello") == 0);
+	check(buf_printf(&b, " %d", 42) == 0);
+	check_eq_str(b.p, "hello 42");
+	buf_consume(&b, 6);
+	check_eq_str(b.p, "42");
+	for (int i = 0; i < 10000; i++)
+		buf_putc(&b, 'x');
+	check_eq_int(b.len, 10002);
+	buf_reset(&b);
+	check_eq_int(b.len, 0);
+	buf_free(&b);
+	check(b.p == NULL);
+}
+
+static void test_crc(void)
+{
+	check_eq_int(crc32c(0, "123456789", 9), 0xE3069283u);
+	/* incremental equals whole */
+	check_eq_int(crc32c(crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
+	check_eq_int(crc32c(0, "", 0), 0);
+}
+
+static void test_redact(void)
+{
+	log_clear_secrets();
+	log_add_secret("AIzaSySECRETKEY123");
+	char s[256];
+	snprintf(s, sizeof s, "key=AIzaSySECRETKEY123 twice AIzaSySECRETKEY123 end");
+	redact(s);
+	check_eq_str(s, "key=*** twice *** end");
+	snprintf(s, sizeof s, "GET /bot123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ_/getMe");
+	redact(s);
+	check_eq_str(s, "GET /bot***/getMe");
+	snprintf(s, sizeof s, "user 12345 said 1:2");
+	redact(s);
+	check_eq_str(s, "user 12345 said 1:2");
+	log_clear_secrets();
+}
+
+static void test_config_defaults(void)
+{
+	struct config c;
+	cfg_defaults(&c);
+	check_eq_str(c.telegram_api, "https://api.telegram.org");
+	check_eq_str(c.data_dir, "data");
+	check_eq_str(c.log_file, "logs/bot_service.log");
+	check_eq_str(c.health_file, "logs/bot_health_status.json");
+	check_eq_int(c.max_restarts, 100);
+	check_eq_int(c.check_interval, 60);
+	check_eq_int(c.tz_offset_min, 180);
+	check_eq_int(c.fsync_mode, FSYNC_BATCH);
+	check_eq_int(c.nadmins, 0);
+	/* every default in the table is accepted by its own parser */
+	for (int i = 0; i < CFG_NKEYS; i++)
+		check(cfg_set(&c, &cfg_keys[i], cfg_keys[i].def) == NULL);
+}
+
+static void test_config_values(void)
+{
+	struct config c;
+	cfg_defaults(&c);
+	check(cfg_set(&c, cfg_find("max_restarts"), "abc") != NULL);
+	check(cfg_set(&c, cfg_find("max_restarts"), "0") != NULL);
+	check(cfg_set(&c, cfg_find("max_restarts"), "5") == NULL);
+	check_eq_int(c.max_restarts, 5);
+	check(cfg_set(&c, cfg_find("admin_id"), "123, 4567890123") == NULL);
+	check_eq_int(c.nadmins, 2);
+	check(c.admin_ids[1] == 4567890123LL);
+	check(cfg_is_admin(&c, 123) && !cfg_is_admin(&c, 124));
+	check(cfg_set(&c, cfg_find("admin_id"), "12x") != NULL);
+	check(cfg_set(&c, cfg_find("fsync"), "always") == NULL);
+	check_eq_int(c.fsync_mode, FSYNC_ALWAYS);
+	check(cfg_set(&c, cfg_find("fsync"), "sometimes") != NULL);
+	check(cfg_set(&c, cfg_find("health_listen"), "8080") != NULL);
+	check(cfg_set(&c, cfg_find("health_listen"), "127.0.0.1:8080") == NULL);
+	int m = 0;
+	check(cfg_parse_tz("+03:00", &m) == 0 && m == 180);
+	check(cfg_parse_tz("UTC+3", &m) == 0 && m == 180);
+	check(cfg_parse_tz("-0530", &m) == 0 && m == -330);
+	check(cfg_parse_tz("Asia/Vladivostok", &m) == 0 && m == 600);
+	check(cfg_parse_tz("Mars/Olympus", &m) < 0);
+	check(cfg_parse_tz("+25", &m) < 0);
+	check_eq_str(cfg_suggest("telegram_tokn"), "telegram_token");
+	check(cfg_suggest("zzzzzzzzzzzz") == NULL);
+	char env[96];
+	cfg_env_name(cfg_find("data_dir"), env, sizeof env);
+	check_eq_str(env, "EXAMFLOW_DATA_DIR");
+	cfg_env_name(cfg_find("telegram_token"), env, sizeof env);
+	check_eq_str(env, "TELEGRAM_BOT_TOKEN");
+	check_eq_int(cfg_hang_timeout(&c), 120);
+}
+
+int main(void)
+{
+	test_buf();
+	test_crc();
+	test_redact();
+	test_config_defaults();
+	test_config_values();
+	return check_done();
+}
