@@ -17,9 +17,11 @@ BEARSSL_DIR = vendor/bearssl-$(BEARSSL_VER)
 
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL_GCC),)
-  RELEASE_CC = musl-gcc
+  RELEASE_CC  = musl-gcc
+  RELEASE_LIB = vendor/build-musl/libbearssl.a
 else
-  RELEASE_CC = cc
+  RELEASE_CC  = cc
+  RELEASE_LIB = vendor/build-cc/libbearssl.a
 endif
 TEST_CC  = cc
 FUZZ_CC  = clang
@@ -44,23 +46,20 @@ all: examflow
 $(BEARSSL_DIR)/inc/bearssl.h:
 	@sh vendor/fetch-bearssl.sh
 
-vendor/build-release/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
-	@echo "building BearSSL with $(RELEASE_CC)"
-	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(RELEASE_CC) LD=$(RELEASE_CC) BUILD=$(CURDIR)/vendor/build-release lib >/dev/null
-
-vendor/build-cc/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
-	@echo "building BearSSL with $(TEST_CC)"
-	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(TEST_CC) LD=$(TEST_CC) BUILD=$(CURDIR)/vendor/build-cc lib >/dev/null
-
-vendor/build-clang/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
-	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(FUZZ_CC) LD=$(FUZZ_CC) BUILD=$(CURDIR)/vendor/build-clang lib >/dev/null
+# One BearSSL build per compiler, so switching compilers never links a stale library.
+BEARSSL_CC_musl  = musl-gcc
+BEARSSL_CC_cc    = $(TEST_CC)
+BEARSSL_CC_clang = $(FUZZ_CC)
+vendor/build-%/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
+	@echo "building BearSSL with $(BEARSSL_CC_$*)"
+	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(BEARSSL_CC_$*) LD=$(BEARSSL_CC_$*) BUILD=$(CURDIR)/vendor/build-$* lib >/dev/null
 
 # --- the product -------------------------------------------------------------
-examflow: examflow.c vendor/build-release/libbearssl.a Makefile
+examflow: examflow.c $(RELEASE_LIB) Makefile
 ifeq ($(MUSL_GCC),)
 	@echo "note: musl-gcc not found, linking statically against glibc (DNS then needs glibc's NSS libraries at run time); for the portable build: apt-get install musl-tools"
 endif
-	$(RELEASE_CC) $(REL_FLAGS) -o $@ examflow.c vendor/build-release/libbearssl.a
+	$(RELEASE_CC) $(REL_FLAGS) -o $@ examflow.c $(RELEASE_LIB)
 
 build/examflow-asan: examflow.c vendor/build-cc/libbearssl.a Makefile
 	@mkdir -p build
@@ -100,7 +99,7 @@ fuzz: vendor/build-clang/libbearssl.a
 	done
 
 clean:
-	rm -rf build examflow vendor/build-release vendor/build-cc vendor/build-clang
+	rm -rf build examflow vendor/build-*
 
 distclean: clean
 	rm -rf $(BEARSSL_DIR)
