@@ -78,13 +78,20 @@ test: examflow build/examflow-asan $(UNIT_BIN) $(UNIT_SAN)
 	python3 tests/run.py --suite release:./examflow:build/test --suite asan:build/examflow-asan:build/asan
 
 chaos: examflow build/examflow-asan $(UNIT_BIN)
-	EXAMFLOW_CHAOS=1 python3 tests/run.py --suite release:./examflow:build/test --only chaos
+	EXAMFLOW_CHAOS=1 python3 tests/run.py --suite release:./examflow:build/test --only unit_store
 
 demo: examflow
 	./examflow demo
 
-bench: examflow $(UNIT_BIN)
-	python3 tests/bench.py ./examflow build/test
+build/bench/%: tests/%.c examflow.c vendor/build-cc/libbearssl.a
+	@mkdir -p build/bench
+	$(TEST_CC) -O2 $(WARN) $(DEFS) $(INC) -o $@ $< vendor/build-cc/libbearssl.a
+
+bench: examflow build/bench/bench_store
+	@echo "== storage (bench_store, on the file system of ./build)"
+	build/bench/bench_store build
+	@echo "== Telegram engine against the Bot API double (tests/bench.py)"
+	python3 tests/bench.py ./examflow
 
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(wildcard tests/fuzz_*.c)
@@ -92,7 +99,7 @@ fuzz: vendor/build-clang/libbearssl.a
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
-	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(INC) -o build/fuzz/$$n $$f vendor/build-clang/libbearssl.a || exit 1; \
+	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) $(INC) -o build/fuzz/$$n $$f vendor/build-clang/libbearssl.a || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$n; \
 	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | tail -3 || exit 1; \

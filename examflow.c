@@ -1006,6 +1006,9874 @@ static void cfg_print_reference(FILE *out)
 #undef CFG_N
 
 /* ==========================================================================
+ * 4. JSON: tokenizer, accessors, writer
+ * ==========================================================================
+ * json_parse() makes one pass over a whole document (strict RFC 8259) and
+ * fills a caller-owned array of tokens in document order: type, byte span,
+ * child count and parent.  Nothing is copied or allocated; strings stay
+ * escaped in the caller's buffer until an accessor unescapes them.  It
+ * returns the token count or a negative JSON_ERR_*; JSON_ERR_INCOMPLETE means
+ * "the document stops too early" (more bytes could make it valid), every
+ * other error means no continuation can.  json_parse_ex() also reports the
+ * byte offset of the error, for the log.  There is no global state.
+ *
+ * The accessors only read buf and the tokens.  Those that take a token index
+ * accept -1 (what a failed lookup returns) and then fail too, so lookups
+ * chain: json_get_i64(buf, t, json_path(buf, t, n, 0, "message.chat.id"), &id).
+ * They return 0 / -1, or an index / -1.
+ *
+ * The writer appends to a struct buf and escapes every string it is given,
+ * so no user text ever reaches JSON through printf.  struct json_w adds the
+ * commas and colons and keeps the first error, to be checked once at the end.
+ */
+
+#define JSON_MAX_DEPTH 64 /* nested objects/arrays: Telegram and Gemini answers nest about 10 deep; bounds the parser's stack */
+
+enum json_type {
+	JSON_OBJECT = 1, /* zero is left out so that a zeroed token is no valid type */
+	JSON_ARRAY,
+	JSON_STRING,
+	JSON_NUMBER,
+	JSON_TRUE,
+	JSON_FALSE,
+	JSON_NULL
+};
+
+enum {
+	JSON_ERR_INCOMPLETE = -1, /* the document ends too early */
+	JSON_ERR_SYNTAX = -2,     /* a byte the grammar does not allow here */
+	JSON_ERR_NOMEM = -3,      /* more tokens than the caller's array holds */
+	JSON_ERR_DEPTH = -4,      /* nesting deeper than JSON_MAX_DEPTH */
+	JSON_ERR_UTF8 = -5,       /* invalid UTF-8 inside a string */
+	JSON_ERR_ESCAPE = -6,     /* a backslash escape RFC 8259 does not define */
+	JSON_ERR_CONTROL = -7,    /* a raw control character inside a string */
+	JSON_ERR_NUMBER = -8,     /* a malformed number: leading zero, "1.", "-x", "1e" */
+	JSON_ERR_TRAILING = -9,   /* more after the one top-level value */
+	JSON_ERR_TOOBIG = -10     /* the input is longer than an int offset can address */
+};
+
+struct json_tok {
+	int type;   /* enum json_type */
+	int start;  /* offset of the first byte; for strings, just after the opening quote */
+	int end;    /* offset one past the last byte; for strings, of the closing quote */
+	int size;   /* objects: key/value pairs; arrays: elements; others: 0 */
+	int parent; /* index of the enclosing object or array (for keys and values alike), -1 at top level */
+};
+
+static const char *json_strerror(int err)
+{
+	switch (err) {
+	case JSON_ERR_INCOMPLETE: return "document is truncated";
+	case JSON_ERR_SYNTAX: return "unexpected character";
+	case JSON_ERR_NOMEM: return "too many tokens";
+	case JSON_ERR_DEPTH: return "nested too deeply";
+	case JSON_ERR_UTF8: return "invalid UTF-8 in a string";
+	case JSON_ERR_ESCAPE: return "invalid escape in a string";
+	case JSON_ERR_CONTROL: return "control character in a string";
+	case JSON_ERR_NUMBER: return "malformed number";
+	case JSON_ERR_TRAILING: return "data after the top-level value";
+	case JSON_ERR_TOOBIG: return "document too large";
+	}
+	return err >= 0 ? "ok" : "unknown JSON error";
+}
+
+#define JSON_ISDIGIT(c) ((c) >= '0' && (c) <= '9')
+#define JSON_ISSPACE(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
+
+/* --- tokenizer ------------------------------------------------------------------ */
+
+/* One parse.  The stack of open containers replaces recursion, so depth costs
+ * no C stack and is bounded by the array. */
+struct json_parser {
+	const char *buf;
+	size_t len;
+	size_t pos;                /* next byte to read; the error offset on failure */
+	struct json_tok *toks;     /* NULL: only count */
+	int ntoks;                 /* capacity (also caps counting) */
+	int n;                     /* tokens made so far */
+	int depth;                 /* open containers */
+	int open[JSON_MAX_DEPTH];  /* token index of each open container */
+	unsigned char is_obj[JSON_MAX_DEPTH];
+};
+
+/* What the grammar expects next. */
+enum { JS_VALUE, JS_ARR_FIRST, JS_OBJ_FIRST, JS_KEY, JS_COLON, JS_NEXT, JS_DONE };
+
+static int json_tok_new(struct json_parser *p, int type, size_t start, size_t end)
+{
+	if (p->n >= p->ntoks)
+		return JSON_ERR_NOMEM;
+	if (p->toks) {
+		struct json_tok *t = &p->toks[p->n];
+		t->type = type;
+		t->start = (int)start;
+		t->end = (int)end;
+		t->size = 0;
+		t->parent = p->depth ? p->open[p->depth - 1] : -1;
+	}
+	return p->n++;
+}
+
+/* Check one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing
+ * past U+10FFFF) whose lead byte is s[*ip] >= 0x80.  On success *ip moves
+ * past it; on error *ip is the offending offset (len when truncated). */
+static int json_scan_utf8(const unsigned char *s, size_t len, size_t *ip)
+{
+	size_t i = *ip;
+	unsigned c = s[i], lo = 0x80, hi = 0xBF;
+	size_t need;
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0; /* below is overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* above is a surrogate */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90; /* below is overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above is past U+10FFFF */
+	} else {
+		return JSON_ERR_UTF8; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+	}
+	for (size_t k = 1; k <= need; k++) {
+		if (i + k == len) {
+			*ip = len;
+			return JSON_ERR_INCOMPLETE;
+		}
+		if (s[i + k] < lo || s[i + k] > hi) {
+			*ip = i + k;
+			return JSON_ERR_UTF8;
+		}
+		lo = 0x80, hi = 0xBF;
+	}
+	*ip = i + need + 1;
+	return 0;
+}
+
+static int json_hexval(int c)
+{
+	if (JSON_ISDIGIT(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Check the escape whose backslash is at s[*ip]; same reporting as above. */
+static int json_scan_escape(const unsigned char *s, size_t len, size_t *ip)
+{
+	size_t i = *ip + 1;
+	if (i == len) {
+		*ip = len;
+		return JSON_ERR_INCOMPLETE;
+	}
+	switch (s[i]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		*ip = i + 1;
+		return 0;
+	case 'u':
+		for (size_t k = 1; k <= 4; k++) {
+			if (i + k == len) {
+				*ip = len;
+				return JSON_ERR_INCOMPLETE;
+			}
+			if (json_hexval(s[i + k]) < 0) {
+				*ip = i + k;
+				return JSON_ERR_ESCAPE;
+			}
+		}
+		*ip = i + 5;
+		return 0;
+	}
+	*ip = i;
+	return JSON_ERR_ESCAPE;
+}
+
+/* A string at p->pos (the opening quote).  Surrogate escapes are accepted
+ * alone: the grammar allows them, and unescaping makes them U+FFFD. */
+static int json_scan_string(struct json_parser *p)
+{
+	const unsigned char *s = (const unsigned char *)p->buf;
+	size_t i = p->pos + 1, len = p->len;
+	for (;;) {
+		while (i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+			i++;
+		if (i == len) {
+			p->pos = len;
+			return JSON_ERR_INCOMPLETE;
+		}
+		if (s[i] == '"')
+			break;
+		if (s[i] < 0x20) {
+			p->pos = i;
+			return JSON_ERR_CONTROL;
+		}
+		int rc = s[i] == '\\' ? json_scan_escape(s, len, &i) : json_scan_utf8(s, len, &i);
+		if (rc < 0) {
+			p->pos = i;
+			return rc;
+		}
+	}
+	int rc = json_tok_new(p, JSON_STRING, p->pos + 1, i);
+	if (rc < 0)
+		return rc;
+	p->pos = i + 1;
+	return 0;
+}
+
+/* A number at p->pos: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+ * A number that stops at the end of the input in a complete state is
+ * complete: at top level "12" is a whole document. */
+static int json_scan_number(struct json_parser *p)
+{
+	const char *s = p->buf;
+	size_t i = p->pos, len = p->len;
+	if (s[i] == '-')
+		i++;
+	if (i == len)
+		goto truncated;
+	if (s[i] == '0') {
+		i++;
+		if (i < len && JSON_ISDIGIT(s[i]))
+			goto bad; /* leading zero */
+	} else if (JSON_ISDIGIT(s[i])) {
+		while (i < len && JSON_ISDIGIT(s[i]))
+			i++;
+	} else {
+		goto bad;
+	}
+	if (i < len && s[i] == '.') {
+		if (++i == len)
+			goto truncated;
+		if (!JSON_ISDIGIT(s[i]))
+			goto bad;
+		while (i < len && JSON_ISDIGIT(s[i]))
+			i++;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == len)
+			goto truncated;
+		if (!JSON_ISDIGIT(s[i]))
+			goto bad;
+		while (i < len && JSON_ISDIGIT(s[i]))
+			i++;
+	}
+	int rc = json_tok_new(p, JSON_NUMBER, p->pos, i);
+	if (rc < 0)
+		return rc;
+	p->pos = i;
+	return 0;
+truncated:
+	p->pos = len;
+	return JSON_ERR_INCOMPLETE;
+bad:
+	p->pos = i;
+	return JSON_ERR_NUMBER;
+}
+
+static int json_scan_literal(struct json_parser *p, const char *word, int type)
+{
+	size_t n = strlen(word);
+	for (size_t k = 0; k < n; k++) {
+		if (p->pos + k == p->len) {
+			p->pos = p->len;
+			return JSON_ERR_INCOMPLETE;
+		}
+		if (p->buf[p->pos + k] != word[k]) {
+			p->pos += k;
+			return JSON_ERR_SYNTAX;
+		}
+	}
+	int rc = json_tok_new(p, type, p->pos, p->pos + n);
+	if (rc < 0)
+		return rc;
+	p->pos += n;
+	return 0;
+}
+
+static int json_after_value(const struct json_parser *p)
+{
+	return p->depth ? JS_NEXT : JS_DONE;
+}
+
+static int json_open(struct json_parser *p, int is_obj)
+{
+	if (p->depth == JSON_MAX_DEPTH)
+		return JSON_ERR_DEPTH;
+	int t = json_tok_new(p, is_obj ? JSON_OBJECT : JSON_ARRAY, p->pos, 0);
+	if (t < 0)
+		return t;
+	p->open[p->depth] = t;
+	p->is_obj[p->depth] = (unsigned char)is_obj;
+	p->depth++;
+	p->pos++;
+	return is_obj ? JS_OBJ_FIRST : JS_ARR_FIRST;
+}
+
+static int json_close(struct json_parser *p)
+{
+	p->depth--;
+	if (p->toks)
+		p->toks[p->open[p->depth]].end = (int)p->pos + 1;
+	p->pos++;
+	return json_after_value(p);
+}
+
+/* A value starting with byte c at p->pos; returns the next state or an error. */
+static int json_value(struct json_parser *p, char c)
+{
+	int rc;
+	if (p->depth && !p->is_obj[p->depth - 1] && p->toks)
+		p->toks[p->open[p->depth - 1]].size++;
+	switch (c) {
+	case '{': return json_open(p, 1);
+	case '[': return json_open(p, 0);
+	case '"': rc = json_scan_string(p); break;
+	case 't': rc = json_scan_literal(p, "true", JSON_TRUE); break;
+	case 'f': rc = json_scan_literal(p, "false", JSON_FALSE); break;
+	case 'n': rc = json_scan_literal(p, "null", JSON_NULL); break;
+	default:
+		if (c != '-' && !JSON_ISDIGIT(c))
+			return JSON_ERR_SYNTAX;
+		rc = json_scan_number(p);
+	}
+	return rc < 0 ? rc : json_after_value(p);
+}
+
+/* The grammar as a loop over states: every byte is looked at once. */
+static int json_run(struct json_parser *p)
+{
+	int st = JS_VALUE;
+	for (;;) {
+		while (p->pos < p->len && JSON_ISSPACE(p->buf[p->pos]))
+			p->pos++;
+		if (p->pos == p->len)
+			return st == JS_DONE ? p->n : JSON_ERR_INCOMPLETE;
+		char c = p->buf[p->pos];
+		int in_obj = p->depth && p->is_obj[p->depth - 1];
+		switch (st) {
+		case JS_DONE:
+			return JSON_ERR_TRAILING;
+		case JS_OBJ_FIRST:
+		case JS_KEY:
+			if (c == '}' && st == JS_OBJ_FIRST) {
+				st = json_close(p);
+			} else if (c == '"') {
+				int rc = json_scan_string(p);
+				if (rc < 0)
+					return rc;
+				if (p->toks)
+					p->toks[p->open[p->depth - 1]].size++;
+				st = JS_COLON;
+			} else {
+				return JSON_ERR_SYNTAX;
+			}
+			break;
+		case JS_COLON:
+			if (c != ':')
+				return JSON_ERR_SYNTAX;
+			p->pos++;
+			st = JS_VALUE;
+			break;
+		case JS_NEXT:
+			if (c == ',') {
+				p->pos++;
+				st = in_obj ? JS_KEY : JS_VALUE;
+			} else if (c == (in_obj ? '}' : ']')) {
+				st = json_close(p);
+			} else {
+				return JSON_ERR_SYNTAX;
+			}
+			break;
+		case JS_ARR_FIRST:
+			if (c == ']') {
+				st = json_close(p);
+				break;
+			}
+			/* fall through */
+		default:
+			st = json_value(p, c);
+		}
+		if (st < 0)
+			return st;
+	}
+}
+
+/* Tokenize buf[0..len) into toks[0..ntoks).  Returns the token count or a
+ * JSON_ERR_*; on error, *err_off (when not NULL) gets the byte offset that
+ * failed (len for JSON_ERR_INCOMPLETE) and toks hold garbage.  The first
+ * problem in document order wins: a document that overflows toks before its
+ * syntax error is JSON_ERR_NOMEM.  toks may be
+ * NULL to count the tokens a document needs (ntoks still caps the count). */
+static int json_parse_ex(const char *buf, size_t len, struct json_tok *toks, int ntoks, size_t *err_off)
+{
+	struct json_parser p;
+	p.buf = buf;
+	p.len = len;
+	p.pos = 0;
+	p.toks = toks;
+	p.ntoks = ntoks < 0 ? 0 : ntoks;
+	p.n = 0;
+	p.depth = 0;
+	int rc = len >= (size_t)INT_MAX ? JSON_ERR_TOOBIG : json_run(&p);
+	if (rc < 0 && err_off)
+		*err_off = p.pos;
+	return rc;
+}
+
+static int json_parse(const char *buf, size_t len, struct json_tok *toks, int ntoks)
+{
+	return json_parse_ex(buf, len, toks, ntoks, NULL);
+}
+
+/* Count, allocate, parse.  On success *out is malloc'd (the caller frees it)
+ * and holds the returned number of tokens; more than max_toks is
+ * JSON_ERR_NOMEM, so a hostile document cannot make us allocate without
+ * bound.  On error *out is NULL. */
+static int json_parse_alloc(const char *buf, size_t len, int max_toks, struct json_tok **out, size_t *err_off)
+{
+	*out = NULL;
+	int n = json_parse_ex(buf, len, NULL, max_toks, err_off);
+	if (n < 0)
+		return n;
+	struct json_tok *t = malloc((size_t)n * sizeof *t);
+	if (!t) {
+		if (err_off)
+			*err_off = 0;
+		return JSON_ERR_NOMEM;
+	}
+	n = json_parse_ex(buf, len, t, n, err_off);
+	*out = t;
+	return n;
+}
+
+/* --- accessors ------------------------------------------------------------------- */
+
+/* The token after i's whole subtree (ntok when there is none): tokens come
+ * in document order, so i's descendants are exactly the tokens that start
+ * before i ends, and a binary search finds the first one that does not. */
+static int json_next(const struct json_tok *t, int ntok, int i)
+{
+	if (i < 0 || i >= ntok)
+		return ntok;
+	if (t[i].type != JSON_OBJECT && t[i].type != JSON_ARRAY)
+		return i + 1;
+	int lo = i + 1, hi = ntok;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (t[mid].start < t[i].end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Encode code point cp as UTF-8 into out; returns the byte count. */
+static int json_utf8_put(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The four hex digits at buf[pos..pos+4) as a number, or -1. */
+static long json_hex4(const char *buf, int pos, int end)
+{
+	long v = 0;
+	if (end - pos < 4)
+		return -1;
+	for (int k = 0; k < 4; k++) {
+		int h = json_hexval((unsigned char)buf[pos + k]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+/* Decode the escape whose backslash is at buf[*pos] (a string token's span
+ * ends at end) into UTF-8 in out; returns the byte count and moves *pos past
+ * it.  A \uD800-\uDBFF followed by \uDC00-\uDFFF is one code point; any other
+ * surrogate is U+FFFD, so the result is always valid UTF-8. */
+static int json_unescape_one(const char *buf, int *pos, int end, char out[4])
+{
+	int p = *pos;
+	char c = p + 1 < end ? buf[p + 1] : '\0';
+	*pos = p + 2;
+	switch (c) {
+	case '"': case '\\': case '/': out[0] = c; return 1;
+	case 'b': out[0] = '\b'; return 1;
+	case 'f': out[0] = '\f'; return 1;
+	case 'n': out[0] = '\n'; return 1;
+	case 'r': out[0] = '\r'; return 1;
+	case 't': out[0] = '\t'; return 1;
+	case 'u': break;
+	default: /* the tokenizer never lets this through */
+		*pos = p + 1;
+		return json_utf8_put(0xFFFD, out);
+	}
+	long cp = json_hex4(buf, p + 2, end);
+	if (cp < 0)
+		return json_utf8_put(0xFFFD, out);
+	*pos = p + 6;
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		long lo = p + 7 < end && buf[p + 6] == '\\' && buf[p + 7] == 'u' ? json_hex4(buf, p + 8, end) : -1;
+		if (lo >= 0xDC00 && lo <= 0xDFFF) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			*pos = p + 12;
+		} else {
+			cp = 0xFFFD;
+		}
+	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		cp = 0xFFFD;
+	}
+	return json_utf8_put((uint32_t)cp, out);
+}
+
+/* Does string token i, unescaped, equal s[0..n)?  No allocation. */
+static int json_eqn(const char *buf, const struct json_tok *t, int i, const char *s, size_t n)
+{
+	if (i < 0 || t[i].type != JSON_STRING)
+		return 0;
+	int pos = t[i].start, end = t[i].end;
+	size_t k = 0;
+	while (pos < end) {
+		if (buf[pos] != '\\') {
+			if (k == n || buf[pos] != s[k])
+				return 0;
+			pos++, k++;
+			continue;
+		}
+		char u[4];
+		size_t m = (size_t)json_unescape_one(buf, &pos, end, u);
+		if (n - k < m || memcmp(u, s + k, m) != 0)
+			return 0;
+		k += m;
+	}
+	return k == n;
+}
+
+static int json_eq(const char *buf, const struct json_tok *t, int i, const char *s)
+{
+	return json_eqn(buf, t, i, s, strlen(s));
+}
+
+/* The value of key[0..n) in object obj, or -1.  With duplicate keys the
+ * first wins. */
+static int json_obj_getn(const char *buf, const struct json_tok *t, int ntok, int obj, const char *key, size_t n)
+{
+	if (obj < 0 || obj >= ntok || t[obj].type != JSON_OBJECT)
+		return -1;
+	int i = obj + 1;
+	for (int k = 0; k < t[obj].size && i + 1 < ntok; k++) {
+		if (json_eqn(buf, t, i, key, n))
+			return i + 1;
+		i = json_next(t, ntok, i + 1);
+	}
+	return -1;
+}
+
+static int json_obj_get(const char *buf, const struct json_tok *t, int ntok, int obj, const char *key)
+{
+	return json_obj_getn(buf, t, ntok, obj, key, strlen(key));
+}
+
+/* Element idx of array arr, or -1. */
+static int json_arr_get(const struct json_tok *t, int ntok, int arr, int idx)
+{
+	if (arr < 0 || arr >= ntok || t[arr].type != JSON_ARRAY || idx < 0 || idx >= t[arr].size)
+		return -1;
+	int i = arr + 1;
+	while (idx-- > 0 && i < ntok)
+		i = json_next(t, ntok, i);
+	return i < ntok ? i : -1;
+}
+
+/* Follow a dotted path from token from: "message.chat.id"; a segment of
+ * digits indexes an array ("candidates.0.content").  Keys that contain a dot
+ * cannot be named.  "" is from itself.  Returns the token index or -1. */
+static int json_path(const char *buf, const struct json_tok *t, int ntok, int from, const char *dotted)
+{
+	int cur = from;
+	if (cur < 0 || cur >= ntok)
+		return -1;
+	if (!*dotted)
+		return cur;
+	for (const char *seg = dotted;; ) {
+		const char *dot = strchr(seg, '.');
+		size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
+		if (t[cur].type == JSON_OBJECT) {
+			cur = json_obj_getn(buf, t, ntok, cur, seg, n);
+		} else if (t[cur].type == JSON_ARRAY && n > 0 && n <= 9) {
+			int idx = 0;
+			for (size_t k = 0; k < n && idx >= 0; k++)
+				idx = JSON_ISDIGIT(seg[k]) ? idx * 10 + (seg[k] - '0') : -1;
+			cur = json_arr_get(t, ntok, cur, idx);
+		} else {
+			return -1;
+		}
+		if (cur < 0 || !dot)
+			return cur;
+		seg = dot + 1;
+	}
+}
+
+/* A number token that is a plain integer in int64_t range; fractions and
+ * exponents are refused, never rounded.  0 or -1. */
+static int json_get_i64(const char *buf, const struct json_tok *t, int i, int64_t *out)
+{
+	if (i < 0 || t[i].type != JSON_NUMBER)
+		return -1;
+	const char *s = buf + t[i].start, *e = buf + t[i].end;
+	int neg = s < e && *s == '-';
+	s += neg;
+	if (s == e)
+		return -1;
+	int64_t v = 0; /* accumulated as a negative number, which reaches INT64_MIN */
+	for (; s < e; s++) {
+		if (!JSON_ISDIGIT(*s))
+			return -1;
+		int d = *s - '0';
+		if (v < (INT64_MIN + d) / 10)
+			return -1;
+		v = v * 10 - d;
+	}
+	if (!neg) {
+		if (v == INT64_MIN)
+			return -1;
+		v = -v;
+	}
+	*out = v;
+	return 0;
+}
+
+/* *out = 1 for true, 0 for false; -1 for anything else. */
+static int json_get_bool(const char *buf, const struct json_tok *t, int i, int *out)
+{
+	(void)buf;
+	if (i < 0 || (t[i].type != JSON_TRUE && t[i].type != JSON_FALSE))
+		return -1;
+	*out = t[i].type == JSON_TRUE;
+	return 0;
+}
+
+static int json_is_null(const char *buf, const struct json_tok *t, int i)
+{
+	(void)buf;
+	return i >= 0 && t[i].type == JSON_NULL;
+}
+
+/* Append string token i, unescaped to UTF-8, to out.  0, or -1 when i is no
+ * string or memory runs out.  The result may contain NUL bytes (\u0000). */
+static int json_get_str(const char *buf, const struct json_tok *t, int i, struct buf *out)
+{
+	if (i < 0 || t[i].type != JSON_STRING)
+		return -1;
+	int pos = t[i].start, end = t[i].end;
+	/* unescaping never grows a string; appending nothing terminates an empty result */
+	if (buf_reserve(out, (size_t)(end - pos)) < 0 || buf_append(out, "", 0) < 0)
+		return -1;
+	while (pos < end) {
+		const char *bs = memchr(buf + pos, '\\', (size_t)(end - pos));
+		int run = bs ? (int)(bs - buf) : end;
+		if (buf_append(out, buf + pos, (size_t)(run - pos)) < 0)
+			return -1;
+		pos = run;
+		if (pos < end) {
+			char u[4];
+			int m = json_unescape_one(buf, &pos, end, u);
+			if (buf_append(out, u, (size_t)m) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* String token i unescaped into a new NUL-terminated string (free() it), or
+ * NULL: not a string, out of memory, or it contains U+0000, which a C string
+ * would silently cut. */
+static char *json_strdup(const char *buf, const struct json_tok *t, int i)
+{
+	struct buf b = BUF_INIT;
+	if (json_get_str(buf, t, i, &b) < 0 || memchr(b.p, '\0', b.len)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* --- writer ------------------------------------------------------------------------- */
+
+/* Append s[0..n) as a JSON string: quotes, backslashes and control
+ * characters escaped; each byte that is not part of valid UTF-8 becomes
+ * U+FFFD, so the output is always valid JSON.  0 or -1 (out of memory). */
+static int json_w_strn(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	if (buf_reserve(b, n + 2) < 0 || buf_putc(b, '"') < 0)
+		return -1;
+	while (i < n) {
+		unsigned c = u[i];
+		if (c >= 0x80) {
+			size_t j = i;
+			if (json_scan_utf8(u, n, &j) == 0) {
+				i = j;
+				continue;
+			}
+		} else if (c >= 0x20 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+		size_t elen = 2;
+		const char *rep = esc;
+		switch (c) {
+		case '"': case '\\': break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			if (c >= 0x80) {
+				rep = "\xEF\xBF\xBD";
+				elen = 3;
+			} else {
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				elen = 6;
+			}
+		}
+		if (buf_append(b, s + run, i - run) < 0 || buf_append(b, rep, elen) < 0)
+			return -1;
+		run = ++i;
+	}
+	if (buf_append(b, s + run, n - run) < 0 || buf_putc(b, '"') < 0)
+		return -1;
+	return 0;
+}
+
+static int json_w_str(struct buf *b, const char *s)
+{
+	return json_w_strn(b, s, strlen(s));
+}
+
+static int json_w_i64(struct buf *b, int64_t v)
+{
+	return buf_printf(b, "%" PRId64, v);
+}
+
+static int json_w_bool(struct buf *b, int v)
+{
+	return buf_puts(b, v ? "true" : "false");
+}
+
+static int json_w_null(struct buf *b)
+{
+	return buf_puts(b, "null");
+}
+
+/* A structured writer: commas and colons come by themselves, misuse (a value
+ * in an object without a key, a key in an array, unbalanced ends, a second
+ * top-level value, nesting past JSON_MAX_DEPTH) is an error like running out
+ * of memory.  The first error sticks: every later call returns -1 and writes
+ * nothing, so a caller may check only json_w_finish(). */
+struct json_w {
+	struct buf *b;
+	int depth;
+	int err;                                  /* 0, or -1 after the first failure */
+	int top_done;                             /* the top-level value was written */
+	int after_key;                            /* a key was written; its value is due */
+	unsigned char need_comma[JSON_MAX_DEPTH]; /* this container already has a member */
+	unsigned char is_obj[JSON_MAX_DEPTH];
+};
+
+static void json_w_init(struct json_w *w, struct buf *b)
+{
+	memset(w, 0, sizeof *w);
+	w->b = b;
+}
+
+static int json_w_check(struct json_w *w, int rc)
+{
+	if (rc < 0)
+		w->err = -1;
+	return w->err;
+}
+
+/* Before any value: check that one may come here, and write its comma. */
+static int json_w_pre_value(struct json_w *w)
+{
+	if (w->err)
+		return -1;
+	if (w->depth == 0) {
+		if (w->top_done)
+			return json_w_check(w, -1);
+		w->top_done = 1;
+		return 0;
+	}
+	if (w->is_obj[w->depth - 1]) {
+		if (!w->after_key)
+			return json_w_check(w, -1);
+		w->after_key = 0;
+		return 0;
+	}
+	if (w->need_comma[w->depth - 1] && buf_putc(w->b, ',') < 0)
+		return json_w_check(w, -1);
+	w->need_comma[w->depth - 1] = 1;
+	return 0;
+}
+
+static int json_w_key(struct json_w *w, const char *key)
+{
+	if (w->err)
+		return -1;
+	if (w->depth == 0 || !w->is_obj[w->depth - 1] || w->after_key)
+		return json_w_check(w, -1);
+	if (w->need_comma[w->depth - 1] && buf_putc(w->b, ',') < 0)
+		return json_w_check(w, -1);
+	w->need_comma[w->depth - 1] = 1;
+	w->after_key = 1;
+	return json_w_check(w, json_w_str(w->b, key) < 0 || buf_putc(w->b, ':') < 0 ? -1 : 0);
+}
+
+static int json_w_begin(struct json_w *w, int is_obj)
+{
+	if (json_w_pre_value(w) < 0)
+		return -1;
+	if (w->depth == JSON_MAX_DEPTH || buf_putc(w->b, is_obj ? '{' : '[') < 0)
+		return json_w_check(w, -1);
+	w->is_obj[w->depth] = (unsigned char)is_obj;
+	w->need_comma[w->depth] = 0;
+	w->depth++;
+	return 0;
+}
+
+static int json_w_end(struct json_w *w, int is_obj)
+{
+	if (w->err)
+		return -1;
+	if (w->depth == 0 || w->is_obj[w->depth - 1] != is_obj || w->after_key)
+		return json_w_check(w, -1);
+	w->depth--;
+	return json_w_check(w, buf_putc(w->b, is_obj ? '}' : ']'));
+}
+
+static int json_w_obj_begin(struct json_w *w) { return json_w_begin(w, 1); }
+static int json_w_obj_end(struct json_w *w) { return json_w_end(w, 1); }
+static int json_w_arr_begin(struct json_w *w) { return json_w_begin(w, 0); }
+static int json_w_arr_end(struct json_w *w) { return json_w_end(w, 0); }
+
+static int json_w_val_strn(struct json_w *w, const char *s, size_t n)
+{
+	return json_w_pre_value(w) < 0 ? -1 : json_w_check(w, json_w_strn(w->b, s, n));
+}
+
+static int json_w_val_str(struct json_w *w, const char *s)
+{
+	return json_w_val_strn(w, s, strlen(s));
+}
+
+static int json_w_val_i64(struct json_w *w, int64_t v)
+{
+	return json_w_pre_value(w) < 0 ? -1 : json_w_check(w, json_w_i64(w->b, v));
+}
+
+static int json_w_val_bool(struct json_w *w, int v)
+{
+	return json_w_pre_value(w) < 0 ? -1 : json_w_check(w, json_w_bool(w->b, v));
+}
+
+static int json_w_val_null(struct json_w *w)
+{
+	return json_w_pre_value(w) < 0 ? -1 : json_w_check(w, json_w_null(w->b));
+}
+
+/* Insert an already encoded JSON value (e.g. a reply_markup built by another
+ * writer).  The caller vouches that it is valid JSON. */
+static int json_w_val_raw(struct json_w *w, const char *json, size_t n)
+{
+	return json_w_pre_value(w) < 0 ? -1 : json_w_check(w, buf_append(w->b, json, n));
+}
+
+static int json_w_kv_str(struct json_w *w, const char *key, const char *s)
+{
+	return json_w_key(w, key) < 0 ? -1 : json_w_val_str(w, s);
+}
+
+static int json_w_kv_i64(struct json_w *w, const char *key, int64_t v)
+{
+	return json_w_key(w, key) < 0 ? -1 : json_w_val_i64(w, v);
+}
+
+static int json_w_kv_bool(struct json_w *w, const char *key, int v)
+{
+	return json_w_key(w, key) < 0 ? -1 : json_w_val_bool(w, v);
+}
+
+/* 0 when everything was written and every container closed, else -1. */
+static int json_w_finish(const struct json_w *w)
+{
+	return w->err || w->depth || !w->top_done ? -1 : 0;
+}
+
+#undef JSON_ISDIGIT
+#undef JSON_ISSPACE
+
+/* ==========================================================================
+ * 5. HTTP/1.1 client over BearSSL
+ * ==========================================================================
+ * Everything the bot says to the world goes through here: URLs, an
+ * incremental response parser that never touches a socket, and a connection
+ * state machine (resolve → connect → TLS handshake → write → read → idle
+ * keep-alive) that one poll() loop drives for many connections at once.
+ * A blocking wrapper over the same machine serves the CLI commands.
+ *
+ * Error idiom: every function returns 0 / HTTP_DONE / HTTP_PENDING or a
+ * negative HTTP_ERR_* code; a connection also keeps a readable reason for
+ * the admin (http_errstr) naming host:port only — never the URL, because
+ * Telegram's token is part of the path (/bot<token>/getMe).
+ *
+ * Read in this order: http_url_parse, http_parse_feed (the parser),
+ * http_start / http_step (the machine), http_request_sync.
+ */
+
+#define HTTP_MAX_HEADER_BYTES (16 * 1024)      /* Telegram's and Google's header blocks are < 2 KiB */
+#define HTTP_MAX_BODY_BYTES (8 * 1024 * 1024)  /* one getUpdates answer can reach ~4 MiB */
+#define HTTP_MAX_CHUNK_LINE 1024               /* hex size + extensions; real servers send < 20 bytes */
+#define HTTP_MAX_PATH 2048                     /* base path + method + query; ours are < 300 bytes */
+#define HTTP_MAX_REQUEST_HEAD (8 * 1024)       /* our own request line and headers */
+#define HTTP_CONNECT_TIMEOUT_MS 10000          /* a TCP connect slower than this will not serve us */
+#define HTTP_HANDSHAKE_TIMEOUT_MS 15000        /* TLS handshake incl. a slow RSA server */
+#define HTTP_IDLE_MAX_MS 30000                 /* servers drop idle keep-alive sockets after ~60 s */
+#define HTTP_DNS_TTL_MS (5 * 60 * 1000)        /* re-resolve every 5 min even without failures */
+#define HTTP_DNS_SLOTS 16                      /* distinct hosts: Telegram, Gemini, pings, updates */
+#define HTTP_MAX_ADDRS 8                       /* addresses tried per host */
+#define HTTP_TLS_SESSION_SLOTS 16              /* one resumable TLS session per host:port */
+#define HTTP_MAX_CA_FILE_BYTES (4 * 1024 * 1024) /* Debian's bundle is ~220 KiB */
+#define HTTP_MAX_CERT_BYTES (16 * 1024)        /* end-entity certificate kept for `check` */
+#define HTTP_READ_CHUNK 16384                  /* bytes per recv(); one TLS record */
+#define HTTP_READS_PER_STEP 64                 /* then yield to the other connections (fairness) */
+#define HTTP_ERR_LEN 256                       /* readable reasons are one short line */
+
+/* Results.  The parser says NEED_MORE, the machine says PENDING: same value,
+ * "nothing to report yet". */
+enum {
+	HTTP_NEED_MORE = 0,
+	HTTP_PENDING = 0,
+	HTTP_DONE = 1,
+	HTTP_ERR_STATUS_LINE = -1,  /* not "HTTP/1.x NNN ..." */
+	HTTP_ERR_HEADER = -2,       /* malformed header line */
+	HTTP_ERR_HEADER_TOO_BIG = -3,
+	HTTP_ERR_BODY_TOO_BIG = -4,
+	HTTP_ERR_LENGTH = -5,       /* bad, negative, overflowing or conflicting Content-Length */
+	HTTP_ERR_CHUNK = -6,        /* bad chunk size line or chunk framing */
+	HTTP_ERR_TRUNCATED = -7,    /* peer closed before the response was complete */
+	HTTP_ERR_UNSUPPORTED = -8,  /* a transfer coding or status we never asked for */
+	HTTP_ERR_NOMEM = -9,
+	HTTP_ERR_URL = -10,         /* bad URL or request arguments (a bug or a config error) */
+	HTTP_ERR_DNS = -11,
+	HTTP_ERR_CONNECT = -12,
+	HTTP_ERR_TLS = -13,         /* certificate or handshake: a config problem, not a blip */
+	HTTP_ERR_IO = -14,          /* reset, broken pipe */
+	HTTP_ERR_TIMEOUT = -15,
+};
+
+/* What an HTTP error code means, for logs and the admin. */
+static const struct {
+	int code;
+	const char *text;
+} http_err_texts[] = {
+	{HTTP_ERR_STATUS_LINE, "garbage status line"},
+	{HTTP_ERR_HEADER, "malformed header line"},
+	{HTTP_ERR_HEADER_TOO_BIG, "header block over 16 KiB"},
+	{HTTP_ERR_BODY_TOO_BIG, "body over the size cap"},
+	{HTTP_ERR_LENGTH, "bad or conflicting Content-Length"},
+	{HTTP_ERR_CHUNK, "bad chunk size or chunk framing"},
+	{HTTP_ERR_TRUNCATED, "truncated: connection closed before the response was complete"},
+	{HTTP_ERR_UNSUPPORTED, "unsupported transfer coding or status"},
+	{HTTP_ERR_NOMEM, "out of memory"},
+	{HTTP_ERR_URL, "bad URL or request"},
+	{HTTP_ERR_DNS, "DNS lookup failed"},
+	{HTTP_ERR_CONNECT, "connect failed"},
+	{HTTP_ERR_TLS, "TLS failed"},
+	{HTTP_ERR_IO, "connection error"},
+	{HTTP_ERR_TIMEOUT, "timeout"},
+};
+
+static const char *http_code_str(int code)
+{
+	for (size_t i = 0; i < sizeof http_err_texts / sizeof http_err_texts[0]; i++)
+		if (http_err_texts[i].code == code)
+			return http_err_texts[i].text;
+	return code >= 0 ? "ok" : "error";
+}
+
+/* --- URLs -------------------------------------------------------------------- */
+
+struct http_url {
+	int tls;            /* https */
+	int ipv6;           /* host is an IPv6 literal (brackets in Host:) */
+	char host[256];     /* without brackets */
+	char port[8];
+	char path[HTTP_MAX_PATH]; /* base path, may be "" */
+};
+
+static int http_host_char(int c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+/* Parse "http[s]://host[:port][/path]" (host may be "[v6]").  No user info,
+ * no fragment.  0 or HTTP_ERR_URL. */
+static int http_url_parse(const char *url, struct http_url *u)
+{
+	memset(u, 0, sizeof *u);
+	const char *s;
+	if (strncasecmp(url, "https://", 8) == 0) {
+		u->tls = 1;
+		s = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		s = url + 7;
+	} else {
+		return HTTP_ERR_URL;
+	}
+	size_t hl = 0;
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || end == s + 1 || (size_t)(end - s - 1) >= sizeof u->host)
+			return HTTP_ERR_URL;
+		hl = (size_t)(end - s - 1);
+		memcpy(u->host, s + 1, hl);
+		struct in6_addr a6;
+		if (inet_pton(AF_INET6, u->host, &a6) != 1)
+			return HTTP_ERR_URL;
+		u->ipv6 = 1;
+		s = end + 1;
+	} else {
+		while (http_host_char((unsigned char)s[hl]))
+			hl++;
+		if (hl == 0 || hl >= sizeof u->host)
+			return HTTP_ERR_URL;
+		memcpy(u->host, s, hl);
+		s += hl;
+	}
+	if (*s == ':') {
+		s++;
+		size_t pl = 0;
+		long port = 0;
+		while (isdigit((unsigned char)s[pl]) && pl < 6)
+			port = port * 10 + (s[pl++] - '0');
+		if (pl == 0 || port < 1 || port > 65535)
+			return HTTP_ERR_URL;
+		snprintf(u->port, sizeof u->port, "%ld", port);
+		s += pl;
+	} else {
+		snprintf(u->port, sizeof u->port, "%s", u->tls ? "443" : "80");
+	}
+	if (*s != '\0' && *s != '/' && *s != '?')
+		return HTTP_ERR_URL;
+	size_t rest = strcspn(s, "#");
+	if (rest >= sizeof u->path)
+		return HTTP_ERR_URL;
+	for (size_t i = 0; i < rest; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return HTTP_ERR_URL; /* would split the request line */
+	memcpy(u->path, s, rest);
+	u->path[rest] = '\0';
+	return 0;
+}
+
+/* --- the response parser ------------------------------------------------------ */
+
+/* What we keep of one response.  body is owned here until a caller moves
+ * it out (http_response_free releases it). */
+struct http_response {
+	int status;               /* 200, 404 ... */
+	int minor;                /* HTTP/1.<minor> */
+	int keep_alive;           /* the server lets us reuse the connection */
+	int chunked;
+	int64_t content_length;   /* -1 when absent */
+	int retry_after;          /* seconds, -1 when absent or not a number */
+	char content_type[128];   /* "" when absent; cut when longer */
+	struct buf body;
+};
+
+static void http_response_free(struct http_response *r)
+{
+	buf_free(&r->body);
+}
+
+enum {
+	HP_STATUS, HP_HEADERS, HP_BODY_LENGTH, HP_BODY_EOF,
+	HP_CHUNK_SIZE, HP_CHUNK_DATA, HP_CHUNK_END, HP_TRAILERS, HP_DONE, HP_ERROR
+};
+
+/* Incremental parser for one response: bytes in, NEED_MORE / DONE / error
+ * out.  No I/O: sockets, TLS and test strings all feed it the same way. */
+struct http_parser {
+	int state;                /* HP_* */
+	int err;                  /* sticky error code once state is HP_ERROR */
+	int head_request;         /* a response to HEAD has no body */
+	size_t max_body;          /* cap for this request */
+	size_t header_bytes;      /* status line + headers + trailers, against the cap */
+	uint64_t remaining;       /* bytes left in the current body part or chunk */
+	size_t line_len;
+	struct http_response res;
+	char line[HTTP_MAX_HEADER_BYTES + 1]; /* the line being assembled */
+};
+
+/* Get the parser ready for a new response, keeping the body's memory. */
+static void http_parser_init(struct http_parser *p, size_t max_body, int head_request)
+{
+	struct buf body = p->res.body;
+	memset(&p->res, 0, sizeof p->res);
+	buf_reset(&body);
+	p->res.body = body;
+	p->res.content_length = -1;
+	p->res.retry_after = -1;
+	p->state = HP_STATUS;
+	p->err = 0;
+	p->head_request = head_request;
+	p->max_body = max_body ? max_body : HTTP_MAX_BODY_BYTES;
+	p->header_bytes = 0;
+	p->remaining = 0;
+	p->line_len = 0;
+	p->line[0] = '\0';
+}
+
+static void http_parser_free(struct http_parser *p)
+{
+	http_response_free(&p->res);
+}
+
+static int http_fail(struct http_parser *p, int code)
+{
+	p->state = HP_ERROR;
+	p->err = code;
+	return code;
+}
+
+/* Collect bytes up to '\n' into p->line (without CR LF).  Returns 1 when a
+ * line is complete, 0 when data ran out, or an error.  The header cap covers
+ * header lines; chunk size lines have their own small cap. */
+static int http_take_line(struct http_parser *p, const char *data, size_t len, size_t *i)
+{
+	int in_header = p->state == HP_STATUS || p->state == HP_HEADERS || p->state == HP_TRAILERS;
+	size_t cap = in_header ? HTTP_MAX_HEADER_BYTES : HTTP_MAX_CHUNK_LINE;
+	const char *start = data + *i;
+	const char *nl = memchr(start, '\n', len - *i);
+	size_t n = nl ? (size_t)(nl - start) + 1 : len - *i;
+	if (in_header) {
+		p->header_bytes += n;
+		if (p->header_bytes > HTTP_MAX_HEADER_BYTES)
+			return http_fail(p, HTTP_ERR_HEADER_TOO_BIG);
+	}
+	if (p->line_len + n > cap)
+		return http_fail(p, in_header ? HTTP_ERR_HEADER_TOO_BIG : HTTP_ERR_CHUNK);
+	memcpy(p->line + p->line_len, start, n);
+	p->line_len += n;
+	*i += n;
+	if (!nl)
+		return 0;
+	p->line_len--; /* the '\n' */
+	if (p->line_len && p->line[p->line_len - 1] == '\r')
+		p->line_len--;
+	p->line[p->line_len] = '\0';
+	/* A NUL or a lone CR inside a line is how responses get split. */
+	if (memchr(p->line, '\0', p->line_len) || memchr(p->line, '\r', p->line_len))
+		return http_fail(p, in_header ? (p->state == HP_STATUS ? HTTP_ERR_STATUS_LINE : HTTP_ERR_HEADER)
+					      : HTTP_ERR_CHUNK);
+	return 1;
+}
+
+/* "HTTP/1.x NNN reason" */
+static int http_status_line(struct http_parser *p)
+{
+	const char *s = p->line;
+	if (strncmp(s, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)s[7]) || s[8] != ' ')
+		return http_fail(p, HTTP_ERR_STATUS_LINE);
+	for (int k = 9; k < 12; k++)
+		if (!isdigit((unsigned char)s[k]))
+			return http_fail(p, HTTP_ERR_STATUS_LINE);
+	if (s[12] != '\0' && s[12] != ' ')
+		return http_fail(p, HTTP_ERR_STATUS_LINE);
+	int status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	if (status < 100 || status > 599)
+		return http_fail(p, HTTP_ERR_STATUS_LINE);
+	p->res.status = status;
+	p->res.minor = s[7] - '0';
+	p->res.keep_alive = p->res.minor >= 1; /* HTTP/1.0 closes unless told otherwise */
+	p->state = HP_HEADERS;
+	return 0;
+}
+
+/* Parse a decimal Content-Length; values past 2^53 are as good as hostile. */
+static int http_parse_length(const char *v, int64_t *out)
+{
+	int64_t n = 0;
+	if (!*v)
+		return -1;
+	for (; *v; v++) {
+		if (!isdigit((unsigned char)*v) || n > ((int64_t)1 << 53) / 10)
+			return -1;
+		n = n * 10 + (*v - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/* Is token t (case-insensitive) one of the comma-separated items of v? */
+static int http_has_token(const char *v, const char *t)
+{
+	size_t tl = strlen(t);
+	while (*v) {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		size_t n = strcspn(v, ",");
+		size_t m = n;
+		while (m && (v[m - 1] == ' ' || v[m - 1] == '\t'))
+			m--;
+		if (m == tl && strncasecmp(v, t, tl) == 0)
+			return 1;
+		v += n;
+	}
+	return 0;
+}
+
+static int http_token_char(int c)
+{
+	return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?={}", c);
+}
+
+/* One "Name: value" line.  Only the headers we act on are kept. */
+static int http_header_line(struct http_parser *p)
+{
+	char *s = p->line;
+	if (*s == ' ' || *s == '\t')
+		return http_fail(p, HTTP_ERR_HEADER); /* obsolete line folding */
+	size_t nl = 0;
+	while (http_token_char((unsigned char)s[nl]))
+		nl++;
+	if (nl == 0 || s[nl] != ':')
+		return http_fail(p, HTTP_ERR_HEADER);
+	s[nl] = '\0';
+	char *v = s + nl + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t vl = strlen(v);
+	while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+		v[--vl] = '\0';
+	struct http_response *r = &p->res;
+	if (strcasecmp(s, "Content-Length") == 0) {
+		int64_t n;
+		if (http_parse_length(v, &n) < 0)
+			return http_fail(p, HTTP_ERR_LENGTH);
+		if (r->content_length >= 0 && r->content_length != n)
+			return http_fail(p, HTTP_ERR_LENGTH);
+		r->content_length = n;
+	} else if (strcasecmp(s, "Transfer-Encoding") == 0) {
+		/* We never send TE or Accept-Encoding, so "chunked" is the only
+		 * coding a sane server may use. */
+		if (strcasecmp(v, "chunked") != 0 || r->chunked)
+			return http_fail(p, HTTP_ERR_UNSUPPORTED);
+		r->chunked = 1;
+	} else if (strcasecmp(s, "Connection") == 0) {
+		if (http_has_token(v, "close"))
+			r->keep_alive = 0;
+		else if (http_has_token(v, "keep-alive"))
+			r->keep_alive = 1;
+	} else if (strcasecmp(s, "Content-Type") == 0) {
+		snprintf(r->content_type, sizeof r->content_type, "%s", v);
+	} else if (strcasecmp(s, "Retry-After") == 0) {
+		int64_t n;
+		r->retry_after = http_parse_length(v, &n) == 0 && n <= INT_MAX ? (int)n : -1;
+	}
+	return 0;
+}
+
+/* The empty line after the headers: decide how the body is framed. */
+static int http_headers_done(struct http_parser *p)
+{
+	struct http_response *r = &p->res;
+	if (r->status < 200) {
+		if (r->status == 101)
+			return http_fail(p, HTTP_ERR_UNSUPPORTED); /* we never ask to switch */
+		/* 100 Continue and friends: the real response follows.  Their
+		 * bytes still count against the header cap. */
+		r->content_length = -1;
+		r->chunked = 0;
+		r->content_type[0] = '\0';
+		r->retry_after = -1;
+		p->state = HP_STATUS;
+		return 0;
+	}
+	if (r->chunked && r->content_length >= 0)
+		return http_fail(p, HTTP_ERR_LENGTH); /* both framings: a smuggling sign */
+	if (p->head_request || r->status == 204 || r->status == 304) {
+		p->state = HP_DONE;
+		return HTTP_DONE;
+	}
+	if (r->chunked) {
+		p->state = HP_CHUNK_SIZE;
+		return 0;
+	}
+	if (r->content_length >= 0) {
+		if ((uint64_t)r->content_length > p->max_body)
+			return http_fail(p, HTTP_ERR_BODY_TOO_BIG);
+		if (buf_reserve(&r->body, (size_t)r->content_length) < 0)
+			return http_fail(p, HTTP_ERR_NOMEM);
+		p->remaining = (uint64_t)r->content_length;
+		p->state = p->remaining ? HP_BODY_LENGTH : HP_DONE;
+		return p->remaining ? 0 : HTTP_DONE;
+	}
+	r->keep_alive = 0; /* the body ends when the server closes */
+	p->state = HP_BODY_EOF;
+	return 0;
+}
+
+/* "1a2b[;ext...]" */
+static int http_chunk_size(struct http_parser *p)
+{
+	const char *s = p->line;
+	uint64_t n = 0;
+	size_t k = 0;
+	for (; isxdigit((unsigned char)s[k]); k++) {
+		if (n > (UINT64_C(1) << 52))
+			return http_fail(p, HTTP_ERR_CHUNK); /* overflow */
+		int c = tolower((unsigned char)s[k]);
+		n = n * 16 + (uint64_t)(isdigit(c) ? c - '0' : c - 'a' + 10);
+	}
+	if (k == 0)
+		return http_fail(p, HTTP_ERR_CHUNK);
+	while (s[k] == ' ' || s[k] == '\t')
+		k++;
+	if (s[k] != '\0' && s[k] != ';')
+		return http_fail(p, HTTP_ERR_CHUNK);
+	if (n == 0) {
+		p->state = HP_TRAILERS;
+		return 0;
+	}
+	if (n > p->max_body - p->res.body.len)
+		return http_fail(p, HTTP_ERR_BODY_TOO_BIG);
+	p->remaining = n;
+	p->state = HP_CHUNK_DATA;
+	return 0;
+}
+
+/* Copy body bytes; returns the number taken. */
+static int http_take_body(struct http_parser *p, const char *data, size_t len, size_t *i)
+{
+	size_t n = len - *i;
+	if (p->state != HP_BODY_EOF && n > p->remaining)
+		n = (size_t)p->remaining;
+	if (p->state == HP_BODY_EOF && n > p->max_body - p->res.body.len)
+		return http_fail(p, HTTP_ERR_BODY_TOO_BIG);
+	if (buf_append(&p->res.body, data + *i, n) < 0)
+		return http_fail(p, HTTP_ERR_NOMEM);
+	*i += n;
+	if (p->state != HP_BODY_EOF)
+		p->remaining -= n;
+	return 0;
+}
+
+/* Feed bytes.  *consumed says how many were used: on HTTP_DONE the rest
+ * belongs to whatever follows (for us: a misbehaving server). */
+static int http_parse_feed(struct http_parser *p, const char *data, size_t len, size_t *consumed)
+{
+	size_t i = 0;
+	int rc = 0;
+	while (rc == 0 && p->state != HP_DONE && p->state != HP_ERROR && i < len) {
+		switch (p->state) {
+		case HP_STATUS:
+		case HP_HEADERS:
+		case HP_TRAILERS:
+		case HP_CHUNK_SIZE:
+			rc = http_take_line(p, data, len, &i);
+			if (rc <= 0)
+				break;
+			p->line_len = 0;
+			if (p->state == HP_STATUS)
+				rc = http_status_line(p);
+			else if (p->state == HP_CHUNK_SIZE)
+				rc = http_chunk_size(p);
+			else if (p->line[0] == '\0')
+				rc = p->state == HP_HEADERS ? http_headers_done(p) : (p->state = HP_DONE, HTTP_DONE);
+			else
+				rc = p->state == HP_HEADERS ? http_header_line(p) : 0; /* trailers are ignored */
+			break;
+		case HP_BODY_LENGTH:
+			rc = http_take_body(p, data, len, &i);
+			if (rc == 0 && p->remaining == 0) {
+				p->state = HP_DONE;
+				rc = HTTP_DONE;
+			}
+			break;
+		case HP_CHUNK_DATA:
+			rc = http_take_body(p, data, len, &i);
+			if (rc == 0 && p->remaining == 0)
+				p->state = HP_CHUNK_END;
+			break;
+		case HP_CHUNK_END:
+			/* CR LF after the chunk data (a bare LF is tolerated). */
+			if (data[i] == '\r' && p->remaining == 0) {
+				p->remaining = 1; /* saw the CR */
+				i++;
+			} else if (data[i] == '\n') {
+				p->remaining = 0;
+				p->state = HP_CHUNK_SIZE;
+				i++;
+			} else {
+				rc = http_fail(p, HTTP_ERR_CHUNK);
+			}
+			break;
+		case HP_BODY_EOF:
+			rc = http_take_body(p, data, len, &i);
+			break;
+		}
+	}
+	if (consumed)
+		*consumed = i;
+	if (p->state == HP_ERROR)
+		return p->err;
+	return p->state == HP_DONE ? HTTP_DONE : HTTP_NEED_MORE;
+}
+
+/* The peer closed the connection: done for a body read to EOF, an error
+ * anywhere else. */
+static int http_parse_eof(struct http_parser *p)
+{
+	if (p->state == HP_BODY_EOF)
+		p->state = HP_DONE;
+	else if (p->state != HP_DONE && p->state != HP_ERROR)
+		http_fail(p, HTTP_ERR_TRUNCATED);
+	return p->state == HP_DONE ? HTTP_DONE : p->err;
+}
+
+/* Readable reason for a parser error, e.g. "header block over 16 KiB". */
+static const char *http_parse_errstr(const struct http_parser *p)
+{
+	return http_code_str(p->state == HP_ERROR ? p->err : 0);
+}
+
+/* --- trust anchors ------------------------------------------------------------ */
+
+/* Where distributions keep their CA bundle, most common first. */
+static const char *const http_ca_paths[] = {
+	"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu, Alpine */
+	"/etc/pki/tls/certs/ca-bundle.crt",   /* RHEL, Fedora, CentOS */
+	"/etc/ssl/ca-bundle.pem",             /* openSUSE */
+	"/etc/ssl/cert.pem",                  /* Arch, Alpine, macOS-like */
+};
+
+/* A remembered DNS answer for one host:port. */
+struct http_dns_entry {
+	char host[256], port[8];
+	int64_t expires_ms;                   /* mono_ms() after which we resolve again */
+	int naddrs;
+	struct sockaddr_storage addrs[HTTP_MAX_ADDRS];
+	socklen_t lens[HTTP_MAX_ADDRS];
+};
+
+/* The last TLS session with one host:port, for an abbreviated handshake.
+ * Holds a master secret: lives only in memory, wiped on free. */
+struct http_tls_session {
+	char host[256], port[8];
+	int valid;
+	br_ssl_session_parameters params;
+};
+
+/* Shared by every connection of the process: trust anchors (read-only after
+ * http_client_init), the DNS cache and the TLS session cache.  Owned by
+ * whoever called http_client_init (the worker or a CLI command). */
+struct http_client {
+	br_x509_trust_anchor *tas;
+	size_t ntas;
+	char ca_path[PATH_MAX_LEN];           /* where the anchors came from, "" if none */
+	char err[HTTP_ERR_LEN];               /* why loading anchors failed */
+	int64_t dns_ttl_ms;
+	struct http_dns_entry dns[HTTP_DNS_SLOTS];
+	struct http_tls_session sessions[HTTP_TLS_SESSION_SLOTS];
+	unsigned long connects;               /* TCP connections opened: for tests and metrics */
+};
+
+static void http_dn_append(void *ctx, const void *data, size_t len)
+{
+	buf_append(ctx, data, len); /* an allocation failure shows up as a short DN: anchor unusable, not unsafe */
+}
+
+static void *http_memdup(const void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+	if (q && n)
+		memcpy(q, p, n);
+	return q;
+}
+
+static void http_ta_free(br_x509_trust_anchor *ta)
+{
+	free(ta->dn.data);
+	if (ta->pkey.key_type == BR_KEYTYPE_RSA) {
+		free(ta->pkey.key.rsa.n);
+		free(ta->pkey.key.rsa.e);
+	} else {
+		free(ta->pkey.key.ec.q);
+	}
+}
+
+/* Turn one DER certificate into a trust anchor appended to hc.  Returns 0,
+ * 1 when the certificate is unusable (skipped), -1 on out of memory. */
+static int http_add_anchor(struct http_client *hc, const unsigned char *der, size_t len)
+{
+	br_x509_decoder_context dc;
+	struct buf dn = BUF_INIT;
+	br_x509_decoder_init(&dc, http_dn_append, &dn);
+	br_x509_decoder_push(&dc, der, len);
+	const br_x509_pkey *pk = br_x509_decoder_get_pkey(&dc);
+	if (!pk || !dn.p) {
+		buf_free(&dn);
+		return 1;
+	}
+	br_x509_trust_anchor *tas = realloc(hc->tas, (hc->ntas + 1) * sizeof *tas);
+	if (!tas) {
+		buf_free(&dn);
+		return -1;
+	}
+	hc->tas = tas;
+	br_x509_trust_anchor *ta = &tas[hc->ntas];
+	memset(ta, 0, sizeof *ta);
+	ta->dn.data = (unsigned char *)dn.p; /* ownership moves to the anchor */
+	ta->dn.len = dn.len;
+	ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+	ta->pkey.key_type = pk->key_type;
+	int ok;
+	if (pk->key_type == BR_KEYTYPE_RSA) {
+		ta->pkey.key.rsa.n = http_memdup(pk->key.rsa.n, pk->key.rsa.nlen);
+		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		ta->pkey.key.rsa.e = http_memdup(pk->key.rsa.e, pk->key.rsa.elen);
+		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+		ok = ta->pkey.key.rsa.n && ta->pkey.key.rsa.e;
+	} else {
+		ta->pkey.key.ec.curve = pk->key.ec.curve;
+		ta->pkey.key.ec.q = http_memdup(pk->key.ec.q, pk->key.ec.qlen);
+		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+		ok = ta->pkey.key.ec.q != NULL;
+	}
+	if (!ok) {
+		http_ta_free(ta);
+		return -1;
+	}
+	hc->ntas++;
+	return 0;
+}
+
+/* Decode every CERTIFICATE in a PEM file into trust anchors.  Returns the
+ * number added, or -1 with hc->err set. */
+static int http_load_pem(struct http_client *hc, const char *path)
+{
+	struct buf file = BUF_INIT, der = BUF_INIT;
+	if (read_file(path, &file, HTTP_MAX_CA_FILE_BYTES) < 0) {
+		snprintf(hc->err, sizeof hc->err, "CA file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	br_pem_decoder_context pc;
+	br_pem_decoder_init(&pc);
+	size_t off = 0;
+	int added = 0, in_cert = 0, rc = 0;
+	/* A final newline makes the decoder see the last END line. */
+	if (buf_putc(&file, '\n') < 0)
+		rc = -1;
+	while (rc == 0 && off < file.len) {
+		off += br_pem_decoder_push(&pc, file.p + off, file.len - off);
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			in_cert = strcmp(br_pem_decoder_name(&pc), "CERTIFICATE") == 0 ||
+				  strcmp(br_pem_decoder_name(&pc), "X509 CERTIFICATE") == 0;
+			buf_reset(&der);
+			br_pem_decoder_setdest(&pc, in_cert ? http_dn_append : NULL, &der);
+			break;
+		case BR_PEM_END_OBJ:
+			if (in_cert) {
+				int r = http_add_anchor(hc, (unsigned char *)der.p, der.len);
+				if (r < 0)
+					rc = -1;
+				added += r == 0;
+			}
+			in_cert = 0;
+			break;
+		case BR_PEM_ERROR:
+			snprintf(hc->err, sizeof hc->err, "CA file %s: not valid PEM near byte %zu", path, off);
+			rc = -2;
+			break;
+		}
+	}
+	buf_free(&file);
+	buf_free(&der);
+	if (rc == -1)
+		snprintf(hc->err, sizeof hc->err, "CA file %s: out of memory", path);
+	if (rc == 0 && added == 0)
+		snprintf(hc->err, sizeof hc->err, "CA file %s: no usable certificates", path);
+	return rc < 0 || added == 0 ? -1 : added;
+}
+
+/* Set up the shared client: load the trust anchors from ca_file, or, when it
+ * is NULL or "", from the first system bundle that exists.  Returns 0, or -1
+ * with hc->err set (plain http:// still works; https:// will then fail with
+ * that reason). */
+static int http_client_init(struct http_client *hc, const char *ca_file)
+{
+	memset(hc, 0, sizeof *hc);
+	hc->dns_ttl_ms = HTTP_DNS_TTL_MS;
+	const char *path = ca_file && *ca_file ? ca_file : NULL;
+	for (size_t i = 0; !path && i < sizeof http_ca_paths / sizeof http_ca_paths[0]; i++)
+		if (access(http_ca_paths[i], R_OK) == 0)
+			path = http_ca_paths[i];
+	if (!path) {
+		snprintf(hc->err, sizeof hc->err, "no CA bundle at the usual paths; set ca_file");
+		return -1;
+	}
+	if (http_load_pem(hc, path) < 0)
+		return -1;
+	snprintf(hc->ca_path, sizeof hc->ca_path, "%s", path);
+	return 0;
+}
+
+static void http_client_free(struct http_client *hc)
+{
+	for (size_t i = 0; i < hc->ntas; i++)
+		http_ta_free(&hc->tas[i]);
+	free(hc->tas);
+	hc->tas = NULL;
+	hc->ntas = 0;
+	explicit_bzero(hc->sessions, sizeof hc->sessions);
+}
+
+/* --- DNS cache ---------------------------------------------------------------- */
+
+static struct http_dns_entry *http_dns_find(struct http_client *hc, const char *host, const char *port)
+{
+	for (int i = 0; i < HTTP_DNS_SLOTS; i++)
+		if (hc->dns[i].naddrs && strcmp(hc->dns[i].host, host) == 0 && strcmp(hc->dns[i].port, port) == 0)
+			return &hc->dns[i];
+	return NULL;
+}
+
+/* Forget a host's addresses (after a connect failure the next attempt asks
+ * the resolver again). */
+static void http_dns_forget(struct http_client *hc, const char *host, const char *port)
+{
+	struct http_dns_entry *e = http_dns_find(hc, host, port);
+	if (e)
+		e->naddrs = 0;
+}
+
+/* Addresses for host:port, from the cache or from getaddrinfo (the one
+ * blocking call we allow).  Returns the entry, or NULL with *gai_err. */
+static struct http_dns_entry *http_resolve(struct http_client *hc, const char *host, const char *port, int *gai_err)
+{
+	int64_t now = mono_ms();
+	struct http_dns_entry *e = http_dns_find(hc, host, port);
+	if (e && e->expires_ms > now)
+		return e;
+	struct addrinfo hints = {0}, *res = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	*gai_err = getaddrinfo(host, port, &hints, &res);
+	if (*gai_err != 0) {
+		if (!e)
+			return NULL;
+		/* A resolver hiccup: the old answer still worked last time. */
+		log_warn("http", "DNS for %s failed (%s); using the previous answer", host, gai_strerror(*gai_err));
+		e->expires_ms = now + hc->dns_ttl_ms / 5;
+		return e;
+	}
+	if (!e) { /* reuse an empty slot, else the one that expires first */
+		e = &hc->dns[0];
+		for (int i = 0; i < HTTP_DNS_SLOTS; i++) {
+			if (!hc->dns[i].naddrs) {
+				e = &hc->dns[i];
+				break;
+			}
+			if (hc->dns[i].expires_ms < e->expires_ms)
+				e = &hc->dns[i];
+		}
+	}
+	memset(e, 0, sizeof *e);
+	snprintf(e->host, sizeof e->host, "%s", host);
+	snprintf(e->port, sizeof e->port, "%s", port);
+	for (struct addrinfo *a = res; a && e->naddrs < HTTP_MAX_ADDRS; a = a->ai_next) {
+		if (a->ai_addrlen > sizeof e->addrs[0])
+			continue;
+		memcpy(&e->addrs[e->naddrs], a->ai_addr, a->ai_addrlen);
+		e->lens[e->naddrs++] = a->ai_addrlen;
+	}
+	freeaddrinfo(res);
+	e->expires_ms = now + hc->dns_ttl_ms;
+	if (!e->naddrs) {
+		*gai_err = EAI_NONAME;
+		return NULL;
+	}
+	return e;
+}
+
+/* --- TLS session cache ---------------------------------------------------------- */
+
+static struct http_tls_session *http_session_slot(struct http_client *hc, const char *host, const char *port, int create)
+{
+	struct http_tls_session *free_slot = NULL;
+	for (int i = 0; i < HTTP_TLS_SESSION_SLOTS; i++) {
+		struct http_tls_session *s = &hc->sessions[i];
+		if (s->valid && strcmp(s->host, host) == 0 && strcmp(s->port, port) == 0)
+			return s;
+		if (!s->valid && !free_slot)
+			free_slot = s;
+	}
+	if (!create)
+		return NULL;
+	if (!free_slot)
+		free_slot = &hc->sessions[(unsigned)(mono_ms() % HTTP_TLS_SESSION_SLOTS)];
+	explicit_bzero(free_slot, sizeof *free_slot);
+	snprintf(free_slot->host, sizeof free_slot->host, "%s", host);
+	snprintf(free_slot->port, sizeof free_slot->port, "%s", port);
+	return free_slot;
+}
+
+/* --- a small DER walker, for what `examflow check` shows --------------------------- */
+
+/* Read one TLV at *p (single-byte tags, definite lengths).  0, or -1 when
+ * the encoding is bad or runs past end. */
+static int der_next(const unsigned char **p, const unsigned char *end, int *tag,
+		    const unsigned char **val, size_t *len)
+{
+	const unsigned char *s = *p;
+	if (end - s < 2 || (s[0] & 0x1f) == 0x1f)
+		return -1;
+	*tag = s[0];
+	size_t n = s[1];
+	s += 2;
+	if (n & 0x80) {
+		int k = (int)(n & 0x7f);
+		if (k == 0 || k > 4 || end - s < k)
+			return -1;
+		n = 0;
+		while (k--)
+			n = (n << 8) | *s++;
+	}
+	if ((size_t)(end - s) < n)
+		return -1;
+	*val = s;
+	*len = n;
+	*p = s + n;
+	return 0;
+}
+
+/* Enter the SEQUENCE at *p: on success [*p, *end) is its content. */
+static int der_enter(const unsigned char **p, const unsigned char **end, int want_tag)
+{
+	int tag;
+	const unsigned char *v;
+	size_t n;
+	if (der_next(p, *end, &tag, &v, &n) < 0 || tag != want_tag)
+		return -1;
+	*p = v;
+	*end = v + n;
+	return 0;
+}
+
+/* What we read from the server's certificate. */
+struct http_cert_info {
+	char subject_cn[128];
+	char not_after[32];                   /* "2027-03-01 12:00:00 UTC" */
+	const unsigned char *san;             /* SubjectAltName GeneralNames content, or NULL */
+	size_t san_len;
+};
+
+static void der_time(const unsigned char *v, size_t n, int tag, char *out, size_t outlen)
+{
+	char y[5];
+	if (tag == 0x17 && n >= 12) { /* UTCTime YYMMDDHHMMSSZ: 50..99 are 19xx */
+		snprintf(y, sizeof y, "%s%.2s", v[0] >= '5' ? "19" : "20", (const char *)v);
+		v += 2;
+	} else if (tag == 0x18 && n >= 14) {
+		snprintf(y, sizeof y, "%.4s", (const char *)v);
+		v += 4;
+	} else {
+		snprintf(out, outlen, "?");
+		return;
+	}
+	snprintf(out, outlen, "%s-%.2s-%.2s %.2s:%.2s:%.2s UTC", y, (const char *)v, (const char *)v + 2,
+		 (const char *)v + 4, (const char *)v + 6, (const char *)v + 8);
+	for (char *c = out; *c; c++)
+		if (!isprint((unsigned char)*c))
+			*c = '?';
+}
+
+/* The CN of a Name (the last one, as browsers show). */
+static void der_name_cn(const unsigned char *p, const unsigned char *end, char *out, size_t outlen)
+{
+	static const unsigned char oid_cn[] = {0x55, 0x04, 0x03};
+	while (p < end) {
+		const unsigned char *set_end = end, *atv_end;
+		if (der_enter(&p, &set_end, 0x31) < 0)
+			return;
+		const unsigned char *q = p;
+		p = set_end;
+		while (q < set_end) {
+			atv_end = set_end;
+			if (der_enter(&q, &atv_end, 0x30) < 0)
+				return;
+			int tag;
+			const unsigned char *v;
+			size_t n;
+			const unsigned char *r = q;
+			q = atv_end;
+			if (der_next(&r, atv_end, &tag, &v, &n) < 0 || tag != 0x06)
+				return;
+			if (n == sizeof oid_cn && memcmp(v, oid_cn, n) == 0 &&
+			    der_next(&r, atv_end, &tag, &v, &n) == 0) {
+				snprintf(out, outlen, "%.*s", (int)(n < outlen ? n : outlen - 1), (const char *)v);
+				for (char *c = out; *c; c++)
+					if ((unsigned char)*c < 32 || *c == 127)
+						*c = '?';
+			}
+		}
+	}
+}
+
+/* Walk a DER certificate for the subject CN, notAfter and the SAN
+ * extension.  0, or -1 when the certificate does not parse. */
+static int http_cert_parse(const unsigned char *der, size_t len, struct http_cert_info *ci)
+{
+	static const unsigned char oid_san[] = {0x55, 0x1d, 0x11};
+	memset(ci, 0, sizeof *ci);
+	const unsigned char *p = der, *end = der + len, *v;
+	int tag;
+	size_t n;
+	if (der_enter(&p, &end, 0x30) < 0 || der_enter(&p, &end, 0x30) < 0) /* Certificate, TBS */
+		return -1;
+	if (p < end && *p == 0xa0 && der_next(&p, end, &tag, &v, &n) < 0) /* [0] version */
+		return -1;
+	for (int k = 0; k < 2; k++) /* serial, signature algorithm */
+		if (der_next(&p, end, &tag, &v, &n) < 0)
+			return -1;
+	if (der_next(&p, end, &tag, &v, &n) < 0 || tag != 0x30) /* issuer */
+		return -1;
+	const unsigned char *vp = p, *vend = end;
+	if (der_enter(&vp, &vend, 0x30) < 0 || der_next(&vp, vend, &tag, &v, &n) < 0 || /* notBefore */
+	    der_next(&vp, vend, &tag, &v, &n) < 0)
+		return -1;
+	der_time(v, n, tag, ci->not_after, sizeof ci->not_after);
+	if (der_next(&p, end, &tag, &v, &n) < 0) /* validity */
+		return -1;
+	if (der_next(&p, end, &tag, &v, &n) < 0 || tag != 0x30) /* subject */
+		return -1;
+	der_name_cn(v, v + n, ci->subject_cn, sizeof ci->subject_cn);
+	while (p < end) { /* spki, optional unique ids, [3] extensions */
+		if (der_next(&p, end, &tag, &v, &n) < 0)
+			return -1;
+		if (tag != 0xa3)
+			continue;
+		const unsigned char *e = v, *eend = v + n;
+		if (der_enter(&e, &eend, 0x30) < 0)
+			return -1;
+		while (e < eend) {
+			const unsigned char *x = e, *xend = eend;
+			if (der_enter(&x, &xend, 0x30) < 0)
+				return -1;
+			e = xend;
+			if (der_next(&x, xend, &tag, &v, &n) < 0 || tag != 0x06)
+				return -1;
+			if (n != sizeof oid_san || memcmp(v, oid_san, n) != 0)
+				continue;
+			if (x < xend && *x == 0x01 && der_next(&x, xend, &tag, &v, &n) < 0) /* critical */
+				return -1;
+			if (der_next(&x, xend, &tag, &v, &n) < 0 || tag != 0x04)
+				return -1;
+			const unsigned char *g = v, *gend = v + n;
+			if (der_enter(&g, &gend, 0x30) < 0)
+				return -1;
+			ci->san = g;
+			ci->san_len = (size_t)(gend - g);
+		}
+	}
+	return 0;
+}
+
+/* Does the SAN list an iPAddress equal to ip? */
+static int http_san_has_ip(const struct http_cert_info *ci, const unsigned char *ip, size_t iplen)
+{
+	const unsigned char *p = ci->san, *end = ci->san + ci->san_len, *v;
+	int tag;
+	size_t n;
+	while (p && p < end && der_next(&p, end, &tag, &v, &n) == 0)
+		if (tag == 0x87 && n == iplen && memcmp(v, ip, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* --- the X.509 engine wrapper -------------------------------------------------- */
+
+/* Wraps BearSSL's minimal validator to keep the end-entity certificate (for
+ * `check`) and to check an IP-literal host against the certificate's IP
+ * addresses, which BearSSL 0.6 does not do (it matches dNSName only).  For
+ * a named host BearSSL's own name check stays in charge. */
+struct http_x509 {
+	const br_x509_class *vtable;          /* first: BearSSL hands us &vtable */
+	br_x509_minimal_context inner;
+	int cert_no;                          /* index of the certificate being received */
+	size_t ee_len;
+	int ee_overflow;
+	unsigned char ip[16];                 /* the IP-literal host, ip_len 0 for names */
+	size_t ip_len;
+	unsigned char ee[HTTP_MAX_CERT_BYTES];
+};
+
+#define HTTP_X509(ctx) ((struct http_x509 *)(void *)(ctx))
+#define HTTP_INNER(ctx) (&HTTP_X509(ctx)->inner.vtable)
+
+static void http_x509_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+	struct http_x509 *x = HTTP_X509(ctx);
+	x->cert_no = -1;
+	x->ee_len = 0;
+	x->ee_overflow = 0;
+	x->inner.vtable->start_chain(HTTP_INNER(ctx), server_name);
+}
+
+static void http_x509_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+	HTTP_X509(ctx)->cert_no++;
+	HTTP_X509(ctx)->inner.vtable->start_cert(HTTP_INNER(ctx), length);
+}
+
+static void http_x509_append(const br_x509_class **ctx, const unsigned char *data, size_t len)
+{
+	struct http_x509 *x = HTTP_X509(ctx);
+	if (x->cert_no == 0) {
+		if (len > sizeof x->ee - x->ee_len) {
+			x->ee_overflow = 1;
+		} else {
+			memcpy(x->ee + x->ee_len, data, len);
+			x->ee_len += len;
+		}
+	}
+	x->inner.vtable->append(HTTP_INNER(ctx), data, len);
+}
+
+static void http_x509_end_cert(const br_x509_class **ctx)
+{
+	HTTP_X509(ctx)->inner.vtable->end_cert(HTTP_INNER(ctx));
+}
+
+static unsigned http_x509_end_chain(const br_x509_class **ctx)
+{
+	struct http_x509 *x = HTTP_X509(ctx);
+	unsigned r = x->inner.vtable->end_chain(HTTP_INNER(ctx));
+	if (r == 0 && x->ip_len) {
+		struct http_cert_info ci;
+		if (x->ee_overflow || http_cert_parse(x->ee, x->ee_len, &ci) < 0 ||
+		    !http_san_has_ip(&ci, x->ip, x->ip_len))
+			r = BR_ERR_X509_BAD_SERVER_NAME;
+	}
+	return r;
+}
+
+static const br_x509_pkey *http_x509_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+	const struct http_x509 *x = (const void *)ctx;
+	return x->inner.vtable->get_pkey(&x->inner.vtable, usages);
+}
+
+static const br_x509_class http_x509_vtable = {
+	sizeof(struct http_x509),
+	http_x509_start_chain, http_x509_start_cert, http_x509_append,
+	http_x509_end_cert, http_x509_end_chain, http_x509_get_pkey,
+};
+
+#undef HTTP_X509
+#undef HTTP_INNER
+
+/* BearSSL error codes in words an admin can act on. */
+static const struct {
+	int code;
+	const char *text;
+} tls_err_texts[] = {
+	{BR_ERR_X509_EXPIRED, "certificate expired or not yet valid"},
+	{BR_ERR_X509_BAD_SERVER_NAME, "certificate is for another host"},
+	{BR_ERR_X509_NOT_TRUSTED, "unknown certificate authority"},
+	{BR_ERR_X509_TIME_UNKNOWN, "system clock unknown, cannot check certificate dates"},
+	{BR_ERR_X509_BAD_SIGNATURE, "certificate signature is invalid"},
+	{BR_ERR_X509_NOT_CA, "an intermediate certificate is not a CA"},
+	{BR_ERR_X509_FORBIDDEN_KEY_USAGE, "certificate may not be used for TLS servers"},
+	{BR_ERR_X509_WEAK_PUBLIC_KEY, "certificate key is too weak"},
+	{BR_ERR_X509_CRITICAL_EXTENSION, "certificate has an unsupported critical extension"},
+	{BR_ERR_X509_DN_MISMATCH, "certificate chain is out of order"},
+	{BR_ERR_X509_EMPTY_CHAIN, "server sent no certificate"},
+	{BR_ERR_X509_UNSUPPORTED, "certificate uses an unsupported algorithm"},
+	{BR_ERR_X509_LIMIT_EXCEEDED, "certificate chain is too large"},
+	{BR_ERR_X509_WRONG_KEY_TYPE, "certificate key type does not match the cipher suite"},
+	{BR_ERR_UNSUPPORTED_VERSION, "server does not speak TLS 1.0-1.2"},
+	{BR_ERR_BAD_VERSION, "server does not speak TLS 1.0-1.2"},
+	{BR_ERR_BAD_CIPHER_SUITE, "no cipher suite in common"},
+	{BR_ERR_BAD_SIGNATURE, "server's handshake signature is invalid"},
+	{BR_ERR_WRONG_KEY_USAGE, "certificate key usage does not allow this cipher suite"},
+	{BR_ERR_BAD_MAC, "record integrity check failed"},
+	{BR_ERR_NO_RANDOM, "no random source"},
+	{BR_ERR_IO, "I/O error"},
+};
+
+/* "certificate expired or not yet valid", "server sent alert 40", ... */
+static void tls_err_describe(int err, char *out, size_t len)
+{
+	for (size_t i = 0; i < sizeof tls_err_texts / sizeof tls_err_texts[0]; i++)
+		if (tls_err_texts[i].code == err) {
+			snprintf(out, len, "%s", tls_err_texts[i].text);
+			return;
+		}
+	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
+		snprintf(out, len, "server refused the handshake (alert %d)", err - BR_ERR_RECV_FATAL_ALERT);
+	else if (err >= BR_ERR_SEND_FATAL_ALERT)
+		snprintf(out, len, "handshake failed (we sent alert %d)", err - BR_ERR_SEND_FATAL_ALERT);
+	else if (err >= BR_ERR_X509_OK && err < 64)
+		snprintf(out, len, "certificate is malformed (X.509 error %d)", err);
+	else
+		snprintf(out, len, "handshake failed (BearSSL error %d)", err);
+}
+
+/* --- connections ---------------------------------------------------------------- */
+
+enum { HC_CLOSED, HC_RESOLVE, HC_CONNECT, HC_TLS_HANDSHAKE, HC_WRITE, HC_READ, HC_IDLE };
+
+/* BearSSL's per-connection state: about 40 KiB, allocated on the first
+ * https:// use of a connection and kept while the connection object lives. */
+struct http_tls {
+	br_ssl_client_context cc;
+	struct http_x509 x509;
+	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
+};
+
+/* One HTTP connection, driven by the caller's poll() loop.  Requests run one
+ * at a time; between them the connection may sit IDLE for reuse. */
+struct http_conn {
+	int state;                            /* HC_* */
+	int fd;
+	int result;                           /* last http_step outcome */
+	struct http_client *hc;
+	int tls;
+	char host[256], port[8];
+	struct http_tls *t;                   /* NULL until the first https:// request */
+	int naddrs, addr_next, connect_errno;
+	struct sockaddr_storage addrs[HTTP_MAX_ADDRS];
+	socklen_t lens[HTTP_MAX_ADDRS];
+	struct buf out;                       /* the request being sent */
+	size_t out_off;
+	size_t max_body;                      /* body cap for the next requests */
+	int64_t phase_deadline, deadline;     /* mono_ms(); the phase's and the whole request's */
+	int64_t idle_since;
+	int reused;                           /* this request rides on a kept-alive connection */
+	int retried;                          /* a stale kept-alive connection was replaced once */
+	int leftover;                         /* bytes arrived after the response: no reuse */
+	size_t got;                           /* response bytes received for this request */
+	int resumed;                          /* the last TLS handshake resumed a session */
+	int requests;                         /* requests completed on this TCP connection */
+	char cert_subject[128], cert_not_after[32]; /* from the last full handshake */
+	char errstr[HTTP_ERR_LEN];
+	struct http_parser parser;            /* holds the response (http_result) */
+};
+
+static void http_conn_init(struct http_conn *c)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	c->state = HC_CLOSED;
+	c->max_body = HTTP_MAX_BODY_BYTES;
+	c->phase_deadline = c->deadline = INT64_MAX;
+}
+
+/* Body cap for the following requests on c (0 restores the default). */
+static void http_set_max_body(struct http_conn *c, size_t max)
+{
+	c->max_body = max ? max : HTTP_MAX_BODY_BYTES;
+}
+
+/* The response of the last request that returned HTTP_DONE; valid until the
+ * next http_start or http_close.  The caller may take the body buffer. */
+static struct http_response *http_result(struct http_conn *c)
+{
+	return &c->parser.res;
+}
+
+/* Drop the TCP connection (and its TLS state) but keep buffers and result. */
+static void http_conn_drop(struct http_conn *c)
+{
+	if (c->fd >= 0 && c->t && c->tls && c->state >= HC_WRITE) {
+		/* A close_notify, best effort: servers drop the TLS session
+		 * of a connection that ended without one. */
+		br_ssl_engine_close(&c->t->cc.eng);
+		size_t len;
+		unsigned char *p = br_ssl_engine_sendrec_buf(&c->t->cc.eng, &len);
+		if (p && send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("http", "close_notify to %s:%s not sent: %s", c->host, c->port, strerror(errno));
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->state = HC_CLOSED;
+}
+
+/* Close the connection and free everything it holds.  c can be reused with
+ * http_start afterwards. */
+static void http_close(struct http_conn *c)
+{
+	http_conn_drop(c);
+	c->phase_deadline = c->deadline = INT64_MAX;
+	c->cert_subject[0] = c->cert_not_after[0] = '\0';
+	if (c->t) {
+		explicit_bzero(c->t, sizeof *c->t);
+		free(c->t);
+		c->t = NULL;
+	}
+	buf_free(&c->out);
+	http_parser_free(&c->parser);
+}
+
+__attribute__((format(printf, 3, 4)))
+static int http_conn_fail(struct http_conn *c, int code, const char *fmt, ...)
+{
+	int n = snprintf(c->errstr, sizeof c->errstr, "%s%s%s:%s: ", c->host[0] && strchr(c->host, ':') ? "[" : "",
+			 c->host, c->host[0] && strchr(c->host, ':') ? "]" : "", c->port);
+	va_list ap;
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof c->errstr)
+		vsnprintf(c->errstr + n, sizeof c->errstr - (size_t)n, fmt, ap);
+	va_end(ap);
+	http_conn_drop(c);
+	c->phase_deadline = c->deadline = INT64_MAX;
+	c->result = code;
+	return code;
+}
+
+static const char *http_errstr(const struct http_conn *c)
+{
+	return c->errstr[0] ? c->errstr : "no error";
+}
+
+/* Subject CN and notAfter of the server certificate seen in the last full
+ * TLS handshake.  0, or -1 when there is none. */
+static int http_peer_cert(const struct http_conn *c, char *subject, size_t slen, char *not_after, size_t nlen)
+{
+	if (!c->cert_not_after[0])
+		return -1;
+	snprintf(subject, slen, "%s", c->cert_subject);
+	snprintf(not_after, nlen, "%s", c->cert_not_after);
+	return 0;
+}
+
+static int http_conn_connect_next(struct http_conn *c);
+static int http_conn_open(struct http_conn *c);
+
+/* After a TLS failure: say it loudly (it is configuration, not a network
+ * blip) and never resume that session. */
+static int http_tls_fail(struct http_conn *c, int err)
+{
+	char why[200];
+	tls_err_describe(err, why, sizeof why);
+	struct http_cert_info ci;
+	if (c->t && c->t->x509.ee_len && !c->t->x509.ee_overflow &&
+	    http_cert_parse(c->t->x509.ee, c->t->x509.ee_len, &ci) == 0 && err >= BR_ERR_X509_OK && err < 64) {
+		size_t n = strlen(why);
+		snprintf(why + n, sizeof why - n, " (certificate CN \"%.64s\", valid until %.31s)", ci.subject_cn,
+			 ci.not_after);
+	}
+	struct http_tls_session *s = http_session_slot(c->hc, c->host, c->port, 0);
+	if (s)
+		explicit_bzero(s, sizeof *s);
+	log_warn("http", "TLS with %s:%s failed: %s", c->host, c->port, why);
+	return http_conn_fail(c, HTTP_ERR_TLS, "TLS: %s", why);
+}
+
+/* Set up BearSSL for a new connection, resuming the host's last session. */
+static int http_tls_begin(struct http_conn *c)
+{
+	struct http_client *hc = c->hc;
+	if (!hc->ntas)
+		return http_conn_fail(c, HTTP_ERR_TLS, "TLS: no trust anchors (%s)", hc->err[0] ? hc->err : "set ca_file");
+	if (!c->t && !(c->t = malloc(sizeof *c->t)))
+		return http_conn_fail(c, HTTP_ERR_NOMEM, "out of memory");
+	struct http_tls *t = c->t;
+	br_ssl_client_init_full(&t->cc, &t->x509.inner, hc->tas, hc->ntas);
+	t->x509.vtable = &http_x509_vtable;
+	br_ssl_engine_set_x509(&t->cc.eng, &t->x509.vtable);
+	br_ssl_engine_set_buffer(&t->cc.eng, t->iobuf, sizeof t->iobuf, 1);
+	/* An IP literal goes neither into SNI (RFC 6066) nor to BearSSL's
+	 * dNSName check; our wrapper matches it against iPAddress SANs. */
+	t->x509.ip_len = 0;
+	if (inet_pton(AF_INET, c->host, t->x509.ip) == 1)
+		t->x509.ip_len = 4;
+	else if (inet_pton(AF_INET6, c->host, t->x509.ip) == 1)
+		t->x509.ip_len = 16;
+	struct http_tls_session *s = http_session_slot(hc, c->host, c->port, 0);
+	if (s)
+		br_ssl_engine_set_session_parameters(&t->cc.eng, &s->params);
+	if (!br_ssl_client_reset(&t->cc, t->x509.ip_len ? NULL : c->host, s != NULL))
+		return http_tls_fail(c, br_ssl_engine_last_error(&t->cc.eng));
+	c->state = HC_TLS_HANDSHAKE;
+	int64_t now = mono_ms();
+	c->phase_deadline = now + HTTP_HANDSHAKE_TIMEOUT_MS;
+	return HTTP_PENDING;
+}
+
+/* The handshake just finished: remember the session and the certificate. */
+static void http_tls_established(struct http_conn *c)
+{
+	br_ssl_engine_context *eng = &c->t->cc.eng;
+	struct http_tls_session *s = http_session_slot(c->hc, c->host, c->port, 1);
+	br_ssl_session_parameters now;
+	br_ssl_engine_get_session_parameters(eng, &now);
+	c->resumed = s->valid && now.session_id_len && now.session_id_len == s->params.session_id_len &&
+		     memcmp(now.session_id, s->params.session_id, now.session_id_len) == 0;
+	s->params = now;
+	s->valid = now.session_id_len > 0;
+	explicit_bzero(&now, sizeof now);
+	struct http_cert_info ci;
+	if (!c->resumed && !c->t->x509.ee_overflow && http_cert_parse(c->t->x509.ee, c->t->x509.ee_len, &ci) == 0) {
+		snprintf(c->cert_subject, sizeof c->cert_subject, "%s", ci.subject_cn);
+		snprintf(c->cert_not_after, sizeof c->cert_not_after, "%s", ci.not_after);
+	}
+	log_debug("http", "TLS with %s:%s established%s", c->host, c->port, c->resumed ? " (resumed)" : "");
+	c->state = HC_WRITE;
+	c->phase_deadline = INT64_MAX;
+}
+
+static int http_conn_connected(struct http_conn *c)
+{
+	int one = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->hc->connects++;
+	c->requests = 0;
+	log_debug("http", "connected to %s:%s", c->host, c->port);
+	if (c->tls)
+		return http_tls_begin(c);
+	c->state = HC_WRITE;
+	c->phase_deadline = INT64_MAX;
+	return HTTP_PENDING;
+}
+
+/* Try the next address; after the last one, give up and forget the DNS
+ * answer so the next attempt resolves again. */
+static int http_conn_connect_next(struct http_conn *c)
+{
+	while (c->addr_next < c->naddrs) {
+		int i = c->addr_next++;
+		int fd = socket(c->addrs[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			c->connect_errno = errno;
+			continue;
+		}
+		c->fd = fd;
+		if (connect(fd, (struct sockaddr *)&c->addrs[i], c->lens[i]) == 0)
+			return http_conn_connected(c);
+		if (errno == EINPROGRESS) {
+			c->state = HC_CONNECT;
+			return HTTP_PENDING;
+		}
+		c->connect_errno = errno;
+		close(fd);
+		c->fd = -1;
+	}
+	http_dns_forget(c->hc, c->host, c->port);
+	return http_conn_fail(c, HTTP_ERR_CONNECT, "connect: %s", strerror(c->connect_errno ? c->connect_errno : ECONNREFUSED));
+}
+
+/* RESOLVE → CONNECT: a fresh TCP connection for the current request. */
+static int http_conn_open(struct http_conn *c)
+{
+	http_conn_drop(c);
+	c->state = HC_RESOLVE;
+	int gai_err = 0;
+	struct http_dns_entry *e = http_resolve(c->hc, c->host, c->port, &gai_err);
+	if (!e)
+		return http_conn_fail(c, HTTP_ERR_DNS, "DNS: %s", gai_strerror(gai_err));
+	c->naddrs = e->naddrs;
+	memcpy(c->addrs, e->addrs, sizeof c->addrs);
+	memcpy(c->lens, e->lens, sizeof c->lens);
+	c->addr_next = 0;
+	c->connect_errno = 0;
+	int64_t now = mono_ms();
+	c->phase_deadline = now + HTTP_CONNECT_TIMEOUT_MS;
+	return http_conn_connect_next(c);
+}
+
+/* Is an idle kept-alive connection still worth using?  Anything readable
+ * on it (EOF, a close_notify, stray bytes) means no. */
+static int http_conn_idle_ok(struct http_conn *c, const struct http_url *u)
+{
+	if (c->state != HC_IDLE || c->fd < 0 || c->tls != u->tls || strcmp(c->host, u->host) != 0 ||
+	    strcmp(c->port, u->port) != 0 || mono_ms() - c->idle_since > HTTP_IDLE_MAX_MS)
+		return 0;
+	struct pollfd pfd = {c->fd, POLLIN, 0};
+	return poll(&pfd, 1, 0) == 0;
+}
+
+/* Build the request into c->out.  0 or HTTP_ERR_URL / HTTP_ERR_NOMEM. */
+static int http_build_request(struct http_conn *c, const struct http_url *u, const char *method, const char *path,
+			      const char *extra, const void *body, size_t len)
+{
+	size_t ml = strlen(method);
+	if (ml == 0 || ml > 16 || strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != ml)
+		return HTTP_ERR_URL;
+	for (const char *s = path; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return HTTP_ERR_URL;
+	/* Extra headers are lines ending in CRLF; an empty line inside would
+	 * end our header block early. */
+	size_t el = extra ? strlen(extra) : 0;
+	for (size_t i = 0; i < el; i++)
+		if ((extra[i] == '\n' && (i < 2 || extra[i - 1] != '\r' || (i >= 3 && extra[i - 2] == '\n'))) ||
+		    (extra[i] == '\r' && extra[i + 1] != '\n'))
+			return HTTP_ERR_URL;
+	if (el && (el < 2 || strcmp(extra + el - 2, "\r\n") != 0))
+		return HTTP_ERR_URL;
+	const char *sep = "";
+	if (path[0] == '/' && u->path[0] && u->path[strlen(u->path) - 1] == '/')
+		path++;
+	else if (path[0] && path[0] != '/' && path[0] != '?' && (!u->path[0] || u->path[strlen(u->path) - 1] != '/'))
+		sep = "/";
+	if (!u->path[0] && !path[0])
+		sep = "/";
+	if (strlen(u->path) + strlen(path) + 1 >= HTTP_MAX_PATH || el > HTTP_MAX_REQUEST_HEAD)
+		return HTTP_ERR_URL;
+	int default_port = strcmp(u->port, u->tls ? "443" : "80") == 0;
+	buf_reset(&c->out);
+	int rc = 0;
+	rc |= buf_printf(&c->out, "%s %s%s%s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n", method, u->path, sep, path,
+			 u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "", default_port ? "" : ":",
+			 default_port ? "" : u->port);
+	rc |= buf_puts(&c->out, "User-Agent: examflow/" EXAMFLOW_VERSION "\r\nConnection: keep-alive\r\n");
+	if (body)
+		rc |= buf_puts(&c->out, "Content-Type: application/json\r\n");
+	if (body || strcmp(method, "POST") == 0)
+		rc |= buf_printf(&c->out, "Content-Length: %zu\r\n", body ? len : 0);
+	if (el)
+		rc |= buf_puts(&c->out, extra);
+	rc |= buf_puts(&c->out, "\r\n");
+	if (body && len)
+		rc |= buf_append(&c->out, body, len);
+	return rc ? HTTP_ERR_NOMEM : 0;
+}
+
+/* Start a request on c: reuse c's idle connection when it goes to the same
+ * place, else open a new one (DNS may block here, from the cache otherwise).
+ * timeout_ms bounds the whole request.  HTTP_PENDING or an error. */
+static int http_start(struct http_conn *c, struct http_client *hc, const struct http_url *base, const char *method,
+		      const char *path, const char *extra_headers, const void *body, size_t len, int timeout_ms)
+{
+	int reuse = c->hc == hc && http_conn_idle_ok(c, base);
+	if (!reuse)
+		http_conn_drop(c);
+	c->hc = hc;
+	c->errstr[0] = '\0';
+	c->tls = base->tls;
+	snprintf(c->host, sizeof c->host, "%s", base->host);
+	snprintf(c->port, sizeof c->port, "%s", base->port);
+	int rc = http_build_request(c, base, method, path ? path : "", extra_headers, body, len);
+	if (rc < 0)
+		return http_conn_fail(c, rc, "%s", rc == HTTP_ERR_URL ? "bad request path, method or headers" : "out of memory");
+	http_parser_init(&c->parser, c->max_body, strcmp(method, "HEAD") == 0);
+	c->out_off = 0;
+	c->got = 0;
+	c->leftover = 0;
+	c->retried = 0;
+	c->reused = reuse;
+	c->result = HTTP_PENDING;
+	int64_t now = mono_ms();
+	c->deadline = now + (timeout_ms > 0 ? timeout_ms : 1);
+	if (reuse) {
+		c->state = HC_WRITE;
+		c->phase_deadline = INT64_MAX;
+		log_debug("http", "reusing the connection to %s:%s", c->host, c->port);
+		return HTTP_PENDING;
+	}
+	return http_conn_open(c);
+}
+
+/* When the next http_step is due even without I/O; INT64_MAX when idle. */
+static int64_t http_deadline(const struct http_conn *c)
+{
+	if (c->state == HC_CLOSED || c->state == HC_IDLE)
+		return INT64_MAX;
+	return c->phase_deadline < c->deadline ? c->phase_deadline : c->deadline;
+}
+
+/* fd and events to poll for c; -1 when c waits for nothing (idle/closed). */
+static int http_want(const struct http_conn *c, struct pollfd *pfd)
+{
+	pfd->fd = c->fd;
+	pfd->events = 0;
+	pfd->revents = 0;
+	if (c->fd < 0 || c->state == HC_CLOSED || c->state == HC_IDLE)
+		return -1;
+	if (c->state == HC_CONNECT) {
+		pfd->events = POLLOUT;
+	} else if (c->tls && c->t) {
+		/* Request bytes waiting for the engine count as "want to
+		 * write": the socket is writable at once and http_step pushes them. */
+		unsigned st = br_ssl_engine_current_state(&c->t->cc.eng);
+		int app_out = c->state == HC_WRITE && (st & BR_SSL_SENDAPP);
+		pfd->events = (st & BR_SSL_SENDREC) || app_out ? POLLOUT : (st & BR_SSL_RECVREC) ? POLLIN : 0;
+		/* Decrypted data left over when http_step yielded for fairness:
+		 * ask for POLLOUT, which an idle socket reports at once. */
+		if (st & BR_SSL_RECVAPP)
+			pfd->events = POLLOUT;
+	} else {
+		pfd->events = c->state == HC_WRITE ? POLLOUT : POLLIN;
+	}
+	return 0;
+}
+
+/* A kept-alive connection died before the server said anything: the server
+ * had closed it while idle.  Replace it once, transparently. */
+static int http_conn_retry_stale(struct http_conn *c)
+{
+	log_debug("http", "kept-alive connection to %s:%s was stale; reconnecting", c->host, c->port);
+	c->retried = 1;
+	c->reused = 0;
+	c->out_off = 0;
+	c->got = 0;
+	http_parser_init(&c->parser, c->max_body, c->parser.head_request);
+	return http_conn_open(c);
+}
+
+static int http_conn_finish(struct http_conn *c)
+{
+	c->requests++;
+	int keep = c->parser.res.keep_alive && !c->leftover;
+	if (keep && c->tls && (br_ssl_engine_current_state(&c->t->cc.eng) & BR_SSL_CLOSED))
+		keep = 0;
+	if (keep) {
+		c->state = HC_IDLE;
+		c->idle_since = mono_ms();
+	} else {
+		http_conn_drop(c);
+	}
+	c->phase_deadline = c->deadline = INT64_MAX;
+	c->result = HTTP_DONE;
+	return HTTP_DONE;
+}
+
+static int http_conn_io_error(struct http_conn *c, int err, const char *what)
+{
+	if (c->reused && !c->got && !c->retried && (err == ECONNRESET || err == EPIPE))
+		return http_conn_retry_stale(c);
+	return http_conn_fail(c, HTTP_ERR_IO, "%s: %s", what, strerror(err));
+}
+
+/* Response bytes arrived.  Returns PENDING, DONE or an error. */
+static int http_conn_feed(struct http_conn *c, const char *data, size_t n)
+{
+	size_t used = 0;
+	c->got += n;
+	int r = http_parse_feed(&c->parser, data, n, &used);
+	if (r == HTTP_DONE) {
+		c->leftover = used < n;
+		return http_conn_finish(c);
+	}
+	if (r == HTTP_ERR_BODY_TOO_BIG)
+		return http_conn_fail(c, r, "response: body over %zu bytes", c->parser.max_body);
+	if (r < 0)
+		return http_conn_fail(c, r, "response: %s", http_parse_errstr(&c->parser));
+	return HTTP_PENDING;
+}
+
+/* The peer closed.  clean: a TCP FIN on plain HTTP, or a TLS close_notify. */
+static int http_conn_eof(struct http_conn *c, int clean)
+{
+	if (c->state == HC_TLS_HANDSHAKE) {
+		log_warn("http", "TLS with %s:%s failed: the server closed the connection during the handshake", c->host,
+			 c->port);
+		return http_conn_fail(c, HTTP_ERR_TLS, "TLS: server closed the connection during the handshake");
+	}
+	if (!c->got) {
+		if (c->reused && !c->retried)
+			return http_conn_retry_stale(c);
+		return http_conn_fail(c, HTTP_ERR_TRUNCATED, "response: connection closed before any response");
+	}
+	if (!clean && c->parser.state == HP_BODY_EOF)
+		return http_conn_fail(c, HTTP_ERR_TRUNCATED, "response: truncated (TLS closed without close_notify)");
+	int r = http_parse_eof(&c->parser);
+	if (r == HTTP_DONE)
+		return http_conn_finish(c);
+	return http_conn_fail(c, r, "response: %s", http_parse_errstr(&c->parser));
+}
+
+static int http_pump_plain(struct http_conn *c)
+{
+	while (c->state == HC_WRITE && c->out_off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+		if (n > 0)
+			c->out_off += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return HTTP_PENDING;
+		else
+			return http_conn_io_error(c, errno, "send");
+	}
+	c->state = HC_READ;
+	char chunk[HTTP_READ_CHUNK];
+	for (int k = 0; k < HTTP_READS_PER_STEP; k++) {
+		ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
+		if (n > 0) {
+			int r = http_conn_feed(c, chunk, (size_t)n);
+			if (r != HTTP_PENDING)
+				return r;
+		} else if (n == 0) {
+			return http_conn_eof(c, 1);
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			return HTTP_PENDING;
+		} else if (errno != EINTR) {
+			return http_conn_io_error(c, errno, "recv");
+		}
+	}
+	return HTTP_PENDING;
+}
+
+/* Move bytes between the socket, BearSSL and the parser until something
+ * would block.  The engine says what it can do next; we obey in the order
+ * send records, read app data, write app data, read records. */
+static int http_pump_tls(struct http_conn *c)
+{
+	br_ssl_engine_context *eng = &c->t->cc.eng;
+	for (int k = 0; k < HTTP_READS_PER_STEP; k++) {
+		unsigned st = br_ssl_engine_current_state(eng);
+		size_t len;
+		unsigned char *p;
+		if (st & BR_SSL_CLOSED) {
+			int err = br_ssl_engine_last_error(eng);
+			return err ? http_tls_fail(c, err) : http_conn_eof(c, 1);
+		}
+		if (c->state == HC_TLS_HANDSHAKE && (st & BR_SSL_SENDAPP))
+			http_tls_established(c);
+		if (st & BR_SSL_SENDREC) {
+			p = br_ssl_engine_sendrec_buf(eng, &len);
+			ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+			if (n > 0)
+				br_ssl_engine_sendrec_ack(eng, (size_t)n);
+			else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return HTTP_PENDING;
+			else if (n < 0 && errno != EINTR)
+				return http_conn_io_error(c, errno, "send");
+			continue;
+		}
+		if (st & BR_SSL_RECVAPP) {
+			p = br_ssl_engine_recvapp_buf(eng, &len);
+			int r = c->state == HC_READ ? http_conn_feed(c, (const char *)p, len) : HTTP_PENDING;
+			br_ssl_engine_recvapp_ack(eng, len);
+			if (c->state != HC_READ && r == HTTP_PENDING)
+				c->leftover = 1; /* data nobody asked for */
+			if (r != HTTP_PENDING)
+				return r;
+			continue;
+		}
+		if (c->state == HC_WRITE && (st & BR_SSL_SENDAPP)) {
+			p = br_ssl_engine_sendapp_buf(eng, &len);
+			size_t n = c->out.len - c->out_off;
+			if (n > len)
+				n = len;
+			memcpy(p, c->out.p + c->out_off, n);
+			c->out_off += n;
+			br_ssl_engine_sendapp_ack(eng, n);
+			if (c->out_off == c->out.len) {
+				br_ssl_engine_flush(eng, 0);
+				c->state = HC_READ;
+			}
+			continue;
+		}
+		if (st & BR_SSL_RECVREC) {
+			p = br_ssl_engine_recvrec_buf(eng, &len);
+			ssize_t n = recv(c->fd, p, len, 0);
+			if (n > 0)
+				br_ssl_engine_recvrec_ack(eng, (size_t)n);
+			else if (n == 0)
+				return http_conn_eof(c, 0);
+			else if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return HTTP_PENDING;
+			else if (errno != EINTR)
+				return http_conn_io_error(c, errno, "recv");
+			continue;
+		}
+		return HTTP_PENDING; /* the engine waits for nothing we can give */
+	}
+	return HTTP_PENDING;
+}
+
+static int http_timeout(struct http_conn *c)
+{
+	const char *phase = "while reading the body";
+	if (c->state == HC_CONNECT)
+		phase = "while connecting";
+	else if (c->state == HC_TLS_HANDSHAKE)
+		phase = "during the TLS handshake";
+	else if (c->state == HC_WRITE)
+		phase = "while sending the request";
+	else if (!c->got)
+		phase = "waiting for the response";
+	else if (c->parser.state == HP_STATUS || c->parser.state == HP_HEADERS)
+		phase = "while reading headers";
+	if (c->state == HC_CONNECT)
+		http_dns_forget(c->hc, c->host, c->port);
+	return http_conn_fail(c, HTTP_ERR_TIMEOUT, "timeout %s", phase);
+}
+
+/* Advance c after poll() said revents (0 when only a deadline passed).
+ * HTTP_PENDING, HTTP_DONE (see http_result) or an error (see http_errstr). */
+static int http_step(struct http_conn *c, short revents, int64_t now_ms)
+{
+	if (c->state == HC_CLOSED || c->state == HC_IDLE)
+		return c->result;
+	int r = HTTP_PENDING;
+	if (c->state == HC_CONNECT && revents) {
+		int err = 0;
+		socklen_t el = sizeof err;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+			err = errno;
+		if (err == 0) {
+			r = http_conn_connected(c);
+		} else {
+			c->connect_errno = err;
+			close(c->fd);
+			c->fd = -1;
+			r = http_conn_connect_next(c);
+		}
+	}
+	if (r == HTTP_PENDING && (revents || c->state == HC_WRITE) && c->state >= HC_TLS_HANDSHAKE &&
+	    c->state <= HC_READ)
+		r = c->tls ? http_pump_tls(c) : http_pump_plain(c);
+	if (r == HTTP_PENDING && now_ms >= http_deadline(c))
+		r = http_timeout(c);
+	c->result = r;
+	return r;
+}
+
+/* --- the blocking wrapper, for CLI commands ------------------------------------- */
+
+/* Drive c with a private poll() until its request is done or failed. */
+static int http_wait(struct http_conn *c)
+{
+	for (;;) {
+		struct pollfd pfd;
+		if (http_want(c, &pfd) < 0)
+			return c->result;
+		int64_t now = mono_ms(), dl = http_deadline(c);
+		int ms = dl <= now ? 0 : dl - now > INT_MAX ? INT_MAX : (int)(dl - now);
+		int n = poll(&pfd, 1, ms);
+		if (n < 0 && errno != EINTR)
+			return http_conn_fail(c, HTTP_ERR_IO, "poll: %s", strerror(errno));
+		int r = http_step(c, n > 0 ? pfd.revents : 0, mono_ms());
+		if (r != HTTP_PENDING)
+			return r;
+	}
+}
+
+/* One request to a full URL, blocking up to timeout_ms.  On HTTP_DONE *out
+ * holds the response (free it with http_response_free); otherwise err says
+ * why, naming host:port only. */
+static int http_request_sync(struct http_client *hc, const char *method, const char *url, const char *extra_headers,
+			     const void *body, size_t len, int timeout_ms, struct http_response *out, char *err,
+			     size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	struct http_url u;
+	if (http_url_parse(url, &u) < 0) {
+		snprintf(err, errlen, "bad URL (must be http:// or https://host[:port][/path])");
+		return HTTP_ERR_URL;
+	}
+	struct http_conn *c = malloc(sizeof *c);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return HTTP_ERR_NOMEM;
+	}
+	http_conn_init(c);
+	int r = http_start(c, hc, &u, method, "", extra_headers, body, len, timeout_ms);
+	if (r == HTTP_PENDING)
+		r = http_wait(c);
+	if (r == HTTP_DONE) {
+		*out = c->parser.res;
+		memset(&c->parser.res.body, 0, sizeof c->parser.res.body);
+	} else {
+		snprintf(err, errlen, "%s", http_errstr(c));
+	}
+	http_close(c);
+	free(c);
+	return r;
+}
+
+/* ==========================================================================
+ * 6. Storage: append-only log and snapshot
+ * ==========================================================================
+ * The bot's database is two flat files in data_dir: events.log, appended one
+ * batch at a time and never rewritten in place, and snapshot, the compacted
+ * live state.  Both hold typed records of string fields, one per line (the
+ * format is described in the essay at the top).  This layer knows nothing
+ * about Telegram or exams: the caller appends records in batches and gets
+ * them back through a replay callback at start-up.
+ *
+ * A batch of several records is framed by a "begin" line giving its count,
+ * so replay applies a batch whole or not at all: a kill -9 halfway through a
+ * write can never leave half an update in effect.
+ *
+ * Error idiom: every function returns 0 or a negative errno (or
+ * STORE_ECORRUPT: the files need an admin), logs one line saying what failed,
+ * and never exits.  A failed commit leaves nothing partial on disk.
+ */
+
+#define STORE_MAX_FIELDS 16            /* the widest record (a user) has about 10 */
+#define STORE_MAX_LINE (64 * 1024)     /* bytes in one escaped record line; an AI answer is < 16 KiB */
+#define STORE_MAX_TYPE 31              /* bytes in a record type name: short words */
+#define STORE_MAX_BATCH 100000         /* records per commit; a getUpdates batch is <= 100 updates */
+#define STORE_MAX_FILE_BYTES ((size_t)1 << 30) /* replay reads a file whole; bigger means something is wrong */
+#define STORE_SNAP_CHUNK (256 * 1024)  /* snapshot bytes buffered between writes */
+#define STORE_SNAP_VERSION "1"         /* snapshot format version, in its header line */
+#define STORE_COMPACT_FACTOR 4         /* defaults; the caller copies cfg over them after store_open */
+#define STORE_COMPACT_MIN_BYTES (1024 * 1024)
+#define STORE_BACKUP_TRIES 5           /* a compaction racing a backup makes it start over */
+#define STORE_PATH_LEN (PATH_MAX_LEN + 64) /* data_dir plus a file name with a timestamp */
+
+/* Returned (negative, like the errnos) when a file is damaged beyond a torn
+ * tail: start-up must stop and an admin must run `examflow repair`. */
+#define STORE_ECORRUPT (-10000)
+
+/* One record as replay hands it over.  Pointers are valid only during the
+ * callback; fields are unescaped and NUL-terminated (flen excludes the NUL),
+ * f[i] for i >= nf is unset. */
+struct store_rec {
+	const char *type;
+	uint64_t seq;   /* in a snapshot: the sequence number the snapshot covers */
+	int64_t ts_ms;  /* wall clock when the record was appended (or snapshotted) */
+	int nf;
+	const char *f[STORE_MAX_FIELDS];
+	size_t flen[STORE_MAX_FIELDS];
+};
+
+struct store;
+/* Replay callback: rebuild memory state from r; non-zero stops start-up. */
+typedef int (*store_apply_fn)(void *ctx, const struct store_rec *r);
+/* Compaction callback: write the whole live state with store_snap_put(). */
+typedef int (*store_dump_fn)(void *ctx, struct store *s);
+
+/* The open data directory.  One per process, owned by the worker. */
+struct store {
+	char dir[PATH_MAX_LEN];
+	int lock_fd, log_fd;
+	int fsync_mode;             /* FSYNC_BATCH, FSYNC_ALWAYS or FSYNC_OFF */
+	int compact_factor;         /* compact when log > factor x snapshot ... */
+	int64_t compact_min_bytes;  /* ... and log > this */
+	uint64_t seq;               /* last sequence number handed out */
+	uint64_t snap_seq;          /* the sequence number the snapshot covers */
+	int64_t log_bytes;          /* committed length of events.log */
+	int64_t snap_bytes;         /* size of snapshot */
+	uint64_t loaded;            /* records replayed by store_open */
+	/* the open batch */
+	int in_batch;
+	int batch_n;
+	uint64_t batch_seq0;        /* seq before the batch, for store_abort */
+	struct buf batch;           /* its escaped lines */
+	struct buf out;             /* "begin" line + batch, as written */
+	int dirty;                  /* a failed commit may have left bytes past log_bytes */
+	/* the snapshot being written by store_compact() */
+	int snap_fd;
+	struct buf snap;
+	uint64_t snap_count;
+	int64_t snap_written;
+	int64_t snap_ts;
+	int snap_err;
+};
+
+/* --- line format ---------------------------------------------------------- */
+
+/* Where one parsed line's parts are (offsets into the line, fields still
+ * escaped). */
+struct store_line {
+	size_t tlen;
+	uint64_t seq;
+	int64_t ts;
+	int nf;
+	size_t fo[STORE_MAX_FIELDS], fl[STORE_MAX_FIELDS];
+};
+
+static const char store_hex[] = "0123456789abcdef";
+
+static int store_is(const char *p, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(p, word, n) == 0;
+}
+
+/* Framing lines that are not records: batch header, snapshot header and trailer. */
+static int store_is_marker(const char *type, size_t tlen)
+{
+	return store_is(type, tlen, "begin") || store_is(type, tlen, "end") ||
+	       store_is(type, tlen, "examflow-snapshot");
+}
+
+/* A type the caller may use: [a-z][a-z0-9_]*, short, not a marker. */
+static int store_type_ok(const char *t)
+{
+	size_t n = t ? strlen(t) : 0;
+	if (n == 0 || n > STORE_MAX_TYPE || !(t[0] >= 'a' && t[0] <= 'z') || store_is_marker(t, n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static size_t store_fmt_u64(char *o, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	for (size_t i = 0; i < n; i++)
+		o[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static size_t store_fmt_i64(char *o, int64_t v)
+{
+	if (v >= 0)
+		return store_fmt_u64(o, (uint64_t)v);
+	o[0] = '-';
+	return 1 + store_fmt_u64(o + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+static int store_parse_u64(const char *p, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0 || n > 20)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		unsigned d = (unsigned)(p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int store_parse_i64(const char *p, size_t n, int64_t *out)
+{
+	uint64_t v;
+	int neg = n > 0 && p[0] == '-';
+	if (store_parse_u64(p + neg, n - (size_t)neg, &v) < 0 || v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+static char *store_escape(char *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		default: *o++ = s[i];
+		}
+	}
+	return o;
+}
+
+/* Unescape p[0..n) in place (escapes already checked); returns the new length. */
+static size_t store_unescape(char *p, size_t n)
+{
+	char *q = memchr(p, '\\', n);
+	if (!q)
+		return n;
+	size_t i = (size_t)(q - p), o = i;
+	while (i < n) {
+		char c = p[i++];
+		if (c == '\\') {
+			c = p[i++];
+			c = c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c;
+		}
+		p[o++] = c;
+	}
+	return o;
+}
+
+/* Append one whole line "TYPE\tSEQ\tTS{\tFIELD}\tCRC\n" to b.  0, -ENOMEM, or
+ * -E2BIG (b unchanged) when the line would exceed STORE_MAX_LINE. */
+static int store_put_line(struct buf *b, const char *type, uint64_t seq, int64_t ts,
+                          int nf, const char *const *f)
+{
+	size_t tlen = strlen(type), flen[STORE_MAX_FIELDS], need = tlen + 64;
+	for (int i = 0; i < nf; i++) {
+		flen[i] = strlen(f[i]);
+		if (flen[i] > STORE_MAX_LINE)
+			return -E2BIG;
+		need += 2 * flen[i] + 1;
+	}
+	if (buf_reserve(b, need) < 0)
+		return -ENOMEM;
+	char *start = b->p + b->len, *o = start;
+	memcpy(o, type, tlen);
+	o += tlen;
+	*o++ = '\t';
+	o += store_fmt_u64(o, seq);
+	*o++ = '\t';
+	o += store_fmt_i64(o, ts);
+	for (int i = 0; i < nf; i++) {
+		*o++ = '\t';
+		o = store_escape(o, f[i], flen[i]);
+	}
+	size_t len = (size_t)(o - start);
+	if (len + 9 > STORE_MAX_LINE) {
+		b->p[b->len] = '\0';
+		return -E2BIG;
+	}
+	uint32_t c = crc32c(0, start, len);
+	*o++ = '\t';
+	for (int k = 28; k >= 0; k -= 4)
+		*o++ = store_hex[(c >> k) & 15];
+	*o++ = '\n';
+	b->len += (size_t)(o - start);
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int store_hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Check one line p[0..len) (without its newline): checksum (when check_crc),
+ * columns, numbers, escapes.  Returns NULL and fills l, or a short reason.
+ * Never writes, so a scan can run over any bytes. */
+static const char *store_parse(const char *p, size_t len, int check_crc, struct store_line *l)
+{
+	if (len > STORE_MAX_LINE)
+		return "line too long";
+	if (len < 9 || p[len - 9] != '\t')
+		return "no checksum";
+	size_t clen = len - 9;
+	if (check_crc) {
+		uint32_t want = 0;
+		for (int i = 0; i < 8; i++) {
+			int v = store_hexval(p[clen + 1 + (size_t)i]);
+			if (v < 0)
+				return "bad checksum";
+			want = want << 4 | (uint32_t)v;
+		}
+		if (crc32c(0, p, clen) != want)
+			return "checksum mismatch";
+	}
+	const char *end = p + clen, *q = p, *t;
+	if (!(t = memchr(q, '\t', (size_t)(end - q))))
+		return "too few columns";
+	l->tlen = (size_t)(t - q);
+	if (l->tlen == 0 || l->tlen > STORE_MAX_TYPE)
+		return "bad type";
+	for (size_t i = 0; i < l->tlen; i++)
+		if (!((q[i] >= 'a' && q[i] <= 'z') || (q[i] >= '0' && q[i] <= '9') || q[i] == '_' || q[i] == '-'))
+			return "bad type";
+	q = t + 1;
+	if (!(t = memchr(q, '\t', (size_t)(end - q))) || store_parse_u64(q, (size_t)(t - q), &l->seq) < 0)
+		return "bad sequence number";
+	q = t + 1;
+	t = memchr(q, '\t', (size_t)(end - q));
+	if (store_parse_i64(q, (size_t)((t ? t : end) - q), &l->ts) < 0)
+		return "bad timestamp";
+	l->nf = 0;
+	while (t) {
+		if (l->nf == STORE_MAX_FIELDS)
+			return "too many fields";
+		q = t + 1;
+		t = memchr(q, '\t', (size_t)(end - q));
+		const char *fe = t ? t : end;
+		l->fo[l->nf] = (size_t)(q - p);
+		l->fl[l->nf] = (size_t)(fe - q);
+		l->nf++;
+		for (const char *b = memchr(q, '\\', (size_t)(fe - q)); b; b = memchr(b, '\\', (size_t)(fe - b))) {
+			if (b + 1 == fe || !strchr("\\tnr", b[1]))
+				return "bad escape";
+			b += 2;
+			if (b >= fe)
+				break;
+		}
+	}
+	return NULL;
+}
+
+/* Turn a parsed line into a store_rec, unescaping and NUL-terminating the
+ * type and fields in place (each NUL lands on the tab that followed). */
+static void store_fill_rec(char *p, const struct store_line *l, struct store_rec *r)
+{
+	p[l->tlen] = '\0';
+	r->type = p;
+	r->seq = l->seq;
+	r->ts_ms = l->ts;
+	r->nf = l->nf;
+	for (int i = 0; i < l->nf; i++) {
+		char *f = p + l->fo[i];
+		r->flen[i] = store_unescape(f, l->fl[i]);
+		f[r->flen[i]] = '\0';
+		r->f[i] = f;
+	}
+}
+
+/* --- scanning whole files ------------------------------------------------- */
+
+/* What a scan of events.log found.  good is where the last whole batch ends:
+ * everything before it replays; bad is the first bad line (SIZE_MAX: none). */
+struct store_scan {
+	size_t good, bad;
+	const char *why;
+	int torn;           /* the bad part is a torn tail, not damage in the middle */
+	uint64_t last_seq;  /* of the last record before good */
+	uint64_t records;   /* records before good */
+};
+
+/* Is there a line with a valid checksum after the line starting at off? */
+static int store_valid_after(const char *p, size_t n, size_t off)
+{
+	const char *nl = memchr(p + off, '\n', n - off);
+	while (nl) {
+		const char *line = nl + 1;
+		struct store_line l;
+		nl = memchr(line, '\n', (size_t)(p + n - line));
+		if (nl && !store_parse(line, (size_t)(nl - line), 1, &l))
+			return 1;
+	}
+	return 0;
+}
+
+/* Check all of events.log p[0..n).  A line that fails its checksum (or has
+ * no newline) with no valid line after it, or a batch cut short by the end of
+ * the file, is a torn tail: the last write was interrupted.  Anything else
+ * wrong is damage that needs `examflow repair`. */
+static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
+{
+	size_t off = 0, group_start = 0;
+	uint64_t prev = 0, group_left = 0, group_next = 0, pending = 0;
+	int torn_like = 0;
+	memset(sc, 0, sizeof *sc);
+	sc->bad = SIZE_MAX;
+	while (off < n) {
+		const char *line = p + off, *nl = memchr(line, '\n', n - off);
+		size_t len = nl ? (size_t)(nl - line) : n - off;
+		struct store_line l;
+		const char *why = nl ? store_parse(line, len, 1, &l) : "no newline at the end";
+		torn_like = why != NULL;
+		if (!why && store_is(line, l.tlen, "begin")) {
+			uint64_t count = 0;
+			if (group_left)
+				why = "batch header inside a batch";
+			else if (l.nf != 1 || store_parse_u64(line + l.fo[0], l.fl[0], &count) < 0 ||
+			         count < 2 || count > STORE_MAX_BATCH || l.seq <= prev)
+				why = "bad batch header";
+			group_left = count;
+			group_next = l.seq;
+			group_start = off;
+		} else if (!why) {
+			if (store_is_marker(line, l.tlen))
+				why = "snapshot line in the log";
+			else if (group_left ? l.seq != group_next : l.seq <= prev)
+				why = "sequence number out of order";
+			prev = l.seq;
+			pending++;
+			if (group_left && !why) {
+				group_next++;
+				group_left--;
+			}
+		}
+		if (why) {
+			sc->bad = off;
+			sc->why = why;
+			break;
+		}
+		off += len + 1;
+		if (!group_left) {
+			sc->good = off;
+			sc->last_seq = prev;
+			sc->records += pending;
+			pending = 0;
+		}
+	}
+	if (sc->bad != SIZE_MAX)
+		sc->torn = torn_like && !store_valid_after(p, n, sc->bad);
+	else if (group_left) {
+		sc->bad = group_start;
+		sc->why = "batch cut short";
+		sc->torn = 1;
+	}
+}
+
+/* Check a whole snapshot: header, records all at the header's seq, and an
+ * "end" trailer whose count matches, ending the file.  NULL or a reason (and
+ * the offset of the bad line in *bad). */
+static const char *store_scan_snap(const char *p, size_t n, uint64_t *seq, uint64_t *count, size_t *bad)
+{
+	size_t off = 0;
+	uint64_t nrec = 0;
+	*bad = 0;
+	while (off < n) {
+		const char *line = p + off, *nl = memchr(line, '\n', n - off);
+		struct store_line l;
+		*bad = off;
+		if (!nl)
+			return "no newline at the end (half-written?)";
+		const char *why = store_parse(line, (size_t)(nl - line), 1, &l);
+		if (why)
+			return why;
+		if (off == 0) {
+			if (!store_is(line, l.tlen, "examflow-snapshot") || l.nf != 1)
+				return "not a snapshot header";
+			if (!store_is(line + l.fo[0], l.fl[0], STORE_SNAP_VERSION))
+				return "unknown snapshot version";
+			*seq = l.seq;
+		} else if (l.seq != *seq) {
+			return "sequence number differs from the header's";
+		} else if (store_is(line, l.tlen, "end")) {
+			uint64_t c;
+			if (l.nf != 1 || store_parse_u64(line + l.fo[0], l.fl[0], &c) < 0 || c != nrec)
+				return "trailer count does not match";
+			if ((size_t)(nl - p) + 1 != n)
+				return "data after the trailer";
+			*count = nrec;
+			return NULL;
+		} else if (store_is_marker(line, l.tlen)) {
+			return "misplaced header";
+		} else {
+			nrec++;
+		}
+		off = (size_t)(nl - p) + 1;
+	}
+	*bad = off;
+	return "no trailer (half-written?)";
+}
+
+/* Feed the records of p[0..n) (already checked by a scan) to apply, skipping
+ * framing lines and records with seq < min_seq.  0 or the callback's error. */
+static int store_replay(char *p, size_t n, uint64_t min_seq, store_apply_fn apply, void *ctx,
+                        uint64_t *loaded, size_t *fail_off)
+{
+	size_t off = 0;
+	while (off < n) {
+		char *line = p + off, *nl = memchr(line, '\n', n - off);
+		size_t len = (size_t)(nl - line);
+		struct store_line l;
+		if (!store_parse(line, len, 0, &l) && !store_is_marker(line, l.tlen) && l.seq >= min_seq) {
+			struct store_rec r;
+			store_fill_rec(line, &l, &r);
+			int rc = apply ? apply(ctx, &r) : 0;
+			if (rc) {
+				*fail_off = off;
+				return rc < 0 ? rc : -EINVAL;
+			}
+			(*loaded)++;
+		}
+		off += len + 1;
+	}
+	return 0;
+}
+
+/* --- files -------------------------------------------------------------- */
+
+/* out (STORE_PATH_LEN bytes) = dir/name; dir is < PATH_MAX_LEN (checked by
+ * the verbs), names are ours and short. */
+static void store_path(char *out, const char *dir, const char *name)
+{
+	size_t d = strnlen(dir, PATH_MAX_LEN - 1), n = strnlen(name, STORE_PATH_LEN - PATH_MAX_LEN - 1);
+	memcpy(out, dir, d);
+	out[d] = '/';
+	memcpy(out + d + 1, name, n);
+	out[d + 1 + n] = '\0';
+}
+
+static int store_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static int store_pwrite_all(int fd, const char *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+/* Read the whole file behind fd (its size now) into a fresh malloc'ed block. */
+static int store_slurp(int fd, char **out, size_t *n)
+{
+	struct stat st;
+	*out = NULL;
+	*n = 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_size > STORE_MAX_FILE_BYTES)
+		return -EFBIG;
+	size_t size = (size_t)st.st_size, got = 0;
+	char *p = malloc(size + 1);
+	if (!p)
+		return -ENOMEM;
+	while (got < size) {
+		ssize_t r = pread(fd, p + got, size - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(p);
+			return -e;
+		}
+		if (r == 0)
+			break; /* shrank meanwhile: take what is there */
+		got += (size_t)r;
+	}
+	p[got] = '\0';
+	*out = p;
+	*n = got;
+	return 0;
+}
+
+/* Write p[0..n) to a new file DIR/STEM-<UTC time>[.k] (0600, fsynced) for an
+ * admin to inspect; the name goes to name. */
+static int store_save_aside(const char *dir, const char *stem, const char *p, size_t n, char *name)
+{
+	char ts[32];
+	time_t t = (time_t)(wall_ms() / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+	int fd = -1;
+	for (int k = 0; fd < 0 && k < 1000; k++) {
+		if (k == 0)
+			snprintf(name, STORE_PATH_LEN, "%s/%s-%s", dir, stem, ts);
+		else
+			snprintf(name, STORE_PATH_LEN, "%s/%s-%s.%d", dir, stem, ts, k);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (fd < 0)
+		return -EEXIST;
+	int rc = write_all(fd, p, n) < 0 || fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	if (rc < 0)
+		unlink(name);
+	return rc < 0 ? rc : store_sync_dir(dir);
+}
+
+/* Take the exclusive lock on DIR/lock and write our pid in it.  Returns the
+ * descriptor, or -errno with a message in err naming the holder's pid. */
+static int store_lock(const char *dir, char *err, size_t errlen)
+{
+	char path[STORE_PATH_LEN], pid[32] = "";
+	store_path(path, dir, "lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t r = pread(fd, pid, sizeof pid - 1, 0);
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (e == EWOULDBLOCK)
+			snprintf(err, errlen, "data_dir %s is in use by pid %s", dir, pid[0] ? pid : "(unknown)");
+		else
+			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || store_pwrite_all(fd, pid, (size_t)n, 0) < 0)
+		log_warn("store", "cannot write our pid into %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Record a failure: one log line, and the same text in err for the caller. */
+__attribute__((format(printf, 3, 4)))
+static void store_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_error("store", "%s", msg);
+	if (err && errlen) {
+		size_t n = strlen(msg) < errlen ? strlen(msg) : errlen - 1;
+		memcpy(err, msg, n);
+		err[n] = '\0';
+	}
+}
+
+/* --- opening: snapshot, then the log on top -------------------------------- */
+
+static int store_load_snapshot(struct store *s, store_apply_fn apply, void *ctx, char *err, size_t errlen)
+{
+	char path[STORE_PATH_LEN];
+	store_path(path, s->dir, "snapshot.tmp");
+	if (unlink(path) == 0)
+		log_warn("store", "removed %s left by an interrupted compaction", path);
+	store_path(path, s->dir, "snapshot");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		int e = errno;
+		store_fail(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	char *p;
+	size_t n, bad = 0;
+	uint64_t count = 0;
+	int rc = store_slurp(fd, &p, &n);
+	close(fd);
+	if (rc < 0) {
+		store_fail(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	const char *why = store_scan_snap(p, n, &s->snap_seq, &count, &bad);
+	if (why) {
+		/* Never ignored: the log was cut when this file was made, so
+		 * starting without it would silently lose the state. */
+		store_fail(err, errlen, "%s is damaged at byte offset %zu (%s); restore data_dir from a backup",
+		           path, bad, why);
+		free(p);
+		return STORE_ECORRUPT;
+	}
+	rc = store_replay(p, n, 0, apply, ctx, &s->loaded, &bad);
+	if (rc)
+		store_fail(err, errlen, "%s: the record at byte offset %zu was rejected (error %d)", path, bad, rc);
+	s->snap_bytes = (int64_t)n;
+	free(p);
+	return rc;
+}
+
+static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char *err, size_t errlen)
+{
+	char path[STORE_PATH_LEN], aside[STORE_PATH_LEN];
+	store_path(path, s->dir, "events.log");
+	s->log_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->log_fd < 0) {
+		int e = errno;
+		store_fail(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	char *p;
+	size_t n, bad = 0;
+	struct store_scan sc;
+	int rc = store_slurp(s->log_fd, &p, &n);
+	if (rc < 0) {
+		store_fail(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	store_scan_log(p, n, &sc);
+	if (sc.bad != SIZE_MAX && !sc.torn) {
+		store_fail(err, errlen, "%s: bad record at byte offset %zu (%s); stop the bot and run `examflow repair`",
+		           path, sc.bad, sc.why);
+		free(p);
+		return STORE_ECORRUPT;
+	}
+	if (sc.good < n) {
+		rc = store_save_aside(s->dir, "events.log.torn", p + sc.good, n - sc.good, aside);
+		if (rc == 0 && (ftruncate(s->log_fd, (off_t)sc.good) < 0 || fsync(s->log_fd) < 0))
+			rc = -errno;
+		if (rc < 0) {
+			store_fail(err, errlen, "%s: cannot set aside its torn tail: %s", path, strerror(-rc));
+			free(p);
+			return rc;
+		}
+		log_warn("store", "%s: cut off a torn tail of %zu bytes at byte offset %zu (%s); saved as %s",
+		         path, n - sc.good, sc.good, sc.why, aside);
+	}
+	rc = store_replay(p, sc.good, s->snap_seq + 1, apply, ctx, &s->loaded, &bad);
+	if (rc)
+		store_fail(err, errlen, "%s: the record at byte offset %zu was rejected (error %d)", path, bad, rc);
+	s->log_bytes = (int64_t)sc.good;
+	s->seq = sc.last_seq > s->snap_seq ? sc.last_seq : s->snap_seq;
+	free(p);
+	return rc;
+}
+
+static void store_close(struct store *s);
+
+/* Open data_dir (created 0700), lock it, load the snapshot and replay the log
+ * through apply (may be NULL).  0, -errno, or STORE_ECORRUPT; err gets the
+ * reason.  After a failure the caller's replayed state is partial: discard it. */
+static int store_open(struct store *s, const char *dir, int fsync_mode, store_apply_fn apply, void *ctx,
+               char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	s->lock_fd = s->log_fd = s->snap_fd = -1;
+	s->fsync_mode = fsync_mode;
+	s->compact_factor = STORE_COMPACT_FACTOR;
+	s->compact_min_bytes = STORE_COMPACT_MIN_BYTES;
+	if (err && errlen)
+		err[0] = '\0';
+	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
+	if (strlen(dir) >= sizeof s->dir) {
+		store_fail(err, errlen, "data_dir is too long");
+		return -ENAMETOOLONG;
+	}
+	snprintf(s->dir, sizeof s->dir, "%s", dir);
+	if (mkdir_p(dir, 0700) < 0) {
+		int e = errno;
+		store_fail(err, errlen, "cannot create %s: %s", dir, strerror(e));
+		return -e;
+	}
+	char msg[LOG_LINE_MAX] = "";
+	s->lock_fd = store_lock(dir, msg, sizeof msg);
+	int rc = s->lock_fd;
+	if (rc < 0)
+		store_fail(err, errlen, "%s", msg);
+	if (rc >= 0)
+		rc = store_load_snapshot(s, apply, ctx, err, errlen);
+	if (rc == 0)
+		rc = store_load_log(s, apply, ctx, err, errlen);
+	if (rc < 0) {
+		store_close(s);
+		return rc;
+	}
+	log_info("store", "opened %s: %" PRIu64 " records, snapshot %" PRId64 " bytes, log %" PRId64
+	         " bytes, at seq %" PRIu64, dir, s->loaded, s->snap_bytes, s->log_bytes, s->seq);
+	return 0;
+}
+
+/* --- appending: begin, add, commit ------------------------------------------ */
+
+static int store_begin(struct store *s)
+{
+	if (s->in_batch || s->snap_fd >= 0) {
+		log_error("store", "store_begin: a batch or a compaction is already open");
+		return -EBUSY;
+	}
+	s->in_batch = 1;
+	s->batch_n = 0;
+	s->batch_seq0 = s->seq;
+	buf_reset(&s->batch);
+	return 0;
+}
+
+/* Check a record the caller wants written; 0 or -EINVAL (logged). */
+static int store_check_rec(const char *who, const char *type, int nf, const char *const *fields)
+{
+	if (!store_type_ok(type)) {
+		log_error("store", "%s: bad record type \"%.40s\"", who, type ? type : "(null)");
+		return -EINVAL;
+	}
+	if (nf < 0 || nf > STORE_MAX_FIELDS) {
+		log_error("store", "%s: %s record has %d fields (at most %d)", who, type, nf, STORE_MAX_FIELDS);
+		return -EINVAL;
+	}
+	for (int i = 0; i < nf; i++)
+		if (!fields[i]) {
+			log_error("store", "%s: %s record has a NULL field %d", who, type, i);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* Buffer one record in the open batch (nothing is written yet).  -EINVAL for
+ * a bad type or field count, -E2BIG for an oversized record (the batch keeps
+ * its other records), -ENOMEM. */
+static int store_add(struct store *s, const char *type, int nf, const char *const *fields)
+{
+	if (!s->in_batch) {
+		log_error("store", "store_add outside a batch");
+		return -EINVAL;
+	}
+	int rc = store_check_rec("store_add", type, nf, fields);
+	if (rc < 0)
+		return rc;
+	if (s->batch_n >= STORE_MAX_BATCH) {
+		log_error("store", "store_add: more than %d records in one batch", STORE_MAX_BATCH);
+		return -E2BIG;
+	}
+	rc = store_put_line(&s->batch, type, s->seq + 1, wall_ms(), nf, fields);
+	if (rc < 0) {
+		log_error("store", "store_add: %s record refused: %s", type,
+		          rc == -E2BIG ? "longer than STORE_MAX_LINE when escaped" : strerror(-rc));
+		return rc;
+	}
+	s->seq++;
+	s->batch_n++;
+	return 0;
+}
+
+/* Write p[0..n) at the end of the log and make it durable as fsync_mode says. */
+static int store_write(struct store *s, const char *p, size_t n)
+{
+	int rc;
+	if (s->fsync_mode != FSYNC_ALWAYS) {
+		rc = store_pwrite_all(s->log_fd, p, n, (off_t)s->log_bytes);
+		if (rc == 0 && s->fsync_mode == FSYNC_BATCH && fdatasync(s->log_fd) < 0)
+			rc = -errno;
+		return rc;
+	}
+	for (size_t off = 0; off < n;) {
+		const char *nl = memchr(p + off, '\n', n - off);
+		size_t len = (size_t)(nl - (p + off)) + 1;
+		rc = store_pwrite_all(s->log_fd, p + off, len, (off_t)(s->log_bytes + (int64_t)off));
+		if (rc == 0 && fdatasync(s->log_fd) < 0)
+			rc = -errno;
+		if (rc < 0)
+			return rc;
+		off += len;
+	}
+	return 0;
+}
+
+/* Write the open batch with one write and (fsync=batch) one fdatasync.  On
+ * failure (ENOSPC, EIO, EFBIG...) the log is truncated back to where it was,
+ * the error is returned and the batch stays open: call store_commit again to
+ * retry, or store_abort.  An empty batch just closes. */
+static int store_commit(struct store *s)
+{
+	if (!s->in_batch) {
+		log_error("store", "store_commit without a batch");
+		return -EINVAL;
+	}
+	if (s->batch_n == 0) {
+		s->in_batch = 0;
+		return 0;
+	}
+	const char *p = s->batch.p;
+	size_t n = s->batch.len;
+	if (s->batch_n > 1) {
+		/* The header makes a batch all-or-nothing on replay. */
+		char count[24];
+		const char *f[1] = {count};
+		count[store_fmt_u64(count, (uint64_t)s->batch_n)] = '\0';
+		buf_reset(&s->out);
+		if (store_put_line(&s->out, "begin", s->batch_seq0 + 1, wall_ms(), 1, f) < 0 ||
+		    buf_append(&s->out, s->batch.p, s->batch.len) < 0) {
+			log_error("store", "commit of %d records failed: out of memory", s->batch_n);
+			return -ENOMEM;
+		}
+		p = s->out.p;
+		n = s->out.len;
+	}
+	int rc = 0;
+	if (s->dirty && ftruncate(s->log_fd, (off_t)s->log_bytes) < 0)
+		rc = -errno;
+	else
+		s->dirty = 0;
+	if (rc == 0)
+		rc = store_write(s, p, n);
+	if (rc < 0) {
+		/* Nothing partial may stay: cut back to the last whole commit. */
+		if (ftruncate(s->log_fd, (off_t)s->log_bytes) < 0)
+			s->dirty = 1;
+		else if (s->fsync_mode != FSYNC_OFF)
+			fdatasync(s->log_fd);
+		log_error("store", "commit of %d records failed: %s; events.log %s back to %" PRId64 " bytes",
+		          s->batch_n, strerror(-rc), s->dirty ? "could not be cut" : "cut", s->log_bytes);
+		return rc;
+	}
+	s->log_bytes += (int64_t)n;
+	s->in_batch = 0;
+	s->batch_n = 0;
+	buf_reset(&s->batch);
+	return 0;
+}
+
+/* Drop the open batch (e.g. after a failed commit the caller gives up on). */
+static void store_abort(struct store *s)
+{
+	if (!s->in_batch)
+		return;
+	s->seq = s->batch_seq0;
+	s->in_batch = 0;
+	s->batch_n = 0;
+	buf_reset(&s->batch);
+}
+
+/* --- compaction ----------------------------------------------------------- */
+
+static int store_compact_needed(const struct store *s)
+{
+	return s->log_bytes > s->compact_min_bytes && s->log_bytes > (int64_t)s->compact_factor * s->snap_bytes;
+}
+
+static int store_snap_flush(struct store *s)
+{
+	if (s->snap_err == 0 && s->snap.len) {
+		if (write_all(s->snap_fd, s->snap.p, s->snap.len) < 0)
+			s->snap_err = -errno;
+		s->snap_written += (int64_t)s->snap.len;
+		buf_reset(&s->snap);
+	}
+	return s->snap_err;
+}
+
+/* Put one record of the live state into the snapshot being written (only
+ * from inside a store_dump_fn).  Errors stick: the compaction then fails. */
+static int store_snap_put(struct store *s, const char *type, int nf, const char *const *fields)
+{
+	if (s->snap_fd < 0) {
+		log_error("store", "store_snap_put outside store_compact");
+		return -EINVAL;
+	}
+	if (s->snap_err)
+		return s->snap_err;
+	int rc = store_check_rec("store_snap_put", type, nf, fields);
+	if (rc == 0)
+		rc = store_put_line(&s->snap, type, s->seq, s->snap_ts, nf, fields);
+	if (rc < 0) {
+		s->snap_err = rc;
+		return rc;
+	}
+	s->snap_count++;
+	return s->snap.len >= STORE_SNAP_CHUNK ? store_snap_flush(s) : 0;
+}
+
+/* Write the whole snapshot through dump, then finish it and make it durable
+ * (always fsynced, whatever fsync_mode says: the log is cut right after). */
+static int store_snap_write(struct store *s, store_dump_fn dump, void *ctx)
+{
+	char num[24];
+	const char *f[1] = {num};
+	snprintf(num, sizeof num, "%s", STORE_SNAP_VERSION);
+	if (store_put_line(&s->snap, "examflow-snapshot", s->seq, s->snap_ts, 1, f) < 0)
+		return -ENOMEM;
+	int rc = dump(ctx, s);
+	if (rc == 0)
+		rc = s->snap_err;
+	if (rc)
+		return rc < 0 ? rc : -EINVAL;
+	num[store_fmt_u64(num, s->snap_count)] = '\0';
+	if (store_put_line(&s->snap, "end", s->seq, s->snap_ts, 1, f) < 0)
+		return -ENOMEM;
+	rc = store_snap_flush(s);
+	if (rc == 0 && fsync(s->snap_fd) < 0)
+		rc = -errno;
+	return rc;
+}
+
+/* Replace the snapshot with the live state (temp file, fsync, rename, fsync
+ * the directory), then start a fresh log.  A crash at any point leaves either
+ * the old snapshot + log or the new snapshot + a log whose records it covers
+ * (replay skips those).  No batch may be open. */
+static int store_compact(struct store *s, store_dump_fn dump, void *ctx)
+{
+	char tmp[STORE_PATH_LEN], path[STORE_PATH_LEN];
+	if (s->in_batch || s->snap_fd >= 0) {
+		log_error("store", "store_compact while a batch or a compaction is open");
+		return -EBUSY;
+	}
+	int64_t t0 = mono_ms(), old_log = s->log_bytes;
+	store_path(tmp, s->dir, "snapshot.tmp");
+	store_path(path, s->dir, "snapshot");
+	s->snap_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (s->snap_fd < 0) {
+		int e = errno;
+		log_error("store", "compaction: cannot create %s: %s", tmp, strerror(e));
+		return -e;
+	}
+	s->snap_count = 0;
+	s->snap_written = 0;
+	s->snap_err = 0;
+	s->snap_ts = wall_ms();
+	buf_reset(&s->snap);
+	int rc = store_snap_write(s, dump, ctx);
+	close(s->snap_fd);
+	s->snap_fd = -1;
+	buf_free(&s->snap);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		log_error("store", "compaction failed: %s; the old snapshot and log stay in use", strerror(-rc));
+		return rc;
+	}
+	rc = store_sync_dir(s->dir);
+	if (rc < 0) {
+		/* The log must not be cut before the rename is durable. */
+		log_error("store", "compaction: cannot fsync %s: %s; the log is kept", s->dir, strerror(-rc));
+		return rc;
+	}
+	s->snap_seq = s->seq;
+	s->snap_bytes = s->snap_written;
+	/* Failing from here on is harmless: the snapshot covers every record
+	 * left in the log, and replay skips them. */
+	if (ftruncate(s->log_fd, 0) < 0) {
+		rc = -errno;
+		log_error("store", "compaction: cannot cut events.log: %s", strerror(-rc));
+		return rc;
+	}
+	s->log_bytes = 0;
+	s->dirty = 0;
+	if (s->fsync_mode != FSYNC_OFF && fdatasync(s->log_fd) < 0) {
+		rc = -errno;
+		log_error("store", "compaction: cannot fsync events.log: %s", strerror(-rc));
+		return rc;
+	}
+	log_info("store", "compacted: snapshot of %" PRIu64 " records, %" PRId64 " bytes at seq %" PRIu64
+	         "; log was %" PRId64 " bytes; %" PRId64 " ms", s->snap_count, s->snap_bytes, s->seq, old_log,
+	         mono_ms() - t0);
+	return 0;
+}
+
+/* Bytes on disk: snapshot + log. */
+static int64_t store_bytes(const struct store *s)
+{
+	return s->snap_bytes + s->log_bytes;
+}
+
+/* Release everything; an uncommitted batch is dropped (and said so). */
+static void store_close(struct store *s)
+{
+	if (s->in_batch && s->batch_n)
+		log_warn("store", "closing with an uncommitted batch of %d records: dropped", s->batch_n);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	if (s->snap_fd >= 0)
+		close(s->snap_fd);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->log_fd = s->snap_fd = s->lock_fd = -1;
+	s->in_batch = 0;
+	buf_free(&s->batch);
+	buf_free(&s->out);
+	buf_free(&s->snap);
+}
+
+/* --- admin verbs: backup and repair --------------------------------------- */
+
+/* Print to out and log: the admin may have the log going to a file. */
+__attribute__((format(printf, 2, 3)))
+static void store_say_error(FILE *out, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_error("store", "%s", msg);
+	fprintf(out, "error: %s\n", msg);
+}
+
+/* Read snapshot and events.log of a live data_dir consistently: the
+ * snapshot is only ever replaced by rename, before the log is cut, so if
+ * the same snapshot file is still in place after the log has been read, the
+ * pair belongs together.  snap->p stays NULL when there is no snapshot. */
+static int store_read_pair(const char *dir, struct buf *snap, struct buf *log)
+{
+	char sp[STORE_PATH_LEN], lp[STORE_PATH_LEN];
+	store_path(sp, dir, "snapshot");
+	store_path(lp, dir, "events.log");
+	for (int attempt = 0; attempt < STORE_BACKUP_TRIES; attempt++) {
+		struct stat before = {0}, after;
+		int sfd = open(sp, O_RDONLY | O_CLOEXEC), rc = 0;
+		if (sfd < 0 && errno != ENOENT)
+			return -errno;
+		if (sfd >= 0) {
+			if (fstat(sfd, &before) < 0 || (rc = store_slurp(sfd, &snap->p, &snap->len)) < 0)
+				rc = rc ? rc : -errno;
+			close(sfd);
+		}
+		int lfd = rc ? -1 : open(lp, O_RDONLY | O_CLOEXEC);
+		if (rc == 0 && lfd < 0 && errno != ENOENT)
+			rc = -errno;
+		if (lfd >= 0) {
+			rc = store_slurp(lfd, &log->p, &log->len);
+			close(lfd);
+		}
+		int now = stat(sp, &after) == 0;
+		if (rc < 0)
+			return rc;
+		if (now == (sfd >= 0) && (!now || (after.st_ino == before.st_ino && after.st_dev == before.st_dev)))
+			return 0;
+		buf_free(snap);
+		buf_free(log);
+	}
+	return -EAGAIN;
+}
+
+/* Copy data_dir to dest (a new or empty directory) while the bot may be
+ * running: the snapshot and the log up to its last whole batch; then load
+ * the copy to prove it.  Prints what it wrote to out. */
+static int store_backup(const char *dir, const char *dest, FILE *out)
+{
+	struct buf snap = BUF_INIT, log = BUF_INIT;
+	char path[STORE_PATH_LEN], msg[LOG_LINE_MAX];
+	struct store_scan sc;
+	uint64_t sseq = 0, scount = 0;
+	size_t bad;
+	int rc = -ENAMETOOLONG;
+	if (strlen(dir) >= PATH_MAX_LEN || strlen(dest) >= PATH_MAX_LEN) {
+		store_say_error(out, "backup: path too long");
+		return rc;
+	}
+	if ((rc = store_read_pair(dir, &snap, &log)) < 0) {
+		store_say_error(out, "backup: cannot read %s: %s", dir, strerror(-rc));
+		goto done;
+	}
+	if (!snap.p && !log.p) {
+		rc = -ENOENT;
+		store_say_error(out, "backup: %s has neither snapshot nor events.log: nothing to back up", dir);
+		goto done;
+	}
+	const char *why = snap.p ? store_scan_snap(snap.p, snap.len, &sseq, &scount, &bad) : NULL;
+	if (why) {
+		store_say_error(out, "backup: %s/snapshot is damaged at byte offset %zu (%s)", dir, bad, why);
+		rc = STORE_ECORRUPT;
+		goto done;
+	}
+	store_scan_log(log.p ? log.p : "", log.len, &sc);
+	if (sc.bad != SIZE_MAX && !sc.torn) {
+		/* A torn tail is just a commit in progress; damage is not. */
+		store_say_error(out, "backup: %s/events.log: bad record at byte offset %zu (%s); run `examflow repair` first",
+		                dir, sc.bad, sc.why);
+		rc = STORE_ECORRUPT;
+		goto done;
+	}
+	if (mkdir_p(dest, 0700) < 0) {
+		rc = -errno;
+		store_say_error(out, "backup: cannot create %s: %s", dest, strerror(-rc));
+		goto done;
+	}
+	static const char *const names[] = {"snapshot", "events.log"};
+	for (int i = 0; i < 2; i++) {
+		store_path(path, dest, names[i]);
+		if (access(path, F_OK) == 0) {
+			rc = -EEXIST;
+			store_say_error(out, "backup: %s already exists; give a new directory", path);
+			goto done;
+		}
+	}
+	if (snap.p) {
+		store_path(path, dest, "snapshot");
+		if (write_file_atomic(path, snap.p, snap.len) < 0) {
+			rc = -errno;
+			store_say_error(out, "backup: cannot write %s: %s", path, strerror(-rc));
+			goto done;
+		}
+		fprintf(out, "wrote %s: %zu bytes, %" PRIu64 " records at seq %" PRIu64 "\n", path, snap.len, scount, sseq);
+	}
+	store_path(path, dest, "events.log");
+	if (write_file_atomic(path, log.p ? log.p : "", sc.good) < 0) {
+		rc = -errno;
+		store_say_error(out, "backup: cannot write %s: %s", path, strerror(-rc));
+		goto done;
+	}
+	fprintf(out, "wrote %s: %zu bytes, %" PRIu64 " records up to seq %" PRIu64 "\n", path, sc.good, sc.records,
+	        sc.last_seq);
+	struct store v;
+	rc = store_open(&v, dest, FSYNC_BATCH, NULL, NULL, msg, sizeof msg);
+	if (rc < 0) {
+		fprintf(out, "error: the copy does not load: %s\n", msg);
+		goto done;
+	}
+	fprintf(out, "verified: the copy loads, %" PRIu64 " live records at seq %" PRIu64 "\n", v.loaded, v.seq);
+	store_close(&v);
+	store_path(path, dest, "lock");
+	unlink(path);
+done:
+	buf_free(&snap);
+	buf_free(&log);
+	return rc;
+}
+
+/* With the bot stopped: move the first damaged record of events.log and
+ * everything after it into events.log.quarantine-<time>, keep the rest, and
+ * check that the directory then loads.  Prints what it did to out. */
+static int store_repair(const char *dir, FILE *out)
+{
+	char path[STORE_PATH_LEN], aside[STORE_PATH_LEN], msg[LOG_LINE_MAX] = "";
+	struct buf snap = BUF_INIT, log = BUF_INIT;
+	struct store_scan sc;
+	uint64_t sseq = 0, scount = 0;
+	size_t bad;
+	int fd = -1, rc;
+	if (strlen(dir) >= PATH_MAX_LEN) {
+		store_say_error(out, "repair: path too long");
+		return -ENAMETOOLONG;
+	}
+	int lock = store_lock(dir, msg, sizeof msg);
+	if (lock < 0) {
+		store_say_error(out, "repair: %s; stop the bot first", msg);
+		return lock;
+	}
+	if ((rc = store_read_pair(dir, &snap, &log)) < 0) {
+		store_say_error(out, "repair: cannot read %s: %s", dir, strerror(-rc));
+		goto done;
+	}
+	const char *why = snap.p ? store_scan_snap(snap.p, snap.len, &sseq, &scount, &bad) : NULL;
+	if (why) {
+		store_say_error(out, "repair: %s/snapshot is damaged at byte offset %zu (%s); it cannot be rebuilt from "
+		                "the log: restore data_dir from a backup", dir, bad, why);
+		rc = STORE_ECORRUPT;
+		goto done;
+	}
+	store_path(path, dir, "events.log");
+	store_scan_log(log.p ? log.p : "", log.len, &sc);
+	if (sc.bad == SIZE_MAX) {
+		fprintf(out, "%s: %" PRIu64 " records, nothing to repair\n", path, sc.records);
+		goto done;
+	}
+	size_t moved = log.len - sc.good, lines = 0;
+	for (size_t i = sc.good; i < log.len; i++)
+		lines += log.p[i] == '\n';
+	rc = store_save_aside(dir, "events.log.quarantine", log.p + sc.good, moved, aside);
+	if (rc == 0 && ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ftruncate(fd, (off_t)sc.good) < 0 ||
+	                fsync(fd) < 0))
+		rc = -errno;
+	if (rc < 0) {
+		store_say_error(out, "repair: cannot move the damaged part of %s aside: %s", path, strerror(-rc));
+		goto done;
+	}
+	fprintf(out, "%s: bad record at byte offset %zu (%s)\n", path, sc.bad, sc.why);
+	fprintf(out, "moved %zu bytes (%zu lines) from byte offset %zu to %s\n", moved, lines + (log.p[log.len - 1] != '\n'),
+	        sc.good, aside);
+	fprintf(out, "kept %" PRIu64 " records up to seq %" PRIu64 "\n", sc.records, sc.last_seq);
+done:
+	if (fd >= 0)
+		close(fd);
+	close(lock);
+	buf_free(&snap);
+	buf_free(&log);
+	if (rc == 0) {
+		struct store v;
+		rc = store_open(&v, dir, FSYNC_BATCH, NULL, NULL, msg, sizeof msg);
+		if (rc == 0)
+			fprintf(out, "verified: %s loads, %" PRIu64 " live records at seq %" PRIu64 "\n", dir, v.loaded, v.seq);
+		else
+			fprintf(out, "error: %s still does not load: %s\n", dir, msg);
+		store_close(&v);
+	}
+	return rc;
+}
+
+#undef STORE_SNAP_CHUNK
+#undef STORE_SNAP_VERSION
+#undef STORE_BACKUP_TRIES
+
+/* ==========================================================================
+ * 7. Exam domain: task bank and answer checking
+ * ==========================================================================
+ * The bank is subjects → exam task numbers → tasks (text, accepted answers,
+ * solution).  It has one plain-text format, written by people: the default
+ * bank compiled into the binary is a string in that format, and an
+ * operator's tasks_file is parsed by the same parser, so the embedded bank
+ * tests the parser every time the program starts.
+ *
+ * Loading builds a complete new bank and swaps it in only when the input had
+ * no error at all: a teacher's typo never leaves the bot with half a bank.
+ * Errors go to a FILE* as "FILE:LINE: message" (the compiler convention, so
+ * editors jump to the line) and loaders return the number of errors.
+ *
+ * Answers are compared after normalisation (bank_norm_rules, a table that is
+ * also the test list); "order: any" tasks compare the multiset of digits.
+ */
+
+#define BANK_MAX_SUBJECTS 16          /* subjects: one inline keyboard's worth of buttons */
+#define BANK_MAX_TASKS 20000          /* tasks in all: a big school's bank; memory is bounded by the file size */
+#define BANK_MAX_ID_BYTES 32          /* task and subject ids: stored in every progress record */
+#define BANK_MAX_TITLE_BYTES 128      /* titles and topics: 64 Cyrillic letters, they go on buttons */
+#define BANK_MAX_TEXT_BYTES 3000      /* task text: a card (header + text) fits one 4096-char message */
+#define BANK_MAX_SOLUTION_BYTES 3000  /* solution: sent as its own message, same reason */
+#define BANK_MAX_ANSWERS 8            /* accepted answers per task: spellings of one answer, not a list */
+#define BANK_MAX_ANSWER_BYTES 100     /* one accepted answer: part 1 answers are a number or a word or two */
+#define BANK_MAX_NUMBER 99            /* exam task numbers: ЕГЭ has fewer than 30 */
+#define BANK_MAX_LINE_BYTES 4096      /* one line of a bank file: a whole text fits on one line */
+#define BANK_MAX_FILE_BYTES (16 << 20) /* a bank file: far above any real bank, bounds memory */
+#define BANK_MAX_INPUT_BYTES 1024     /* a student's answer: longer cannot match any accepted answer */
+#define BANK_MAX_REPORTED_ERRORS 100  /* errors printed per load; the count goes on */
+
+enum { BANK_ADD, BANK_REPLACE }; /* tasks_mode: add to the bank, or replace it */
+
+struct bank_subject {
+	char id[BANK_MAX_ID_BYTES + 1]; /* "math": stable, stored in progress records */
+	char *title;                    /* "Математика (профиль)" */
+	int ntasks;                     /* tasks of this subject in the bank */
+};
+
+/* One task.  All strings live in one allocation, mem, so a task is one
+ * malloc and copying a bank is a memcpy per task. */
+struct bank_task {
+	char id[BANK_MAX_ID_BYTES + 1]; /* "math-01": stable, stored in progress records */
+	int subject;                    /* index into bank.subjects */
+	int number;                     /* exam task number, 1..BANK_MAX_NUMBER */
+	const char *topic;              /* "Вероятность", or "" */
+	const char *text;               /* may hold '\n' */
+	const char *solution;           /* may be "" */
+	const char *answers[BANK_MAX_ANSWERS]; /* accepted answers as written; [0] is shown to students */
+	const char *norm[BANK_MAX_ANSWERS];    /* the same, normalised (digit sets for any_order) */
+	int nanswers;                   /* >= 1 */
+	int any_order;                  /* "order: any": digits in any order ("135" = "5 3 1") */
+	int line;                       /* where the task starts in its source */
+	int seq;                        /* load order, to keep the file's order within a number */
+	char *mem;
+	size_t memlen;
+};
+
+/* The bank: owned by whoever loaded it; the bot keeps one and swaps in a
+ * freshly loaded one on SIGHUP.  Tasks are sorted by subject, then number,
+ * then load order, so one subject's (or one number's) tasks are contiguous. */
+struct bank {
+	struct bank_subject subjects[BANK_MAX_SUBJECTS];
+	int nsubjects;
+	struct bank_task *tasks;
+	int ntasks, cap;
+	int next_seq;
+};
+
+/* --- UTF-8 ------------------------------------------------------------------ */
+
+/* Decode one code point from s[0..n).  Returns the bytes used (>= 1 when
+ * n >= 1); an invalid sequence (overlong, surrogate, > U+10FFFF, truncated)
+ * yields U+FFFD and consumes one byte. */
+static size_t bank_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	*cp = 0xFFFD;
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len = s[0] >= 0xF5 ? 0 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+	if (len == 0 || len > n)
+		return 1;
+	uint32_t c = s[0] & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 1;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	static const uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (c < min_for_len[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 1;
+	*cp = c;
+	return len;
+}
+
+static size_t bank_utf8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Is s[0..n) valid UTF-8 (a literal U+FFFD in the input is fine)? */
+static int bank_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t c;
+		size_t k = bank_utf8_decode(u + i, n - i, &c);
+		if (c == 0xFFFD && k == 1)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+/* --- answer normalisation ---------------------------------------------------- */
+
+/* The rules, in the order they apply.  This table is the documentation and
+ * the test list: tests/unit_bank.c checks every row, so a row that lies
+ * fails the build.  Rows marked any_order are for "order: any" tasks only,
+ * which compare digit multisets after the rules up to "period". */
+static const struct bank_norm_rule {
+	const char *name;
+	const char *does;
+	const char *in;
+	const char *out;
+	int any_order;
+} bank_norm_rules[] = {
+	{"utf8", "invalid UTF-8 becomes U+FFFD, so it never matches a real answer", "a\xff", "a\xef\xbf\xbd", 0},
+	{"invisible", "zero-width characters (U+200B-U+200D, U+2060, U+FEFF) are dropped", "1\xe2\x80\x8b" "2", "12", 0},
+	{"spaces", "tab, newline, no-break and other Unicode spaces are spaces", "a\xc2\xa0\tb", "a b", 0},
+	{"trim", "spaces at both ends are dropped", "  12 ", "12", 0},
+	{"collapse", "runs of inner spaces become one", "два   слова", "два слова", 0},
+	{"case", "A-Z and А-Я (Ѐ-Џ too) fold to lower case", "ПрИвЕт, Hi", "привет, hi", 0},
+	{"yo", "ё and Ё compare as е", "Ёлочка", "елочка", 0},
+	{"minus", "minus sign U+2212 and en dash U+2013 are '-'", "\xe2\x88\x92" "5", "-5", 0},
+	{"prefix", "a leading \"ответ:\" or \"answer:\" is dropped", "Ответ: 7", "7", 0},
+	{"period", "one trailing period is dropped", "лягте.", "лягте", 0},
+	{"comma", "a number's decimal comma is a point", "0,25", "0.25", 0},
+	{"zeros", "trailing zeros after the point are dropped", "0.50", "0.5", 0},
+	{"point", "a bare fraction gets its 0", ",5", "0.5", 0},
+	{"integer", "a number with only zeros after the point is an integer", "12,000", "12", 0},
+	{"sign", "'+' is dropped, and -0 is 0", "-0,0", "0", 0},
+	{"thousands", "digit groups of three separated by spaces are one number", "1 000 000", "1000000", 0},
+	{"leading zeros", "a number may not start with 0 (codes like 0110 stay text)", "0110", "0110", 0},
+	{"exponent", "1e3 is text, not 1000: exam answer forms have no exponents", "1e3", "1e3", 0},
+	{"fraction", "1/2 is text, not 0.5: the exam wants decimals", "1/2", "1/2", 0},
+	{"digit set", "order: any compares the digits, sorted; separators are space , . ;", "5, 3, 1.", "135", 1},
+	{"digit set only", "order: any with anything but digits and separators never matches", "1 и 3", "", 1},
+};
+
+/* Print the rule table (for `examflow help answers` and the README). */
+static void bank_print_rules(FILE *out)
+{
+	for (size_t i = 0; i < sizeof bank_norm_rules / sizeof bank_norm_rules[0]; i++) {
+		const struct bank_norm_rule *r = &bank_norm_rules[i];
+		if (!strcmp(r->name, "utf8") || !strcmp(r->name, "invisible") || !strcmp(r->name, "spaces"))
+			fprintf(out, "  %-15s %s\n", r->name, r->does); /* examples are not printable */
+		else
+			fprintf(out, "  %-15s %s: \"%s\" -> \"%s\"\n", r->name, r->does, r->in, r->out);
+	}
+}
+
+/* Map one code point through the per-character rules; returns 0 to drop it. */
+static uint32_t bank_fold(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0x0410 && c <= 0x042F) /* А-Я */
+		c += 0x20;
+	else if (c >= 0x0400 && c <= 0x040F) /* Ѐ-Џ, Ё among them */
+		c += 0x50;
+	if (c == 0x0451) /* ё */
+		return 0x0435;
+	if (c == 0x2212 || c == 0x2013)
+		return '-';
+	if (c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF)
+		return 0;
+	if (c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 ||
+	    (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000)
+		return ' ';
+	return c;
+}
+
+static int bank_is_digit(int c) { return c >= '0' && c <= '9'; }
+
+/* If s is a decimal number ("+0,50", "1 000", ",5"), rewrite it in canonical
+ * form ("0.5", "1000", "0.5"); anything else is left alone.  0, or -1 when
+ * memory ran out. */
+static int bank_canon_number(struct buf *s)
+{
+	char ip[BANK_MAX_INPUT_BYTES + 1], fp[BANK_MAX_INPUT_BYTES + 1];
+	size_t ni = 0, nf = 0;
+	if (s->len > BANK_MAX_INPUT_BYTES)
+		return 0;
+	const char *p = s->p;
+	int neg = *p == '-';
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p == '0') {
+		ip[ni++] = *p++;
+		if (bank_is_digit(*p))
+			return 0; /* leading zero: a code, not a number */
+	} else if (bank_is_digit(*p)) {
+		size_t run = 0;
+		while (bank_is_digit(p[run]))
+			ip[ni++] = p[run++];
+		p += run;
+		if (*p == ' ' && run > 3)
+			return 0;
+		while (*p == ' ') { /* thousands: " ddd" groups, nothing else */
+			if (!bank_is_digit(p[1]) || !bank_is_digit(p[2]) || !bank_is_digit(p[3]) || bank_is_digit(p[4]))
+				return 0;
+			memcpy(ip + ni, p + 1, 3);
+			ni += 3;
+			p += 4;
+		}
+	}
+	if (*p == '.' || *p == ',') {
+		p++;
+		while (bank_is_digit(*p))
+			fp[nf++] = *p++;
+		if (nf == 0)
+			return 0;
+	}
+	if (*p != '\0' || ni + nf == 0)
+		return 0;
+	while (nf > 0 && fp[nf - 1] == '0')
+		nf--;
+	if (ni == 0)
+		ip[ni++] = '0';
+	if (nf == 0 && ni == 1 && ip[0] == '0')
+		neg = 0;
+	buf_reset(s);
+	if ((neg && buf_putc(s, '-') < 0) || buf_append(s, ip, ni) < 0 ||
+	    (nf && (buf_putc(s, '.') < 0 || buf_append(s, fp, nf) < 0)))
+		return -1;
+	return 0;
+}
+
+/* The normalisation behind bank_normalize(); numbers = 0 skips the number
+ * rules (digit-set answers must keep every digit).  0, or -1 when the input
+ * is longer than BANK_MAX_INPUT_BYTES or memory ran out (out is then ""). */
+static int bank_norm(const char *in, struct buf *out, int numbers)
+{
+	buf_reset(out);
+	if (buf_reserve(out, 0) < 0)
+		return -1;
+	out->p[0] = '\0'; /* a fresh buffer's first byte */
+	size_t n = strnlen(in, BANK_MAX_INPUT_BYTES + 1);
+	if (n > BANK_MAX_INPUT_BYTES)
+		return -1;
+	const unsigned char *u = (const unsigned char *)in;
+	int space = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		i += bank_utf8_decode(u + i, n - i, &c);
+		c = bank_fold(c);
+		if (c == 0)
+			continue;
+		if (c == ' ') {
+			space = out->len > 0;
+			continue;
+		}
+		char enc[4];
+		if ((space && buf_putc(out, ' ') < 0) || buf_append(out, enc, bank_utf8_encode(c, enc)) < 0) {
+			buf_reset(out);
+			return -1;
+		}
+		space = 0;
+	}
+	static const char *const prefixes[] = {"ответ:", "answer:"};
+	for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+		size_t pl = strlen(prefixes[k]);
+		if (out->len >= pl && memcmp(out->p, prefixes[k], pl) == 0) {
+			buf_consume(out, pl + (out->p[pl] == ' '));
+			break;
+		}
+	}
+	if (out->len > 0 && out->p[out->len - 1] == '.')
+		out->p[--out->len] = '\0';
+	if (out->len > 0 && out->p[out->len - 1] == ' ')
+		out->p[--out->len] = '\0';
+	if (numbers && bank_canon_number(out) < 0) {
+		buf_reset(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Normalise a student's (or the bank's) answer with every rule of
+ * bank_norm_rules except the digit set.  0, or -1 if too long (out = ""). */
+static int bank_normalize(const char *in, struct buf *out) { return bank_norm(in, out, 1); }
+
+/* The digit-set form of an already normalised answer: "5, 3 1" → "135".
+ * 0, or -1 if it holds anything but digits and separators, no digit at all,
+ * or more than cap - 1 digits. */
+static int bank_digit_set(const char *s, char *out, size_t cap)
+{
+	size_t count[10] = {0}, total = 0;
+	for (; *s; s++) {
+		if (bank_is_digit(*s)) {
+			count[*s - '0']++;
+			total++;
+		} else if (!strchr(" ,.;", *s)) {
+			return -1;
+		}
+	}
+	if (total == 0 || total >= cap)
+		return -1;
+	for (int d = 0; d < 10; d++)
+		for (size_t k = 0; k < count[d]; k++)
+			*out++ = (char)('0' + d);
+	*out = '\0';
+	return 0;
+}
+
+/* Apply one rule row (or any input) the way answers are compared: the
+ * normalised text, or the digit set ("" when there is none). */
+static int bank_norm_for_compare(const char *in, int any_order, struct buf *out)
+{
+	if (!any_order)
+		return bank_normalize(in, out);
+	if (bank_norm(in, out, 0) < 0)
+		return -1;
+	char d[BANK_MAX_INPUT_BYTES + 1];
+	int rc = bank_digit_set(out->p, d, sizeof d);
+	buf_reset(out);
+	return buf_puts(out, rc == 0 ? d : "") < 0 ? -1 : 0;
+}
+
+/* Does the student's answer match one of the task's accepted answers? */
+static int bank_answer_matches(const struct bank_task *t, const char *user_answer)
+{
+	struct buf n = BUF_INIT;
+	int ok = 0;
+	if (t && user_answer && bank_norm_for_compare(user_answer, t->any_order, &n) == 0 && n.len > 0)
+		for (int i = 0; i < t->nanswers && !ok; i++)
+			ok = strcmp(n.p, t->norm[i]) == 0;
+	buf_free(&n);
+	return ok;
+}
+
+/* --- the bank in memory ----------------------------------------------------- */
+
+static void bank_free(struct bank *b)
+{
+	for (int i = 0; i < b->nsubjects; i++)
+		free(b->subjects[i].title);
+	for (int i = 0; i < b->ntasks; i++)
+		free(b->tasks[i].mem);
+	free(b->tasks);
+	memset(b, 0, sizeof *b);
+}
+
+static int bank_subject_index(const struct bank *b, const char *id)
+{
+	for (int i = 0; i < b->nsubjects; i++)
+		if (strcmp(b->subjects[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+static int bank_task_index(const struct bank *b, const char *id)
+{
+	/* Linear: at most BANK_MAX_TASKS short compares, microseconds per message. */
+	for (int i = 0; i < b->ntasks; i++)
+		if (strcmp(b->tasks[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+/* The task with this id, or NULL (a task a reload removed, say). */
+static const struct bank_task *bank_find(const struct bank *b, const char *id)
+{
+	int i = bank_task_index(b, id);
+	return i < 0 ? NULL : &b->tasks[i];
+}
+
+static int bank_grow(struct bank *b, int need)
+{
+	if (need <= b->cap)
+		return 0;
+	int cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	struct bank_task *t = realloc(b->tasks, (size_t)cap * sizeof *t);
+	if (!t)
+		return -1;
+	b->tasks = t;
+	b->cap = cap;
+	return 0;
+}
+
+/* Point a task's strings into a new copy of its memory block. */
+static void bank_task_rebase(struct bank_task *t, char *mem)
+{
+#define BANK_REBASE(p) ((p) = mem + ((p) - t->mem))
+	BANK_REBASE(t->topic);
+	BANK_REBASE(t->text);
+	BANK_REBASE(t->solution);
+	for (int i = 0; i < t->nanswers; i++) {
+		BANK_REBASE(t->answers[i]);
+		BANK_REBASE(t->norm[i]);
+	}
+#undef BANK_REBASE
+	t->mem = mem;
+}
+
+/* dst = a deep copy of src.  0, or -1 (out of memory; dst is then empty). */
+static int bank_copy(struct bank *dst, const struct bank *src)
+{
+	memset(dst, 0, sizeof *dst);
+	for (int i = 0; i < src->nsubjects; i++) {
+		dst->subjects[i] = src->subjects[i];
+		dst->subjects[i].title = strdup(src->subjects[i].title);
+		dst->nsubjects++;
+		if (!dst->subjects[i].title)
+			goto fail;
+	}
+	if (bank_grow(dst, src->ntasks) < 0)
+		goto fail;
+	for (int i = 0; i < src->ntasks; i++) {
+		char *mem = malloc(src->tasks[i].memlen);
+		if (!mem)
+			goto fail;
+		memcpy(mem, src->tasks[i].mem, src->tasks[i].memlen);
+		dst->tasks[i] = src->tasks[i];
+		bank_task_rebase(&dst->tasks[i], mem);
+		dst->ntasks++;
+	}
+	dst->next_seq = src->next_seq;
+	return 0;
+fail:
+	bank_free(dst);
+	return -1;
+}
+
+static int bank_task_cmp(const void *a, const void *b)
+{
+	const struct bank_task *x = a, *y = b;
+	if (x->subject != y->subject)
+		return x->subject < y->subject ? -1 : 1;
+	if (x->number != y->number)
+		return x->number < y->number ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void bank_sort(struct bank *b)
+{
+	if (b->ntasks > 1)
+		qsort(b->tasks, (size_t)b->ntasks, sizeof b->tasks[0], bank_task_cmp);
+	for (int i = 0; i < b->nsubjects; i++)
+		b->subjects[i].ntasks = 0;
+	for (int i = 0; i < b->ntasks; i++)
+		b->subjects[b->tasks[i].subject].ntasks++;
+}
+
+/* How many tasks a subject has with this exam number (0: any number). */
+static int bank_count(const struct bank *b, int subject, int number)
+{
+	int n = 0;
+	for (int i = 0; i < b->ntasks; i++)
+		n += b->tasks[i].subject == subject && (number == 0 || b->tasks[i].number == number);
+	return n;
+}
+
+/* The k-th task (from 0, in bank order) of a subject with this number (0:
+ * any), or NULL when there are not that many. */
+static const struct bank_task *bank_nth(const struct bank *b, int subject, int number, int k)
+{
+	for (int i = 0; i < b->ntasks; i++)
+		if (b->tasks[i].subject == subject && (number == 0 || b->tasks[i].number == number) && k-- == 0)
+			return &b->tasks[i];
+	return NULL;
+}
+
+/* The distinct task numbers a subject has, ascending, into nums[0..max).
+ * Returns how many there are (may exceed max). */
+static int bank_numbers(const struct bank *b, int subject, int *nums, int max)
+{
+	int n = 0, last = 0;
+	for (int i = 0; i < b->ntasks; i++) {
+		const struct bank_task *t = &b->tasks[i];
+		if (t->subject != subject || t->number == last)
+			continue;
+		if (n < max)
+			nums[n] = t->number;
+		n++;
+		last = t->number;
+	}
+	return n;
+}
+
+/* --- the bank file format ---------------------------------------------------- */
+
+/* Every key a bank file may use.  A block with "title:" declares a subject;
+ * any other block is a task. */
+enum { BK_SUBJECT, BK_TITLE, BK_ID, BK_NUMBER, BK_TOPIC, BK_TEXT, BK_ANSWER, BK_ORDER, BK_SOLUTION, BK_COUNT };
+#define BK_REPEAT 1 /* may appear several times in a block */
+#define BK_LINES 2  /* continues on indented lines */
+static const struct bank_key {
+	const char *name;
+	size_t max_bytes; /* 0: the value is checked by its own rule */
+	unsigned flags;
+	const char *help;
+} bank_keys[BK_COUNT] = {
+	[BK_SUBJECT] = {"subject", 0, 0, "subject id (a-z, 0-9, '-', '_'); in a task: which subject, if not the one declared above"},
+	[BK_TITLE] = {"title", BANK_MAX_TITLE_BYTES, 0, "subject title shown on buttons; makes the block a subject declaration"},
+	[BK_ID] = {"id", 0, 0, "task id, unique and stable: progress refers to it"},
+	[BK_NUMBER] = {"number", 0, 0, "exam task number this task trains, 1-99"},
+	[BK_TOPIC] = {"topic", BANK_MAX_TITLE_BYTES, 0, "optional short topic, e.g. Вероятность"},
+	[BK_TEXT] = {"text", BANK_MAX_TEXT_BYTES, BK_LINES, "the task as the student sees it"},
+	[BK_ANSWER] = {"answer", BANK_MAX_ANSWER_BYTES, BK_REPEAT, "an accepted answer; repeat the line for more"},
+	[BK_ORDER] = {"order", 0, 0, "'any': the answer is a set of digits in any order"},
+	[BK_SOLUTION] = {"solution", BANK_MAX_SOLUTION_BYTES, BK_LINES, "optional short solution shown after an answer"},
+};
+
+/* The block being read: raw values and the line of each key, checked as a
+ * whole when the block ends. */
+struct bank_block {
+	int line;                 /* first line; 0 while no block is open */
+	int key_line[BK_COUNT];   /* line of each key, 0 when absent */
+	struct buf val[BK_COUNT]; /* values; answers are in ans[] */
+	struct buf ans[BANK_MAX_ANSWERS];
+	int ans_line[BANK_MAX_ANSWERS];
+	int nans;
+	int last;                 /* key an indented line would continue, -1 none,
+	                           * -2 after a reported error (its lines are skipped) */
+	int bad;                  /* an error was reported inside this block */
+};
+
+struct bank_parser {
+	struct bank *b;       /* the new bank being built */
+	const char *name;     /* source name for messages */
+	FILE *errs;           /* NULL: count errors silently */
+	int errors;
+	int line;
+	int subject;          /* subject declared last in this source, -1 none */
+	int decl_line[BANK_MAX_SUBJECTS]; /* where this source declared subject i */
+	int first_seq;        /* tasks with seq >= this come from this source */
+	struct bank_block blk;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void bank_err(struct bank_parser *p, int line, const char *fmt, ...)
+{
+	p->errors++;
+	if (p->blk.line)
+		p->blk.bad = 1;
+	if (!p->errs || p->errors > BANK_MAX_REPORTED_ERRORS)
+		return;
+	if (line > 0)
+		fprintf(p->errs, "%s:%d: ", p->name, line);
+	else
+		fprintf(p->errs, "%s: ", p->name);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(p->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->errs);
+}
+
+static void bank_block_reset(struct bank_block *k)
+{
+	k->line = 0;
+	k->nans = 0;
+	k->last = -1;
+	k->bad = 0;
+	for (int i = 0; i < BK_COUNT; i++) {
+		k->key_line[i] = 0;
+		buf_reset(&k->val[i]);
+	}
+	for (int i = 0; i < BANK_MAX_ANSWERS; i++)
+		buf_reset(&k->ans[i]);
+}
+
+static void bank_block_free(struct bank_block *k)
+{
+	for (int i = 0; i < BK_COUNT; i++)
+		buf_free(&k->val[i]);
+	for (int i = 0; i < BANK_MAX_ANSWERS; i++)
+		buf_free(&k->ans[i]);
+}
+
+static const char *bank_val(const struct bank_block *k, int key) { return k->val[key].p ? k->val[key].p : ""; }
+
+/* Ids: 1..BANK_MAX_ID_BYTES of [a-z0-9_-], plus [A-Z.] for tasks. */
+static int bank_valid_id(const char *s, int task)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > BANK_MAX_ID_BYTES)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || bank_is_digit(*s) || *s == '-' || *s == '_' ||
+		      (task && ((*s >= 'A' && *s <= 'Z') || *s == '.'))))
+			return 0;
+	return 1;
+}
+
+/* Report values over their key's limit. */
+static void bank_check_lengths(struct bank_parser *p)
+{
+	struct bank_block *k = &p->blk;
+	for (int i = 0; i < BK_COUNT; i++)
+		if (k->key_line[i] && bank_keys[i].max_bytes && k->val[i].len > bank_keys[i].max_bytes)
+			bank_err(p, k->key_line[i], "%s too long (%zu bytes, max %zu)", bank_keys[i].name, k->val[i].len,
+			         bank_keys[i].max_bytes);
+	for (int i = 0; i < k->nans; i++)
+		if (k->ans[i].len > BANK_MAX_ANSWER_BYTES)
+			bank_err(p, k->ans_line[i], "answer too long (%zu bytes, max %d)", k->ans[i].len, BANK_MAX_ANSWER_BYTES);
+}
+
+static void bank_end_subject(struct bank_parser *p)
+{
+	struct bank_block *k = &p->blk;
+	for (int i = 0; i < BK_COUNT; i++)
+		if (i != BK_SUBJECT && i != BK_TITLE && k->key_line[i])
+			bank_err(p, k->key_line[i], "'%s:' does not belong in a subject declaration (the block has 'title:'; "
+			         "leave a blank line before the first task)", bank_keys[i].name);
+	for (int i = 0; i < k->nans; i++)
+		bank_err(p, k->ans_line[i], "'answer:' does not belong in a subject declaration (the block has 'title:')");
+	const char *id = bank_val(k, BK_SUBJECT), *title = bank_val(k, BK_TITLE);
+	if (!k->key_line[BK_SUBJECT])
+		bank_err(p, k->line, "subject declaration without 'subject:' (add an id, e.g. subject: math)");
+	else if (!bank_valid_id(id, 0))
+		bank_err(p, k->key_line[BK_SUBJECT], "bad subject id '%s' (use a-z, 0-9, '-', '_'; at most %d)", id,
+		         BANK_MAX_ID_BYTES);
+	if (!*title)
+		bank_err(p, k->key_line[BK_TITLE], "empty 'title:'");
+	bank_check_lengths(p);
+	if (k->bad)
+		return;
+	int i = bank_subject_index(p->b, id);
+	if (i >= 0 && p->decl_line[i]) {
+		bank_err(p, k->line, "subject '%s' declared twice (first at line %d)", id, p->decl_line[i]);
+		return;
+	}
+	if (i < 0 && p->b->nsubjects == BANK_MAX_SUBJECTS) {
+		bank_err(p, k->line, "too many subjects (max %d)", BANK_MAX_SUBJECTS);
+		return;
+	}
+	char *t = strdup(title);
+	if (!t) {
+		bank_err(p, k->line, "out of memory");
+		return;
+	}
+	if (i < 0) {
+		i = p->b->nsubjects++;
+		snprintf(p->b->subjects[i].id, sizeof p->b->subjects[i].id, "%s", id);
+		p->b->subjects[i].ntasks = 0;
+	} else {
+		free(p->b->subjects[i].title); /* a file may retitle an embedded subject */
+	}
+	p->b->subjects[i].title = t;
+	p->decl_line[i] = k->line;
+	p->subject = i;
+}
+
+/* Copy n bytes of s and a NUL to *cur; returns where they went. */
+static const char *bank_put(char **cur, const char *s, size_t n)
+{
+	char *at = *cur;
+	memcpy(at, s, n);
+	at[n] = '\0';
+	*cur += n + 1;
+	return at;
+}
+
+/* Append the finished, checked block as a task with normalised answers. */
+static void bank_add_task(struct bank_parser *p, int subject, int number, int any_order, char norm[][BANK_MAX_INPUT_BYTES + 1])
+{
+	struct bank_block *k = &p->blk;
+	size_t size = k->val[BK_TOPIC].len + k->val[BK_TEXT].len + k->val[BK_SOLUTION].len + 3;
+	for (int i = 0; i < k->nans; i++)
+		size += k->ans[i].len + strlen(norm[i]) + 2;
+	char *mem = malloc(size);
+	if (!mem || bank_grow(p->b, p->b->ntasks + 1) < 0) {
+		free(mem);
+		bank_err(p, k->line, "out of memory");
+		return;
+	}
+	struct bank_task *t = &p->b->tasks[p->b->ntasks++];
+	memset(t, 0, sizeof *t);
+	char *cur = mem;
+	snprintf(t->id, sizeof t->id, "%s", bank_val(k, BK_ID));
+	t->subject = subject;
+	t->number = number;
+	t->any_order = any_order;
+	t->line = k->line;
+	t->seq = p->b->next_seq++;
+	t->topic = bank_put(&cur, bank_val(k, BK_TOPIC), k->val[BK_TOPIC].len);
+	t->text = bank_put(&cur, bank_val(k, BK_TEXT), k->val[BK_TEXT].len);
+	t->solution = bank_put(&cur, bank_val(k, BK_SOLUTION), k->val[BK_SOLUTION].len);
+	for (int i = 0; i < k->nans; i++) {
+		t->answers[i] = bank_put(&cur, k->ans[i].p, k->ans[i].len);
+		t->norm[i] = bank_put(&cur, norm[i], strlen(norm[i]));
+	}
+	t->nanswers = k->nans;
+	t->mem = mem;
+	t->memlen = size;
+}
+
+static void bank_end_task(struct bank_parser *p)
+{
+	struct bank_block *k = &p->blk;
+	const char *id = bank_val(k, BK_ID);
+	int subject = p->subject, number = 0, any_order = 0;
+
+	if (!k->key_line[BK_ID])
+		bank_err(p, k->line, "missing 'id:'");
+	else if (!bank_valid_id(id, 1))
+		bank_err(p, k->key_line[BK_ID], "bad id '%s' (use letters, digits, '-', '_', '.'; at most %d)", id,
+		         BANK_MAX_ID_BYTES);
+	if (k->key_line[BK_SUBJECT]) {
+		subject = bank_subject_index(p->b, bank_val(k, BK_SUBJECT));
+		if (subject < 0)
+			bank_err(p, k->key_line[BK_SUBJECT], "unknown subject '%s' (declare it first with subject: and title:)",
+			         bank_val(k, BK_SUBJECT));
+	} else if (subject < 0) {
+		bank_err(p, k->line, "task without a subject (declare one above with subject: and title:, or add 'subject:')");
+	}
+	if (!k->key_line[BK_NUMBER]) {
+		bank_err(p, k->line, "missing 'number:'");
+	} else {
+		const char *s = bank_val(k, BK_NUMBER);
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (!bank_is_digit(*s) || *end || v < 1 || v > BANK_MAX_NUMBER)
+			bank_err(p, k->key_line[BK_NUMBER], "bad number '%s' (expected 1..%d)", s, BANK_MAX_NUMBER);
+		else
+			number = (int)v;
+	}
+	if (!k->key_line[BK_TEXT])
+		bank_err(p, k->line, "missing 'text:'");
+	else if (k->val[BK_TEXT].len == 0)
+		bank_err(p, k->key_line[BK_TEXT], "empty 'text:'");
+	if (k->key_line[BK_ORDER]) {
+		const char *o = bank_val(k, BK_ORDER);
+		any_order = strcmp(o, "any") == 0;
+		if (!any_order && strcmp(o, "exact") != 0)
+			bank_err(p, k->key_line[BK_ORDER], "bad order '%s' (expected 'any' or 'exact')", o);
+	}
+	if (k->nans == 0)
+		bank_err(p, k->line, "missing 'answer:'");
+	bank_check_lengths(p);
+
+	char norm[BANK_MAX_ANSWERS][BANK_MAX_INPUT_BYTES + 1];
+	struct buf n = BUF_INIT;
+	for (int i = 0; i < k->nans; i++) {
+		norm[i][0] = '\0';
+		if (k->ans[i].len > BANK_MAX_ANSWER_BYTES)
+			continue; /* reported above */
+		if (bank_norm_for_compare(k->ans[i].p, any_order, &n) < 0)
+			bank_err(p, k->ans_line[i], "out of memory");
+		else if (n.len == 0 && any_order)
+			bank_err(p, k->ans_line[i], "answer '%s' is not a set of digits (the task has 'order: any')", k->ans[i].p);
+		else if (n.len == 0)
+			bank_err(p, k->ans_line[i], "empty 'answer:'");
+		else
+			snprintf(norm[i], sizeof norm[i], "%s", n.p);
+	}
+	buf_free(&n);
+
+	int dup = k->key_line[BK_ID] ? bank_task_index(p->b, id) : -1;
+	if (dup >= 0 && p->b->tasks[dup].seq >= p->first_seq)
+		bank_err(p, k->key_line[BK_ID], "duplicate id '%s' (first at line %d)", id, p->b->tasks[dup].line);
+	else if (dup >= 0)
+		bank_err(p, k->key_line[BK_ID], "duplicate id '%s' (already in the bank)", id);
+	if (!k->bad && p->b->ntasks == BANK_MAX_TASKS)
+		bank_err(p, k->line, "too many tasks (max %d)", BANK_MAX_TASKS);
+	if (!k->bad)
+		bank_add_task(p, subject, number, any_order, norm);
+}
+
+static void bank_end_block(struct bank_parser *p)
+{
+	if (!p->blk.line)
+		return;
+	if (p->blk.key_line[BK_TITLE])
+		bank_end_subject(p);
+	else
+		bank_end_task(p);
+	bank_block_reset(&p->blk);
+}
+
+/* "key: value" at the start of a line. */
+static void bank_key_line(struct bank_parser *p, const char *s, size_t n)
+{
+	struct bank_block *k = &p->blk;
+	const char *colon = memchr(s, ':', n);
+	size_t kl = colon ? (size_t)(colon - s) : 0;
+	if (!colon || kl == 0 || kl > 20 || memchr(s, ' ', kl) || memchr(s, '\t', kl)) {
+		if (!k->line)
+			k->line = p->line;
+		bank_err(p, p->line, "expected 'key: value' (to continue a text, indent the line)");
+		k->last = -2;
+		return;
+	}
+	int key = -1;
+	for (int i = 0; i < BK_COUNT; i++)
+		if (strlen(bank_keys[i].name) == kl && strncasecmp(s, bank_keys[i].name, kl) == 0)
+			key = i;
+	if (!k->line)
+		k->line = p->line;
+	if (key < 0) {
+		bank_err(p, p->line, "unknown key '%.*s' (keys: subject, title, id, number, topic, text, answer, order, solution)",
+		         (int)kl, s);
+		k->last = -1;
+		return;
+	}
+	const char *v = colon + 1, *end = s + n;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	k->last = key;
+	if (bank_keys[key].flags & BK_REPEAT) {
+		if (k->nans == BANK_MAX_ANSWERS) {
+			bank_err(p, p->line, "too many answers (max %d)", BANK_MAX_ANSWERS);
+			k->last = -2;
+			return;
+		}
+		k->ans_line[k->nans] = p->line;
+		if (buf_append(&k->ans[k->nans++], v, (size_t)(end - v)) < 0)
+			bank_err(p, p->line, "out of memory");
+		return;
+	}
+	if (k->key_line[key]) {
+		bank_err(p, p->line, "duplicate key '%s' (first at line %d)", bank_keys[key].name, k->key_line[key]);
+		k->last = -2;
+		return;
+	}
+	k->key_line[key] = p->line;
+	if (buf_append(&k->val[key], v, (size_t)(end - v)) < 0)
+		bank_err(p, p->line, "out of memory");
+}
+
+/* An indented line: the previous text: or solution: goes on. */
+static void bank_continuation(struct bank_parser *p, const char *s, size_t n)
+{
+	struct bank_block *k = &p->blk;
+	if (k->line && k->last == -2)
+		return;
+	if (!k->line || k->last < 0) {
+		bank_err(p, p->line, "indented line continues nothing (keys start at the beginning of a line)");
+		return;
+	}
+	if (!(bank_keys[k->last].flags & BK_LINES)) {
+		bank_err(p, p->line, "'%s:' takes one line (only text: and solution: continue on indented lines)",
+		         bank_keys[k->last].name);
+		return;
+	}
+	/* Two spaces or one tab of indent are the marker; deeper indent is kept
+	 * (program code in informatics tasks). */
+	size_t cut = s[0] == '\t' ? 1 : s[1] == ' ' ? 2 : 1;
+	struct buf *v = &k->val[k->last];
+	if (buf_putc(v, '\n') < 0 || buf_append(v, s + cut, n - cut) < 0)
+		bank_err(p, p->line, "out of memory");
+}
+
+static void bank_parse_line(struct bank_parser *p, const char *s, size_t n)
+{
+	p->line++;
+	if (p->line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) { /* a BOM from Windows editors */
+		s += 3;
+		n -= 3;
+	}
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	if (n > BANK_MAX_LINE_BYTES) {
+		bank_err(p, p->line, "line too long (%zu bytes, max %d)", n, BANK_MAX_LINE_BYTES);
+		return;
+	}
+	if (memchr(s, '\0', n)) {
+		bank_err(p, p->line, "NUL byte (is this a text file?)");
+		return;
+	}
+	if (!bank_utf8_valid(s, n)) {
+		bank_err(p, p->line, "bad UTF-8 (save the file as UTF-8)");
+		return;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		bank_end_block(p);
+	else if (s[0] == '#')
+		; /* comment */
+	else if (s[0] == ' ' || s[0] == '\t')
+		bank_continuation(p, s, n);
+	else
+		bank_key_line(p, s, n);
+}
+
+/* Load bank text into b.  In BANK_ADD mode the text adds to what b holds;
+ * in BANK_REPLACE mode it replaces it.  Returns the number of errors (each
+ * printed to errs as "NAME:LINE: message" when errs is not NULL); on any
+ * error b is left exactly as it was. */
+static int bank_load_text(struct bank *b, const char *name, const char *text, size_t len, int mode, FILE *errs)
+{
+	struct bank nb;
+	struct bank_parser p;
+	memset(&p, 0, sizeof p);
+	p.name = name;
+	p.errs = errs;
+	p.subject = -1;
+	p.blk.last = -1;
+	p.b = &nb;
+	if (mode == BANK_ADD) {
+		if (bank_copy(&nb, b) < 0) {
+			bank_err(&p, 0, "out of memory");
+			return p.errors;
+		}
+	} else {
+		memset(&nb, 0, sizeof nb);
+	}
+	p.first_seq = nb.next_seq;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+		bank_parse_line(&p, text + i, n);
+		i += n + 1;
+	}
+	bank_end_block(&p);
+	bank_block_free(&p.blk);
+	for (int i = 0; i < nb.nsubjects; i++)
+		if (p.decl_line[i] && bank_count(&nb, i, 0) == 0)
+			bank_err(&p, p.decl_line[i], "subject '%s' has no tasks", nb.subjects[i].id);
+	if (nb.ntasks == 0 && !p.errors)
+		bank_err(&p, 0, "no tasks");
+	if (p.errors > BANK_MAX_REPORTED_ERRORS && errs)
+		fprintf(errs, "%s: %d more errors not shown\n", name, p.errors - BANK_MAX_REPORTED_ERRORS);
+	if (p.errors) {
+		bank_free(&nb);
+		return p.errors;
+	}
+	bank_sort(&nb);
+	bank_free(b);
+	*b = nb;
+	return 0;
+}
+
+/* Load an operator's bank file (see bank_load_text for mode and errors). */
+static int bank_load_file(struct bank *b, const char *path, int mode, FILE *errs)
+{
+	struct buf text = BUF_INIT;
+	if (read_file(path, &text, BANK_MAX_FILE_BYTES) < 0) {
+		if (errs) {
+			if (errno == EFBIG)
+				fprintf(errs, "%s: file too large (max %d bytes)\n", path, BANK_MAX_FILE_BYTES);
+			else
+				fprintf(errs, "%s: cannot read: %s\n", path, strerror(errno));
+		}
+		buf_free(&text);
+		return 1;
+	}
+	int n = bank_load_text(b, path, text.p ? text.p : "", text.len, mode, errs);
+	buf_free(&text);
+	return n;
+}
+
+/* Print a value so that the parser reads it back: newlines become
+ * newline + two spaces of indent. */
+static void bank_dump_value(FILE *out, const char *key, const char *v)
+{
+	fprintf(out, "%s: ", key);
+	for (; *v; v++) {
+		fputc(*v, out);
+		if (*v == '\n')
+			fputs("  ", out);
+	}
+	fputc('\n', out);
+}
+
+/* Print the whole bank in the bank file format (examflow tasks dump): a
+ * file an operator can start from, and what the answer checker reads. */
+static void bank_dump(const struct bank *b, FILE *out)
+{
+	fprintf(out, "# examflow task bank: %d subjects, %d tasks\n", b->nsubjects, b->ntasks);
+	for (int s = 0; s < b->nsubjects; s++) {
+		fprintf(out, "\nsubject: %s\ntitle: %s\n", b->subjects[s].id, b->subjects[s].title);
+		for (int i = 0; i < b->ntasks; i++) {
+			const struct bank_task *t = &b->tasks[i];
+			if (t->subject != s)
+				continue;
+			fprintf(out, "\nid: %s\nnumber: %d\n", t->id, t->number);
+			if (*t->topic)
+				fprintf(out, "topic: %s\n", t->topic);
+			bank_dump_value(out, "text", t->text);
+			for (int a = 0; a < t->nanswers; a++)
+				fprintf(out, "answer: %s\n", t->answers[a]);
+			if (t->any_order)
+				fputs("order: any\n", out);
+			if (*t->solution)
+				bank_dump_value(out, "solution", t->solution);
+		}
+	}
+}
+
+/* Subjects, task numbers and counts (examflow tasks list). */
+static void bank_list(const struct bank *b, FILE *out)
+{
+	for (int s = 0; s < b->nsubjects; s++) {
+		int nums[BANK_MAX_NUMBER];
+		int nn = bank_numbers(b, s, nums, BANK_MAX_NUMBER);
+		fprintf(out, "%s  %s: %d tasks, %d task numbers\n", b->subjects[s].id, b->subjects[s].title,
+		        b->subjects[s].ntasks, nn);
+		for (int i = 0; i < nn && i < BANK_MAX_NUMBER; i++) {
+			const struct bank_task *t = bank_nth(b, s, nums[i], 0);
+			int c = bank_count(b, s, nums[i]);
+			fprintf(out, "  number %2d: %3d task%s  %s\n", nums[i], c, c == 1 ? " " : "s", t && *t->topic ? t->topic : "");
+		}
+	}
+}
+
+/* --- the embedded default bank ---------------------------------------------- */
+
+/* Our own original tasks, written for this project in the style of part 1 of
+ * the ЕГЭ; exam task numbers follow the 2024-2025 specifications.  Every
+ * computable answer is recomputed independently by
+ * tests/check_bank_answers.py (run on `examflow tasks dump`).  Edit it like
+ * any bank file: the same parser reads it at start-up and tests/unit_bank.c
+ * fails on any error. */
+static const char bank_embedded_text[] =
+	"# ExamFlow's embedded task bank: our own original tasks in the style of part 1\n"
+	"# of the ЕГЭ.  Same format as an operator's tasks_file (see README).\n"
+	"\n"
+	"subject: math\n"
+	"title: Математика (профиль)\n"
+	"\n"
+	"id: math-01\n"
+	"number: 1\n"
+	"topic: Планиметрия\n"
+	"text: В треугольнике ABC угол C равен 90°, AC = 6, BC = 8. Найдите AB.\n"
+	"answer: 10\n"
+	"solution: По теореме Пифагора AB = √(6² + 8²) = √100 = 10.\n"
+	"\n"
+	"id: math-02\n"
+	"number: 1\n"
+	"topic: Планиметрия\n"
+	"text: В равнобедренном треугольнике угол при вершине равен 40°. Найдите угол при основании. Ответ дайте в градусах.\n"
+	"answer: 70\n"
+	"solution: Углы при основании равны, их сумма 180° − 40° = 140°, каждый 70°.\n"
+	"\n"
+	"id: math-03\n"
+	"number: 1\n"
+	"topic: Планиметрия\n"
+	"text: Вписанный угол опирается на дугу, градусная мера которой равна 124°. Найдите этот угол. Ответ дайте в градусах.\n"
+	"answer: 62\n"
+	"solution: Вписанный угол равен половине дуги, на которую опирается: 124° : 2 = 62°.\n"
+	"\n"
+	"id: math-04\n"
+	"number: 1\n"
+	"topic: Планиметрия\n"
+	"text: Стороны параллелограмма равны 5 и 8, а угол между ними равен 30°. Найдите площадь параллелограмма.\n"
+	"answer: 20\n"
+	"solution: S = a·b·sin α = 5·8·sin 30° = 40·0,5 = 20.\n"
+	"\n"
+	"id: math-05\n"
+	"number: 2\n"
+	"topic: Векторы\n"
+	"text: Дан вектор a(3; −4). Найдите длину вектора a.\n"
+	"answer: 5\n"
+	"solution: |a| = √(3² + (−4)²) = √25 = 5.\n"
+	"\n"
+	"id: math-06\n"
+	"number: 2\n"
+	"topic: Векторы\n"
+	"text: Даны векторы a(2; 5) и b(−3; 4). Найдите скалярное произведение a·b.\n"
+	"answer: 14\n"
+	"solution: a·b = 2·(−3) + 5·4 = −6 + 20 = 14.\n"
+	"\n"
+	"id: math-07\n"
+	"number: 3\n"
+	"topic: Стереометрия\n"
+	"text: Объём прямоугольного параллелепипеда равен 60, два его ребра, выходящие из одной вершины, равны 3 и 4. Найдите третье ребро, выходящее из той же вершины.\n"
+	"answer: 5\n"
+	"solution: V = abc, значит c = 60 : (3·4) = 5.\n"
+	"\n"
+	"id: math-08\n"
+	"number: 3\n"
+	"topic: Стереометрия\n"
+	"text: Радиус основания цилиндра равен 3, высота равна 5. Найдите объём цилиндра, делённый на π.\n"
+	"answer: 45\n"
+	"solution: V = πr²h = π·9·5 = 45π, делим на π: 45.\n"
+	"\n"
+	"id: math-09\n"
+	"number: 4\n"
+	"topic: Вероятность\n"
+	"text: В коробке 25 шаров, из них 7 красных. Наугад достают один шар. Найдите вероятность того, что он красный.\n"
+	"answer: 0,28\n"
+	"solution: P = 7 : 25 = 0,28.\n"
+	"\n"
+	"id: math-10\n"
+	"number: 4\n"
+	"topic: Вероятность\n"
+	"text: Монету бросают два раза. Найдите вероятность того, что орёл выпадет ровно один раз.\n"
+	"answer: 0,5\n"
+	"solution: Исходов четыре: ОО, ОР, РО, РР. Подходят ОР и РО: P = 2 : 4 = 0,5.\n"
+	"\n"
+	"id: math-11\n"
+	"number: 4\n"
+	"topic: Вероятность\n"
+	"text: В лотерее 400 билетов, из них 12 выигрышных. Найдите вероятность того, что купленный наугад билет не выиграет.\n"
+	"answer: 0,97\n"
+	"solution: Невыигрышных билетов 400 − 12 = 388, P = 388 : 400 = 0,97.\n"
+	"\n"
+	"id: math-12\n"
+	"number: 5\n"
+	"topic: Вероятность событий\n"
+	"text: Стрелок попадает в мишень с вероятностью 0,8. Он стреляет три раза. Найдите вероятность того, что все три выстрела попадут в цель.\n"
+	"answer: 0,512\n"
+	"solution: Выстрелы независимы: P = 0,8³ = 0,512.\n"
+	"\n"
+	"id: math-13\n"
+	"number: 5\n"
+	"topic: Вероятность событий\n"
+	"text: Два станка работают независимо. Первый за смену ломается с вероятностью 0,1, второй — с вероятностью 0,2. Найдите вероятность того, что за смену оба станка проработают без поломок.\n"
+	"answer: 0,72\n"
+	"solution: P = (1 − 0,1)·(1 − 0,2) = 0,9·0,8 = 0,72.\n"
+	"\n"
+	"id: math-14\n"
+	"number: 5\n"
+	"topic: Вероятность событий\n"
+	"text: Вероятность того, что батарейка бракованная, равна 0,05. Покупатель берёт две батарейки. Найдите вероятность того, что обе исправны.\n"
+	"answer: 0,9025\n"
+	"solution: P = 0,95·0,95 = 0,9025.\n"
+	"\n"
+	"id: math-15\n"
+	"number: 6\n"
+	"topic: Уравнения\n"
+	"text: Найдите корень уравнения 2^(x − 3) = 16.\n"
+	"answer: 7\n"
+	"solution: 16 = 2⁴, значит x − 3 = 4, x = 7.\n"
+	"\n"
+	"id: math-16\n"
+	"number: 6\n"
+	"topic: Уравнения\n"
+	"text: Найдите корень уравнения log₅(x + 4) = 2.\n"
+	"answer: 21\n"
+	"solution: x + 4 = 5² = 25, x = 21.\n"
+	"\n"
+	"id: math-17\n"
+	"number: 6\n"
+	"topic: Уравнения\n"
+	"text: Найдите корень уравнения √(2x + 7) = 5.\n"
+	"answer: 9\n"
+	"solution: 2x + 7 = 25, x = 9. Проверка: √25 = 5.\n"
+	"\n"
+	"id: math-18\n"
+	"number: 6\n"
+	"topic: Уравнения\n"
+	"text: Решите уравнение x² − 7x + 10 = 0. Если корней несколько, в ответе укажите больший.\n"
+	"answer: 5\n"
+	"solution: По теореме Виета корни 2 и 5, больший 5.\n"
+	"\n"
+	"id: math-19\n"
+	"number: 7\n"
+	"topic: Вычисления\n"
+	"text: Найдите значение выражения log₂48 − log₂3.\n"
+	"answer: 4\n"
+	"solution: log₂48 − log₂3 = log₂(48 : 3) = log₂16 = 4.\n"
+	"\n"
+	"id: math-20\n"
+	"number: 7\n"
+	"topic: Вычисления\n"
+	"text: Найдите значение выражения 27^(2/3) · 4^(−1/2).\n"
+	"answer: 4,5\n"
+	"solution: 27^(2/3) = 3² = 9, 4^(−1/2) = 1/2, произведение 4,5.\n"
+	"\n"
+	"id: math-21\n"
+	"number: 7\n"
+	"topic: Вычисления\n"
+	"text: Найдите значение выражения (3,6 · 10³) : (1,2 · 10⁻¹).\n"
+	"answer: 30000\n"
+	"solution: 3,6 : 1,2 = 3, 10³ : 10⁻¹ = 10⁴, ответ 3·10⁴ = 30000.\n"
+	"\n"
+	"id: math-22\n"
+	"number: 8\n"
+	"topic: Производная\n"
+	"text: Точка движется по закону x(t) = t³ − 4t² + 5 (x в метрах, t в секундах). Найдите её скорость в момент t = 3 с. Ответ дайте в м/с.\n"
+	"answer: 3\n"
+	"solution: v(t) = x′(t) = 3t² − 8t, v(3) = 27 − 24 = 3.\n"
+	"\n"
+	"id: math-23\n"
+	"number: 9\n"
+	"topic: Прикладная задача\n"
+	"text: Высота камня, брошенного вверх, меняется по закону h(t) = 20t − 5t² (h в метрах, t в секундах). Сколько секунд камень находился на высоте не менее 15 м?\n"
+	"answer: 2\n"
+	"solution: 20t − 5t² ≥ 15 ⇔ t² − 4t + 3 ≤ 0 ⇔ 1 ≤ t ≤ 3, то есть 3 − 1 = 2 с.\n"
+	"\n"
+	"id: math-24\n"
+	"number: 10\n"
+	"topic: Текстовая задача\n"
+	"text: Лодка проплывает 48 км по течению реки за 3 ч, а против течения — за 4 ч. Найдите скорость течения. Ответ дайте в км/ч.\n"
+	"answer: 2\n"
+	"solution: По течению 48 : 3 = 16 км/ч, против 48 : 4 = 12 км/ч. Скорость течения (16 − 12) : 2 = 2 км/ч.\n"
+	"\n"
+	"id: math-25\n"
+	"number: 10\n"
+	"topic: Текстовая задача\n"
+	"text: Цену товара сначала повысили на 20%, а затем снизили на 20%. На сколько процентов итоговая цена меньше исходной?\n"
+	"answer: 4\n"
+	"solution: 1,2·0,8 = 0,96 исходной цены, то есть меньше на 4%.\n"
+	"\n"
+	"id: math-26\n"
+	"number: 12\n"
+	"topic: Наибольшее и наименьшее значение\n"
+	"text: Найдите наименьшее значение функции y = x² − 6x + 13 на отрезке [0; 5].\n"
+	"answer: 4\n"
+	"solution: Вершина параболы x = 3 лежит на отрезке, y(3) = 9 − 18 + 13 = 4; на концах y(0) = 13, y(5) = 8.\n"
+	"\n"
+	"id: math-27\n"
+	"number: 12\n"
+	"topic: Наибольшее и наименьшее значение\n"
+	"text: Найдите точку максимума функции y = −x³ + 3x + 5.\n"
+	"answer: 1\n"
+	"solution: y′ = −3x² + 3 = 0 при x = ±1. Производная меняет знак с «+» на «−» в точке x = 1: это максимум.\n"
+	"\n"
+	"subject: inf\n"
+	"title: Информатика\n"
+	"\n"
+	"id: inf-01\n"
+	"number: 2\n"
+	"topic: Логика\n"
+	"text: Сколько наборов значений логических переменных (x, y, z) делают истинным выражение (x → y) ∧ ¬z?\n"
+	"answer: 3\n"
+	"solution: ¬z требует z = 0. Импликация x → y ложна только при x = 1, y = 0, поэтому подходят 3 пары (x, y) из 4.\n"
+	"\n"
+	"id: inf-02\n"
+	"number: 2\n"
+	"topic: Логика\n"
+	"text: Сколько строк таблицы истинности выражения ¬(x ∧ y) ∨ (z ≡ w) содержат значение 1?\n"
+	"answer: 14\n"
+	"solution: Всего 16 строк. Выражение ложно, только когда x = y = 1 и z ≠ w: это 2 строки. 16 − 2 = 14.\n"
+	"\n"
+	"id: inf-03\n"
+	"number: 4\n"
+	"topic: Кодирование\n"
+	"text: Буквы А, Б, В, Г закодированы кодами 0, 10, 110, 111 соответственно. Запишите код слова ВАГБ.\n"
+	"answer: 110011110\n"
+	"solution: В = 110, А = 0, Г = 111, Б = 10, подряд: 110 0 111 10 = 110011110.\n"
+	"\n"
+	"id: inf-04\n"
+	"number: 4\n"
+	"topic: Кодирование\n"
+	"text: Для букв А, Б, В используется двоичный код, удовлетворяющий условию Фано. Код буквы А — 0, буквы Б — 10. Какова наименьшая возможная длина кода буквы В?\n"
+	"answer: 2\n"
+	"solution: Код В не может начинаться с 0 и с 10 и не может быть 1 (это начало кода Б). Подходит 11, длина 2.\n"
+	"\n"
+	"id: inf-05\n"
+	"number: 5\n"
+	"topic: Алгоритмы\n"
+	"text: Алгоритм получает натуральное N. 1) Строится двоичная запись N. 2) Если число единиц в ней чётное, справа дописывается 0, иначе 1. 3) Результат R переводится в десятичную систему. Укажите наименьшее N, при котором R > 100.\n"
+	"answer: 50\n"
+	"solution: R = 2N + (0 или 1), поэтому N ≥ 50. N = 50 = 110010₂, единиц три, дописываем 1: R = 101 > 100.\n"
+	"\n"
+	"id: inf-06\n"
+	"number: 5\n"
+	"topic: Алгоритмы\n"
+	"text: К двоичной записи натурального числа N справа дописывают 1, если N нечётное, и 00, если N чётное. Получается число R. Укажите наименьшее R, большее 60.\n"
+	"answer: 63\n"
+	"solution: Для нечётного N: R = 2N + 1, для чётного R = 4N. 61 = 2·30 + 1, но 30 чётное. Наименьшие варианты: N = 31 даёт 63, N = 16 даёт 64. Ответ 63.\n"
+	"\n"
+	"id: inf-07\n"
+	"number: 7\n"
+	"topic: Изображения\n"
+	"text: Рисунок размером 1024 × 768 пикселей использует палитру из 65536 цветов. Сколько Кбайт занимает рисунок без сжатия?\n"
+	"answer: 1536\n"
+	"solution: 65536 = 2¹⁶, 16 бит = 2 байта на пиксель. 1024·768·2 = 1572864 байт = 1536 Кбайт.\n"
+	"\n"
+	"id: inf-08\n"
+	"number: 7\n"
+	"topic: Изображения\n"
+	"text: Для хранения растрового изображения 256 × 128 пикселей отведено 16 Кбайт. Какое наибольшее число цветов может быть в палитре?\n"
+	"answer: 16\n"
+	"solution: 16 Кбайт = 131072 бит, пикселей 32768, на пиксель 4 бита, цветов 2⁴ = 16.\n"
+	"\n"
+	"id: inf-09\n"
+	"number: 8\n"
+	"topic: Комбинаторика\n"
+	"text: Сколько существует пятибуквенных слов из букв К, О, Т, в которых буква О встречается ровно 2 раза?\n"
+	"answer: 80\n"
+	"solution: Место для двух О: C(5, 2) = 10 способов, остальные 3 места — К или Т: 2³ = 8. Итого 80.\n"
+	"\n"
+	"id: inf-10\n"
+	"number: 8\n"
+	"topic: Комбинаторика\n"
+	"text: Составляют четырёхбуквенные слова из букв Л, Е, С, А; буквы могут повторяться. Сколько слов начинаются с гласной?\n"
+	"answer: 128\n"
+	"solution: Первая буква — Е или А (2 способа), остальные три — любые из 4: 2·4³ = 128.\n"
+	"\n"
+	"id: inf-11\n"
+	"number: 11\n"
+	"topic: Количество информации\n"
+	"text: Пароль состоит из 15 символов, каждый — одна из 26 латинских букв или одна из 10 цифр. Каждый символ кодируется минимально возможным одинаковым числом бит, пароль — минимально возможным целым числом байт. Сколько байт нужно для 40 паролей?\n"
+	"answer: 480\n"
+	"solution: Символов 36, нужно 6 бит (2⁶ = 64). 15·6 = 90 бит → 12 байт. 40·12 = 480.\n"
+	"\n"
+	"id: inf-12\n"
+	"number: 11\n"
+	"topic: Количество информации\n"
+	"text: Идентификатор состоит из 10 символов, каждый из 12 возможных. Символ кодируется минимальным одинаковым числом бит, идентификатор — минимальным целым числом байт. Сколько байт займут 50 идентификаторов?\n"
+	"answer: 250\n"
+	"solution: 12 символов → 4 бита. 10·4 = 40 бит = 5 байт. 50·5 = 250.\n"
+	"\n"
+	"id: inf-13\n"
+	"number: 12\n"
+	"topic: Исполнитель Редактор\n"
+	"text: Редактор получает строку из 40 единиц и выполняет программу:\n"
+	"  ПОКА нашлось (111) ИЛИ нашлось (22)\n"
+	"    ЕСЛИ нашлось (111) ТО заменить (111, 2)\n"
+	"    ИНАЧЕ заменить (22, 1)\n"
+	"  КОНЕЦ ПОКА\n"
+	"  Команда «заменить» меняет первое слева вхождение. Какая строка получится?\n"
+	"answer: 121\n"
+	"solution: Сначала 40 = 13·3 + 1: получаем 13 двоек и 1. Далее каждые две двойки дают 1, три единицы — 2: 2…21 (13 двоек) → 2…21 (8 двоек) → 2221 → 121. Ни 111, ни 22 нет.\n"
+	"\n"
+	"id: inf-14\n"
+	"number: 13\n"
+	"topic: IP-адреса\n"
+	"text: Сколько всего IP-адресов (включая адрес сети и широковещательный) в сети с маской 255.255.255.224?\n"
+	"answer: 32\n"
+	"solution: 224 = 11100000₂, на номер узла остаётся 5 бит: 2⁵ = 32 адреса.\n"
+	"\n"
+	"id: inf-15\n"
+	"number: 13\n"
+	"topic: IP-адреса\n"
+	"text: Узел имеет IP-адрес 192.168.37.150 и маску 255.255.255.192. Чему равен последний байт адреса сети?\n"
+	"answer: 128\n"
+	"solution: Адрес сети — поразрядное И: 150 = 10010110₂, 192 = 11000000₂, 150 AND 192 = 10000000₂ = 128.\n"
+	"\n"
+	"id: inf-16\n"
+	"number: 14\n"
+	"topic: Системы счисления\n"
+	"text: Значение выражения 4¹⁵ + 2²⁰ − 16 записали в двоичной системе. Сколько в этой записи единиц?\n"
+	"answer: 17\n"
+	"solution: 4¹⁵ = 2³⁰ — одна единица. 2²⁰ − 2⁴ — единицы в разрядах с 4-го по 19-й, их 16. Всего 17.\n"
+	"\n"
+	"id: inf-17\n"
+	"number: 14\n"
+	"topic: Системы счисления\n"
+	"text: Переведите число 1101101 из двоичной системы в десятичную.\n"
+	"answer: 109\n"
+	"solution: 64 + 32 + 8 + 4 + 1 = 109.\n"
+	"\n"
+	"id: inf-18\n"
+	"number: 14\n"
+	"topic: Системы счисления\n"
+	"text: Запишите десятичное число 100 в восьмеричной системе счисления.\n"
+	"answer: 144\n"
+	"solution: 100 = 1·64 + 4·8 + 4, поэтому 100 = 144₈.\n"
+	"\n"
+	"id: inf-19\n"
+	"number: 15\n"
+	"topic: Логические выражения\n"
+	"text: Найдите наименьшее натуральное A, при котором выражение (x + 2y < A) ∨ (y > x) ∨ (x > 30) истинно при любых целых неотрицательных x и y.\n"
+	"answer: 91\n"
+	"solution: Выражение ложно только при y ≤ x ≤ 30 и x + 2y ≥ A. Наибольшее x + 2y при этих условиях 30 + 60 = 90, поэтому нужно A > 90.\n"
+	"\n"
+	"id: inf-20\n"
+	"number: 16\n"
+	"topic: Рекурсия\n"
+	"text: F(n) = 1 при n ≤ 2; F(n) = F(n − 1) + F(n − 2) при n > 2. Найдите F(15).\n"
+	"answer: 610\n"
+	"solution: Это числа Фибоначчи: 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610.\n"
+	"\n"
+	"id: inf-21\n"
+	"number: 16\n"
+	"topic: Рекурсия\n"
+	"text: G(1) = 2; G(n) = G(n − 1) + 3n при n > 1. Найдите G(10).\n"
+	"answer: 164\n"
+	"solution: G(10) = 2 + 3·(2 + 3 + … + 10) = 2 + 3·54 = 164.\n"
+	"\n"
+	"id: inf-22\n"
+	"number: 23\n"
+	"topic: Количество программ\n"
+	"text: Исполнитель имеет две команды: 1) прибавить 1; 2) умножить на 2. Сколько существует программ, которые преобразуют число 1 в число 12?\n"
+	"answer: 20\n"
+	"solution: Пусть K(n) — число программ из 1 в n. K(1) = 1, K(n) = K(n − 1) + K(n/2) для чётного n. Получаем 1, 2, 2, 4, 4, 6, 6, 10, 10, 14, 14, 20.\n"
+	"\n"
+	"id: inf-23\n"
+	"number: 23\n"
+	"topic: Количество программ\n"
+	"text: Исполнитель имеет две команды: 1) прибавить 1; 2) умножить на 3. Сколько существует программ, которые преобразуют число 2 в число 30 и траектория которых содержит число 10?\n"
+	"answer: 6\n"
+	"solution: Из 2 в 10: 3 программы (через 9 = 3·3, через 6 = 2·3, только сложение). Из 10 в 30: 2 программы (через 10·3 и только сложение). 3·2 = 6.\n"
+	"\n"
+	"id: inf-24\n"
+	"number: 25\n"
+	"topic: Делители\n"
+	"text: Сколько натуральных делителей у числа 360?\n"
+	"answer: 24\n"
+	"solution: 360 = 2³·3²·5, число делителей (3 + 1)(2 + 1)(1 + 1) = 24.\n"
+	"\n"
+	"subject: rus\n"
+	"title: Русский язык\n"
+	"\n"
+	"id: rus-01\n"
+	"number: 4\n"
+	"topic: Ударение\n"
+	"text: Укажите номера слов, в которых верно выделена буква, обозначающая ударный гласный звук.\n"
+	"  1) звонИт\n"
+	"  2) тОрты\n"
+	"  3) кухОнный\n"
+	"  4) красИвее\n"
+	"  5) жАлюзи\n"
+	"answer: 124\n"
+	"order: any\n"
+	"solution: Верно: звонИт, тОрты, красИвее. Правильно кУхонный, жалюзИ.\n"
+	"\n"
+	"id: rus-02\n"
+	"number: 4\n"
+	"topic: Ударение\n"
+	"text: Укажите номера слов, в которых верно выделена буква, обозначающая ударный гласный звук.\n"
+	"  1) катАлог\n"
+	"  2) щавЕль\n"
+	"  3) бАловать\n"
+	"  4) договОр\n"
+	"  5) портфЕль\n"
+	"answer: 245\n"
+	"order: any\n"
+	"solution: Верно: щавЕль, договОр, портфЕль. Правильно каталОг, баловАть.\n"
+	"\n"
+	"id: rus-03\n"
+	"number: 4\n"
+	"topic: Ударение\n"
+	"text: Укажите номера слов, в которых верно выделена буква, обозначающая ударный гласный звук.\n"
+	"  1) облегчИт\n"
+	"  2) слИвовый\n"
+	"  3) бАнты\n"
+	"  4) Оптовый\n"
+	"  5) углубИт\n"
+	"answer: 135\n"
+	"order: any\n"
+	"solution: Верно: облегчИт, бАнты, углубИт. Правильно сливОвый, оптОвый.\n"
+	"\n"
+	"id: rus-04\n"
+	"number: 4\n"
+	"topic: Ударение\n"
+	"text: Укажите номера слов, в которых верно выделена буква, обозначающая ударный гласный звук.\n"
+	"  1) дОнизу\n"
+	"  2) понЯла\n"
+	"  3) квартАл\n"
+	"  4) ждАла\n"
+	"  5) прИнял\n"
+	"answer: 135\n"
+	"order: any\n"
+	"solution: Верно: дОнизу, квартАл, прИнял. Правильно понялА, ждалА.\n"
+	"\n"
+	"id: rus-05\n"
+	"number: 9\n"
+	"topic: Корни\n"
+	"text: Укажите номера рядов, в которых во всех словах пропущена одна и та же буква.\n"
+	"  1) з..ря, оз..рение, з..рево\n"
+	"  2) к..сание, прик..снуться, к..саться\n"
+	"  3) выр..сти, р..стение, пор..сль\n"
+	"  4) г..рение, заг..релый, выг..рание\n"
+	"  5) пл..вец, пл..вучий, пл..вник\n"
+	"answer: 14\n"
+	"order: any\n"
+	"solution: 1) заря, озарение, зарево — А. 4) горение, загорелый, выгорание — О (без ударения гор-). 2) касание, прикоснуться; 3) вырасти, поросль; 5) пловец, плавучий.\n"
+	"\n"
+	"id: rus-06\n"
+	"number: 9\n"
+	"topic: Корни\n"
+	"text: Укажите номера рядов, в которых во всех словах пропущена одна и та же буква.\n"
+	"  1) изл..жение, прил..гательное, пол..жить\n"
+	"  2) ск..чок, выск..чка, ск..кать\n"
+	"  3) р..внина, ср..внение, нар..вне\n"
+	"  4) зам..реть, выт..реть, зап..реть\n"
+	"  5) соб..рать, выж..гать, бл..стать\n"
+	"answer: 345\n"
+	"order: any\n"
+	"solution: 3) равнина, сравнение, наравне — А. 4) замереть, вытереть, запереть — Е (нет суффикса -а-). 5) собирать, выжигать, блистать — И (суффикс -а-). 1) изложение, прилагательное; 2) скачок, выскочка.\n"
+	"\n"
+	"id: rus-07\n"
+	"number: 9\n"
+	"topic: Корни\n"
+	"text: Вставьте пропущенную букву: выр..сли.\n"
+	"answer: о\n"
+	"solution: Выросли: корень -рос- без последующих ст и щ пишется с О.\n"
+	"\n"
+	"id: rus-08\n"
+	"number: 9\n"
+	"topic: Корни\n"
+	"text: Вставьте пропущенную букву: прик..сновение.\n"
+	"answer: о\n"
+	"solution: Корень -кас-/-кос-: без суффикса -а- после корня пишется О (прикоснуться, прикосновение).\n"
+	"\n"
+	"id: rus-09\n"
+	"number: 10\n"
+	"topic: Приставки\n"
+	"text: Укажите номера рядов, в которых во всех словах пропущена одна и та же буква.\n"
+	"  1) бе..вкусный, ра..жечь, и..гнать\n"
+	"  2) пр..небречь, пр..вокзальный, пр..морский\n"
+	"  3) о..бить, по..писать, на..строить\n"
+	"  4) без..нициативный, раз..скать, пред..стория\n"
+	"  5) об..грать, сверх..зысканный, меж..нститутский\n"
+	"answer: 14\n"
+	"order: any\n"
+	"solution: 1) безвкусный, разжечь, изгнать — З перед звонкой. 4) безынициативный, разыскать, предыстория — Ы после приставки на согласный. 2) пренебречь, но привокзальный; 3) отбить, подписать; 5) обыграть, но сверхизысканный.\n"
+	"\n"
+	"id: rus-10\n"
+	"number: 10\n"
+	"topic: Приставки\n"
+	"text: Укажите номера рядов, в которых во всех словах пропущена одна и та же буква.\n"
+	"  1) пр..образовать, пр..красный, пр..увеличить\n"
+	"  2) ..делать, ..жечь, ..бить\n"
+	"  3) по..ход, о..зыв, на..пись\n"
+	"  4) и..сушить, ра..чётливый, во..ход\n"
+	"  5) пр..школьный, пр..открыть, пр..вилегия\n"
+	"answer: 1245\n"
+	"order: any\n"
+	"solution: 1) Е (пре- = пере-, очень). 2) С — приставка с- неизменна. 4) С перед глухой. 5) И (близость, неполнота действия; привилегия — словарное). 3) подход, но отзыв.\n"
+	"\n"
+	"id: rus-11\n"
+	"number: 10\n"
+	"topic: Приставки\n"
+	"text: Вставьте пропущенную букву: пр..открыть дверь.\n"
+	"answer: и\n"
+	"solution: Приставка при- означает неполноту действия: приоткрыть.\n"
+	"\n"
+	"id: rus-12\n"
+	"number: 11\n"
+	"topic: Суффиксы\n"
+	"text: Укажите номера рядов, в которых во всех словах пропущена одна и та же буква.\n"
+	"  1) задумч..вый, обидч..вый, доверч..вый\n"
+	"  2) ключ..к, замоч..к, орешн..к\n"
+	"  3) груш..вый, ситц..вый, ландыш..вый\n"
+	"  4) завед..вать, наслед..вать, расспраш..вать\n"
+	"  5) милост..вый, нищ..та, мил..вать\n"
+	"answer: 13\n"
+	"order: any\n"
+	"solution: 1) И — суффикс -чив-. 3) Е — безударный суффикс -ев- после шипящих и ц. 2) ключик, но замочек; 4) заведовать, но расспрашивать; 5) милостивый, нищета, миловать.\n"
+	"\n"
+	"id: rus-13\n"
+	"number: 11\n"
+	"topic: Суффиксы\n"
+	"text: Вставьте пропущенную букву: заканч..вать.\n"
+	"answer: и\n"
+	"solution: Заканчиваю — суффикс -ива- сохраняется в 1-м лице: заканчивать.\n"
+	"\n"
+	"id: rus-14\n"
+	"number: 12\n"
+	"topic: Глаголы и причастия\n"
+	"text: Укажите номера рядов, в которых во всех словах пропущена одна и та же буква.\n"
+	"  1) вид..мый, завис..шь, стел..шь\n"
+	"  2) пен..щийся, кле..щий, та..вший\n"
+	"  3) бре..шь, мел..шь, кол..шь\n"
+	"  4) услыш..нный, посе..нный, расстрел..нный\n"
+	"  5) хлопоч..т, мысл..т, бор..тся\n"
+	"answer: 23\n"
+	"order: any\n"
+	"solution: 2) Я: пениться, клеить — II спряжение; таять — перед -вш- сохраняется я. 3) Е: брить — исключение I спряжения, молоть и колоть — I спряжение. 1) видимый, но стелешь; 4) услышанный, но посеянный; 5) хлопочут, мыслят, борются.\n"
+	"\n"
+	"id: rus-15\n"
+	"number: 12\n"
+	"topic: Глаголы и причастия\n"
+	"text: Вставьте пропущенную букву: они бор..тся.\n"
+	"answer: ю\n"
+	"solution: Бороться — I спряжение: они борются.\n"
+	"\n"
+	"id: rus-16\n"
+	"number: 13\n"
+	"topic: НЕ с разными частями речи\n"
+	"text: Укажите номера, в которых НЕ пишется слитно.\n"
+	"  1) (НЕ)ВЗИРАЯ на погоду\n"
+	"  2) (НЕ)ЗАКОНЧЕННАЯ вовремя работа\n"
+	"  3) вовсе (НЕ)ИНТЕРЕСНЫЙ фильм\n"
+	"  4) (НЕ)НАВИДЕТЬ ложь\n"
+	"  5) (НЕ)ДРУГ, а враг\n"
+	"answer: 14\n"
+	"order: any\n"
+	"solution: Невзирая — предлог; ненавидеть без не не употребляется. 2) причастие с зависимым словом, 3) «вовсе не», 5) противопоставление — раздельно.\n"
+	"\n"
+	"id: rus-17\n"
+	"number: 13\n"
+	"topic: НЕ с разными частями речи\n"
+	"text: Укажите номера, в которых НЕ пишется слитно.\n"
+	"  1) (НЕ)ДОУМЕВАТЬ\n"
+	"  2) (НЕ)ВЫСОКИЙ, а низкий\n"
+	"  3) (НЕ)ПРОЧИТАННАЯ мною книга\n"
+	"  4) (НЕ)СМОТРЯ на усталость\n"
+	"  5) (НЕ)УДАЧА преследовала его\n"
+	"answer: 145\n"
+	"order: any\n"
+	"solution: Недоумевать — без не не употребляется; несмотря на — предлог; неудача — существительное без противопоставления. 2) противопоставление, 3) причастие с зависимым словом — раздельно.\n"
+	"\n"
+	"id: rus-18\n"
+	"number: 15\n"
+	"topic: Н и НН\n"
+	"text: Укажите цифры, на месте которых пишется НН.\n"
+	"  Стекля(1)ая ваза стояла на нечище(2)ом полу у окна, заставле(3)ого горшками с глиня(4)ыми фигурками.\n"
+	"answer: 13\n"
+	"order: any\n"
+	"solution: Стеклянная — исключение; заставленного — причастие с приставкой. Нечищеный — не- не делает слово приставочным; глиняный — суффикс -ян-.\n"
+	"\n"
+	"id: rus-19\n"
+	"number: 15\n"
+	"topic: Н и НН\n"
+	"text: Укажите цифры, на месте которых пишется НН.\n"
+	"  Серебря(1)ые ложки, начище(2)ые до блеска, лежали на льня(3)ой скатерти рядом с только что испечё(4)ым хлебом.\n"
+	"answer: 24\n"
+	"order: any\n"
+	"solution: Начищенные, испечённым — причастия с приставками. Серебряные, льняной — суффикс -ян-.\n"
+	"\n"
+	"id: rus-20\n"
+	"number: 15\n"
+	"topic: Н и НН\n"
+	"text: Укажите цифры, на месте которых пишется НН.\n"
+	"  В гости(1)ой висели карти(2)ые пейзажи в золочё(3)ых рамах, а на полу лежал тка(4)ый ковёр.\n"
+	"answer: 2\n"
+	"order: any\n"
+	"solution: Картинные: корень картин- + суффикс -н-. Гостиная — суффикс -ин-; золочёный и тканый — отглагольные прилагательные без приставки.\n"
+	"\n"
+	"id: rus-21\n"
+	"number: 7\n"
+	"topic: Формы слов\n"
+	"text: В одном выделенном слове допущена ошибка в образовании формы слова. Исправьте ошибку и запишите слово правильно.\n"
+	"  килограмм ПОМИДОРОВ\n"
+	"  пара САПОГ\n"
+	"  ЛЯЖЬТЕ на диван\n"
+	"  в ДВУХСТАХ метрах\n"
+	"  ПОЕЗЖАЙ быстрее\n"
+	"answer: лягте\n"
+	"solution: Повелительное наклонение глагола лечь — лягте.\n"
+	"\n"
+	"id: rus-22\n"
+	"number: 7\n"
+	"topic: Формы слов\n"
+	"text: В одном выделенном слове допущена ошибка в образовании формы слова. Исправьте ошибку и запишите слово правильно.\n"
+	"  с ТЫСЯЧЬЮ рублей\n"
+	"  пара ЧУЛОК\n"
+	"  в ОБОИХ руках\n"
+	"  ИХ книги\n"
+	"  ПОЕЗЖАЙТЕ медленнее\n"
+	"answer: обеих\n"
+	"solution: С существительными женского рода — обе, обеих: в обеих руках.\n"
+	"\n"
+	"id: rus-23\n"
+	"number: 7\n"
+	"topic: Формы слов\n"
+	"text: В одном выделенном слове допущена ошибка в образовании формы слова. Исправьте ошибку и запишите слово правильно.\n"
+	"  несколько АПЕЛЬСИНОВ\n"
+	"  много ДЕЛ\n"
+	"  ПЯТЬЮСТАМИ книгами\n"
+	"  ПОЛОЖЬ на место\n"
+	"  к ДВУМСТАМ рублям\n"
+	"answer: положи\n"
+	"solution: Повелительное наклонение глагола положить — положи.\n"
+	"\n"
+	"id: rus-24\n"
+	"number: 16\n"
+	"topic: Знаки препинания\n"
+	"text: Укажите номера предложений, в которых нужно поставить ОДНУ запятую.\n"
+	"  1) Ветер усилился и пошёл снег.\n"
+	"  2) Солнце светило ярко но грело слабо.\n"
+	"  3) Мы гуляли в парке и катались на лодке.\n"
+	"  4) Я читал и книги и журналы.\n"
+	"  5) На столе лежали яблоки груши сливы и абрикосы.\n"
+	"answer: 124\n"
+	"order: any\n"
+	"solution: 1) две основы, союз и: «усилился, и пошёл». 2) однородные сказуемые с но. 4) повторяющийся союз: «и книги, и журналы». 3) без запятых; 5) две запятые.\n"
+	"\n"
+	"id: rus-25\n"
+	"number: 16\n"
+	"topic: Знаки препинания\n"
+	"text: Укажите номера предложений, в которых нужно поставить ОДНУ запятую.\n"
+	"  1) Лес шумел и качался.\n"
+	"  2) Было тихо и только вдали лаяла собака.\n"
+	"  3) Он хотел ответить но промолчал.\n"
+	"  4) Ни звука ни шороха не было слышно.\n"
+	"  5) Днём и ночью шёл снег.\n"
+	"answer: 234\n"
+	"order: any\n"
+	"solution: 2) две основы, союз и: «тихо, и только». 3) однородные сказуемые с но. 4) повторяющийся союз ни: «ни звука, ни шороха». 1) и 5) — одиночный союз и, запятая не нужна.\n"
+	"\n"
+	"subject: phys\n"
+	"title: Физика\n"
+	"\n"
+	"id: phys-01\n"
+	"number: 1\n"
+	"topic: Кинематика\n"
+	"text: Автомобиль трогается с места с ускорением 2 м/с². Какой путь он пройдёт за 5 с? Ответ дайте в метрах.\n"
+	"answer: 25\n"
+	"solution: s = at²/2 = 2·25/2 = 25 м.\n"
+	"\n"
+	"id: phys-02\n"
+	"number: 1\n"
+	"topic: Кинематика\n"
+	"text: Тело, двигавшееся со скоростью 10 м/с, равнозамедленно остановилось за 4 с. Найдите тормозной путь в метрах.\n"
+	"answer: 20\n"
+	"solution: s = (v₀ + 0)/2 · t = 5·4 = 20 м.\n"
+	"\n"
+	"id: phys-03\n"
+	"number: 1\n"
+	"topic: Кинематика\n"
+	"text: Мяч бросили вертикально вверх со скоростью 20 м/с. На какую наибольшую высоту он поднимется? Сопротивление воздуха не учитывать, g = 10 м/с². Ответ в метрах.\n"
+	"answer: 20\n"
+	"solution: h = v²/(2g) = 400/20 = 20 м.\n"
+	"\n"
+	"id: phys-04\n"
+	"number: 1\n"
+	"topic: Кинематика\n"
+	"text: Точка движется по окружности радиусом 2 м со скоростью 4 м/с. Найдите её центростремительное ускорение в м/с².\n"
+	"answer: 8\n"
+	"solution: a = v²/R = 16/2 = 8 м/с².\n"
+	"\n"
+	"id: phys-05\n"
+	"number: 2\n"
+	"topic: Динамика\n"
+	"text: Сила 12 Н сообщает телу ускорение 3 м/с². Найдите массу тела в килограммах.\n"
+	"answer: 4\n"
+	"solution: m = F/a = 12/3 = 4 кг.\n"
+	"\n"
+	"id: phys-06\n"
+	"number: 2\n"
+	"topic: Динамика\n"
+	"text: Пружину жёсткостью 200 Н/м растянули на 5 см. Найдите силу упругости в ньютонах.\n"
+	"answer: 10\n"
+	"solution: F = kx = 200·0,05 = 10 Н.\n"
+	"\n"
+	"id: phys-07\n"
+	"number: 2\n"
+	"topic: Динамика\n"
+	"text: Брусок массой 2 кг равномерно тянут по горизонтальному столу. Коэффициент трения 0,3, g = 10 м/с². Найдите силу тяги в ньютонах.\n"
+	"answer: 6\n"
+	"solution: При равномерном движении F = μmg = 0,3·2·10 = 6 Н.\n"
+	"\n"
+	"id: phys-08\n"
+	"number: 3\n"
+	"topic: Законы сохранения\n"
+	"text: Найдите импульс тела массой 3 кг, движущегося со скоростью 4 м/с. Ответ в кг·м/с.\n"
+	"answer: 12\n"
+	"solution: p = mv = 3·4 = 12 кг·м/с.\n"
+	"\n"
+	"id: phys-09\n"
+	"number: 3\n"
+	"topic: Законы сохранения\n"
+	"text: Найдите кинетическую энергию тела массой 2 кг, движущегося со скоростью 3 м/с. Ответ в джоулях.\n"
+	"answer: 9\n"
+	"solution: E = mv²/2 = 2·9/2 = 9 Дж.\n"
+	"\n"
+	"id: phys-10\n"
+	"number: 3\n"
+	"topic: Законы сохранения\n"
+	"text: Тело падает без начальной скорости с высоты 20 м. Найдите его скорость у земли в м/с. Сопротивление воздуха не учитывать, g = 10 м/с².\n"
+	"answer: 20\n"
+	"solution: mgh = mv²/2, v = √(2gh) = √400 = 20 м/с.\n"
+	"\n"
+	"id: phys-11\n"
+	"number: 3\n"
+	"topic: Законы сохранения\n"
+	"text: Вагон массой 20 т, движущийся со скоростью 0,5 м/с, сцепляется с неподвижным вагоном массой 30 т. Найдите их скорость после сцепки в м/с.\n"
+	"answer: 0,2\n"
+	"solution: Импульс сохраняется: 20·0,5 = (20 + 30)·v, v = 10/50 = 0,2 м/с.\n"
+	"\n"
+	"id: phys-12\n"
+	"number: 4\n"
+	"topic: Колебания и статика\n"
+	"text: Груз на пружине совершает 30 колебаний за 1 минуту. Найдите период колебаний в секундах.\n"
+	"answer: 2\n"
+	"solution: T = t/N = 60/30 = 2 с.\n"
+	"\n"
+	"id: phys-13\n"
+	"number: 4\n"
+	"topic: Колебания и статика\n"
+	"text: Частота колебаний маятника 4 Гц. Сколько колебаний он совершит за полминуты?\n"
+	"answer: 120\n"
+	"solution: N = ν·t = 4·30 = 120.\n"
+	"\n"
+	"id: phys-14\n"
+	"number: 4\n"
+	"topic: Колебания и статика\n"
+	"text: На рычаг действует сила 6 Н с плечом 20 см. Какую силу нужно приложить с другой стороны на плече 30 см, чтобы рычаг был в равновесии? Ответ в ньютонах.\n"
+	"answer: 4\n"
+	"solution: F₁l₁ = F₂l₂: F₂ = 6·20/30 = 4 Н.\n"
+	"\n"
+	"id: phys-15\n"
+	"number: 7\n"
+	"topic: Молекулярная физика\n"
+	"text: Температура газа 27 °C. Выразите её в кельвинах.\n"
+	"answer: 300\n"
+	"solution: T = t + 273 = 300 К.\n"
+	"\n"
+	"id: phys-16\n"
+	"number: 7\n"
+	"topic: Молекулярная физика\n"
+	"text: Объём идеального газа изотермически уменьшили с 6 л до 2 л. Начальное давление 100 кПа. Найдите конечное давление в кПа.\n"
+	"answer: 300\n"
+	"solution: pV = const: p₂ = 100·6/2 = 300 кПа.\n"
+	"\n"
+	"id: phys-17\n"
+	"number: 7\n"
+	"topic: Молекулярная физика\n"
+	"text: Концентрация молекул идеального газа не менялась, а давление выросло в 2 раза. Во сколько раз выросла абсолютная температура?\n"
+	"answer: 2\n"
+	"solution: p = nkT: при неизменной n давление пропорционально T.\n"
+	"\n"
+	"id: phys-18\n"
+	"number: 8\n"
+	"topic: Термодинамика\n"
+	"text: Сколько теплоты нужно, чтобы нагреть 2 кг воды на 10 °C? Удельная теплоёмкость воды 4200 Дж/(кг·°C). Ответ в кДж.\n"
+	"answer: 84\n"
+	"solution: Q = cmΔt = 4200·2·10 = 84000 Дж = 84 кДж.\n"
+	"\n"
+	"id: phys-19\n"
+	"number: 8\n"
+	"topic: Термодинамика\n"
+	"text: Газ получил 500 Дж теплоты и совершил работу 200 Дж. На сколько джоулей увеличилась его внутренняя энергия?\n"
+	"answer: 300\n"
+	"solution: ΔU = Q − A = 500 − 200 = 300 Дж.\n"
+	"\n"
+	"id: phys-20\n"
+	"number: 8\n"
+	"topic: Термодинамика\n"
+	"text: Тепловая машина за цикл получает от нагревателя 1000 Дж и отдаёт холодильнику 600 Дж. Найдите её КПД в процентах.\n"
+	"answer: 40\n"
+	"solution: η = (1000 − 600)/1000 = 0,4 = 40%.\n"
+	"\n"
+	"id: phys-21\n"
+	"number: 11\n"
+	"topic: Электричество\n"
+	"text: Резисторы 4 Ом и 6 Ом соединены последовательно и подключены к напряжению 20 В. Найдите силу тока в амперах.\n"
+	"answer: 2\n"
+	"solution: R = 4 + 6 = 10 Ом, I = U/R = 20/10 = 2 А.\n"
+	"\n"
+	"id: phys-22\n"
+	"number: 11\n"
+	"topic: Электричество\n"
+	"text: Два резистора по 10 Ом соединены параллельно. Найдите общее сопротивление в омах.\n"
+	"answer: 5\n"
+	"solution: 1/R = 1/10 + 1/10, R = 5 Ом.\n"
+	"\n"
+	"id: phys-23\n"
+	"number: 11\n"
+	"topic: Электричество\n"
+	"text: Лампа работает при напряжении 220 В, сила тока 0,5 А. Найдите мощность лампы в ваттах.\n"
+	"answer: 110\n"
+	"solution: P = UI = 220·0,5 = 110 Вт.\n"
+	"\n"
+	"id: phys-24\n"
+	"number: 11\n"
+	"topic: Электричество\n"
+	"text: Расстояние между двумя точечными зарядами увеличили в 2 раза. Во сколько раз уменьшилась сила их взаимодействия?\n"
+	"answer: 4\n"
+	"solution: По закону Кулона F ~ 1/r², поэтому сила уменьшится в 2² = 4 раза.\n"
+	"\n"
+	"id: phys-25\n"
+	"number: 12\n"
+	"topic: Магнетизм\n"
+	"text: Проводник длиной 0,5 м с током 4 А расположен в однородном магнитном поле с индукцией 0,2 Тл перпендикулярно линиям индукции. Найдите силу Ампера в ньютонах.\n"
+	"answer: 0,4\n"
+	"solution: F = BIl = 0,2·4·0,5 = 0,4 Н.\n"
+	"\n"
+	"id: phys-26\n"
+	"number: 12\n"
+	"topic: Магнетизм\n"
+	"text: Магнитный поток через контур равномерно изменился на 0,6 Вб за 0,2 с. Найдите модуль ЭДС индукции в вольтах.\n"
+	"answer: 3\n"
+	"solution: |ε| = ΔΦ/Δt = 0,6/0,2 = 3 В.\n"
+	"\n"
+	"id: phys-27\n"
+	"number: 13\n"
+	"topic: Оптика\n"
+	"text: Угол падения луча на плоское зеркало равен 35°. Найдите угол между падающим и отражённым лучами в градусах.\n"
+	"answer: 70\n"
+	"solution: Угол отражения равен углу падения, угол между лучами 35° + 35° = 70°.\n"
+	"\n"
+	"id: phys-28\n"
+	"number: 13\n"
+	"topic: Оптика\n"
+	"text: Оптическая сила собирающей линзы 4 дптр. Найдите её фокусное расстояние в сантиметрах.\n"
+	"answer: 25\n"
+	"solution: F = 1/D = 1/4 м = 0,25 м = 25 см.\n"
+	"\n"
+	"id: phys-29\n"
+	"number: 16\n"
+	"topic: Ядерная физика\n"
+	"text: Период полураспада изотопа 10 суток. Какой процент ядер останется нераспавшимся через 30 суток?\n"
+	"answer: 12,5\n"
+	"solution: 30 суток — три периода: (1/2)³ = 1/8 = 12,5%.\n"
+	"\n"
+	"id: phys-30\n"
+	"number: 16\n"
+	"topic: Ядерная физика\n"
+	"text: Сколько нейтронов в ядре урана ²³⁸₉₂U?\n"
+	"answer: 146\n"
+	"solution: N = A − Z = 238 − 92 = 146.\n";
+
+/* Load the embedded default bank into b, replacing what it held.  Returns
+ * the number of errors (0 unless the bank above was edited badly). */
+static int bank_load_embedded(struct bank *b)
+{
+	return bank_load_text(b, "embedded bank", bank_embedded_text, sizeof bank_embedded_text - 1, BANK_REPLACE, stderr);
+}
+
+/* Validate a bank file the way the bot would load it (examflow tasks check):
+ * with mode BANK_ADD on top of the embedded bank, with BANK_REPLACE alone.
+ * Returns the number of errors, printed to errs. */
+static int bank_check_file(const char *path, int mode, FILE *errs)
+{
+	struct bank b;
+	memset(&b, 0, sizeof b);
+	int n = mode == BANK_ADD ? bank_load_embedded(&b) : 0;
+	n += bank_load_file(&b, path, mode, errs);
+	bank_free(&b);
+	return n;
+}
+
+#undef BK_REPEAT
+#undef BK_LINES
+
+/* ==========================================================================
+ * 8. Bot: students, records, texts and handlers
+ * ==========================================================================
+ * The bot's whole state lives in memory (struct bot) and is rebuilt at start
+ * from storage records; every change a handler makes is appended to the open
+ * storage batch as a full-row record ("user", "task", "num", ...), so replay
+ * is "last row wins" and compaction is "dump every live row".  Handlers never
+ * do I/O: they change state and stage replies (bot_reply); the transport
+ * (Telegram engine or console demo) commits the batch and only then lets the
+ * staged replies go.  Handlers cannot fail on input: whatever a student
+ * sends gets an answer or is ignored.
+ */
+
+#define BOT_NAME_MAX 64            /* display names are cut to this many bytes (UTF-8 safe) */
+#define BOT_ID_MAX 32              /* task and subject ids */
+#define BOT_CB_MAX 64              /* Telegram's limit for callback_data, in bytes */
+#define BOT_TEXT_MAX 4096          /* Telegram's message limit, in UTF-16 code units */
+#define BOT_ANSWER_MAX 200         /* an answer longer than this is not an answer */
+#define BOT_KB_ROWS 8
+#define BOT_KB_COLS 4
+#define BOT_TOP_N 10               /* leaderboard length */
+#define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
+
+/* Points and levels: one table, the rules of the game. */
+static const struct {
+	int first_try;    /* points for a right answer on the first try */
+	int later_try;    /* ... after a wrong attempt */
+	int per_level;    /* level = points / per_level + 1 */
+} bot_points = {10, 5, 100};
+
+/* Spaced repetition: a wrong task comes back after these many days, until it
+ * is answered right twice in a row. */
+static const int bot_review_days[] = {1, 3, 7, 21};
+#define BOT_REVIEW_STEPS ((int)(sizeof bot_review_days / sizeof bot_review_days[0]))
+#define BOT_REVIEW_DONE 2 /* right answers in a row that end the review */
+
+enum ach_kind { ACH_SOLVED, ACH_STREAK, ACH_LEVEL };
+static const struct {
+	enum ach_kind kind;
+	int threshold;
+	const char *ru, *en;
+} bot_achievements[] = {
+	{ACH_SOLVED, 1, "Первый верный ответ", "First correct answer"},
+	{ACH_SOLVED, 10, "10 решённых задач", "10 tasks solved"},
+	{ACH_SOLVED, 50, "50 решённых задач", "50 tasks solved"},
+	{ACH_SOLVED, 100, "100 решённых задач", "100 tasks solved"},
+	{ACH_SOLVED, 500, "500 решённых задач", "500 tasks solved"},
+	{ACH_STREAK, 3, "3 дня подряд", "3-day streak"},
+	{ACH_STREAK, 7, "Неделя без пропусков", "7-day streak"},
+	{ACH_STREAK, 30, "30 дней подряд", "30-day streak"},
+	{ACH_LEVEL, 2, "Уровень 2", "Level 2"},
+	{ACH_LEVEL, 5, "Уровень 5", "Level 5"},
+	{ACH_LEVEL, 10, "Уровень 10", "Level 10"},
+	{ACH_LEVEL, 20, "Уровень 20", "Level 20"},
+};
+#define BOT_NACH ((int)(sizeof bot_achievements / sizeof bot_achievements[0]))
+
+/* --- texts, per language ------------------------------------------------------ */
+
+enum { LANG_RU, LANG_EN, LANG_COUNT };
+
+enum bot_text_id {
+	T_GREETING, T_CHOOSE_SUBJECT, T_CHOOSE_NUMBER, T_ANY_NUMBER, T_TASK_CARD, T_TYPE_ANSWER,
+	T_CORRECT, T_WRONG, T_SOLUTION, T_BTN_NEXT, T_BTN_SOLUTION, T_BTN_SUBJECT, T_BTN_BACK,
+	T_NO_SUBJECT, T_NO_TASKS, T_HELP, T_CANCELLED, T_NOTHING_PENDING, T_UNKNOWN_CMD,
+	T_HINT, T_STATS_HEAD, T_STATS_NONE, T_TOP_WEEK, T_TOP_ALL, T_TOP_EMPTY, T_TOP_YOU,
+	T_REMIND_SET, T_REMIND_OFF, T_REMIND_USAGE, T_REMINDER, T_LANG_SET, T_LANG_USAGE,
+	T_ACHIEVEMENT, T_ADMIN_ONLY, T_GROUP_PRIVATE, T_BROADCAST_USAGE, T_BROADCAST_QUEUED,
+	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_COUNT
+};
+
+static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
+	[T_GREETING] = {"Привет, %s! 👋\n\nЯ помогаю готовиться к ЕГЭ: даю задачи как в первой части экзамена, сразу проверяю ответ и показываю решение. Ошибки вернутся на повторение, а за регулярные занятия начисляются очки и серии дней.\n\nВыберите предмет:",
+	                "Hi, %s! 👋\n\nI help you prepare for the state exam: short-answer tasks like part 1 of the exam, checked at once, with solutions. Mistakes come back for review, and regular practice earns points and streaks.\n\nChoose a subject:"},
+	[T_CHOOSE_SUBJECT] = {"Выберите предмет:", "Choose a subject:"},
+	[T_CHOOSE_NUMBER] = {"<b>%s</b>\nВыберите номер задания или «любое»:", "<b>%s</b>\nChoose a task number or “any”:"},
+	[T_ANY_NUMBER] = {"Любое", "Any"},
+	[T_TASK_CARD] = {"📘 <b>%s</b> · задание %d%s\n\n%s", "📘 <b>%s</b> · task %d%s\n\n%s"},
+	[T_TYPE_ANSWER] = {"\n\n<i>Напишите ответ сообщением.</i>", "\n\n<i>Type your answer as a message.</i>"},
+	[T_CORRECT] = {"✅ Верно! +%d очков.", "✅ Correct! +%d points."},
+	[T_WRONG] = {"❌ Неверно. Попробуйте ещё раз или посмотрите решение.", "❌ Not quite. Try again or look at the solution."},
+	[T_SOLUTION] = {"<b>Ответ:</b> %s\n<b>Решение:</b> %s", "<b>Answer:</b> %s\n<b>Solution:</b> %s"},
+	[T_BTN_NEXT] = {"Дальше ▶️", "Next ▶️"},
+	[T_BTN_SOLUTION] = {"Решение", "Solution"},
+	[T_BTN_SUBJECT] = {"Сменить предмет", "Change subject"},
+	[T_BTN_BACK] = {"◀️ Назад", "◀️ Back"},
+	[T_NO_SUBJECT] = {"Сначала выберите предмет:", "Choose a subject first:"},
+	[T_NO_TASKS] = {"В этом разделе пока нет задач. Выберите другой:", "No tasks here yet. Choose another:"},
+	[T_HELP] = {"Команды:\n/task — следующая задача\n/subjects — выбрать предмет\n/stats — ваша статистика\n/top — рейтинг\n/remind ЧЧ — ежедневное напоминание (/remind off — выключить)\n/lang ru|en — язык\n/cancel — отменить текущую задачу\n/help — эта справка",
+	            "Commands:\n/task — next task\n/subjects — choose a subject\n/stats — your statistics\n/top — leaderboard\n/remind HH — daily reminder (/remind off to stop)\n/lang ru|en — language\n/cancel — drop the current task\n/help — this help"},
+	[T_CANCELLED] = {"Задача отменена. /task — новая задача.", "Task dropped. /task for a new one."},
+	[T_NOTHING_PENDING] = {"Сейчас нет активной задачи. /task — получить задачу.", "No task is pending. /task to get one."},
+	[T_UNKNOWN_CMD] = {"Не знаю такой команды. /help — список команд.", "I don't know that command. /help lists them."},
+	[T_HINT] = {"Чтобы начать, нажмите /task или выберите предмет: /subjects. Справка: /help", "To practise, send /task or choose a subject with /subjects. Help: /help"},
+	[T_STATS_HEAD] = {"📊 <b>Статистика</b>\nОчки: %d · уровень %d\nСерия: %d дн. (лучшая %d)\nМесто в рейтинге: %d из %d\nРешено: %d из %d попыток",
+	                  "📊 <b>Statistics</b>\nPoints: %d · level %d\nStreak: %d days (best %d)\nRank: %d of %d\nSolved: %d of %d attempts"},
+	[T_STATS_NONE] = {"Пока нет попыток. /task — первая задача!", "No attempts yet. /task for your first one!"},
+	[T_TOP_WEEK] = {"🏆 <b>Рейтинг недели</b>", "🏆 <b>This week</b>"},
+	[T_TOP_ALL] = {"🏅 <b>За всё время</b>", "🏅 <b>All time</b>"},
+	[T_TOP_EMPTY] = {"пока пусто", "nobody yet"},
+	[T_TOP_YOU] = {"Вы: %d место (%d очков)", "You: place %d (%d points)"},
+	[T_REMIND_SET] = {"⏰ Напомню в %02d:00, если в этот день вы ещё не занимались.", "⏰ I'll remind you at %02d:00 on days you haven't practised yet."},
+	[T_REMIND_OFF] = {"Напоминания выключены.", "Reminders are off."},
+	[T_REMIND_USAGE] = {"Использование: /remind ЧЧ (0–23) или /remind off", "Usage: /remind HH (0–23) or /remind off"},
+	[T_REMINDER] = {"⏰ Сегодня ещё не было занятий. Одна задача — пара минут: /task", "⏰ No practice yet today. One task takes two minutes: /task"},
+	[T_LANG_SET] = {"Язык: русский.", "Language: English."},
+	[T_LANG_USAGE] = {"Использование: /lang ru или /lang en", "Usage: /lang ru or /lang en"},
+	[T_ACHIEVEMENT] = {"🎉 Достижение: <b>%s</b>", "🎉 Achievement: <b>%s</b>"},
+	[T_ADMIN_ONLY] = {"Эта команда только для администратора.", "This command is for the admin only."},
+	[T_GROUP_PRIVATE] = {"Задачи решаются в личных сообщениях со мной.", "Tasks are solved in a private chat with me."},
+	[T_BROADCAST_USAGE] = {"Использование: /broadcast ТЕКСТ", "Usage: /broadcast TEXT"},
+	[T_BROADCAST_QUEUED] = {"Рассылка поставлена в очередь: %d получателей.", "Broadcast queued for %d recipients."},
+	[T_REVIEW_MARK] = {" · повторение", " · review"},
+	[T_TOO_LONG] = {"Слишком длинный ответ. Ответ в ЕГЭ — число или слово.", "That answer is too long. Exam answers are a number or a word."},
+	[T_UNSUPPORTED] = {"Я понимаю только текст. Ответ на задачу напишите сообщением.", "I only understand text. Type your answer as a message."},
+	[T_LEVEL_UP] = {"⬆️ Новый уровень: %d!", "⬆️ Level up: %d!"},
+};
+
+/* --- state ---------------------------------------------------------------------- */
+
+struct bot_taskstate {
+	char task[BOT_ID_MAX];
+	int due_day;      /* review due on this local day; 0 = not in review */
+	unsigned char box;           /* index into bot_review_days */
+	unsigned char right_in_row;  /* right answers in a row while in review */
+	unsigned char solved;        /* answered right at least once */
+};
+
+struct bot_numstat {
+	char subject[BOT_ID_MAX];
+	int number;
+	int attempted, correct;
+};
+
+struct bot_user {
+	int64_t id;          /* Telegram user id; equals the private chat id */
+	char name[BOT_NAME_MAX + 1];
+	int lang;            /* LANG_RU / LANG_EN */
+	int lang_fixed;      /* chosen with /lang: the Telegram language no longer wins */
+	char subject[BOT_ID_MAX];
+	int num_filter;      /* task number chosen, 0 = any */
+	char pending[BOT_ID_MAX];    /* task awaiting an answer */
+	int pending_wrong;   /* wrong attempts on the pending task */
+	char last_task[BOT_ID_MAX];
+	int points, week_id, week_points;
+	int streak, best_streak, last_day;
+	int remind_hour;     /* -1 = off */
+	int remind_day;      /* last day a reminder went out */
+	int solved, attempts;
+	uint32_t achievements;
+	int blocked;
+	int ai_day, ai_used;
+	struct bot_taskstate *tasks;
+	int ntasks, captasks;
+	struct bot_numstat *nums;
+	int nnums, capnums;
+};
+
+/* A reply waiting for the batch to commit, then for the transport. */
+struct bot_msg {
+	uint64_t id;
+	int64_t chat_id;
+	char *body;          /* JSON body of sendMessage, chat_id included */
+	int attempts;
+	int64_t not_before;  /* monotonic ms: retry backoff */
+	struct bot_msg *next;
+};
+
+/* Counters for /status and /metrics; not persisted (they restart with the worker). */
+struct bot_counters {
+	int64_t started_ms;
+	long updates, updates_today, commands, answers, errors, replies_sent, replies_dropped;
+	long errors_hour[60]; /* errors per minute, ring of the last hour */
+	int day;
+};
+
+struct bot {
+	const struct bank *bank;
+	struct store *store;          /* NULL in pure unit tests */
+	struct bot_user **users;      /* open-addressing hash by id; owned here */
+	size_t nusers, capusers;
+	int64_t offset;               /* next Telegram update id to ask for */
+	uint64_t next_msg_id;
+	struct bot_msg *staged, **staged_tail; /* replies of the open batch */
+	struct bot_msg *outbox, **outbox_tail; /* committed, not yet sent (FIFO) */
+	long outbox_len;
+	int in_batch;
+	int store_failed;             /* a store_add failed: the batch must not commit */
+	int dumping;                  /* inside bot_dump(): records go to the snapshot */
+	char username[64];            /* the bot's @username, for /cmd@name in groups */
+	struct bot_counters ctr;
+	uint64_t rng;
+};
+
+/* --- small helpers -------------------------------------------------------------------- */
+
+static uint64_t bot_rand(struct bot *b)
+{
+	/* xorshift64*: good enough to pick a task. */
+	b->rng ^= b->rng >> 12;
+	b->rng ^= b->rng << 25;
+	b->rng ^= b->rng >> 27;
+	return b->rng * 2685821657736338717ULL;
+}
+
+static int bot_day(int64_t ms, int tz_min)
+{
+	int64_t s = ms / 1000 + (int64_t)tz_min * 60;
+	return (int)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
+}
+
+static int bot_today(void) { return bot_day(wall_ms(), cfg.tz_offset_min); }
+static int bot_week(int day) { return (day + 3) / 7; } /* weeks start on Monday */
+static int bot_level(int points) { return points / bot_points.per_level + 1; }
+
+static const char *bot_t(const struct bot_user *u, enum bot_text_id id)
+{
+	int l = u ? u->lang : cfg.lang;
+	return bot_texts[id][l >= 0 && l < LANG_COUNT ? l : LANG_RU];
+}
+
+/* Copy at most max bytes of UTF-8 without cutting a character. */
+static void utf8_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Escape text for Telegram's HTML parse mode. */
+static int html_escape(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		int rc;
+		switch (*s) {
+		case '<': rc = buf_puts(out, "&lt;"); break;
+		case '>': rc = buf_puts(out, "&gt;"); break;
+		case '&': rc = buf_puts(out, "&amp;"); break;
+		case '"': rc = buf_puts(out, "&quot;"); break;
+		default: rc = buf_putc(out, *s); break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- the user table ------------------------------------------------------------------- */
+
+static size_t bot_slot(const struct bot *b, int64_t id)
+{
+	uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+	size_t i = (size_t)(h >> 17) & (b->capusers - 1);
+	while (b->users[i] && b->users[i]->id != id)
+		i = (i + 1) & (b->capusers - 1);
+	return i;
+}
+
+static struct bot_user *bot_find_user(const struct bot *b, int64_t id)
+{
+	if (!b->capusers)
+		return NULL;
+	return b->users[bot_slot(b, id)];
+}
+
+static int bot_grow_users(struct bot *b)
+{
+	size_t cap = b->capusers ? b->capusers * 2 : 64;
+	struct bot_user **old = b->users;
+	size_t oldcap = b->capusers;
+	b->users = calloc(cap, sizeof *b->users);
+	if (!b->users) {
+		b->users = old;
+		return -1;
+	}
+	b->capusers = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			b->users[bot_slot(b, old[i]->id)] = old[i];
+	free(old);
+	return 0;
+}
+
+/* Find or create; NULL only when out of memory or past BOT_MAX_USERS. */
+static struct bot_user *bot_get_user(struct bot *b, int64_t id)
+{
+	struct bot_user *u = bot_find_user(b, id);
+	if (u)
+		return u;
+	if (b->nusers >= BOT_MAX_USERS)
+		return NULL;
+	if ((b->nusers + 1) * 2 > b->capusers && bot_grow_users(b) < 0)
+		return NULL;
+	u = calloc(1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->id = id;
+	u->lang = cfg.lang;
+	u->remind_hour = -1;
+	b->users[bot_slot(b, id)] = u;
+	b->nusers++;
+	return u;
+}
+
+static void bot_free_user(struct bot_user *u)
+{
+	free(u->tasks);
+	free(u->nums);
+	free(u);
+}
+
+static struct bot_taskstate *bot_taskstate(struct bot_user *u, const char *task, int create)
+{
+	for (int i = 0; i < u->ntasks; i++)
+		if (strcmp(u->tasks[i].task, task) == 0)
+			return &u->tasks[i];
+	if (!create)
+		return NULL;
+	if (u->ntasks == u->captasks) {
+		int cap = u->captasks ? u->captasks * 2 : 8;
+		struct bot_taskstate *p = realloc(u->tasks, (size_t)cap * sizeof *p);
+		if (!p)
+			return NULL;
+		u->tasks = p;
+		u->captasks = cap;
+	}
+	struct bot_taskstate *t = &u->tasks[u->ntasks++];
+	memset(t, 0, sizeof *t);
+	utf8_copy(t->task, sizeof t->task, task);
+	return t;
+}
+
+static struct bot_numstat *bot_numstat(struct bot_user *u, const char *subject, int number, int create)
+{
+	for (int i = 0; i < u->nnums; i++)
+		if (u->nums[i].number == number && strcmp(u->nums[i].subject, subject) == 0)
+			return &u->nums[i];
+	if (!create)
+		return NULL;
+	if (u->nnums == u->capnums) {
+		int cap = u->capnums ? u->capnums * 2 : 8;
+		struct bot_numstat *p = realloc(u->nums, (size_t)cap * sizeof *p);
+		if (!p)
+			return NULL;
+		u->nums = p;
+		u->capnums = cap;
+	}
+	struct bot_numstat *n = &u->nums[u->nnums++];
+	memset(n, 0, sizeof *n);
+	utf8_copy(n->subject, sizeof n->subject, subject);
+	n->number = number;
+	return n;
+}
+
+/* --- records: the state as storage lines ---------------------------------------------
+ *
+ *   user   ID NAME SUBJECT PENDING LAST_TASK "k=v k=v ..." (lang, points, streak...)
+ *   task   USER TASK "due=D box=B rir=R solved=S"   (review state of one task)
+ *   num    USER SUBJECT NUMBER ATTEMPTED CORRECT   (accuracy per task number)
+ *   offset NEXT_UPDATE_ID
+ *   out    MSG_ID CHAT_ID JSON_BODY                (a reply not yet sent)
+ *   sent   MSG_ID                                  (Telegram accepted it)
+ *
+ * Full rows, last one wins: replay is an upsert and compaction writes each
+ * live row once.  The k=v field keeps the user row readable and lets a later
+ * version add a counter without a format change (unknown keys are skipped).
+ */
+
+/* Where records go: the open batch, or the snapshot being written. */
+static int bot_emit(struct bot *b, const char *type, int nf, const char *const *f)
+{
+	if (!b->store)
+		return 0;
+	int rc = b->dumping ? store_snap_put(b->store, type, nf, f) : store_add(b->store, type, nf, f);
+	if (rc < 0)
+		b->store_failed = 1;
+	return rc;
+}
+
+static const struct {
+	const char *key;
+	size_t off;
+} bot_user_ints[] = {
+#define BOT_UI(field) {#field, offsetof(struct bot_user, field)}
+	BOT_UI(lang), BOT_UI(lang_fixed), BOT_UI(num_filter), BOT_UI(pending_wrong), BOT_UI(points),
+	BOT_UI(week_id), BOT_UI(week_points), BOT_UI(streak), BOT_UI(best_streak), BOT_UI(last_day),
+	BOT_UI(remind_hour), BOT_UI(remind_day), BOT_UI(solved), BOT_UI(attempts), BOT_UI(blocked),
+	BOT_UI(ai_day), BOT_UI(ai_used),
+#undef BOT_UI
+};
+#define BOT_NUSER_INTS ((int)(sizeof bot_user_ints / sizeof bot_user_ints[0]))
+
+static int bot_save_user(struct bot *b, const struct bot_user *u)
+{
+	char id[24], kv[512];
+	snprintf(id, sizeof id, "%" PRId64, u->id);
+	size_t n = 0;
+	for (int i = 0; i < BOT_NUSER_INTS; i++)
+		n += (size_t)snprintf(kv + n, sizeof kv - n, "%s%s=%d", i ? " " : "", bot_user_ints[i].key,
+		                      *(const int *)(const void *)((const char *)u + bot_user_ints[i].off));
+	snprintf(kv + n, sizeof kv - n, " ach=%" PRIu32, u->achievements);
+	const char *f[] = {id, u->name, u->subject, u->pending, u->last_task, kv};
+	return bot_emit(b, "user", 6, f);
+}
+
+static int bot_save_task(struct bot *b, const struct bot_user *u, const struct bot_taskstate *t)
+{
+	char id[24], kv[96];
+	snprintf(id, sizeof id, "%" PRId64, u->id);
+	snprintf(kv, sizeof kv, "due=%d box=%d rir=%d solved=%d", t->due_day, t->box, t->right_in_row, t->solved);
+	const char *f[] = {id, t->task, kv};
+	return bot_emit(b, "task", 3, f);
+}
+
+static int bot_save_num(struct bot *b, const struct bot_user *u, const struct bot_numstat *s)
+{
+	char id[24], num[16], att[16], cor[16];
+	snprintf(id, sizeof id, "%" PRId64, u->id);
+	snprintf(num, sizeof num, "%d", s->number);
+	snprintf(att, sizeof att, "%d", s->attempted);
+	snprintf(cor, sizeof cor, "%d", s->correct);
+	const char *f[] = {id, s->subject, num, att, cor};
+	return bot_emit(b, "num", 5, f);
+}
+
+static int bot_save_offset(struct bot *b)
+{
+	char off[24];
+	snprintf(off, sizeof off, "%" PRId64, b->offset);
+	const char *f[] = {off};
+	return bot_emit(b, "offset", 1, f);
+}
+
+static int bot_save_out(struct bot *b, const struct bot_msg *m)
+{
+	char id[24], chat[24];
+	snprintf(id, sizeof id, "%" PRIu64, m->id);
+	snprintf(chat, sizeof chat, "%" PRId64, m->chat_id);
+	const char *f[] = {id, chat, m->body};
+	return bot_emit(b, "out", 3, f);
+}
+
+static int bot_save_sent(struct bot *b, uint64_t id)
+{
+	char s[24];
+	snprintf(s, sizeof s, "%" PRIu64, id);
+	const char *f[] = {s};
+	return bot_emit(b, "sent", 1, f);
+}
+
+/* Parse "k=v k=v" into the named int fields; unknown keys are skipped. */
+static void bot_parse_kv(const char *kv, const char *key, int *out)
+{
+	size_t kl = strlen(key);
+	for (const char *p = kv; (p = strstr(p, key)) != NULL; p += kl)
+		if ((p == kv || p[-1] == ' ') && p[kl] == '=') {
+			*out = (int)strtol(p + kl + 1, NULL, 10);
+			return;
+		}
+}
+
+static int64_t bot_field_i64(const struct store_rec *r, int i)
+{
+	return i < r->nf ? strtoll(r->f[i], NULL, 10) : 0;
+}
+
+static void bot_msg_free(struct bot_msg *m)
+{
+	if (m) {
+		free(m->body);
+		free(m);
+	}
+}
+
+static void bot_outbox_push(struct bot *b, struct bot_msg *m)
+{
+	m->next = NULL;
+	*b->outbox_tail = m;
+	b->outbox_tail = &m->next;
+	b->outbox_len++;
+}
+
+/* Remove message id from the outbox (the head is the usual case). */
+static void bot_outbox_remove(struct bot *b, uint64_t id)
+{
+	for (struct bot_msg **pp = &b->outbox; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id != id)
+			continue;
+		struct bot_msg *m = *pp;
+		*pp = m->next;
+		if (b->outbox_tail == &m->next)
+			b->outbox_tail = pp;
+		b->outbox_len--;
+		bot_msg_free(m);
+		return;
+	}
+}
+
+/* The replay callback: rebuild memory from one record. */
+static int bot_apply(void *ctx, const struct store_rec *r)
+{
+	struct bot *b = ctx;
+	if (strcmp(r->type, "user") == 0 && r->nf >= 6) {
+		struct bot_user *u = bot_get_user(b, bot_field_i64(r, 0));
+		if (!u)
+			return -1;
+		utf8_copy(u->name, sizeof u->name, r->f[1]);
+		utf8_copy(u->subject, sizeof u->subject, r->f[2]);
+		utf8_copy(u->pending, sizeof u->pending, r->f[3]);
+		utf8_copy(u->last_task, sizeof u->last_task, r->f[4]);
+		for (int i = 0; i < BOT_NUSER_INTS; i++)
+			bot_parse_kv(r->f[5], bot_user_ints[i].key, (int *)(void *)((char *)u + bot_user_ints[i].off));
+		int ach = 0;
+		bot_parse_kv(r->f[5], "ach", &ach);
+		u->achievements = (uint32_t)ach;
+	} else if (strcmp(r->type, "task") == 0 && r->nf >= 3) {
+		struct bot_user *u = bot_get_user(b, bot_field_i64(r, 0));
+		struct bot_taskstate *t = u ? bot_taskstate(u, r->f[1], 1) : NULL;
+		if (!t)
+			return -1;
+		int box = 0, rir = 0, solved = 0;
+		bot_parse_kv(r->f[2], "due", &t->due_day);
+		bot_parse_kv(r->f[2], "box", &box);
+		bot_parse_kv(r->f[2], "rir", &rir);
+		bot_parse_kv(r->f[2], "solved", &solved);
+		t->box = (unsigned char)(box < BOT_REVIEW_STEPS ? box : BOT_REVIEW_STEPS - 1);
+		t->right_in_row = (unsigned char)rir;
+		t->solved = (unsigned char)solved;
+	} else if (strcmp(r->type, "num") == 0 && r->nf >= 5) {
+		struct bot_user *u = bot_get_user(b, bot_field_i64(r, 0));
+		struct bot_numstat *s = u ? bot_numstat(u, r->f[1], (int)bot_field_i64(r, 2), 1) : NULL;
+		if (!s)
+			return -1;
+		s->attempted = (int)bot_field_i64(r, 3);
+		s->correct = (int)bot_field_i64(r, 4);
+	} else if (strcmp(r->type, "offset") == 0 && r->nf >= 1) {
+		int64_t off = bot_field_i64(r, 0);
+		if (off > b->offset)
+			b->offset = off;
+	} else if (strcmp(r->type, "out") == 0 && r->nf >= 3) {
+		struct bot_msg *m = calloc(1, sizeof *m);
+		if (!m || !(m->body = strdup(r->f[2]))) {
+			free(m);
+			return -1;
+		}
+		m->id = (uint64_t)bot_field_i64(r, 0);
+		m->chat_id = bot_field_i64(r, 1);
+		if (m->id >= b->next_msg_id)
+			b->next_msg_id = m->id + 1;
+		bot_outbox_push(b, m);
+	} else if (strcmp(r->type, "sent") == 0 && r->nf >= 1) {
+		bot_outbox_remove(b, (uint64_t)bot_field_i64(r, 0));
+	} else {
+		/* A record type from a newer version, or one another section owns
+		 * (the AI cache): not ours to judge. */
+		log_debug("bot", "replay: skipping record type '%s'", r->type);
+	}
+	return 0;
+}
+
+/* The compaction callback: every live row once. */
+static int bot_dump(void *ctx, struct store *s)
+{
+	struct bot *b = ctx;
+	(void)s;
+	b->dumping = 1;
+	b->store_failed = 0;
+	for (size_t i = 0; i < b->capusers; i++) {
+		struct bot_user *u = b->users[i];
+		if (!u)
+			continue;
+		bot_save_user(b, u);
+		for (int k = 0; k < u->ntasks; k++)
+			bot_save_task(b, u, &u->tasks[k]);
+		for (int k = 0; k < u->nnums; k++)
+			bot_save_num(b, u, &u->nums[k]);
+	}
+	bot_save_offset(b);
+	for (struct bot_msg *m = b->outbox; m; m = m->next)
+		bot_save_out(b, m);
+	b->dumping = 0;
+	return b->store_failed ? -EIO : 0;
+}
+
+static void bot_init(struct bot *b, const struct bank *bank, struct store *store)
+{
+	memset(b, 0, sizeof *b);
+	b->bank = bank;
+	b->store = store;
+	b->staged_tail = &b->staged;
+	b->outbox_tail = &b->outbox;
+	b->next_msg_id = 1;
+	b->rng = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x5DEECE66DULL;
+	b->ctr.started_ms = wall_ms();
+}
+
+static void bot_free_state(struct bot *b)
+{
+	for (size_t i = 0; i < b->capusers; i++)
+		if (b->users[i])
+			bot_free_user(b->users[i]);
+	free(b->users);
+	b->users = NULL;
+	b->nusers = b->capusers = 0;
+	struct bot_msg *lists[2] = {b->staged, b->outbox};
+	for (int k = 0; k < 2; k++)
+		for (struct bot_msg *m = lists[k], *next; m; m = next) {
+			next = m->next;
+			bot_msg_free(m);
+		}
+	b->staged = b->outbox = NULL;
+	b->staged_tail = &b->staged;
+	b->outbox_tail = &b->outbox;
+	b->outbox_len = 0;
+	b->offset = 0;
+}
+
+/* --- replies: keyboards, splitting, staging --------------------------------------- */
+
+struct bot_kb {
+	int nrows;
+	int ncols[BOT_KB_ROWS];
+	const char *label[BOT_KB_ROWS][BOT_KB_COLS];
+	char data[BOT_KB_ROWS][BOT_KB_COLS][BOT_CB_MAX + 1];
+};
+
+/* Add a button to row `row`.  callback_data over 64 bytes is refused here,
+ * where buttons are built, so Telegram never sees it. */
+static void bot_kb_add(struct bot_kb *kb, int row, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void bot_kb_add(struct bot_kb *kb, int row, const char *label, const char *fmt, ...)
+{
+	if (row >= BOT_KB_ROWS || kb->ncols[row] >= BOT_KB_COLS)
+		return;
+	char data[BOT_CB_MAX + 2];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(data, sizeof data, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n > BOT_CB_MAX) {
+		log_error("bot", "button '%s': callback_data longer than %d bytes, button left out", label, BOT_CB_MAX);
+		return;
+	}
+	int c = kb->ncols[row]++;
+	kb->label[row][c] = label;
+	memcpy(kb->data[row][c], data, (size_t)n + 1);
+	if (row >= kb->nrows)
+		kb->nrows = row + 1;
+}
+
+/* Length of s[0..n) in UTF-16 code units, as Telegram counts. */
+static size_t utf16_len(const char *s, size_t n)
+{
+	size_t units = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xC0) != 0x80)
+			units += c >= 0xF0 ? 2 : 1;
+	}
+	return units;
+}
+
+/* How many bytes of s fit in one message: cut on a paragraph, then a line,
+ * then a word boundary, never inside an HTML tag, entity or UTF-8 sequence,
+ * and only where no element (<b>, <i>, <code>...) is open. */
+static size_t bot_split_point(const char *s, size_t n, size_t max_units)
+{
+	size_t units = 0, best_para = 0, best_line = 0, best_word = 0, best_any = 0;
+	int depth = 0, in_tag = 0, in_entity = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xC0) != 0x80) {
+			size_t add = c >= 0xF0 ? 2 : 1;
+			if (units + add > max_units)
+				break;
+			units += add;
+			if (!in_tag && !in_entity && depth == 0 && i > 0)
+				best_any = i;
+		}
+		if (c == '<') {
+			in_tag = 1;
+			depth += (i + 1 < n && s[i + 1] == '/') ? -1 : 1;
+		} else if (c == '>' && in_tag) {
+			in_tag = 0;
+		} else if (c == '&') {
+			in_entity = 1;
+		} else if (c == ';' && in_entity) {
+			in_entity = 0;
+		}
+		if (in_tag || in_entity || depth > 0)
+			continue;
+		if (c == '\n' && i + 1 < n && s[i + 1] == '\n')
+			best_para = i + 2;
+		else if (c == '\n')
+			best_line = i + 1;
+		else if (c == ' ')
+			best_word = i + 1;
+	}
+	if (units < max_units && utf16_len(s, n) <= max_units)
+		return n;
+	if (best_para)
+		return best_para;
+	if (best_line)
+		return best_line;
+	if (best_word)
+		return best_word;
+	return best_any ? best_any : n; /* one enormous tag: let Telegram refuse it */
+}
+
+/* Build the JSON body of one sendMessage. */
+static int bot_build_body(struct buf *out, int64_t chat, const char *text, size_t n, const struct bot_kb *kb)
+{
+	struct json_w w;
+	json_w_init(&w, out);
+	json_w_obj_begin(&w);
+	json_w_key(&w, "chat_id");
+	json_w_val_i64(&w, chat);
+	json_w_key(&w, "text");
+	json_w_val_strn(&w, text, n);
+	json_w_key(&w, "parse_mode");
+	json_w_val_str(&w, "HTML");
+	if (kb && kb->nrows) {
+		json_w_key(&w, "reply_markup");
+		json_w_obj_begin(&w);
+		json_w_key(&w, "inline_keyboard");
+		json_w_arr_begin(&w);
+		for (int r = 0; r < kb->nrows; r++) {
+			json_w_arr_begin(&w);
+			for (int c = 0; c < kb->ncols[r]; c++) {
+				json_w_obj_begin(&w);
+				json_w_key(&w, "text");
+				json_w_val_str(&w, kb->label[r][c]);
+				json_w_key(&w, "callback_data");
+				json_w_val_str(&w, kb->data[r][c]);
+				json_w_obj_end(&w);
+			}
+			json_w_arr_end(&w);
+		}
+		json_w_arr_end(&w);
+		json_w_obj_end(&w);
+	}
+	return json_w_obj_end(&w);
+}
+
+/* Stage a reply (HTML text) for the open batch; long texts become several
+ * messages, the keyboard goes under the last one.  Out of memory loses the
+ * reply, logged, never the state. */
+static void bot_reply(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
+{
+	size_t len = strlen(html), off = 0;
+	while (off < len) {
+		size_t take = bot_split_point(html + off, len - off, BOT_TEXT_MAX);
+		struct buf body = BUF_INIT;
+		int last = off + take >= len;
+		struct bot_msg *m = calloc(1, sizeof *m);
+		if (!m || bot_build_body(&body, chat, html + off, take, last ? kb : NULL) < 0) {
+			log_error("bot", "out of memory building a reply to chat %" PRId64, chat);
+			free(m);
+			buf_free(&body);
+			return;
+		}
+		m->id = b->next_msg_id++;
+		m->chat_id = chat;
+		m->body = body.p;
+		m->next = NULL;
+		*b->staged_tail = m;
+		b->staged_tail = &m->next;
+		bot_save_out(b, m);
+		off += take;
+	}
+}
+
+__attribute__((format(printf, 4, 5)))
+static void bot_replyf(struct bot *b, int64_t chat, const struct bot_kb *kb, const char *fmt, ...)
+{
+	struct buf t = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && buf_reserve(&t, (size_t)n) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(t.p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		t.len = (size_t)n;
+		bot_reply(b, chat, t.p, kb);
+	}
+	buf_free(&t);
+}
+
+/* After a successful commit: the staged replies may leave. */
+static void bot_release_staged(struct bot *b)
+{
+	while (b->staged) {
+		struct bot_msg *m = b->staged;
+		b->staged = m->next;
+		bot_outbox_push(b, m);
+	}
+	b->staged_tail = &b->staged;
+}
+
+/* --- progress rules ------------------------------------------------------------------- */
+
+/* Count today as a practice day: extends or restarts the streak. */
+static void bot_touch_streak(struct bot_user *u, int today)
+{
+	if (u->last_day == today)
+		return;
+	u->streak = u->last_day == today - 1 ? u->streak + 1 : 1;
+	if (u->streak > u->best_streak)
+		u->best_streak = u->streak;
+	u->last_day = today;
+}
+
+static void bot_add_points(struct bot_user *u, int pts, int today)
+{
+	int week = bot_week(today);
+	if (u->week_id != week) {
+		u->week_id = week;
+		u->week_points = 0;
+	}
+	u->points += pts;
+	u->week_points += pts;
+}
+
+/* Announce achievements newly earned, once each (the bit is persisted with
+ * the user row in the same batch). */
+static void bot_award(struct bot *b, struct bot_user *u, int64_t chat)
+{
+	for (int i = 0; i < BOT_NACH && i < 32; i++) {
+		if (u->achievements & (1u << i))
+			continue;
+		int v = bot_achievements[i].kind == ACH_SOLVED   ? u->solved
+		        : bot_achievements[i].kind == ACH_STREAK ? u->streak
+		                                                 : bot_level(u->points);
+		if (v < bot_achievements[i].threshold)
+			continue;
+		u->achievements |= 1u << i;
+		bot_replyf(b, chat, NULL, bot_t(u, T_ACHIEVEMENT),
+		           u->lang == LANG_EN ? bot_achievements[i].en : bot_achievements[i].ru);
+	}
+}
+
+/* The review schedule after an answer. */
+static void bot_review_update(struct bot_taskstate *t, int correct, int today)
+{
+	if (!correct) {
+		t->box = 0;
+		t->right_in_row = 0;
+		t->due_day = today + bot_review_days[0];
+		return;
+	}
+	t->solved = 1;
+	if (!t->due_day)
+		return; /* not in review: nothing to schedule */
+	if (++t->right_in_row >= BOT_REVIEW_DONE) {
+		t->due_day = 0;
+		t->box = 0;
+		t->right_in_row = 0;
+		return;
+	}
+	if (t->box + 1 < BOT_REVIEW_STEPS)
+		t->box++;
+	t->due_day = today + bot_review_days[t->box];
+}
+
+/* --- the task bank as the bot sees it ------------------------------------------------ */
+
+static const struct bank_subject *bank_subject_find(const struct bank *bk, const char *id)
+{
+	int i = bank_subject_index(bk, id);
+	return i < 0 ? NULL : &bk->subjects[i];
+}
+
+static const char *bot_subject_title(const struct bot *b, const char *sid)
+{
+	const struct bank_subject *s = bank_subject_find(b->bank, sid);
+	return s ? s->title : sid;
+}
+
+static const char *bot_task_subject(const struct bot *b, const struct bank_task *t)
+{
+	return b->bank->subjects[t->subject].id;
+}
+
+static int bot_task_in_scope(const struct bot *b, const struct bank_task *t, const struct bot_user *u)
+{
+	return strcmp(bot_task_subject(b, t), u->subject) == 0 && (!u->num_filter || t->number == u->num_filter);
+}
+
+/* The next task: due reviews first, then unseen tasks in the task number
+ * where the student is weakest, then anything; never the last one again.
+ * NULL when the scope has no task at all. */
+static const struct bank_task *bot_pick_task(struct bot *b, struct bot_user *u, int today, int *is_review)
+{
+	const struct bank *bk = b->bank;
+	const struct bank_task *best = NULL;
+	*is_review = 0;
+	for (int i = 0; i < bk->ntasks; i++) {
+		const struct bank_task *t = &bk->tasks[i];
+		if (!bot_task_in_scope(b, t, u) || strcmp(t->id, u->last_task) == 0)
+			continue;
+		struct bot_taskstate *st = bot_taskstate(u, t->id, 0);
+		if (st && st->due_day && st->due_day <= today) {
+			if (!best || st->due_day < bot_taskstate(u, best->id, 0)->due_day)
+				best = t;
+		}
+	}
+	if (best) {
+		*is_review = 1;
+		return best;
+	}
+	/* unseen tasks: weight task numbers by weakness (lower accuracy first) */
+	double best_acc = 2.0;
+	int count = 0;
+	for (int pass = 0; pass < 2 && !best; pass++) {
+		for (int i = 0; i < bk->ntasks; i++) {
+			const struct bank_task *t = &bk->tasks[i];
+			if (!bot_task_in_scope(b, t, u) || strcmp(t->id, u->last_task) == 0)
+				continue;
+			if (pass == 0 && bot_taskstate(u, t->id, 0))
+				continue; /* seen */
+			struct bot_numstat *ns = bot_numstat(u, bot_task_subject(b, t), t->number, 0);
+			double acc = ns ? (ns->correct + 1.0) / (ns->attempted + 2.0) : 0.5;
+			if (pass == 1)
+				acc = 0.5; /* everything seen: any task, uniformly */
+			if (acc < best_acc - 1e-9) {
+				best_acc = acc;
+				best = t;
+				count = 1;
+			} else if (acc < best_acc + 1e-9 && bot_rand(b) % (uint64_t)++count == 0) {
+				best = t; /* reservoir sampling among equals */
+			}
+		}
+	}
+	if (!best) /* a scope with a single task: repeating it is all we can do */
+		for (int i = 0; i < bk->ntasks && !best; i++)
+			if (bot_task_in_scope(b, &bk->tasks[i], u))
+				best = &bk->tasks[i];
+	return best;
+}
+
+/* --- handlers ---------------------------------------------------------------------- */
+
+enum bot_in_kind { IN_TEXT, IN_CALLBACK, IN_MEMBER, IN_OTHER };
+
+/* One decoded update, whatever the transport (Telegram or the console). */
+struct bot_in {
+	enum bot_in_kind kind;
+	int64_t chat_id;
+	int is_private;
+	int64_t from_id;
+	const char *first_name;  /* may be NULL */
+	const char *lang_code;   /* may be NULL */
+	const char *text;        /* message text or callback data; NULL for other kinds */
+	const char *member_status; /* my_chat_member: new status */
+};
+
+struct bot_call {
+	struct bot *b;
+	struct bot_user *u;
+	const struct bot_in *in;
+	int64_t chat;
+	const char *args; /* after the command word, spaces skipped */
+	int today;
+};
+
+static void bot_kb_subjects(const struct bot *b, struct bot_kb *kb)
+{
+	memset(kb, 0, sizeof *kb);
+	for (int i = 0; i < b->bank->nsubjects; i++)
+		bot_kb_add(kb, i / 2, b->bank->subjects[i].title, "s:%s", b->bank->subjects[i].id);
+}
+
+static void bot_show_subjects(struct bot_call *c, enum bot_text_id head)
+{
+	struct bot_kb kb;
+	bot_kb_subjects(c->b, &kb);
+	bot_reply(c->b, c->chat, bot_t(c->u, head), &kb);
+}
+
+static void bot_show_numbers(struct bot_call *c, const char *sid)
+{
+	const struct bank *bk = c->b->bank;
+	int nums[64], nn = 0;
+	for (int i = 0; i < bk->ntasks; i++) {
+		if (strcmp(bk->subjects[bk->tasks[i].subject].id, sid) != 0)
+			continue;
+		int k = 0;
+		while (k < nn && nums[k] != bk->tasks[i].number)
+			k++;
+		if (k == nn && nn < 64)
+			nums[nn++] = bk->tasks[i].number;
+	}
+	if (!nn) {
+		bot_show_subjects(c, T_NO_TASKS);
+		return;
+	}
+	for (int i = 1; i < nn; i++) /* insertion sort: a handful of numbers */
+		for (int j = i; j > 0 && nums[j - 1] > nums[j]; j--) {
+			int t = nums[j];
+			nums[j] = nums[j - 1];
+			nums[j - 1] = t;
+		}
+	struct bot_kb kb;
+	memset(&kb, 0, sizeof kb);
+	char labels[64][12];
+	for (int i = 0; i < nn; i++) {
+		snprintf(labels[i], sizeof labels[i], "№%d", nums[i]);
+		bot_kb_add(&kb, i / 4, labels[i], "n:%s:%d", sid, nums[i]);
+	}
+	int row = (nn + 3) / 4;
+	bot_kb_add(&kb, row, bot_t(c->u, T_ANY_NUMBER), "n:%s:0", sid);
+	bot_kb_add(&kb, row + 1, bot_t(c->u, T_BTN_BACK), "subj");
+	struct buf title = BUF_INIT;
+	html_escape(&title, bot_subject_title(c->b, sid));
+	bot_replyf(c->b, c->chat, &kb, bot_t(c->u, T_CHOOSE_NUMBER), title.p ? title.p : "");
+	buf_free(&title);
+}
+
+/* Give the next task in the student's scope (the caller saves the user). */
+static void bot_send_task(struct bot_call *c)
+{
+	struct bot_user *u = c->u;
+	if (!u->subject[0] || !bank_subject_find(c->b->bank, u->subject)) {
+		bot_show_subjects(c, T_NO_SUBJECT);
+		return;
+	}
+	int review;
+	const struct bank_task *t = bot_pick_task(c->b, u, c->today, &review);
+	if (!t) {
+		u->num_filter = 0;
+		bot_show_subjects(c, T_NO_TASKS);
+		return;
+	}
+	utf8_copy(u->pending, sizeof u->pending, t->id);
+	utf8_copy(u->last_task, sizeof u->last_task, t->id);
+	u->pending_wrong = 0;
+	struct buf text = BUF_INIT, title = BUF_INIT;
+	html_escape(&title, bot_subject_title(c->b, bot_task_subject(c->b, t)));
+	html_escape(&text, t->text);
+	buf_puts(&text, bot_t(u, T_TYPE_ANSWER));
+	struct bot_kb kb;
+	memset(&kb, 0, sizeof kb);
+	bot_kb_add(&kb, 0, bot_t(u, T_BTN_SOLUTION), "sol");
+	bot_kb_add(&kb, 0, bot_t(u, T_BTN_NEXT), "next");
+	bot_kb_add(&kb, 1, bot_t(u, T_BTN_SUBJECT), "subj");
+	bot_replyf(c->b, c->chat, &kb, bot_t(u, T_TASK_CARD), title.p ? title.p : "", t->number,
+	           review ? bot_t(u, T_REVIEW_MARK) : "", text.p ? text.p : "");
+	buf_free(&text);
+	buf_free(&title);
+}
+
+static void bot_after_task_kb(const struct bot_user *u, struct bot_kb *kb, int with_solution)
+{
+	memset(kb, 0, sizeof *kb);
+	if (with_solution)
+		bot_kb_add(kb, 0, bot_t(u, T_BTN_SOLUTION), "sol");
+	bot_kb_add(kb, 0, bot_t(u, T_BTN_NEXT), "next");
+	bot_kb_add(kb, 1, bot_t(u, T_BTN_SUBJECT), "subj");
+}
+
+static void bot_solution_text(const struct bot_user *u, const struct bank_task *t, struct buf *out)
+{
+	struct buf ans = BUF_INIT, sol = BUF_INIT;
+	html_escape(&ans, t->answers[0]);
+	html_escape(&sol, t->solution);
+	buf_printf(out, bot_t(u, T_SOLUTION), ans.p ? ans.p : "", sol.p ? sol.p : "");
+	buf_free(&ans);
+	buf_free(&sol);
+}
+
+/* A student typed an answer to the pending task. */
+static void bot_check_answer(struct bot_call *c, const char *answer)
+{
+	struct bot *b = c->b;
+	struct bot_user *u = c->u;
+	const struct bank_task *t = bank_find(b->bank, u->pending);
+	if (!t) { /* the bank was reloaded without this task: move on gracefully */
+		u->pending[0] = '\0';
+		bot_send_task(c);
+		return;
+	}
+	if (strlen(answer) > BOT_ANSWER_MAX) {
+		bot_reply(b, c->chat, bot_t(u, T_TOO_LONG), NULL);
+		return;
+	}
+	int correct = bank_answer_matches(t, answer);
+	struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
+	struct bot_numstat *ns = bot_numstat(u, bot_task_subject(b, t), t->number, 1);
+	u->attempts++;
+	if (ns) {
+		ns->attempted++;
+		ns->correct += correct;
+		bot_save_num(b, u, ns);
+	}
+	bot_touch_streak(u, c->today);
+	struct bot_kb kb;
+	if (correct) {
+		int pts = u->pending_wrong ? bot_points.later_try : bot_points.first_try;
+		int level_before = bot_level(u->points);
+		bot_add_points(u, pts, c->today);
+		u->solved++;
+		u->pending[0] = '\0';
+		struct buf text = BUF_INIT;
+		buf_printf(&text, bot_t(u, T_CORRECT), pts);
+		buf_puts(&text, "\n\n");
+		bot_solution_text(u, t, &text);
+		if (bot_level(u->points) > level_before) {
+			buf_puts(&text, "\n\n");
+			buf_printf(&text, bot_t(u, T_LEVEL_UP), bot_level(u->points));
+		}
+		bot_after_task_kb(u, &kb, 0);
+		bot_reply(b, c->chat, text.p ? text.p : "", &kb);
+		buf_free(&text);
+	} else {
+		u->pending_wrong++;
+		bot_after_task_kb(u, &kb, 1);
+		bot_reply(b, c->chat, bot_t(u, T_WRONG), &kb);
+	}
+	if (st) {
+		bot_review_update(st, correct, c->today);
+		bot_save_task(b, u, st);
+	}
+	bot_award(b, u, c->chat);
+	b->ctr.answers++;
+}
+
+static void bot_show_solution(struct bot_call *c)
+{
+	struct bot_user *u = c->u;
+	const struct bank_task *t = bank_find(c->b->bank, u->pending[0] ? u->pending : u->last_task);
+	if (!t) {
+		bot_reply(c->b, c->chat, bot_t(u, T_NOTHING_PENDING), NULL);
+		return;
+	}
+	if (u->pending[0]) {
+		/* seeing the solution ends the attempt; an unanswered task comes back for review */
+		struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
+		if (st && !st->solved && !st->due_day) {
+			bot_review_update(st, 0, c->today);
+			bot_save_task(c->b, u, st);
+		}
+		u->pending[0] = '\0';
+	}
+	struct buf text = BUF_INIT;
+	bot_solution_text(u, t, &text);
+	struct bot_kb kb;
+	bot_after_task_kb(u, &kb, 0);
+	bot_reply(c->b, c->chat, text.p ? text.p : "", &kb);
+	buf_free(&text);
+}
+
+static void cmd_start(struct bot_call *c)
+{
+	struct buf name = BUF_INIT;
+	html_escape(&name, c->u->name[0] ? c->u->name : "друг");
+	struct bot_kb kb;
+	bot_kb_subjects(c->b, &kb);
+	bot_replyf(c->b, c->chat, &kb, bot_t(c->u, T_GREETING), name.p);
+	buf_free(&name);
+}
+
+static void cmd_subjects(struct bot_call *c) { bot_show_subjects(c, T_CHOOSE_SUBJECT); }
+static void cmd_task(struct bot_call *c) { bot_send_task(c); }
+static void cmd_help(struct bot_call *c) { bot_reply(c->b, c->chat, bot_t(c->u, T_HELP), NULL); }
+
+static void cmd_cancel(struct bot_call *c)
+{
+	if (!c->u->pending[0]) {
+		bot_reply(c->b, c->chat, bot_t(c->u, T_NOTHING_PENDING), NULL);
+		return;
+	}
+	c->u->pending[0] = '\0';
+	bot_reply(c->b, c->chat, bot_t(c->u, T_CANCELLED), NULL);
+}
+
+/* 1-based rank by all-time points (ties share the better place). */
+static int bot_rank(const struct bot *b, const struct bot_user *u)
+{
+	int rank = 1;
+	for (size_t i = 0; i < b->capusers; i++)
+		if (b->users[i] && b->users[i]->points > u->points)
+			rank++;
+	return rank;
+}
+
+static void cmd_stats(struct bot_call *c)
+{
+	struct bot_user *u = c->u;
+	if (!u->attempts) {
+		bot_reply(c->b, c->chat, bot_t(u, T_STATS_NONE), NULL);
+		return;
+	}
+	struct buf t = BUF_INIT;
+	buf_printf(&t, bot_t(u, T_STATS_HEAD), u->points, bot_level(u->points), u->last_day >= c->today - 1 ? u->streak : 0,
+	           u->best_streak, bot_rank(c->b, u), (int)c->b->nusers, u->solved, u->attempts);
+	for (int s = 0; s < c->b->bank->nsubjects; s++) {
+		const struct bank_subject *sub = &c->b->bank->subjects[s];
+		int att = 0, cor = 0;
+		for (int i = 0; i < u->nnums; i++)
+			if (strcmp(u->nums[i].subject, sub->id) == 0)
+				att += u->nums[i].attempted, cor += u->nums[i].correct;
+		if (!att)
+			continue;
+		buf_puts(&t, "\n\n<b>");
+		html_escape(&t, sub->title);
+		buf_printf(&t, "</b>: %d/%d (%d%%)", cor, att, cor * 100 / att);
+		for (int n = 0; n <= 64; n++)
+			for (int i = 0; i < u->nnums; i++)
+				if (u->nums[i].number == n && u->nums[i].attempted && strcmp(u->nums[i].subject, sub->id) == 0)
+					buf_printf(&t, "\n  №%d: %d/%d (%d%%)", n, u->nums[i].correct, u->nums[i].attempted,
+					           u->nums[i].correct * 100 / u->nums[i].attempted);
+	}
+	bot_reply(c->b, c->chat, t.p, NULL);
+	buf_free(&t);
+}
+
+static int bot_week_points(const struct bot_user *u, int week) { return u->week_id == week ? u->week_points : 0; }
+
+/* Append one leaderboard: top N by (weekly or all-time) points, plus the
+ * caller's own place when outside it.  Display names only, never ids. */
+static void bot_top_list(struct bot_call *c, struct buf *t, int weekly)
+{
+	int week = bot_week(c->today);
+	const struct bot_user *top[BOT_TOP_N];
+	int ntop = 0;
+	for (size_t i = 0; i < c->b->capusers; i++) {
+		const struct bot_user *u = c->b->users[i];
+		int pts = u ? (weekly ? bot_week_points(u, week) : u->points) : 0;
+		if (!u || pts <= 0)
+			continue;
+		int pos = ntop < BOT_TOP_N ? ntop++ : BOT_TOP_N;
+		if (pos == BOT_TOP_N) {
+			const struct bot_user *last = top[BOT_TOP_N - 1];
+			int lp = weekly ? bot_week_points(last, week) : last->points;
+			if (pts <= lp)
+				continue;
+			pos = BOT_TOP_N - 1;
+		}
+		while (pos > 0) {
+			const struct bot_user *p = top[pos - 1];
+			int pp = weekly ? bot_week_points(p, week) : p->points;
+			if (pp > pts || (pp == pts && p->id < u->id))
+				break;
+			top[pos] = top[pos - 1];
+			pos--;
+		}
+		top[pos] = u;
+	}
+	buf_puts(t, bot_t(c->u, weekly ? T_TOP_WEEK : T_TOP_ALL));
+	if (!ntop) {
+		buf_printf(t, "\n%s", bot_t(c->u, T_TOP_EMPTY));
+		return;
+	}
+	static const char *const medals[] = {"🥇", "🥈", "🥉"};
+	int mine = 0;
+	for (int i = 0; i < ntop; i++) {
+		if (i < 3)
+			buf_printf(t, "\n%s ", medals[i]);
+		else
+			buf_printf(t, "\n%d. ", i + 1);
+		html_escape(t, top[i]->name[0] ? top[i]->name : "—");
+		buf_printf(t, " — %d", weekly ? bot_week_points(top[i], week) : top[i]->points);
+		mine |= top[i] == c->u;
+	}
+	int my = weekly ? bot_week_points(c->u, week) : c->u->points;
+	if (!mine && my > 0) {
+		int place = 1;
+		for (size_t i = 0; i < c->b->capusers; i++) {
+			const struct bot_user *u = c->b->users[i];
+			if (u && (weekly ? bot_week_points(u, week) : u->points) > my)
+				place++;
+		}
+		buf_puts(t, "\n");
+		buf_printf(t, bot_t(c->u, T_TOP_YOU), place, my);
+	}
+}
+
+static void cmd_top(struct bot_call *c)
+{
+	struct buf t = BUF_INIT;
+	bot_top_list(c, &t, 1);
+	buf_puts(&t, "\n\n");
+	bot_top_list(c, &t, 0);
+	bot_reply(c->b, c->chat, t.p, NULL);
+	buf_free(&t);
+}
+
+static void cmd_remind(struct bot_call *c)
+{
+	const char *a = c->args;
+	if (strcmp(a, "off") == 0 || strcmp(a, "выкл") == 0) {
+		c->u->remind_hour = -1;
+		bot_reply(c->b, c->chat, bot_t(c->u, T_REMIND_OFF), NULL);
+		return;
+	}
+	char *end;
+	long h = strtol(a, &end, 10);
+	if (!*a || (*end && *end != ':') || h < 0 || h > 23) {
+		bot_reply(c->b, c->chat, bot_t(c->u, T_REMIND_USAGE), NULL);
+		return;
+	}
+	c->u->remind_hour = (int)h;
+	bot_replyf(c->b, c->chat, NULL, bot_t(c->u, T_REMIND_SET), (int)h);
+}
+
+static void cmd_lang(struct bot_call *c)
+{
+	for (int l = 0; l < LANG_COUNT; l++)
+		if (strcmp(c->args, cfg_langs[l]) == 0) {
+			c->u->lang = l;
+			c->u->lang_fixed = 1;
+			bot_reply(c->b, c->chat, bot_t(c->u, T_LANG_SET), NULL);
+			return;
+		}
+	bot_reply(c->b, c->chat, bot_t(c->u, T_LANG_USAGE), NULL);
+}
+
+static void cmd_status(struct bot_call *c)
+{
+	struct bot *b = c->b;
+	int active = 0;
+	for (size_t i = 0; i < b->capusers; i++)
+		if (b->users[i] && b->users[i]->last_day == c->today)
+			active++;
+	long errs = 0;
+	for (int i = 0; i < 60; i++)
+		errs += b->ctr.errors_hour[i];
+	int64_t up = (wall_ms() - b->ctr.started_ms) / 1000;
+	bot_replyf(b, c->chat, NULL,
+	           "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
+	           "updates today: %ld\nqueue: %ld\nerrors (last hour): %ld\nstorage: %" PRId64 " KiB",
+	           EXAMFLOW_VERSION, up / 86400, up / 3600 % 24, up / 60 % 60, b->nusers, active,
+	           b->ctr.updates_today, b->outbox_len, errs, b->store ? store_bytes(b->store) / 1024 : 0);
+}
+
+static void cmd_stats_all(struct bot_call *c)
+{
+	struct bot *b = c->b;
+	struct buf t = BUF_INIT;
+	buf_puts(&t, "<b>All students</b>");
+	for (int s = 0; s < b->bank->nsubjects; s++) {
+		long att = 0, cor = 0, users = 0;
+		for (size_t i = 0; i < b->capusers; i++) {
+			const struct bot_user *u = b->users[i];
+			int mine = 0;
+			for (int k = 0; u && k < u->nnums; k++)
+				if (strcmp(u->nums[k].subject, b->bank->subjects[s].id) == 0)
+					att += u->nums[k].attempted, cor += u->nums[k].correct, mine = 1;
+			users += mine;
+		}
+		buf_puts(&t, "\n");
+		html_escape(&t, b->bank->subjects[s].title);
+		buf_printf(&t, ": %ld students, %ld attempts, %ld correct", users, att, cor);
+	}
+	bot_reply(b, c->chat, t.p, NULL);
+	buf_free(&t);
+}
+
+static void cmd_broadcast(struct bot_call *c)
+{
+	if (!*c->args) {
+		bot_reply(c->b, c->chat, bot_t(c->u, T_BROADCAST_USAGE), NULL);
+		return;
+	}
+	struct buf text = BUF_INIT;
+	html_escape(&text, c->args);
+	int n = 0;
+	for (size_t i = 0; i < c->b->capusers; i++) {
+		const struct bot_user *u = c->b->users[i];
+		if (!u || u->blocked)
+			continue;
+		bot_reply(c->b, u->id, text.p, NULL);
+		n++;
+	}
+	buf_free(&text);
+	log_info("bot", "broadcast queued for %d users", n);
+	bot_replyf(c->b, c->chat, NULL, bot_t(c->u, T_BROADCAST_QUEUED), n);
+}
+
+enum { CMD_ANY = 0, CMD_ADMIN = 1, CMD_PRIVATE = 2 };
+
+/* The command table: name, handler, who may use it, where. */
+static const struct {
+	const char *name;
+	void (*fn)(struct bot_call *c);
+	int flags;
+} bot_cmds[] = {
+	{"start", cmd_start, CMD_ANY},
+	{"help", cmd_help, CMD_ANY},
+	{"subjects", cmd_subjects, CMD_PRIVATE},
+	{"task", cmd_task, CMD_PRIVATE},
+	{"stats", cmd_stats, CMD_ANY},
+	{"top", cmd_top, CMD_ANY},
+	{"remind", cmd_remind, CMD_PRIVATE},
+	{"lang", cmd_lang, CMD_ANY},
+	{"cancel", cmd_cancel, CMD_PRIVATE},
+	{"status", cmd_status, CMD_ADMIN},
+	{"broadcast", cmd_broadcast, CMD_ADMIN},
+	{"stats_all", cmd_stats_all, CMD_ADMIN},
+};
+
+/* Parse "/cmd@name args": returns 1 and fills cmd (lower-case) and args when
+ * text is a command addressed to us (or to nobody in particular). */
+static int bot_parse_command(const struct bot *b, const char *text, char *cmd, size_t cmdlen, const char **args)
+{
+	if (text[0] != '/')
+		return 0;
+	size_t i = 1, n = 0;
+	while (text[i] && text[i] != ' ' && text[i] != '@' && text[i] != '\n') {
+		if (n + 1 < cmdlen)
+			cmd[n++] = (char)tolower((unsigned char)text[i]);
+		i++;
+	}
+	cmd[n] = '\0';
+	if (text[i] == '@') {
+		size_t at = ++i;
+		while (text[i] && text[i] != ' ' && text[i] != '\n')
+			i++;
+		if (b->username[0] && (strlen(b->username) != i - at || strncasecmp(text + at, b->username, i - at) != 0))
+			return 0; /* a command for another bot */
+	}
+	while (text[i] == ' ' || text[i] == '\n')
+		i++;
+	*args = text + i;
+	return n > 0;
+}
+
+static void bot_on_command(struct bot_call *c, const char *cmd)
+{
+	for (size_t i = 0; i < sizeof bot_cmds / sizeof bot_cmds[0]; i++) {
+		if (strcmp(cmd, bot_cmds[i].name) != 0)
+			continue;
+		if ((bot_cmds[i].flags & CMD_ADMIN) && !cfg_is_admin(&cfg, c->in->from_id)) {
+			bot_reply(c->b, c->chat, bot_t(c->u, T_ADMIN_ONLY), NULL);
+			return;
+		}
+		if ((bot_cmds[i].flags & CMD_PRIVATE) && !c->in->is_private) {
+			bot_reply(c->b, c->chat, bot_t(c->u, T_GROUP_PRIVATE), NULL);
+			return;
+		}
+		log_info("bot", "user %" PRId64 " used /%s", c->u->id, cmd);
+		c->b->ctr.commands++;
+		bot_cmds[i].fn(c);
+		return;
+	}
+	bot_reply(c->b, c->chat, bot_t(c->u, T_UNKNOWN_CMD), NULL);
+}
+
+/* Callback actions: subj | s:SUBJECT | n:SUBJECT:NUMBER | next | sol */
+static void bot_on_callback(struct bot_call *c, const char *data)
+{
+	struct bot_user *u = c->u;
+	if (strcmp(data, "subj") == 0) {
+		cmd_subjects(c);
+	} else if (strncmp(data, "s:", 2) == 0 && bank_subject_find(c->b->bank, data + 2)) {
+		bot_show_numbers(c, data + 2);
+	} else if (strncmp(data, "n:", 2) == 0) {
+		char sid[BOT_ID_MAX];
+		const char *colon = strrchr(data + 2, ':');
+		size_t len = colon ? (size_t)(colon - data - 2) : 0;
+		if (!colon || len >= sizeof sid)
+			return;
+		memcpy(sid, data + 2, len);
+		sid[len] = '\0';
+		if (!bank_subject_find(c->b->bank, sid))
+			return;
+		utf8_copy(u->subject, sizeof u->subject, sid);
+		u->num_filter = atoi(colon + 1);
+		u->last_task[0] = '\0';
+		bot_send_task(c);
+	} else if (strcmp(data, "next") == 0) {
+		bot_send_task(c);
+	} else if (strcmp(data, "sol") == 0) {
+		bot_show_solution(c);
+	} else {
+		log_debug("bot", "unknown callback data from user %" PRId64, u->id);
+	}
+}
+
+/* Apply one update to the state and stage the replies.  The caller has
+ * begun a storage batch and commits it after the whole getUpdates batch. */
+static void bot_handle(struct bot *b, const struct bot_in *in)
+{
+	b->ctr.updates++;
+	int today = bot_today();
+	if (b->ctr.day != today) {
+		b->ctr.day = today;
+		b->ctr.updates_today = 0;
+	}
+	b->ctr.updates_today++;
+	if (!in->from_id)
+		return; /* channel posts and the like: nobody to answer */
+	struct bot_user *u = bot_get_user(b, in->from_id);
+	if (!u) {
+		log_error("bot", "user table full or out of memory: update from %" PRId64 " ignored", in->from_id);
+		return;
+	}
+	if (in->first_name && in->first_name[0])
+		utf8_copy(u->name, sizeof u->name, in->first_name);
+	if (!u->lang_fixed && in->lang_code && in->lang_code[0])
+		u->lang = strncmp(in->lang_code, "ru", 2) == 0 || strncmp(in->lang_code, "uk", 2) == 0 ||
+		                  strncmp(in->lang_code, "be", 2) == 0 || strncmp(in->lang_code, "kk", 2) == 0
+		              ? LANG_RU
+		              : strncmp(in->lang_code, "en", 2) == 0 ? LANG_EN : cfg.lang;
+	struct bot_call c = {b, u, in, in->chat_id, "", today};
+	if (in->kind == IN_MEMBER) {
+		u->blocked = in->member_status && (strcmp(in->member_status, "kicked") == 0 || strcmp(in->member_status, "left") == 0);
+		log_info("bot", "user %" PRId64 " %s the bot", u->id, u->blocked ? "blocked" : "unblocked");
+	} else if (in->is_private && u->blocked) {
+		u->blocked = 0; /* they wrote to us: they are back */
+	}
+	if (in->kind == IN_CALLBACK && in->text) {
+		bot_on_callback(&c, in->text);
+	} else if (in->kind == IN_TEXT && in->text) {
+		char cmd[32];
+		const char *args;
+		if (bot_parse_command(b, in->text, cmd, sizeof cmd, &args)) {
+			c.args = args;
+			bot_on_command(&c, cmd);
+		} else if (!in->is_private) {
+			/* group chatter: not for us */
+		} else if (u->pending[0]) {
+			bot_check_answer(&c, in->text);
+		} else {
+			bot_reply(b, c.chat, bot_t(u, T_HINT), NULL);
+		}
+	} else if (in->kind == IN_OTHER && in->is_private) {
+		bot_reply(b, c.chat, bot_t(u, T_UNSUPPORTED), NULL);
+	}
+	bot_save_user(b, u);
+}
+
+/* Daily reminders due now: at the student's hour, only on days without
+ * practice, never to blocked users.  Called from the timer; the caller
+ * wraps it in a batch. Returns how many were staged. */
+static int bot_send_reminders(struct bot *b, int64_t now_ms)
+{
+	int today = bot_day(now_ms, cfg.tz_offset_min);
+	int hour = (int)(((now_ms / 1000 + (int64_t)cfg.tz_offset_min * 60) % 86400 + 86400) % 86400 / 3600);
+	int n = 0;
+	for (size_t i = 0; i < b->capusers; i++) {
+		struct bot_user *u = b->users[i];
+		if (!u || u->blocked || u->remind_hour != hour || u->last_day == today || u->remind_day == today)
+			continue;
+		u->remind_day = today;
+		bot_reply(b, u->id, bot_t(u, T_REMINDER), NULL);
+		bot_save_user(b, u);
+		n++;
+	}
+	return n;
+}
+
+/* Telegram said this chat is gone (403): never write again until they do. */
+static void bot_mark_blocked(struct bot *b, int64_t chat)
+{
+	struct bot_user *u = bot_find_user(b, chat);
+	if (u && !u->blocked) {
+		u->blocked = 1;
+		bot_save_user(b, u);
+		log_info("bot", "user %" PRId64 " blocked the bot or was deactivated: no more messages", chat);
+	}
+}
+
+/* ==========================================================================
+ * 9. Transports: the batch cycle, the console demo, the Telegram engine
+ * ==========================================================================
+ * Both transports run the same cycle for each batch of updates: begin a
+ * storage batch, hand every update to bot_handle(), record the new offset,
+ * commit once, and only then let the staged replies out.  If the commit
+ * fails (disk full, I/O error) the in-memory state is thrown away and
+ * rebuilt from disk, the offset is not confirmed, and Telegram sends the
+ * same updates again later: nothing is lost and nothing counts twice.
+ */
+
+/* Everything a worker owns.  One instance, owned by the transport's main
+ * function (cli_demo or the Telegram worker). */
+struct worker {
+	struct bank bank;
+	struct store store;
+	struct bot bot;
+	int store_open;
+	int64_t commit_backoff_ms;   /* after a failed commit */
+	int64_t commit_retry_at;     /* mono ms: no new batch before this */
+	int disk_ok;                 /* last commit succeeded */
+	void (*on_reload)(void *ctx); /* the transport forgets pointers into the old state */
+	void *reload_ctx;
+};
+
+/* Load the task bank: embedded, then tasks_file (add or replace).  Errors
+ * in the file are printed as FILE:LINE and make this fail. */
+static int worker_load_bank(struct bank *bk, FILE *errs)
+{
+	memset(bk, 0, sizeof *bk);
+	if (bank_load_embedded(bk) != 0) {
+		fprintf(errs, "examflow: the embedded task bank failed to load (a bug)\n");
+		return -1;
+	}
+	if (cfg.tasks_file[0]) {
+		int n = bank_load_file(bk, cfg.tasks_file, cfg.tasks_mode == 1 ? BANK_REPLACE : BANK_ADD, errs);
+		if (n != 0) {
+			fprintf(errs, "examflow: %s: %d error%s in the task bank file\n", cfg.tasks_file, n, n == 1 ? "" : "s");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Open storage and rebuild the bot's state from it. Returns 0, or an exit
+ * code (EXIT_DATA for damaged files, EXIT_FAIL otherwise). */
+static int worker_open_store(struct worker *w)
+{
+	char err[512];
+	bot_free_state(&w->bot);
+	int rc = store_open(&w->store, cfg.data_dir, cfg.fsync_mode, bot_apply, &w->bot, err, sizeof err);
+	if (rc < 0) {
+		log_error("store", "%s", err);
+		fprintf(stderr, "examflow: %s\n", err);
+		return rc == STORE_ECORRUPT ? EXIT_DATA : EXIT_FAIL;
+	}
+	w->store.compact_factor = cfg.compact_factor;
+	w->store.compact_min_bytes = (int64_t)cfg.compact_min_kb * 1024;
+	w->store_open = 1;
+	w->disk_ok = 1;
+	return 0;
+}
+
+static int worker_init(struct worker *w, FILE *errs)
+{
+	memset(w, 0, sizeof *w);
+	if (worker_load_bank(&w->bank, errs) < 0)
+		return EXIT_CONFIG;
+	bot_init(&w->bot, &w->bank, &w->store);
+	return worker_open_store(w);
+}
+
+static void worker_free(struct worker *w)
+{
+	bot_free_state(&w->bot);
+	if (w->store_open)
+		store_close(&w->store);
+	bank_free(&w->bank);
+}
+
+static void worker_begin(struct worker *w)
+{
+	w->bot.store_failed = 0;
+	store_begin(&w->store);
+}
+
+/* Commit the open batch.  On success the staged replies join the outbox;
+ * on failure the state is rebuilt from disk and -1 is returned. */
+static int worker_commit(struct worker *w)
+{
+	int rc = w->bot.store_failed ? -EIO : store_commit(&w->store);
+	if (w->bot.store_failed)
+		store_abort(&w->store);
+	if (rc == 0) {
+		bot_release_staged(&w->bot);
+		if (!w->disk_ok)
+			log_info("store", "storage works again");
+		w->disk_ok = 1;
+		w->commit_backoff_ms = 0;
+		if (store_compact_needed(&w->store) && store_compact(&w->store, bot_dump, &w->bot) < 0)
+			log_warn("store", "compaction failed; the log keeps growing until it succeeds");
+		return 0;
+	}
+	w->disk_ok = 0;
+	w->commit_backoff_ms = w->commit_backoff_ms ? w->commit_backoff_ms * 2 : 1000;
+	if (w->commit_backoff_ms > 60000)
+		w->commit_backoff_ms = 60000;
+	w->commit_retry_at = mono_ms() + w->commit_backoff_ms;
+	log_error("store", "commit failed (%s): updates not confirmed, retrying in %" PRId64 " s",
+	          strerror(rc < 0 && rc > -4096 ? -rc : EIO), w->commit_backoff_ms / 1000);
+	/* Throw away what the failed batch changed: disk is the truth. */
+	store_close(&w->store);
+	w->store_open = 0;
+	if (w->on_reload)
+		w->on_reload(w->reload_ctx);
+	if (worker_open_store(w) != 0)
+		return -1;
+	w->disk_ok = 0;
+	return -1;
+}
+
+/* --- the console demo ---------------------------------------------------------- */
+
+#define DEMO_MAX_BUTTONS 16
+#define DEMO_USER_ID 1 /* the one student at the terminal */
+
+struct demo {
+	char data[DEMO_MAX_BUTTONS][BOT_CB_MAX + 1]; /* buttons of the last message */
+	int nbuttons;
+	int hash; /* a task waits for an answer: buttons are "#N", bare numbers are answers */
+};
+
+/* Print Telegram HTML as plain terminal text. */
+static void demo_print_html(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '<') {
+			while (i < n && s[i] != '>')
+				i++;
+			continue;
+		}
+		if (s[i] == '&') {
+			static const struct { const char *ent, *ch; } ents[] = {{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}};
+			size_t k;
+			for (k = 0; k < 4; k++)
+				if (strncmp(s + i, ents[k].ent, strlen(ents[k].ent)) == 0)
+					break;
+			if (k < 4) {
+				fputs(ents[k].ch, out);
+				i += strlen(ents[k].ent) - 1;
+				continue;
+			}
+		}
+		fputc(s[i], out);
+	}
+}
+
+/* Show one outgoing message as the student would see it. */
+static void demo_show(struct demo *d, const char *body, FILE *out)
+{
+	struct json_tok toks[512];
+	int n = json_parse(body, strlen(body), toks, 512);
+	if (n < 0)
+		return;
+	int ti = json_obj_get(body, toks, n, 0, "text");
+	if (ti >= 0) {
+		struct buf text = BUF_INIT;
+		json_get_str(body, toks, ti, &text);
+		fputs("\n", out);
+		demo_print_html(out, text.p ? text.p : "", text.len);
+		fputs("\n", out);
+		buf_free(&text);
+	}
+	int kb = json_path(body, toks, n, 0, "reply_markup.inline_keyboard");
+	if (kb < 0)
+		return;
+	d->nbuttons = 0;
+	for (int r = 0, ri = kb + 1; r < toks[kb].size; r++, ri = json_next(toks, n, ri)) {
+		for (int c = 0, bi = ri + 1; c < toks[ri].size; c++, bi = json_next(toks, n, bi)) {
+			int lt = json_obj_get(body, toks, n, bi, "text"), dt = json_obj_get(body, toks, n, bi, "callback_data");
+			if (lt < 0 || dt < 0 || d->nbuttons == DEMO_MAX_BUTTONS)
+				continue;
+			struct buf label = BUF_INIT, data = BUF_INIT;
+			json_get_str(body, toks, lt, &label);
+			json_get_str(body, toks, dt, &data);
+			utf8_copy(d->data[d->nbuttons], sizeof d->data[0], data.p ? data.p : "");
+			++d->nbuttons;
+			fprintf(out, "%s[%s%d] %s", c ? "  " : "", d->hash ? "#" : "", d->nbuttons, label.p ? label.p : "");
+			buf_free(&label);
+			buf_free(&data);
+		}
+		fputs("\n", out);
+	}
+}
+
+/* Deliver the outbox to the terminal and mark it sent, durably. */
+static void demo_flush(struct worker *w, struct demo *d, FILE *out)
+{
+	if (!w->bot.outbox)
+		return;
+	struct bot_user *u = bot_find_user(&w->bot, DEMO_USER_ID);
+	d->hash = u && u->pending[0];
+	worker_begin(w);
+	while (w->bot.outbox) {
+		struct bot_msg *m = w->bot.outbox;
+		demo_show(d, m->body, out);
+		bot_save_sent(&w->bot, m->id);
+		w->bot.outbox = m->next;
+		w->bot.outbox_len--;
+		bot_msg_free(m);
+	}
+	w->bot.outbox_tail = &w->bot.outbox;
+	fflush(out);
+	worker_commit(w);
+}
+
+/* examflow demo: the real handlers and storage, a terminal for Telegram. */
+static int demo_run(const char *data_dir, FILE *in, FILE *out)
+{
+	struct worker *w = calloc(1, sizeof *w);
+	struct demo d = {0};
+	if (!w)
+		return EXIT_FAIL;
+	snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", data_dir);
+	int rc = worker_init(w, stderr);
+	if (rc) {
+		worker_free(w);
+		free(w);
+		return rc;
+	}
+	const char *user = getenv("USER");
+	fprintf(out, "ExamFlow %s — console demo. You are a student; the bot answers below.\n"
+	             "Type a message or a command (/start, /task, /stats, /help), a number to press a button\n"
+	             "(#number while a task waits for your answer), /quit to leave.\n",
+	        EXAMFLOW_VERSION);
+	char line[4096];
+	const char *first = "/start";
+	for (;;) {
+		const char *text = first;
+		if (!text) {
+			fputs("\n> ", out);
+			fflush(out);
+			if (!fgets(line, sizeof line, in))
+				break;
+			line[strcspn(line, "\r\n")] = '\0';
+			if (strcmp(line, "/quit") == 0 || strcmp(line, "/exit") == 0)
+				break;
+			if (!line[0])
+				continue;
+			text = line;
+		}
+		first = NULL;
+		struct bot_in ev = {IN_TEXT, DEMO_USER_ID, 1, DEMO_USER_ID, user && *user ? user : "Ученик", NULL, text, NULL};
+		char *end;
+		int hashed = text[0] == '#';
+		long k = strtol(text + hashed, &end, 10);
+		if (!*end && end != text + hashed && (hashed || !d.hash) && k >= 1 && k <= d.nbuttons) {
+			ev.kind = IN_CALLBACK;
+			ev.text = d.data[k - 1];
+		}
+		worker_begin(w);
+		bot_handle(&w->bot, &ev);
+		if (worker_commit(w) == 0)
+			demo_flush(w, &d, out);
+		else
+			fprintf(out, "(storage failed: %s; the message was not processed)\n", cfg.data_dir);
+	}
+	fputs("\n", out);
+	worker_free(w);
+	free(w);
+	return EXIT_OK;
+}
+
+/* --- the Telegram engine ------------------------------------------------------------ */
+
+#define TG_SEND_CONNS 4                /* parallel sends: 30 msg/s at a 50 ms round trip needs >= 2 */
+#define TG_ACKS_MAX 256                /* answerCallbackQuery waiting to go; more are dropped (they only stop a spinner) */
+#define TG_GLOBAL_GAP_MS 34            /* >= 1000/30: Telegram's 30 messages per second overall */
+#define TG_CHAT_BURST 3                /* a private chat may get 3 messages at once ... */
+#define TG_CHAT_GAP_MS 1050            /* ... then one per second (a margin for network jitter) */
+#define TG_GROUP_BURST 3               /* groups: a short burst ... */
+#define TG_GROUP_GAP_MS 3000           /* ... then 20 per minute */
+#define TG_SEND_MAX_ATTEMPTS 8         /* 5xx / network failures before a message is dropped */
+#define TG_BACKOFF_MIN_MS 1000         /* getUpdates errors: 1 s doubling ... */
+#define TG_BACKOFF_MAX_MS 60000        /* ... to 60 s, with jitter */
+#define TG_CONFLICT_MIN_MS 5000        /* 409: another copy polls: 5 s doubling to 60 s */
+#define TG_REQUEST_TIMEOUT_MS 30000    /* any call but the long poll */
+#define TG_POLL_GRACE_MS 15000         /* the long poll's deadline is its timeout plus this */
+#define TG_MAX_TOKENS 200000           /* JSON tokens in one getUpdates answer: 100 updates need ~10k; 4 MiB of memory at most */
+#define TG_BLOCKED_MAX 64              /* 403s remembered between two commits */
+#define TG_CHAT_SLOTS_MAX (1 << 20)    /* rate-limiter entries; an entry is 32 bytes */
+
+/* What the worker says about itself, for the watchdog and /health.  The
+ * engine fills it; whoever supervises decides how to transport it. */
+#define TG_STATUS_ERRORS 4
+#define TG_STATUS_ERROR_LEN 120
+struct tg_status {
+	int bot_online;          /* polling is running: token accepted, no other copy (409) */
+	int api_responsive;      /* a Telegram call succeeded within the last TG_API_FRESH_S */
+	int database_connected;  /* the last storage commit succeeded */
+	int ai_working;          /* the last AI call succeeded, or the tutor is off */
+	int64_t last_update_at;  /* wall ms of the last update received, 0: none yet */
+	int64_t queue_depth;     /* replies in the outbox */
+	int nerrors;
+	char errors[TG_STATUS_ERRORS][TG_STATUS_ERROR_LEN];
+};
+enum tg_report_kind { TG_REPORT_BEAT, TG_REPORT_READY, TG_REPORT_HEALTH };
+struct tg_reporter {
+	void (*fn)(void *ctx, enum tg_report_kind kind, const struct tg_status *st);
+	void *ctx;
+};
+#define TG_REPORT_EVERY_MS 1000        /* heartbeat pace; the watchdog wants one every 2 s */
+#define TG_API_FRESH_S 120             /* no successful Telegram call for this long: not responsive */
+
+enum tg_phase { TG_GETME, TG_DELWEBHOOK, TG_SETCOMMANDS, TG_SETCOMMANDS_EN, TG_POLL };
+
+/* Rate-limiter state of one chat. */
+struct tg_chat {
+	int64_t chat;
+	int64_t last;       /* mono ms of the last refill */
+	double tokens;      /* a token bucket: up to the burst, one per gap */
+	int inflight;       /* a message to this chat is on the wire: keeps FIFO order */
+};
+
+struct tg_send {
+	struct http_conn conn;
+	struct bot_msg *msg;  /* the message on the wire (still in the outbox), or NULL */
+	int is_ack;           /* the request is an answerCallbackQuery */
+	int busy;
+};
+
+/* The engine.  One instance, owned by tg_worker_main(). */
+struct tg {
+	struct worker *w;
+	struct http_client hc;
+	struct http_url api;
+	char prefix[200];             /* "bot<token>/": a secret, never logged */
+	enum tg_phase phase;
+	struct http_conn poll;
+	int polling;                  /* a request is on the poll lane */
+	int64_t poll_at;              /* mono ms: start the next poll lane request */
+	int64_t backoff_ms, conflict_ms;
+	int64_t last_conflict_log;
+	int64_t last_ok_ms;           /* wall ms of the last successful Telegram call */
+	struct tg_send send[TG_SEND_CONNS];
+	int64_t global_ready_at;      /* mono ms: the next send may start */
+	struct tg_chat *chats;        /* open addressing by chat id */
+	size_t nchats, capchats;
+	char *acks[TG_ACKS_MAX];      /* JSON bodies of answerCallbackQuery */
+	int nacks;
+	uint64_t *sent_ids;           /* sends confirmed, to be recorded in the next commit */
+	int64_t blocked[TG_BLOCKED_MAX]; /* chats that answered 403, ditto */
+	int nblocked;
+	size_t nsent, capsent;
+	volatile sig_atomic_t *stop;
+	long n429, nsent_total, ndropped;
+	int64_t last_update_ms;       /* wall ms of the last update received */
+	char last_error[TG_STATUS_ERROR_LEN]; /* the last poll-lane failure, for health */
+	int ready_sent;
+	struct tg_reporter rep;
+	struct tg_status last_status;
+	int64_t next_beat, next_status;
+};
+
+static struct tg_chat *tg_chat(struct tg *t, int64_t chat)
+{
+	if ((t->nchats + 1) * 2 > t->capchats) {
+		size_t cap = t->capchats ? t->capchats * 2 : 256;
+		if (cap > TG_CHAT_SLOTS_MAX) {
+			/* forget everyone idle: the limiter only needs recent chats */
+			memset(t->chats, 0, t->capchats * sizeof *t->chats);
+			t->nchats = 0;
+			cap = t->capchats;
+		} else {
+			struct tg_chat *n = calloc(cap, sizeof *n);
+			if (!n)
+				return NULL;
+			for (size_t i = 0; i < t->capchats; i++) {
+				if (!t->chats[i].chat)
+					continue;
+				size_t j = (size_t)((uint64_t)t->chats[i].chat * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+				while (n[j].chat)
+					j = (j + 1) & (cap - 1);
+				n[j] = t->chats[i];
+			}
+			free(t->chats);
+			t->chats = n;
+			t->capchats = cap;
+		}
+	}
+	size_t j = (size_t)((uint64_t)chat * 0x9E3779B97F4A7C15ULL >> 20) & (t->capchats - 1);
+	while (t->chats[j].chat && t->chats[j].chat != chat)
+		j = (j + 1) & (t->capchats - 1);
+	if (!t->chats[j].chat) {
+		t->chats[j].chat = chat;
+		t->chats[j].tokens = chat < 0 ? TG_GROUP_BURST : TG_CHAT_BURST;
+		t->chats[j].last = mono_ms();
+		t->nchats++;
+	}
+	return &t->chats[j];
+}
+
+/* Refill a chat's bucket up to now; returns when the next token is there
+ * (now if there is one). */
+static int64_t tg_chat_refill(struct tg_chat *c, int64_t now)
+{
+	int burst = c->chat < 0 ? TG_GROUP_BURST : TG_CHAT_BURST;
+	double gap = c->chat < 0 ? TG_GROUP_GAP_MS : TG_CHAT_GAP_MS;
+	if (now > c->last) {
+		c->tokens += (double)(now - c->last) / gap;
+		if (c->tokens > burst)
+			c->tokens = burst;
+		c->last = now;
+	}
+	if (c->tokens >= 1.0)
+		return now;
+	int64_t base = c->last > now ? c->last : now; /* after a 429, last is in the future */
+	return base + (int64_t)((1.0 - c->tokens) * gap) + 1;
+}
+
+static int64_t tg_jitter(struct tg *t, int64_t ms)
+{
+	return ms / 2 + (int64_t)(bot_rand(&t->w->bot) % (uint64_t)(ms / 2 + 1));
+}
+
+static void tg_path(struct tg *t, char *out, size_t len, const char *method)
+{
+	snprintf(out, len, "/%s%s", t->prefix, method);
+}
+
+/* --- the poll lane: getMe, deleteWebhook, setMyCommands, then getUpdates --- */
+
+static void tg_build_commands(struct buf *b, int lang)
+{
+	static const struct { const char *cmd, *ru, *en; } cmds[] = {
+		{"task", "Следующая задача", "Next task"},
+		{"subjects", "Выбрать предмет", "Choose a subject"},
+		{"stats", "Моя статистика", "My statistics"},
+		{"top", "Рейтинг", "Leaderboard"},
+		{"remind", "Ежедневное напоминание", "Daily reminder"},
+		{"lang", "Язык", "Language"},
+		{"help", "Справка", "Help"},
+	};
+	struct json_w w;
+	json_w_init(&w, b);
+	json_w_obj_begin(&w);
+	json_w_key(&w, "commands");
+	json_w_arr_begin(&w);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		json_w_obj_begin(&w);
+		json_w_key(&w, "command");
+		json_w_val_str(&w, cmds[i].cmd);
+		json_w_key(&w, "description");
+		json_w_val_str(&w, lang == LANG_EN ? cmds[i].en : cmds[i].ru);
+		json_w_obj_end(&w);
+	}
+	json_w_arr_end(&w);
+	if (lang == LANG_EN) {
+		json_w_key(&w, "language_code");
+		json_w_val_str(&w, "en");
+	}
+	json_w_obj_end(&w);
+}
+
+static int tg_start_poll(struct tg *t)
+{
+	struct buf body = BUF_INIT;
+	char path[256];
+	int timeout = TG_REQUEST_TIMEOUT_MS;
+	const char *method;
+	struct json_w w;
+	switch (t->phase) {
+	case TG_GETME:
+		method = "getMe";
+		buf_puts(&body, "{}");
+		break;
+	case TG_DELWEBHOOK:
+		method = "deleteWebhook";
+		buf_puts(&body, "{\"drop_pending_updates\":false}");
+		break;
+	case TG_SETCOMMANDS:
+	case TG_SETCOMMANDS_EN:
+		method = "setMyCommands";
+		tg_build_commands(&body, t->phase == TG_SETCOMMANDS_EN ? LANG_EN : LANG_RU);
+		break;
+	default:
+		method = "getUpdates";
+		json_w_init(&w, &body);
+		json_w_obj_begin(&w);
+		json_w_key(&w, "offset");
+		json_w_val_i64(&w, t->w->bot.offset);
+		json_w_key(&w, "timeout");
+		json_w_val_i64(&w, *t->stop ? 0 : cfg.poll_timeout);
+		json_w_key(&w, "allowed_updates");
+		json_w_arr_begin(&w);
+		json_w_val_str(&w, "message");
+		json_w_val_str(&w, "callback_query");
+		json_w_val_str(&w, "my_chat_member");
+		json_w_arr_end(&w);
+		json_w_obj_end(&w);
+		timeout = cfg.poll_timeout * 1000 + TG_POLL_GRACE_MS;
+		break;
+	}
+	tg_path(t, path, sizeof path, method);
+	int r = http_start(&t->poll, &t->hc, &t->api, "POST", path, NULL, body.p, body.len, timeout);
+	buf_free(&body);
+	t->polling = 1;
+	return r;
+}
+
+/* A poll-lane failure: back off, fresh connection next time. */
+static void tg_poll_failed(struct tg *t, const char *method, const char *why)
+{
+	http_conn_drop(&t->poll);
+	t->backoff_ms = t->backoff_ms ? t->backoff_ms * 2 : TG_BACKOFF_MIN_MS;
+	if (t->backoff_ms > TG_BACKOFF_MAX_MS)
+		t->backoff_ms = TG_BACKOFF_MAX_MS;
+	int64_t wait = tg_jitter(t, t->backoff_ms);
+	t->poll_at = mono_ms() + wait;
+	log_warn("telegram", "%s failed: %s; retrying in %.1f s", method, why, (double)wait / 1000);
+	snprintf(t->last_error, sizeof t->last_error, "telegram %s: %s", method, why);
+	t->w->bot.ctr.errors++;
+	t->w->bot.ctr.errors_hour[(wall_ms() / 60000) % 60]++;
+}
+
+/* Decode one update into ev; 0, or -1 for updates we do not handle. */
+static int tg_decode(const char *js, const struct json_tok *tk, int n, int u, struct bot_in *ev, struct buf *strs,
+                     size_t offs[4], int *is_callback, int *cbq)
+{
+	memset(ev, 0, sizeof *ev);
+	*is_callback = 0;
+	int msg = json_obj_get(js, tk, n, u, "message");
+	int cb = json_obj_get(js, tk, n, u, "callback_query");
+	int mm = json_obj_get(js, tk, n, u, "my_chat_member");
+	int from = -1, chat = -1;
+	if (msg >= 0) {
+		from = json_obj_get(js, tk, n, msg, "from");
+		chat = json_obj_get(js, tk, n, msg, "chat");
+		int text = json_obj_get(js, tk, n, msg, "text");
+		ev->kind = IN_OTHER;
+		if (text >= 0 && tk[text].type == JSON_STRING) {
+			ev->kind = IN_TEXT;
+			offs[0] = strs->len;
+			if (json_get_str(js, tk, text, strs) < 0 || buf_putc(strs, 0) < 0)
+				return -1;
+		}
+	} else if (cb >= 0) {
+		from = json_obj_get(js, tk, n, cb, "from");
+		chat = json_path(js, tk, n, cb, "message.chat");
+		int data = json_obj_get(js, tk, n, cb, "data");
+		*cbq = json_obj_get(js, tk, n, cb, "id");
+		*is_callback = 1;
+		ev->kind = IN_CALLBACK;
+		if (data < 0 || chat < 0)
+			return -1; /* game callbacks or too-old messages: only the ack */
+		offs[0] = strs->len;
+		if (json_get_str(js, tk, data, strs) < 0 || buf_putc(strs, 0) < 0)
+			return -1;
+	} else if (mm >= 0) {
+		from = json_obj_get(js, tk, n, mm, "from");
+		chat = json_obj_get(js, tk, n, mm, "chat");
+		int st = json_path(js, tk, n, mm, "new_chat_member.status");
+		ev->kind = IN_MEMBER;
+		offs[3] = strs->len;
+		if (st < 0 || json_get_str(js, tk, st, strs) < 0 || buf_putc(strs, 0) < 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	if (from < 0 || chat < 0)
+		return -1;
+	int64_t v;
+	if (json_get_i64(js, tk, json_obj_get(js, tk, n, from, "id"), &v) < 0)
+		return -1;
+	ev->from_id = v;
+	if (json_get_i64(js, tk, json_obj_get(js, tk, n, chat, "id"), &v) < 0)
+		return -1;
+	ev->chat_id = v;
+	int type = json_obj_get(js, tk, n, chat, "type");
+	ev->is_private = type >= 0 && json_eq(js, tk, type, "private");
+	int fn = json_obj_get(js, tk, n, from, "first_name"), lc = json_obj_get(js, tk, n, from, "language_code");
+	offs[1] = offs[2] = SIZE_MAX;
+	if (fn >= 0) {
+		offs[1] = strs->len;
+		if (json_get_str(js, tk, fn, strs) < 0 || buf_putc(strs, 0) < 0)
+			return -1;
+	}
+	if (lc >= 0) {
+		offs[2] = strs->len;
+		if (json_get_str(js, tk, lc, strs) < 0 || buf_putc(strs, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Queue an answerCallbackQuery (not persisted: it only stops the spinner). */
+static void tg_queue_ack(struct tg *t, const char *js, const struct json_tok *tk, int id)
+{
+	if (id < 0 || t->nacks == TG_ACKS_MAX)
+		return;
+	struct buf body = BUF_INIT, s = BUF_INIT;
+	if (json_get_str(js, tk, id, &s) == 0) {
+		struct json_w w;
+		json_w_init(&w, &body);
+		json_w_obj_begin(&w);
+		json_w_key(&w, "callback_query_id");
+		json_w_val_str(&w, s.p ? s.p : "");
+		if (json_w_obj_end(&w) == 0) {
+			t->acks[t->nacks++] = body.p;
+			body.p = NULL;
+		}
+	}
+	buf_free(&s);
+	buf_free(&body);
+}
+
+/* One getUpdates answer: the exactly-once cycle. */
+static void tg_on_updates(struct tg *t, const char *js, const struct json_tok *tk, int n)
+{
+	struct worker *w = t->w;
+	int res = json_obj_get(js, tk, n, 0, "result");
+	if (res < 0 || tk[res].type != JSON_ARRAY) {
+		tg_poll_failed(t, "getUpdates", "answer has no result array");
+		return;
+	}
+	if (tk[res].size == 0)
+		return;
+	t->last_update_ms = wall_ms();
+	worker_begin(w);
+	int64_t old_offset = w->bot.offset;
+	struct buf strs = BUF_INIT;
+	for (int i = 0, u = res + 1; i < tk[res].size; i++, u = json_next(tk, n, u)) {
+		int64_t id;
+		if (json_get_i64(js, tk, json_obj_get(js, tk, n, u, "update_id"), &id) < 0) {
+			log_warn("telegram", "an update without update_id: skipped");
+			continue;
+		}
+		if (id < w->bot.offset)
+			continue; /* applied before a restart: the stored offset is the truth */
+		w->bot.offset = id + 1;
+		struct bot_in ev;
+		size_t offs[4] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX};
+		int is_cb = 0, cbq = -1;
+		buf_reset(&strs);
+		int rc = tg_decode(js, tk, n, u, &ev, &strs, offs, &is_cb, &cbq);
+		if (is_cb)
+			tg_queue_ack(t, js, tk, cbq);
+		if (rc < 0) {
+			log_debug("telegram", "update %" PRId64 ": not a kind we handle, skipped", id);
+			continue;
+		}
+		ev.text = offs[0] != SIZE_MAX ? strs.p + offs[0] : NULL;
+		ev.first_name = offs[1] != SIZE_MAX ? strs.p + offs[1] : NULL;
+		ev.lang_code = offs[2] != SIZE_MAX ? strs.p + offs[2] : NULL;
+		ev.member_status = offs[3] != SIZE_MAX ? strs.p + offs[3] : NULL;
+		bot_handle(&w->bot, &ev);
+	}
+	buf_free(&strs);
+	if (w->bot.offset != old_offset)
+		bot_save_offset(&w->bot);
+	if (worker_commit(w) < 0) {
+		/* nothing confirmed: the same updates come again after the backoff */
+		t->poll_at = w->commit_retry_at;
+	}
+}
+
+/* A finished poll-lane request. */
+static void tg_poll_done(struct tg *t, int r)
+{
+	static const char *const names[] = {"getMe", "deleteWebhook", "setMyCommands", "setMyCommands", "getUpdates"};
+	const char *method = names[t->phase];
+	t->polling = 0;
+	if (r != HTTP_DONE) {
+		tg_poll_failed(t, method, http_errstr(&t->poll));
+		return;
+	}
+	struct http_response *res = http_result(&t->poll);
+	struct json_tok *tk = NULL;
+	size_t eoff = 0;
+	int n = json_parse_alloc(res->body.p ? res->body.p : "", res->body.len, TG_MAX_TOKENS, &tk, &eoff);
+	const char *js = res->body.p;
+	int ok_tok = n > 0 ? json_obj_get(js, tk, n, 0, "ok") : -1;
+	int ok = 0;
+	if (ok_tok >= 0)
+		json_get_bool(js, tk, ok_tok, &ok);
+	if (res->status == 200 && ok) {
+		t->backoff_ms = 0;
+		t->conflict_ms = 0;
+		t->last_ok_ms = wall_ms();
+		t->last_error[0] = '\0';
+		if (t->phase == TG_GETME) {
+			int un = json_path(js, tk, n, 0, "result.username");
+			struct buf name = BUF_INIT;
+			if (un >= 0 && json_get_str(js, tk, un, &name) == 0)
+				utf8_copy(t->w->bot.username, sizeof t->w->bot.username, name.p ? name.p : "");
+			buf_free(&name);
+			log_info("telegram", "connected as @%s", t->w->bot.username);
+		}
+		if (t->phase == TG_POLL)
+			tg_on_updates(t, js, tk, n);
+		else
+			t->phase++;
+		free(tk);
+		return;
+	}
+	/* an error answer */
+	char why[256];
+	int desc = n > 0 ? json_obj_get(js, tk, n, 0, "description") : -1;
+	struct buf d = BUF_INIT;
+	if (desc >= 0)
+		json_get_str(js, tk, desc, &d);
+	if (n < 0)
+		snprintf(why, sizeof why, "HTTP %d with a non-JSON body (%s)", res->status, res->content_type);
+	else
+		snprintf(why, sizeof why, "HTTP %d: %s", res->status, d.p ? d.p : "no description");
+	buf_free(&d);
+	if (res->status == 429) {
+		int ra = res->retry_after;
+		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
+		int64_t v;
+		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0)
+			ra = (int)v;
+		if (ra < 1)
+			ra = 1;
+		t->poll_at = mono_ms() + (int64_t)ra * 1000;
+		t->n429++;
+		log_warn("telegram", "%s: 429, waiting %d s as told", method, ra);
+	} else if (res->status == 409) {
+		t->conflict_ms = t->conflict_ms ? t->conflict_ms * 2 : TG_CONFLICT_MIN_MS;
+		if (t->conflict_ms > TG_BACKOFF_MAX_MS)
+			t->conflict_ms = TG_BACKOFF_MAX_MS;
+		t->poll_at = mono_ms() + t->conflict_ms;
+		http_conn_drop(&t->poll);
+		int64_t now = mono_ms();
+		if (!t->last_conflict_log || now - t->last_conflict_log >= 60000) {
+			log_error("telegram", "another copy of the bot is polling with the same token (%s); "
+			                      "backing off %" PRId64 " s. Stop the other copy.", why, t->conflict_ms / 1000);
+			t->last_conflict_log = now;
+		}
+		snprintf(t->last_error, sizeof t->last_error, "another copy of the bot polls with this token (409)");
+	} else if ((res->status == 401 || res->status == 404) && t->phase == TG_GETME) {
+		log_error("telegram", "the bot token was rejected (%s): fix telegram_token", why);
+		free(tk);
+		*t->stop = EXIT_CONFIG;
+		return;
+	} else {
+		tg_poll_failed(t, method, why);
+	}
+	free(tk);
+}
+
+/* --- the send lane ------------------------------------------------------------------ */
+
+/* Forget a message for good (sent, or dropped): recorded in the next commit. */
+static void tg_finish_msg(struct tg *t, struct bot_msg *m)
+{
+	if (t->nsent == t->capsent) {
+		size_t cap = t->capsent ? t->capsent * 2 : 64;
+		uint64_t *p = realloc(t->sent_ids, cap * sizeof *p);
+		if (!p)
+			return; /* the message may go out again after a restart: acceptable */
+		t->sent_ids = p;
+		t->capsent = cap;
+	}
+	t->sent_ids[t->nsent++] = m->id;
+	bot_outbox_remove(&t->w->bot, m->id);
+}
+
+/* Drop every queued message for a chat that blocked us. */
+static void tg_drop_chat(struct tg *t, int64_t chat)
+{
+	for (struct bot_msg *m = t->w->bot.outbox, *next; m; m = next) {
+		next = m->next;
+		int on_wire = 0;
+		for (int i = 0; i < TG_SEND_CONNS; i++)
+			on_wire |= t->send[i].msg == m;
+		if (m->chat_id == chat && !on_wire) {
+			tg_finish_msg(t, m);
+			t->ndropped++;
+		}
+	}
+}
+
+/* 400 with migrate_to_chat_id: the group became a supergroup. */
+static void tg_migrate(struct tg *t, struct bot_msg *m, int64_t to)
+{
+	int64_t from = m->chat_id;
+	for (struct bot_msg *x = t->w->bot.outbox; x; x = x->next) {
+		if (x->chat_id != from)
+			continue;
+		const char *rest = strchr(x->body, ',');
+		struct buf nb = BUF_INIT;
+		if (rest && buf_printf(&nb, "{\"chat_id\":%" PRId64 "%s", to, rest) == 0) {
+			free(x->body);
+			x->body = nb.p;
+			x->chat_id = to;
+		} else {
+			buf_free(&nb);
+		}
+	}
+	log_info("telegram", "chat %" PRId64 " migrated to %" PRId64 ": queued messages follow it", from, to);
+}
+
+/* Pick the next message that may go now: per-chat FIFO (only a chat's
+ * first queued message is a candidate, and only if none is on the wire),
+ * fair (the outbox is in arrival order, so chats interleave), within the
+ * per-chat buckets.  *wake gets the earliest time something could go. */
+static struct bot_msg *tg_next_msg(struct tg *t, int64_t now, int64_t *wake)
+{
+	/* chats already passed over in this scan: their later messages wait */
+	int64_t seen[64];
+	int nseen = 0;
+	for (struct bot_msg *m = t->w->bot.outbox; m; m = m->next) {
+		if (m->not_before > now) {
+			if (m->not_before < *wake)
+				*wake = m->not_before;
+			goto skip;
+		}
+		for (int i = 0; i < nseen; i++)
+			if (seen[i] == m->chat_id)
+				goto next;
+		struct tg_chat *c = tg_chat(t, m->chat_id);
+		if (!c)
+			return NULL;
+		if (c->inflight)
+			goto skip;
+		int64_t ready = tg_chat_refill(c, now);
+		if (ready > now) {
+			if (ready < *wake)
+				*wake = ready;
+			goto skip;
+		}
+		return m;
+	skip:
+		if (nseen < 64)
+			seen[nseen++] = m->chat_id;
+	next:;
+	}
+	return NULL;
+}
+
+/* Start as many sends as connections, the global pace and the buckets allow. */
+static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
+{
+	char path[256];
+	for (int i = 0; i < TG_SEND_CONNS; i++) {
+		struct tg_send *s = &t->send[i];
+		if (s->busy)
+			continue;
+		if (t->nacks) { /* button acks first: they stop a spinner on a phone */
+			char *body = t->acks[0];
+			memmove(t->acks, t->acks + 1, (size_t)--t->nacks * sizeof t->acks[0]);
+			tg_path(t, path, sizeof path, "answerCallbackQuery");
+			s->is_ack = 1;
+			s->msg = NULL;
+			s->busy = 1;
+			http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_REQUEST_TIMEOUT_MS);
+			free(body);
+			continue;
+		}
+		if (t->global_ready_at > now) {
+			if (t->global_ready_at < *wake)
+				*wake = t->global_ready_at;
+			return;
+		}
+		struct bot_msg *m = tg_next_msg(t, now, wake);
+		if (!m)
+			return;
+		struct tg_chat *c = tg_chat(t, m->chat_id);
+		c->tokens -= 1.0;
+		c->inflight = 1;
+		t->global_ready_at = now + TG_GLOBAL_GAP_MS;
+		tg_path(t, path, sizeof path, "sendMessage");
+		s->is_ack = 0;
+		s->msg = m;
+		s->busy = 1;
+		m->attempts++;
+		http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, m->body, strlen(m->body), TG_REQUEST_TIMEOUT_MS);
+	}
+}
+
+/* A finished send: classify Telegram's answer (see the issue's error table). */
+static void tg_send_done(struct tg *t, struct tg_send *s, int r)
+{
+	struct bot_msg *m = s->msg;
+	s->busy = 0;
+	s->msg = NULL;
+	if (s->is_ack) {
+		if (r != HTTP_DONE)
+			http_conn_drop(&s->conn);
+		return;
+	}
+	struct tg_chat *c = tg_chat(t, m->chat_id);
+	if (c)
+		c->inflight = 0;
+	struct bot *b = &t->w->bot;
+	if (r != HTTP_DONE) {
+		http_conn_drop(&s->conn);
+		goto retry;
+	}
+	struct http_response *res = http_result(&s->conn);
+	struct json_tok tk[64];
+	const char *js = res->body.p ? res->body.p : "";
+	int n = json_parse(js, res->body.len, tk, 64);
+	struct buf desc = BUF_INIT;
+	int d = n > 0 ? json_obj_get(js, tk, n, 0, "description") : -1;
+	if (d >= 0)
+		json_get_str(js, tk, d, &desc);
+	const char *why = desc.p ? desc.p : "no description";
+	int64_t v;
+	if (res->status == 200) {
+		t->last_ok_ms = wall_ms();
+		t->nsent_total++;
+		b->ctr.replies_sent++;
+		tg_finish_msg(t, m);
+	} else if (res->status == 429) {
+		int ra = res->retry_after;
+		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
+		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0)
+			ra = (int)v;
+		if (ra < 1)
+			ra = 1;
+		t->n429++;
+		m->attempts--; /* a 429 is not the message's fault */
+		if (c) { /* an empty bucket whose next token comes exactly retry_after from now */
+			c->tokens = 0;
+			c->last = mono_ms() + (int64_t)ra * 1000 - (c->chat < 0 ? TG_GROUP_GAP_MS : TG_CHAT_GAP_MS);
+		}
+		log_warn("telegram", "sendMessage to chat %" PRId64 ": 429, pausing that chat %d s", m->chat_id, ra);
+	} else if (res->status == 403) {
+		log_info("telegram", "chat %" PRId64 ": %s", m->chat_id, why);
+		int64_t chat = m->chat_id;
+		tg_finish_msg(t, m);
+		tg_drop_chat(t, chat);
+		if (t->nblocked < TG_BLOCKED_MAX)
+			t->blocked[t->nblocked++] = chat; /* recorded with the next commit */
+	} else if (res->status == 400) {
+		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.migrate_to_chat_id") : -1;
+		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0) {
+			tg_migrate(t, m, v);
+		} else if (strstr(why, "message is not modified") || strstr(why, "query is too old")) {
+			tg_finish_msg(t, m);
+		} else {
+			log_error("telegram", "sendMessage to chat %" PRId64 " refused: %s; message dropped", m->chat_id, why);
+			b->ctr.replies_dropped++;
+			t->ndropped++;
+			tg_finish_msg(t, m);
+		}
+	} else {
+		buf_free(&desc);
+		goto retry;
+	}
+	buf_free(&desc);
+	return;
+retry:
+	if (m->attempts >= TG_SEND_MAX_ATTEMPTS) {
+		log_error("telegram", "sendMessage to chat %" PRId64 " failed %d times (%s); message dropped", m->chat_id,
+		          m->attempts, r == HTTP_DONE ? "server error" : http_errstr(&s->conn));
+		b->ctr.replies_dropped++;
+		t->ndropped++;
+		tg_finish_msg(t, m);
+		return;
+	}
+	int64_t delay = TG_BACKOFF_MIN_MS << (m->attempts < 6 ? m->attempts - 1 : 5);
+	m->not_before = mono_ms() + tg_jitter(t, delay);
+	b->ctr.errors++;
+	b->ctr.errors_hour[(wall_ms() / 60000) % 60]++;
+}
+
+/* Record the confirmed sends in one commit. */
+static void tg_commit_sent(struct tg *t)
+{
+	if (!t->nsent && !t->nblocked)
+		return;
+	worker_begin(t->w);
+	for (size_t i = 0; i < t->nsent; i++)
+		bot_save_sent(&t->w->bot, t->sent_ids[i]);
+	for (int i = 0; i < t->nblocked; i++)
+		bot_mark_blocked(&t->w->bot, t->blocked[i]);
+	t->nsent = 0;
+	t->nblocked = 0;
+	worker_commit(t->w);
+}
+
+/* --- reporting to the supervisor ------------------------------------------------- */
+
+static void tg_fill_status(const struct tg *t, struct tg_status *st)
+{
+	memset(st, 0, sizeof *st);
+	int64_t now = wall_ms();
+	st->bot_online = t->phase == TG_POLL && !t->conflict_ms;
+	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < (int64_t)TG_API_FRESH_S * 1000;
+	st->database_connected = t->w->disk_ok;
+	st->ai_working = 1;
+	st->last_update_at = t->last_update_ms;
+	st->queue_depth = t->w->bot.outbox_len;
+	if (t->last_error[0] && !st->api_responsive)
+		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%s", t->last_error);
+	else if (t->conflict_ms)
+		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%s", t->last_error);
+	if (!st->database_connected)
+		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "storage: commits fail (disk full or I/O error in data_dir)");
+}
+
+/* Heartbeat every TG_REPORT_EVERY_MS; a snapshot when it changed, and at
+ * least every check_interval. */
+static void tg_report(struct tg *t, int64_t now)
+{
+	if (!t->rep.fn)
+		return;
+	if (now >= t->next_beat) {
+		t->rep.fn(t->rep.ctx, TG_REPORT_BEAT, NULL);
+		t->next_beat = now + TG_REPORT_EVERY_MS;
+	}
+	struct tg_status st;
+	tg_fill_status(t, &st);
+	if (now >= t->next_status || memcmp(&st, &t->last_status, sizeof st) != 0) {
+		t->rep.fn(t->rep.ctx, TG_REPORT_HEALTH, &st);
+		t->last_status = st;
+		t->next_status = now + (int64_t)cfg.check_interval * 1000;
+	}
+	if (!t->ready_sent && t->phase == TG_POLL && t->last_ok_ms) {
+		t->rep.fn(t->rep.ctx, TG_REPORT_READY, &st);
+		t->ready_sent = 1;
+	}
+}
+
+/* --- the worker's event loop ------------------------------------------------------- */
+
+/* Signals reach the loop through this pipe (STYLE rule 10).  Written only by
+ * the handlers, read only by tg_run(). */
+static int tg_sigpipe[2] = {-1, -1};
+
+static void tg_on_signal(int sig)
+{
+	int e = errno;
+	unsigned char c = (unsigned char)sig;
+	if (tg_sigpipe[1] >= 0 && write(tg_sigpipe[1], &c, 1) < 0) {
+		/* a full pipe already holds a wake-up */
+	}
+	errno = e;
+}
+
+/* Called before the worker loads anything, so a SIGTERM during start-up is
+ * a graceful stop too. */
+static int tg_install_signals(void)
+{
+	if (tg_sigpipe[0] >= 0)
+		return 0;
+	if (pipe(tg_sigpipe) < 0)
+		return -1;
+	set_nonblock(tg_sigpipe[0]);
+	set_nonblock(tg_sigpipe[1]);
+	fcntl(tg_sigpipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(tg_sigpipe[1], F_SETFD, FD_CLOEXEC);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tg_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void tg_forget_sends(void *ctx)
+{
+	struct tg *t = ctx;
+	for (int i = 0; i < TG_SEND_CONNS; i++) {
+		if (t->send[i].busy)
+			http_conn_drop(&t->send[i].conn);
+		t->send[i].busy = 0;
+		t->send[i].msg = NULL;
+	}
+	for (size_t i = 0; i < t->capchats; i++)
+		t->chats[i].inflight = 0;
+	t->nsent = 0;
+	t->nblocked = 0;
+}
+
+/* SIGHUP: reopen the log (logrotate) and reload the task bank. */
+static void tg_reload(struct tg *t)
+{
+	if (log_open(cfg.log_file) < 0)
+		log_error("main", "cannot reopen log file %s: %s", cfg.log_file, strerror(errno));
+	struct bank nb;
+	struct buf errs = BUF_INIT;
+	FILE *ef = fmemopen(NULL, 4096, "w+");
+	if (worker_load_bank(&nb, ef ? ef : stderr) == 0) {
+		bank_free(&t->w->bank);
+		t->w->bank = nb;
+		t->w->bot.bank = &t->w->bank;
+		log_info("main", "SIGHUP: log reopened, task bank reloaded (%d tasks)", t->w->bank.ntasks);
+	} else {
+		bank_free(&nb);
+		log_error("main", "SIGHUP: the task bank file has errors (see `examflow tasks check`); keeping the old bank");
+	}
+	if (ef)
+		fclose(ef);
+	buf_free(&errs);
+}
+
+/* Graceful stop: let sends on the wire finish (bounded), record them, and
+ * confirm the offset with a last getUpdates(timeout=0). */
+static void tg_shutdown(struct tg *t)
+{
+	http_close(&t->poll);
+	int64_t until = mono_ms() + 5000;
+	for (;;) {
+		struct pollfd pfd[TG_SEND_CONNS];
+		int idx[TG_SEND_CONNS], np = 0;
+		for (int i = 0; i < TG_SEND_CONNS; i++)
+			if (t->send[i].busy && http_want(&t->send[i].conn, &pfd[np]) >= 0)
+				idx[np++] = i;
+		if (!np || mono_ms() >= until)
+			break;
+		poll(pfd, (nfds_t)np, 100);
+		for (int k = 0; k < np; k++) {
+			int r = http_step(&t->send[idx[k]].conn, pfd[k].revents, mono_ms());
+			if (r != HTTP_PENDING)
+				tg_send_done(t, &t->send[idx[k]], r);
+		}
+	}
+	tg_commit_sent(t);
+	if (t->phase == TG_POLL) {
+		char path[256], body[96];
+		tg_path(t, path, sizeof path, "getUpdates");
+		snprintf(body, sizeof body, "{\"offset\":%" PRId64 ",\"timeout\":0,\"limit\":1}", t->w->bot.offset);
+		struct http_conn c;
+		http_conn_init(&c);
+		int r = http_start(&c, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), 5000);
+		if (r == HTTP_PENDING)
+			r = http_wait(&c);
+		log_info("telegram", "offset %" PRId64 " %s", t->w->bot.offset, r == HTTP_DONE ? "confirmed" : "not confirmed (it is stored: nothing is lost)");
+		http_close(&c);
+	}
+}
+
+/* The worker: one poll() loop over the poll lane, the send lane and the
+ * signal pipe.  Returns the exit code. */
+static int tg_run(struct worker *w, const struct tg_reporter *rep)
+{
+	struct tg *t = calloc(1, sizeof *t);
+	volatile sig_atomic_t stop = 0;
+	if (!t)
+		return EXIT_FAIL;
+	t->w = w;
+	t->stop = &stop;
+	if (rep)
+		t->rep = *rep;
+	w->on_reload = tg_forget_sends;
+	w->reload_ctx = t;
+	int rc = EXIT_OK;
+	if (http_url_parse(cfg.telegram_api, &t->api) < 0) {
+		log_error("telegram", "telegram_api is not an http:// or https:// URL");
+		free(t);
+		return EXIT_CONFIG;
+	}
+	if (http_client_init(&t->hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && t->api.tls) {
+		log_error("telegram", "no trusted CA certificates could be loaded (set ca_file)");
+		free(t);
+		return EXIT_CONFIG;
+	}
+	snprintf(t->prefix, sizeof t->prefix, "bot%s/", cfg.telegram_token);
+	http_conn_init(&t->poll);
+	for (int i = 0; i < TG_SEND_CONNS; i++)
+		http_conn_init(&t->send[i].conn);
+	if (tg_install_signals() < 0) {
+		log_error("main", "cannot create the signal pipe: %s", strerror(errno));
+		free(t);
+		return EXIT_FAIL;
+	}
+	int64_t next_minute = 0;
+	log_info("main", "worker started (pid %d), %d tasks, %zu students, %ld replies waiting", (int)getpid(),
+	         w->bank.ntasks, w->bot.nusers, w->bot.outbox_len);
+	while (!stop) {
+		int64_t now = mono_ms(), wake = now + TG_REPORT_EVERY_MS;
+		tg_report(t, now);
+		if (!t->polling && now >= t->poll_at && now >= w->commit_retry_at) {
+			int r = tg_start_poll(t);
+			if (r < 0)
+				tg_poll_done(t, r);
+		}
+		if (t->phase == TG_POLL)
+			tg_fill_sends(t, now, &wake);
+		if (!t->polling && t->poll_at < wake)
+			wake = t->poll_at > now ? t->poll_at : now;
+		/* reminders, once a minute */
+		int64_t wall = wall_ms();
+		if (wall >= next_minute) {
+			next_minute = (wall / 60000 + 1) * 60000;
+			worker_begin(w);
+			if (bot_send_reminders(&w->bot, wall) > 0)
+				worker_commit(w);
+			else
+				store_abort(&w->store);
+		}
+		struct pollfd pfd[2 + TG_SEND_CONNS];
+		struct http_conn *conns[2 + TG_SEND_CONNS];
+		int np = 0;
+		pfd[np].fd = tg_sigpipe[0];
+		pfd[np].events = POLLIN;
+		conns[np++] = NULL;
+		if (t->polling && http_want(&t->poll, &pfd[np]) >= 0)
+			conns[np++] = &t->poll;
+		for (int i = 0; i < TG_SEND_CONNS; i++)
+			if (t->send[i].busy && http_want(&t->send[i].conn, &pfd[np]) >= 0)
+				conns[np++] = &t->send[i].conn;
+		for (int i = 1; i < np; i++) {
+			int64_t dl = http_deadline(conns[i]);
+			if (dl < wake)
+				wake = dl;
+		}
+		int ms = wake <= now ? 0 : (int)(wake - now);
+		int n = poll(pfd, (nfds_t)np, ms);
+		if (n < 0 && errno != EINTR) {
+			log_error("main", "poll: %s", strerror(errno));
+			rc = EXIT_FAIL;
+			break;
+		}
+		now = mono_ms();
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			unsigned char sig[16];
+			ssize_t k = read(tg_sigpipe[0], sig, sizeof sig);
+			for (ssize_t i = 0; i < k; i++) {
+				if (sig[i] == SIGHUP)
+					tg_reload(t);
+				else
+					stop = 1;
+			}
+		}
+		for (int i = 1; i < np; i++) {
+			short rev = n > 0 ? pfd[i].revents : 0;
+			if (!rev && now < http_deadline(conns[i]))
+				continue;
+			int r = http_step(conns[i], rev, now);
+			if (r == HTTP_PENDING)
+				continue;
+			if (conns[i] == &t->poll) {
+				tg_poll_done(t, r);
+			} else {
+				for (int k = 0; k < TG_SEND_CONNS; k++)
+					if (conns[i] == &t->send[k].conn && t->send[k].busy)
+						tg_send_done(t, &t->send[k], r);
+			}
+		}
+		/* a poll-lane request that finished without I/O (e.g. a DNS error at start) */
+		if (t->polling && http_want(&t->poll, &pfd[0]) < 0 && t->poll.result != HTTP_PENDING)
+			tg_poll_done(t, t->poll.result);
+		tg_commit_sent(t);
+		if (!w->store_open) {
+			rc = EXIT_FAIL;
+			break;
+		}
+	}
+	if (stop == EXIT_CONFIG)
+		rc = EXIT_CONFIG;
+	else if (w->store_open)
+		tg_shutdown(t);
+	for (int i = 0; i < TG_SEND_CONNS; i++)
+		http_close(&t->send[i].conn);
+	http_close(&t->poll);
+	http_client_free(&t->hc);
+	for (int i = 0; i < t->nacks; i++)
+		free(t->acks[i]);
+	free(t->chats);
+	free(t->sent_ids);
+	explicit_bzero(t->prefix, sizeof t->prefix);
+	free(t);
+	log_info("main", "worker stopped (exit %d)", rc);
+	return rc;
+}
+
+/* ==========================================================================
+ * 9. Watchdog and health
+ * ==========================================================================
+ * `examflow run` is two processes.  The watchdog (wd_run, the parent) forks
+ * the worker, reads a pipe of one-line messages from it, restarts it when it
+ * dies or hangs, owns the health file and talks to systemd.  It holds no
+ * Telegram, storage or AI state and no large buffer, so little in it can
+ * break; everything that can break lives in the worker, which it replaces.
+ *
+ * The worker's side is a few tiny functions (wd_report_*), each writing one
+ * line to the pipe:
+ *     "B"          heartbeat, at least every WD_HEARTBEAT_MS from the poll loop
+ *     "R"          ready: the worker has talked to Telegram (systemd READY=1)
+ *     "H {json}"   health snapshot, a partial update: the keys it names change
+ *     "N text"     a notice (logged by the parent; reserved)
+ * Every line is at most PIPE_BUF bytes, so a write is atomic and lines never
+ * interleave; the worker's end is non-blocking, so a busy parent costs a lost
+ * heartbeat, never a stalled bot.  Any line counts as a sign of life.
+ *
+ * The parent reacts to four things: the worker's exit (SIGCHLD), silence
+ * (no line for hang_timeout), signals, and its own timers.  Signal handlers
+ * only write the signal number to a self-pipe; one poll() loop does the rest.
+ *
+ * Error idiom: wd_run returns the process exit code: 0 after a requested
+ * stop, EXIT_FAIL after giving up on a crash loop, and the worker's own
+ * EXIT_CONFIG / EXIT_DATA, which mean "do not restart".  The health file,
+ * systemd datagrams and admin notices are best effort: logged, never fatal.
+ *
+ * Read in this order: wd_report_* (worker side), wd_run (the loop), then
+ * wd_tick (timers), wd_worker_gone (crashes), wd_health_json (the file),
+ * wd_status_cmd (`examflow status`).
+ */
+
+#include <sys/prctl.h> /* PR_SET_PDEATHSIG: a worker must not outlive its watchdog */
+
+#define WD_HEARTBEAT_MS 2000            /* the worker says "B" at least this often */
+#define WD_LINE_MAX PIPE_BUF            /* one message; writes up to PIPE_BUF are atomic */
+#define WD_MAX_ERRORS 4                 /* a snapshot names the current problems, not a history */
+#define WD_ERROR_LEN 120                /* bytes per error; 4 × 120 × 6 (worst escaping) + fields < 4096 */
+#define WD_CAUSE_LEN 160                /* "hung (no heartbeat for 120.0 s)", "killed by signal SIGSEGV (core dumped)" */
+#define WD_REASON_LEN 320               /* a cause with a sentence around it: notices, STATUS=, the file */
+#define WD_BEAT_STALE_MS 10000          /* five missed heartbeats: not online, though not yet hung */
+#define WD_HEALTH_MIN_GAP_MS 250        /* a burst of snapshots costs one file write, not one fsync each */
+#define WD_READS_PER_WAKE 64            /* 512-byte reads per wake-up: a chatty worker cannot starve timers */
+#define WD_SNAPSHOT_TOKENS 64           /* an "H" line has ~20 tokens; unknown keys are tolerated */
+#define WD_STATUS_MAX_BYTES (64 * 1024) /* our health file is < 3 KiB; anything larger is not ours */
+#define WD_STATUS_TOKENS 256            /* tokens in the health file: ~35 */
+#define WD_STATUS_STALE_FACTOR 3        /* status: older than 3 rewrite intervals = the watchdog is gone */
+
+/* Defaults of the timings that are not config keys (tests shorten them). */
+#define WD_DEF_KILL_GRACE_MS 5000       /* SIGTERM → SIGKILL for a hung worker */
+#define WD_DEF_STOP_DEADLINE_MS 20000   /* graceful stop; below TimeoutStopSec (30 s in examflow.service) */
+#define WD_DEF_BACKOFF_BASE_MS 1000     /* first restart after 1 s ... */
+#define WD_DEF_BACKOFF_MAX_MS 60000     /* ... doubling up to a minute */
+#define WD_DEF_HEALTHY_RESET_MS 60000   /* a minute of heartbeats forgives earlier crashes */
+
+/* What the worker knows about itself (the "H" snapshot). */
+struct wd_health {
+	int bot_online;          /* the worker's own view: polling is allowed (token accepted, no 409) */
+	int api_responsive;      /* a Telegram call succeeded recently */
+	int database_connected;  /* the last storage commit succeeded and the disk has room */
+	int ai_working;          /* the last AI call succeeded, or no AI key is configured */
+	int64_t last_update_at;  /* wall-clock ms of the last update received; 0: none yet */
+	int64_t queue_depth;     /* replies waiting in the outbox */
+	int nerrors;
+	char errors[WD_MAX_ERRORS][WD_ERROR_LEN]; /* short sentences, NUL-terminated or full */
+};
+
+typedef int (*wd_worker_fn)(int report_fd, void *ctx); /* runs in the child; returns its exit code */
+
+/* How the watchdog behaves.  wd_opts_init() fills production values from the
+ * config; tests shorten the timings. */
+struct wd_opts {
+	const char *health_file;    /* "" or NULL: none */
+	int max_restarts;           /* restarts allowed in one crash streak */
+	int64_t check_interval_ms;  /* health file rewritten at least this often */
+	int64_t hang_timeout_ms;    /* silence that counts as hung */
+	int64_t kill_grace_ms;      /* hung worker: SIGTERM, then SIGKILL after this */
+	int64_t stop_deadline_ms;   /* shutdown: SIGTERM, then SIGKILL after this */
+	int64_t backoff_base_ms, backoff_max_ms;
+	int64_t healthy_reset_ms;   /* heartbeating this long ends a crash streak */
+	char *const *argv;          /* for SIGUSR2 re-exec; NULL: re-exec is refused */
+	const char *exec_path;      /* NULL: the binary we were started from */
+	void (*notify)(const char *text, void *ctx); /* admin notice; must not block or wait for children */
+	void *notify_ctx;
+};
+
+static void wd_opts_init(struct wd_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof *o);
+	o->health_file = c->health_file;
+	o->max_restarts = c->max_restarts;
+	o->check_interval_ms = (int64_t)c->check_interval * 1000;
+	o->hang_timeout_ms = (int64_t)cfg_hang_timeout(c) * 1000;
+	o->kill_grace_ms = WD_DEF_KILL_GRACE_MS;
+	o->stop_deadline_ms = WD_DEF_STOP_DEADLINE_MS;
+	o->backoff_base_ms = WD_DEF_BACKOFF_BASE_MS;
+	o->backoff_max_ms = WD_DEF_BACKOFF_MAX_MS;
+	o->healthy_reset_ms = WD_DEF_HEALTHY_RESET_MS;
+}
+
+/* --- the worker's side of the pipe ---------------------------------------- */
+
+/* One whole line or nothing: 0, or -1 when the pipe is full or gone. */
+static int wd_send_line(int fd, const char *s, size_t n)
+{
+	if (fd < 0 || n > WD_LINE_MAX)
+		return -1;
+	ssize_t w;
+	do
+		w = write(fd, s, n);
+	while (w < 0 && errno == EINTR);
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+static int wd_report_heartbeat(int fd) { return wd_send_line(fd, "B\n", 2); }
+static int wd_report_ready(int fd) { return wd_send_line(fd, "R\n", 2); }
+
+/* "N text": newlines folded so the notice stays one line; too long is -1. */
+static int wd_report_notice(int fd, const char *text)
+{
+	char line[WD_LINE_MAX];
+	int n = snprintf(line, sizeof line, "N %s\n", text);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return -1;
+	for (int i = 0; i < n - 1; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	return wd_send_line(fd, line, (size_t)n);
+}
+
+static int wd_encode_health(const struct wd_health *h, int nerrors, struct buf *b)
+{
+	struct json_w w;
+	buf_reset(b);
+	if (buf_puts(b, "H ") < 0)
+		return -1;
+	json_w_init(&w, b);
+	json_w_obj_begin(&w);
+	json_w_kv_bool(&w, "bot_online", h->bot_online);
+	json_w_kv_bool(&w, "api_responsive", h->api_responsive);
+	json_w_kv_bool(&w, "database_connected", h->database_connected);
+	json_w_kv_bool(&w, "ai_working", h->ai_working);
+	json_w_kv_i64(&w, "last_update_at", h->last_update_at);
+	json_w_kv_i64(&w, "queue_depth", h->queue_depth);
+	json_w_key(&w, "errors");
+	json_w_arr_begin(&w);
+	for (int i = 0; i < nerrors; i++)
+		json_w_val_strn(&w, h->errors[i], strnlen(h->errors[i], WD_ERROR_LEN));
+	json_w_arr_end(&w);
+	json_w_obj_end(&w);
+	return json_w_finish(&w) < 0 || buf_putc(b, '\n') < 0 ? -1 : 0;
+}
+
+/* Send the whole snapshot.  If the errors make the line longer than
+ * WD_LINE_MAX, the last errors are left out (the line must stay atomic).
+ * 0, or -1 when nothing was sent. */
+static int wd_report_health(int fd, const struct wd_health *h)
+{
+	struct buf b = BUF_INIT;
+	int rc = -1;
+	int n = h->nerrors < 0 ? 0 : h->nerrors > WD_MAX_ERRORS ? WD_MAX_ERRORS : h->nerrors;
+	for (; n >= 0; n--) {
+		if (wd_encode_health(h, n, &b) < 0)
+			break;
+		if (b.len <= WD_LINE_MAX) {
+			rc = wd_send_line(fd, b.p, b.len);
+			break;
+		}
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* --- systemd ---------------------------------------------------------------- */
+
+/* Send one sd_notify datagram ("READY=1", "WATCHDOG=1", "STATUS=..."):
+ * 0 when sent or when NOTIFY_SOCKET is not set, -1 when sending failed.
+ * "@name" is an abstract address: a leading NUL and no terminator. */
+static int wd_sd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	if (!path || !*path)
+		return 0;
+	struct sockaddr_un sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	size_t n = strlen(path);
+	if ((path[0] != '/' && path[0] != '@') || n >= sizeof sa.sun_path)
+		return -1;
+	memcpy(sa.sun_path, path, n);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	else
+		len++; /* a path address counts its NUL */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	size_t mlen = strlen(msg);
+	ssize_t r = sendto(fd, msg, mlen, MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+	return r == (ssize_t)mlen ? 0 : -1;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void wd_sd_status(const char *fmt, ...)
+{
+	char msg[256] = "STATUS=";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg + 7, sizeof msg - 7, fmt, ap);
+	va_end(ap);
+	wd_sd_notify(msg);
+}
+
+/* Half of WATCHDOG_USEC in ms (systemd's advice), or 0 when systemd's
+ * watchdog is off or meant for another process. */
+static int64_t wd_sd_watchdog_ms(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	if (!usec || !getenv("NOTIFY_SOCKET"))
+		return 0;
+	if (pid && *pid && strtol(pid, NULL, 10) != (long)getpid())
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(usec, &end, 10);
+	if (errno || *end || v == 0)
+		return 0;
+	return v / 2000 ? (int64_t)(v / 2000) : 1;
+}
+
+/* --- the parent ------------------------------------------------------------- */
+
+enum wd_state {
+	WD_WAITING,  /* no worker: the next one starts at restart_at_ms */
+	WD_RUNNING,  /* a worker is alive */
+	WD_KILLING,  /* a hung worker got SIGTERM; SIGKILL at kill_at_ms */
+	WD_STOPPING  /* shutdown or re-exec: the worker got SIGTERM; SIGKILL at kill_at_ms */
+};
+enum { WD_STOP_NONE, WD_STOP_EXIT, WD_STOP_REEXEC };
+
+/* The watchdog's whole state; one instance, on wd_run()'s stack. */
+struct wd {
+	const struct wd_opts *o;
+	wd_worker_fn worker;
+	void *ctx;
+	enum wd_state state;
+	int stop_kind;
+	int done, exit_code;        /* the loop ends with exit_code */
+	pid_t pid;                  /* the worker; 0 when none */
+	int rfd;                    /* read end of its pipe; -1 when none */
+	char line[WD_LINE_MAX + 1];
+	size_t linelen;
+	int overlong;               /* dropping the rest of a line that did not fit */
+	int ready;                  /* this worker said "R" */
+	int sd_ready_sent;          /* READY=1 goes out once per watchdog */
+	int sigkill_sent;
+	int was_fresh;
+	int restarts;               /* since the watchdog started */
+	int streak;                 /* crashes since the worker last ran healthy */
+	int64_t boot_ms, started_ms, last_beat_ms, kill_at_ms, restart_at_ms;
+	int64_t health_last_ms, health_next_ms;
+	int health_dirty, health_failing;
+	int64_t sd_wd_ms, sd_wd_next_ms;
+	struct wd_health snap;      /* the current worker's last report */
+	char cause[WD_CAUSE_LEN];       /* why the last restart happened; "" before any */
+	char hang_cause[WD_CAUSE_LEN];  /* set when a hang is detected, used when the worker is reaped */
+	char down_reason[WD_REASON_LEN]; /* why the watchdog ended: "stopped", "crash loop: ..." */
+	char exe[PATH_MAX_LEN];         /* the binary on disk, for re-exec */
+};
+
+/* Self-pipe for signals.  Owned by wd_run(); the handler only writes to [1],
+ * and only in the process that created it (wd_sigpipe_owner). */
+static int wd_sigpipe[2] = {-1, -1};
+static pid_t wd_sigpipe_owner;
+static const int wd_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR2, SIGCHLD};
+#define WD_NSIGNALS ((int)(sizeof wd_signals / sizeof wd_signals[0]))
+
+static void wd_on_signal(int sig)
+{
+	int e = errno;
+	if (getpid() != wd_sigpipe_owner) {
+		/* a child forked without wd_fork(): behave as if we had no handler,
+		 * rather than tell the watchdog about a signal it never got */
+		signal(sig, SIG_DFL);
+		if (sig != SIGCHLD)
+			raise(sig);
+		errno = e;
+		return;
+	}
+	unsigned char c = (unsigned char)sig;
+	ssize_t r = write(wd_sigpipe[1], &c, 1); /* full pipe: the loop is awake anyway */
+	(void)r;
+	errno = e;
+}
+
+/* fork() for anything the watchdog starts (the worker, a notifier): flushes
+ * stdio first, and the child starts with default signal handling and
+ * without the watchdog's self-pipe.  Returns like fork(). */
+static pid_t wd_fork(void)
+{
+	fflush(NULL); /* or buffered output would be written twice */
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (int i = 0; i < WD_NSIGNALS; i++)
+		sigaction(wd_signals[i], &dfl, NULL);
+	if (wd_sigpipe[0] >= 0) {
+		close(wd_sigpipe[0]);
+		close(wd_sigpipe[1]);
+		wd_sigpipe[0] = wd_sigpipe[1] = -1;
+	}
+	return 0;
+}
+
+static const char *wd_signame(int sig, char *tmp, size_t len)
+{
+	static const struct { int sig; const char *name; } names[] = {
+		{SIGHUP, "SIGHUP"}, {SIGINT, "SIGINT"}, {SIGQUIT, "SIGQUIT"}, {SIGILL, "SIGILL"},
+		{SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"},
+		{SIGKILL, "SIGKILL"}, {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+		{SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}, {SIGSYS, "SIGSYS"},
+		{SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	snprintf(tmp, len, "signal %d", sig);
+	return tmp;
+}
+
+/* "exited with code 1", "killed by signal SIGSEGV (core dumped)". */
+static void wd_describe_exit(int status, char *out, size_t len)
+{
+	char tmp[32];
+	if (WIFEXITED(status))
+		snprintf(out, len, "exited with code %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, len, "killed by signal %s%s", wd_signame(WTERMSIG(status), tmp, sizeof tmp),
+		         WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(out, len, "ended with status 0x%x", (unsigned)status);
+}
+
+static void wd_notify(struct wd *w, const char *text)
+{
+	if (w->o->notify)
+		w->o->notify(text, w->o->notify_ctx);
+}
+
+/* Copy one error text: control characters become spaces, and a cut never
+ * splits a UTF-8 sequence. */
+static void wd_copy_text(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n > cap - 1) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? ' ' : src[i];
+	dst[n] = '\0';
+}
+
+/* Apply an "H" snapshot to h: the keys present change, the others stay.
+ * 0, or -1 (and h untouched) when the JSON is not an object we can read. */
+static int wd_parse_health(const char *s, size_t n, struct wd_health *h)
+{
+	static const struct { const char *key; size_t off; } bools[] = {
+		{"bot_online", offsetof(struct wd_health, bot_online)},
+		{"api_responsive", offsetof(struct wd_health, api_responsive)},
+		{"database_connected", offsetof(struct wd_health, database_connected)},
+		{"ai_working", offsetof(struct wd_health, ai_working)},
+	};
+	struct json_tok t[WD_SNAPSHOT_TOKENS];
+	int nt = json_parse(s, n, t, WD_SNAPSHOT_TOKENS);
+	if (nt < 1 || t[0].type != JSON_OBJECT)
+		return -1;
+	struct wd_health out = *h;
+	for (size_t k = 0; k < sizeof bools / sizeof bools[0]; k++) {
+		int v, i = json_obj_get(s, t, nt, 0, bools[k].key);
+		if (i >= 0 && json_get_bool(s, t, i, &v) == 0)
+			*(int *)(void *)((char *)&out + bools[k].off) = v;
+	}
+	json_get_i64(s, t, json_obj_get(s, t, nt, 0, "last_update_at"), &out.last_update_at);
+	json_get_i64(s, t, json_obj_get(s, t, nt, 0, "queue_depth"), &out.queue_depth);
+	int arr = json_obj_get(s, t, nt, 0, "errors");
+	if (arr >= 0 && t[arr].type == JSON_ARRAY) {
+		struct buf b = BUF_INIT;
+		out.nerrors = 0;
+		for (int k = 0; k < t[arr].size && out.nerrors < WD_MAX_ERRORS; k++) {
+			buf_reset(&b);
+			if (json_get_str(s, t, json_arr_get(t, nt, arr, k), &b) < 0 || b.len == 0)
+				continue;
+			wd_copy_text(out.errors[out.nerrors++], WD_ERROR_LEN, b.p, b.len);
+		}
+		buf_free(&b);
+	}
+	*h = out;
+	return 0;
+}
+
+static int wd_fresh(const struct wd *w, int64_t now)
+{
+	int64_t stale = w->o->hang_timeout_ms < WD_BEAT_STALE_MS ? w->o->hang_timeout_ms : WD_BEAT_STALE_MS;
+	return w->pid && w->state == WD_RUNNING && now - w->last_beat_ms < stale;
+}
+
+/* The health file's JSON (see the README for what each field means). */
+static int wd_health_json(const struct wd *w, int64_t now, struct buf *b)
+{
+	int alive = w->pid && w->state == WD_RUNNING;
+	int fresh = wd_fresh(w, now);
+	int online = fresh && w->ready && w->snap.bot_online;
+	int api = alive && w->snap.api_responsive;
+	int db = alive && w->snap.database_connected;
+	int ai = alive && w->snap.ai_working;
+	char ts[40], why[WD_REASON_LEN] = "";
+
+	if (w->done)
+		snprintf(why, sizeof why, "%s", w->down_reason);
+	else if (w->state == WD_STOPPING)
+		snprintf(why, sizeof why, "stopping");
+	else if (w->state == WD_KILLING)
+		snprintf(why, sizeof why, "worker %s: being replaced", w->hang_cause);
+	else if (w->state == WD_WAITING)
+		snprintf(why, sizeof why, "worker down (%s): restarting in %lld s", w->cause,
+		         (long long)((w->restart_at_ms - now + 999) / 1000));
+	else if (!fresh)
+		snprintf(why, sizeof why, "no heartbeat from the worker for %lld s",
+		         (long long)((now - w->last_beat_ms) / 1000));
+	else if (!w->ready)
+		snprintf(why, sizeof why, "worker starting: Telegram not reached yet");
+
+	struct json_w j;
+	buf_reset(b);
+	json_w_init(&j, b);
+	iso8601_utc(ts, sizeof ts, wall_ms());
+	json_w_obj_begin(&j);
+	json_w_kv_str(&j, "timestamp", ts);
+	json_w_kv_bool(&j, "bot_online", online);
+	json_w_kv_bool(&j, "api_responsive", api);
+	json_w_kv_bool(&j, "database_connected", db);
+	json_w_kv_bool(&j, "ai_working", ai);
+	json_w_kv_bool(&j, "overall_healthy", online && api && db && ai);
+	json_w_key(&j, "errors");
+	json_w_arr_begin(&j);
+	if (why[0])
+		json_w_val_str(&j, why);
+	for (int i = 0; alive && i < w->snap.nerrors; i++)
+		json_w_val_strn(&j, w->snap.errors[i], strnlen(w->snap.errors[i], WD_ERROR_LEN));
+	json_w_arr_end(&j);
+	json_w_kv_str(&j, "version", EXAMFLOW_VERSION);
+	json_w_kv_i64(&j, "pid", (int64_t)getpid());
+	json_w_key(&j, "worker_pid");
+	if (w->pid)
+		json_w_val_i64(&j, (int64_t)w->pid);
+	else
+		json_w_val_null(&j);
+	json_w_kv_i64(&j, "uptime_s", (now - w->boot_ms) / 1000);
+	json_w_kv_i64(&j, "restarts", w->restarts);
+	json_w_key(&j, "last_restart_cause");
+	if (w->cause[0])
+		json_w_val_str(&j, w->cause);
+	else
+		json_w_val_null(&j);
+	json_w_key(&j, "last_update_at");
+	if (w->snap.last_update_at > 0) { /* last known, even while the worker is down */
+		iso8601_utc(ts, sizeof ts, w->snap.last_update_at);
+		json_w_val_str(&j, ts);
+	} else {
+		json_w_val_null(&j);
+	}
+	json_w_kv_i64(&j, "queue_depth", w->snap.queue_depth);
+	json_w_obj_end(&j);
+	if (json_w_finish(&j) < 0 || buf_putc(b, '\n') < 0)
+		return -1;
+	return 0;
+}
+
+static void wd_write_health(struct wd *w, int64_t now)
+{
+	w->health_dirty = 0;
+	w->health_last_ms = now;
+	w->health_next_ms = now + w->o->check_interval_ms;
+	if (!w->o->health_file || !w->o->health_file[0])
+		return;
+	struct buf b = BUF_INIT;
+	int rc = wd_health_json(w, now, &b);
+	if (rc == 0)
+		rc = write_file_atomic(w->o->health_file, b.p, b.len);
+	if (rc < 0 && !w->health_failing)
+		log_warn("watchdog", "cannot write health file %s: %s", w->o->health_file, strerror(errno));
+	else if (rc == 0 && w->health_failing)
+		log_info("watchdog", "health file %s written again", w->o->health_file);
+	w->health_failing = rc < 0;
+	buf_free(&b);
+}
+
+static void wd_install_signals(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = wd_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP; /* a stopped worker is found by silence, not SIGCHLD */
+	for (int i = 0; i < WD_NSIGNALS; i++)
+		sigaction(wd_signals[i], &sa, old ? &old[i] : NULL);
+}
+
+/* In the new child (after wd_fork): tie it to the parent, run the worker. */
+__attribute__((noreturn))
+static void wd_child(struct wd *w, int wfd, pid_t parent)
+{
+	/* If the watchdog is killed, the worker must not poll on alone: a new
+	 * instance would meet it as a 409 conflict. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(EXIT_FAIL);
+	/* systemd listens to the main process only; the worker stays quiet. */
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	set_nonblock(wfd);
+	int rc = w->worker(wfd, w->ctx);
+	_exit(rc < 0 || rc > 255 ? EXIT_FAIL : rc);
+}
+
+static void wd_crashed(struct wd *w, const char *cause, int64_t now);
+
+static void wd_start_worker(struct wd *w, int64_t now)
+{
+	int p[2];
+	pid_t parent = getpid(), pid = -1;
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		pid = wd_fork();
+		if (pid == 0) {
+			close(p[0]);
+			wd_child(w, p[1], parent);
+		}
+		int e = errno;
+		close(p[1]);
+		if (pid < 0)
+			close(p[0]);
+		errno = e;
+	}
+	if (pid < 0) {
+		char why[WD_CAUSE_LEN];
+		snprintf(why, sizeof why, "could not be started: %s", strerror(errno));
+		wd_crashed(w, why, now);
+		return;
+	}
+	set_nonblock(p[0]);
+	w->pid = pid;
+	w->rfd = p[0];
+	w->linelen = 0;
+	w->overlong = 0;
+	w->ready = 0;
+	w->sigkill_sent = 0;
+	w->started_ms = w->last_beat_ms = now;
+	w->was_fresh = 1;
+	int64_t last_update = w->snap.last_update_at, depth = w->snap.queue_depth;
+	memset(&w->snap, 0, sizeof w->snap);
+	w->snap.bot_online = 1; /* until the worker says otherwise */
+	w->snap.last_update_at = last_update; /* last known until the new worker reports */
+	w->snap.queue_depth = depth;
+	w->state = WD_RUNNING;
+	w->health_dirty = 1;
+	if (w->restarts)
+		log_info("watchdog", "worker %d started (restart %d, after: %s)", (int)pid, w->restarts, w->cause);
+	else
+		log_info("watchdog", "worker %d started", (int)pid);
+	wd_sd_status("starting worker %d", (int)pid);
+}
+
+static int64_t wd_backoff_ms(const struct wd *w)
+{
+	int64_t d = w->o->backoff_base_ms;
+	for (int i = 1; i < w->streak && d < w->o->backoff_max_ms; i++)
+		d *= 2;
+	return d < w->o->backoff_max_ms ? d : w->o->backoff_max_ms;
+}
+
+/* The worker is gone against our will: restart it after the backoff, or
+ * give up when this streak has used up max_restarts. */
+static void wd_crashed(struct wd *w, const char *cause, int64_t now)
+{
+	char text[WD_REASON_LEN];
+	snprintf(w->cause, sizeof w->cause, "%s", cause);
+	w->streak++;
+	if (w->streak > w->o->max_restarts) {
+		snprintf(w->down_reason, sizeof w->down_reason,
+		         "crash loop: given up after %d restarts, last cause: %s", w->streak - 1, cause);
+		log_error("watchdog", "%s", w->down_reason);
+		wd_notify(w, w->down_reason);
+		wd_sd_status("%s", w->down_reason);
+		w->state = WD_WAITING;
+		w->done = 1;
+		w->exit_code = EXIT_FAIL;
+		wd_write_health(w, now);
+		return;
+	}
+	w->restarts++;
+	int64_t delay = wd_backoff_ms(w);
+	w->state = WD_WAITING;
+	w->restart_at_ms = now + delay;
+	snprintf(text, sizeof text, "worker %s; restarting in %.1f s", cause, (double)delay / 1000);
+	log_error("watchdog", "%s (crash %d in a row)", text, w->streak);
+	wd_sd_status("%s", text);
+	if (w->streak == 1) /* one notice per streak: the give-up notice ends it */
+		wd_notify(w, text);
+	wd_write_health(w, now);
+}
+
+static void wd_read_worker(struct wd *w, int64_t now);
+
+/* The worker process has been reaped. */
+static void wd_worker_gone(struct wd *w, int status, int64_t now)
+{
+	char how[64];
+	pid_t pid = w->pid;
+	if (w->rfd >= 0) {
+		wd_read_worker(w, now); /* its last words */
+		if (w->rfd >= 0)
+			close(w->rfd);
+		w->rfd = -1;
+	}
+	w->pid = 0;
+	wd_describe_exit(status, how, sizeof how);
+	if (w->state == WD_STOPPING) {
+		log_info("watchdog", "worker %d %s", (int)pid, how);
+		return; /* wd_tick finishes the stop */
+	}
+	if (w->state == WD_KILLING) {
+		log_info("watchdog", "hung worker %d %s", (int)pid, how);
+		wd_crashed(w, w->hang_cause, now);
+		return;
+	}
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (code == EXIT_CONFIG || code == EXIT_DATA) {
+		snprintf(w->down_reason, sizeof w->down_reason, "worker %s (%s): not restarting", how,
+		         code == EXIT_CONFIG ? "configuration is wrong" : "data files need an admin");
+		log_error("watchdog", "%s", w->down_reason);
+		wd_notify(w, w->down_reason);
+		wd_sd_status("%s", w->down_reason);
+		w->state = WD_WAITING;
+		w->done = 1;
+		w->exit_code = code;
+		wd_write_health(w, now);
+		return;
+	}
+	wd_crashed(w, how, now);
+}
+
+static void wd_reap(struct wd *w, int64_t now)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (pid == w->pid)
+			wd_worker_gone(w, status, now);
+	/* other children (notifiers) are just reaped */
+}
+
+static void wd_handle_line(struct wd *w, const char *s, size_t n, int64_t now)
+{
+	w->last_beat_ms = now;
+	if (n == 1 && s[0] == 'B')
+		return;
+	if (n == 1 && s[0] == 'R') {
+		if (w->ready)
+			return;
+		w->ready = 1;
+		w->health_dirty = 1;
+		log_info("watchdog", "worker %d is ready", (int)w->pid);
+		if (!w->sd_ready_sent) {
+			wd_sd_notify("READY=1");
+			w->sd_ready_sent = 1;
+		}
+		wd_sd_status("running, worker %d", (int)w->pid);
+	} else if (n >= 2 && s[0] == 'H' && s[1] == ' ') {
+		if (wd_parse_health(s + 2, n - 2, &w->snap) < 0)
+			log_warn("watchdog", "worker %d sent an unreadable health snapshot", (int)w->pid);
+		w->health_dirty = 1;
+	} else if (n >= 2 && s[0] == 'N' && s[1] == ' ') {
+		log_info("watchdog", "worker notice: %s", s + 2);
+	} else {
+		log_warn("watchdog", "worker %d sent an unknown message (%zu bytes)", (int)w->pid, n);
+	}
+}
+
+static void wd_read_worker(struct wd *w, int64_t now)
+{
+	char chunk[512];
+	for (int k = 0; k < WD_READS_PER_WAKE && w->rfd >= 0; k++) {
+		ssize_t r = read(w->rfd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return; /* EAGAIN: all read */
+		if (r == 0) { /* closed: the exit, or a worker that went silent for good */
+			close(w->rfd);
+			w->rfd = -1;
+			return;
+		}
+		for (ssize_t i = 0; i < r; i++) {
+			if (chunk[i] == '\n') {
+				w->line[w->linelen] = '\0';
+				if (!w->overlong)
+					wd_handle_line(w, w->line, w->linelen, now);
+				w->linelen = 0;
+				w->overlong = 0;
+			} else if (w->linelen < WD_LINE_MAX) {
+				w->line[w->linelen++] = chunk[i];
+			} else if (!w->overlong) {
+				w->overlong = 1;
+				log_warn("watchdog", "worker %d sent a line over %d bytes; dropped", (int)w->pid, WD_LINE_MAX);
+			}
+		}
+	}
+}
+
+/* Stop the worker for good (WD_STOP_EXIT) or to re-exec ourselves. */
+static void wd_begin_stop(struct wd *w, int kind, int64_t now)
+{
+	if (w->stop_kind == kind || w->stop_kind == WD_STOP_EXIT)
+		return;
+	if (kind == WD_STOP_REEXEC && (!w->o->argv || !w->o->argv[0] || !(w->o->exec_path || w->exe[0]))) {
+		log_warn("watchdog", "SIGUSR2: re-exec is not possible here (no argv or binary path); ignored");
+		return;
+	}
+	w->stop_kind = kind;
+	log_info("watchdog", "%s: stopping worker %d", kind == WD_STOP_EXIT ? "shutdown" : "re-exec", (int)w->pid);
+	if (kind == WD_STOP_EXIT)
+		wd_sd_notify("STOPPING=1");
+	wd_sd_status(kind == WD_STOP_EXIT ? "stopping" : "re-executing");
+	if (w->pid && w->state != WD_KILLING && w->state != WD_STOPPING) {
+		kill(w->pid, SIGTERM);
+		kill(w->pid, SIGCONT); /* a stopped worker could not act on SIGTERM */
+		w->kill_at_ms = now + w->o->stop_deadline_ms;
+		w->sigkill_sent = 0;
+	}
+	w->state = WD_STOPPING;
+	wd_write_health(w, now);
+}
+
+/* Replace this process with the binary on disk (which self-update may just
+ * have renamed into place).  Returns only on failure. */
+static void wd_reexec(struct wd *w, int64_t now)
+{
+	const char *path = w->o->exec_path ? w->o->exec_path : w->exe;
+	snprintf(w->down_reason, sizeof w->down_reason, "restarting: re-executing the binary");
+	w->done = 1;
+	wd_write_health(w, now);
+	w->done = 0;
+	log_info("watchdog", "re-executing %s", path);
+	execv(path, w->o->argv);
+	log_error("watchdog", "cannot re-exec %s: %s; carrying on", path, strerror(errno));
+}
+
+static void wd_on_signal_byte(struct wd *w, int sig, int64_t now)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("watchdog", "%s received", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		wd_begin_stop(w, WD_STOP_EXIT, now);
+		break;
+	case SIGHUP:
+		if (logst.path[0]) { /* logrotate moved our file too; log_open must not get its own buffer */
+			char path[PATH_MAX_LEN];
+			snprintf(path, sizeof path, "%s", logst.path);
+			log_open(path);
+		}
+		if (w->pid && w->state == WD_RUNNING)
+			kill(w->pid, SIGHUP);
+		log_info("watchdog", "SIGHUP forwarded to worker %d", (int)w->pid);
+		break;
+	case SIGUSR2:
+		log_info("watchdog", "SIGUSR2 received: re-exec requested");
+		wd_begin_stop(w, WD_STOP_REEXEC, now);
+		break;
+	case SIGCHLD:
+		break; /* reaped after the whole batch */
+	}
+}
+
+static void wd_drain_signals(struct wd *w, int64_t now)
+{
+	unsigned char sigs[64];
+	ssize_t r;
+	while ((r = read(wd_sigpipe[0], sigs, sizeof sigs)) > 0)
+		for (ssize_t i = 0; i < r; i++)
+			wd_on_signal_byte(w, sigs[i], now);
+	wd_reap(w, now);
+}
+
+/* Everything driven by time: hang detection, SIGKILL deadlines, restarts,
+ * the end of a stop, the healthy reset, systemd's watchdog, the file. */
+static void wd_tick(struct wd *w, int64_t now)
+{
+	const struct wd_opts *o = w->o;
+	if (w->state == WD_RUNNING && now - w->last_beat_ms >= o->hang_timeout_ms) {
+		snprintf(w->hang_cause, sizeof w->hang_cause, "hung (no heartbeat for %.1f s)",
+		         (double)(now - w->last_beat_ms) / 1000);
+		log_error("watchdog", "worker %d %s: SIGTERM, SIGKILL in %.1f s", (int)w->pid, w->hang_cause,
+		          (double)o->kill_grace_ms / 1000);
+		kill(w->pid, SIGTERM);
+		kill(w->pid, SIGCONT); /* a SIGSTOPped worker can only act on SIGTERM once continued */
+		w->state = WD_KILLING;
+		w->kill_at_ms = now + o->kill_grace_ms;
+		w->sigkill_sent = 0;
+		wd_write_health(w, now);
+	}
+	if ((w->state == WD_KILLING || w->state == WD_STOPPING) && w->pid && !w->sigkill_sent &&
+	    now >= w->kill_at_ms) {
+		log_warn("watchdog", "worker %d did not stop in time: SIGKILL", (int)w->pid);
+		kill(w->pid, SIGKILL);
+		w->sigkill_sent = 1;
+	}
+	if (w->state == WD_STOPPING && !w->pid) {
+		if (w->stop_kind == WD_STOP_REEXEC) {
+			wd_reexec(w, now);
+			w->stop_kind = WD_STOP_NONE; /* still here: supervise on */
+			w->state = WD_WAITING;
+			w->restart_at_ms = now;
+		} else {
+			snprintf(w->down_reason, sizeof w->down_reason, "stopped");
+			w->done = 1;
+			w->exit_code = EXIT_OK;
+			log_info("watchdog", "stopped");
+			wd_write_health(w, now);
+			return;
+		}
+	}
+	if (w->state == WD_WAITING && !w->done && now >= w->restart_at_ms)
+		wd_start_worker(w, now);
+	if (w->done)
+		return;
+	int fresh = wd_fresh(w, now);
+	if (fresh != w->was_fresh) {
+		w->was_fresh = fresh;
+		w->health_dirty = 1;
+	}
+	if (w->state == WD_RUNNING && w->streak && fresh && now - w->started_ms >= o->healthy_reset_ms) {
+		log_info("watchdog", "worker %d healthy for %lld s: crash count reset", (int)w->pid,
+		         (long long)((now - w->started_ms) / 1000));
+		w->streak = 0;
+	}
+	if (w->sd_wd_ms && now >= w->sd_wd_next_ms) {
+		if (fresh)
+			wd_sd_notify("WATCHDOG=1");
+		w->sd_wd_next_ms = now + w->sd_wd_ms;
+	}
+	if (now >= w->health_next_ms || (w->health_dirty && now - w->health_last_ms >= WD_HEALTH_MIN_GAP_MS))
+		wd_write_health(w, now);
+}
+
+/* Milliseconds until wd_tick has something to do (at most a second). */
+static int wd_poll_timeout(const struct wd *w, int64_t now)
+{
+	int64_t next = now + 1000;
+#define WD_SOONER(t) do { if ((t) < next) next = (t); } while (0)
+	if (w->state == WD_RUNNING) {
+		WD_SOONER(w->last_beat_ms + w->o->hang_timeout_ms);
+		if (w->was_fresh)
+			WD_SOONER(w->last_beat_ms + WD_BEAT_STALE_MS);
+		if (w->streak)
+			WD_SOONER(w->started_ms + w->o->healthy_reset_ms);
+	}
+	if ((w->state == WD_KILLING || w->state == WD_STOPPING) && !w->sigkill_sent)
+		WD_SOONER(w->kill_at_ms);
+	if (w->state == WD_WAITING)
+		WD_SOONER(w->restart_at_ms);
+	WD_SOONER(w->health_next_ms);
+	if (w->health_dirty)
+		WD_SOONER(w->health_last_ms + WD_HEALTH_MIN_GAP_MS);
+	if (w->sd_wd_ms)
+		WD_SOONER(w->sd_wd_next_ms);
+#undef WD_SOONER
+	return next <= now ? 0 : (int)(next - now);
+}
+
+/* Supervise worker(ctx) until told to stop or until it is hopeless.
+ * Returns the exit code for the process (see the section's banner). */
+static int wd_run(const struct wd_opts *o, wd_worker_fn worker, void *ctx)
+{
+	struct wd w;
+	struct sigaction old[WD_NSIGNALS];
+	memset(&w, 0, sizeof w);
+	w.o = o;
+	w.worker = worker;
+	w.ctx = ctx;
+	w.rfd = -1;
+	w.boot_ms = mono_ms();
+	w.state = WD_WAITING;
+	w.restart_at_ms = w.boot_ms;
+	w.sd_wd_ms = wd_sd_watchdog_ms();
+	w.sd_wd_next_ms = w.boot_ms;
+	/* Resolved now: after self-update renames a new binary into place,
+	 * /proc/self/exe would name the old, deleted one. */
+	ssize_t n = readlink("/proc/self/exe", w.exe, sizeof w.exe - 1);
+	w.exe[n > 0 ? n : 0] = '\0';
+
+	wd_sigpipe_owner = getpid();
+	if (pipe2(wd_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_error("watchdog", "cannot create the signal pipe: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (o->health_file && o->health_file[0]) {
+		char dir[PATH_MAX_LEN];
+		snprintf(dir, sizeof dir, "%s", o->health_file);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir_p(dir, 0700) < 0)
+				log_warn("watchdog", "cannot create %s: %s", dir, strerror(errno));
+		}
+	}
+	wd_install_signals(old);
+	log_info("watchdog", "examflow %s watchdog %d: max %d restarts, hang after %.1f s", EXAMFLOW_VERSION,
+	         (int)getpid(), o->max_restarts, (double)o->hang_timeout_ms / 1000);
+
+	while (!w.done) {
+		int64_t now = mono_ms();
+		wd_tick(&w, now);
+		if (w.done)
+			break;
+		struct pollfd pfd[2] = {{wd_sigpipe[0], POLLIN, 0}, {w.rfd, POLLIN, 0}};
+		int r = poll(pfd, w.rfd >= 0 ? 2 : 1, wd_poll_timeout(&w, mono_ms()));
+		if (r < 0 && errno != EINTR) {
+			log_error("watchdog", "poll: %s", strerror(errno));
+			sleep(1); /* never spin */
+		}
+		now = mono_ms();
+		if (r > 0 && w.rfd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			wd_read_worker(&w, now);
+		if (r > 0 && (pfd[0].revents & POLLIN))
+			wd_drain_signals(&w, now);
+	}
+
+	if (w.rfd >= 0)
+		close(w.rfd);
+	for (int i = 0; i < WD_NSIGNALS; i++)
+		sigaction(wd_signals[i], &old[i], NULL);
+	close(wd_sigpipe[0]);
+	close(wd_sigpipe[1]);
+	wd_sigpipe[0] = wd_sigpipe[1] = -1;
+	return w.exit_code;
+}
+
+/* --- examflow status ------------------------------------------------------------ */
+
+/* "2026-11-24T09:00:00.000Z" → ms since the epoch; -1 if it is not that. */
+static int64_t wd_parse_iso8601(const char *s)
+{
+	struct tm tm;
+	int ms = 0, used = 0;
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+	           &tm.tm_min, &tm.tm_sec, &used) != 6)
+		return -1;
+	s += used;
+	if (*s == '.') {
+		int digits = 0;
+		for (s++; isdigit((unsigned char)*s); s++, digits++)
+			if (digits < 3)
+				ms = ms * 10 + (*s - '0');
+		while (digits > 0 && digits < 3)
+			ms *= 10, digits++;
+	}
+	if (strcmp(s, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* A string field into out, or "-" when absent or null. */
+static void wd_status_str(const char *doc, const struct json_tok *t, int nt, const char *key, char *out, size_t len)
+{
+	struct buf b = BUF_INIT;
+	int i = json_obj_get(doc, t, nt, 0, key);
+	if (json_get_str(doc, t, i, &b) == 0 && b.len)
+		wd_copy_text(out, len, b.p, b.len);
+	else
+		snprintf(out, len, "-");
+	buf_free(&b);
+}
+
+static int wd_status_bool(const char *doc, const struct json_tok *t, int nt, const char *key)
+{
+	int v = 0;
+	return json_get_bool(doc, t, json_obj_get(doc, t, nt, 0, key), &v) == 0 && v;
+}
+
+static int64_t wd_status_int(const char *doc, const struct json_tok *t, int nt, const char *key)
+{
+	int64_t v = -1;
+	json_get_i64(doc, t, json_obj_get(doc, t, nt, 0, key), &v);
+	return v;
+}
+
+/* Print the health file for a human; 0 when it is fresh (written within
+ * max_age_ms) and says overall_healthy, 1 otherwise (missing, unreadable,
+ * stale, unhealthy). */
+static int wd_status_report(const char *path, int64_t max_age_ms, FILE *out)
+{
+	static const struct { const char *key, *label; } flags[] = {
+		{"bot_online", "bot online"}, {"api_responsive", "telegram api"},
+		{"database_connected", "storage"}, {"ai_working", "ai tutor"},
+	};
+	struct buf b = BUF_INIT;
+	struct json_tok *t = NULL;
+	int rc = 1, nt = 0;
+	char ts[64], ver[64], cause[WD_CAUSE_LEN], last[64];
+
+	if (read_file(path, &b, WD_STATUS_MAX_BYTES) < 0) {
+		fprintf(out, "examflow: cannot read the health file %s: %s (is the bot running?)\n", path, strerror(errno));
+		goto done;
+	}
+	if (b.len)
+		nt = json_parse_alloc(b.p, b.len, WD_STATUS_TOKENS, &t, NULL);
+	if (nt < 1 || t[0].type != JSON_OBJECT) {
+		fprintf(out, "examflow: %s is not a health file (%s)\n", path,
+		        !b.len ? "empty" : nt < 0 ? json_strerror(nt) : "not a JSON object");
+		goto done;
+	}
+	wd_status_str(b.p, t, nt, "timestamp", ts, sizeof ts);
+	wd_status_str(b.p, t, nt, "version", ver, sizeof ver);
+	wd_status_str(b.p, t, nt, "last_restart_cause", cause, sizeof cause);
+	wd_status_str(b.p, t, nt, "last_update_at", last, sizeof last);
+	int64_t written = wd_parse_iso8601(ts), age_ms = written < 0 ? -1 : wall_ms() - written;
+	int fresh = written >= 0 && age_ms <= max_age_ms && age_ms >= -max_age_ms;
+	int healthy = wd_status_bool(b.p, t, nt, "overall_healthy");
+
+	if (!fresh)
+		fprintf(out, "examflow %s: STALE (the watchdog has not written %s lately: is it running?)\n", ver, path);
+	else
+		fprintf(out, "examflow %s: %s\n", ver, healthy ? "healthy" : "UNHEALTHY");
+	if (written >= 0)
+		fprintf(out, "  written       %s (%lld s ago)\n", ts, (long long)(age_ms / 1000));
+	else
+		fprintf(out, "  written       %s (unreadable time)\n", ts);
+	for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+		fprintf(out, "  %-13s %s\n", flags[k].label, wd_status_bool(b.p, t, nt, flags[k].key) ? "yes" : "NO");
+	fprintf(out, "  watchdog      pid %lld, up %lld s, %lld restarts (last cause: %s)\n",
+	        (long long)wd_status_int(b.p, t, nt, "pid"), (long long)wd_status_int(b.p, t, nt, "uptime_s"),
+	        (long long)wd_status_int(b.p, t, nt, "restarts"), cause);
+	int64_t wpid = wd_status_int(b.p, t, nt, "worker_pid");
+	if (wpid > 0)
+		fprintf(out, "  worker        pid %lld\n", (long long)wpid);
+	else
+		fprintf(out, "  worker        not running\n");
+	fprintf(out, "  last update   %s\n", last);
+	fprintf(out, "  outbox        %lld waiting\n", (long long)wd_status_int(b.p, t, nt, "queue_depth"));
+	int errs = json_obj_get(b.p, t, nt, 0, "errors");
+	int nerr = errs >= 0 && t[errs].type == JSON_ARRAY ? t[errs].size : 0;
+	for (int k = 0; k < nerr; k++) {
+		char e[256];
+		struct buf s = BUF_INIT;
+		if (json_get_str(b.p, t, json_arr_get(t, nt, errs, k), &s) == 0 && s.len) {
+			wd_copy_text(e, sizeof e, s.p, s.len);
+			fprintf(out, "  %-13s %s\n", k ? "" : "errors", e);
+		}
+		buf_free(&s);
+	}
+	rc = fresh && healthy ? 0 : 1;
+done:
+	free(t);
+	buf_free(&b);
+	return rc;
+}
+
+/* `examflow status`: the health file is fresh when written within
+ * WD_STATUS_STALE_FACTOR check intervals of the loaded config. */
+static int wd_status_cmd(const char *health_file, FILE *out)
+{
+	int interval = cfg.check_interval > 0 ? cfg.check_interval : 60;
+	return wd_status_report(health_file, (int64_t)WD_STATUS_STALE_FACTOR * interval * 1000, out);
+}
+
+#undef WD_NSIGNALS
+
+/* ==========================================================================
  * 8. Command line and main()
  * ==========================================================================
  * One function per verb, found through cli_cmds; main() only parses -c and
@@ -1028,6 +10896,9 @@ struct cli_cmd {
 };
 
 static const struct cli_cmd cli_cmds[];
+
+/* argv as main() got it, for the watchdog's SIGUSR2 re-exec.  Set once by main(). */
+static char **cli_argv;
 
 /* Load the configuration for a verb; prints errors and returns EXIT_OK or
  * EXIT_CONFIG.  Opens the log only when open_log is set (long-running verbs):
@@ -1102,6 +10973,59 @@ static int cli_help(struct cli_ctx *ctx)
 	return EXIT_USAGE;
 }
 
+/* One line per endpoint for `check`: DNS, TCP, TLS, HTTP. */
+static int cli_check_telegram(void)
+{
+	struct http_client hc;
+	struct http_url u;
+	if (http_url_parse(cfg.telegram_api, &u) < 0) {
+		printf("telegram: telegram_api is not an http(s):// URL\n");
+		return EXIT_CONFIG;
+	}
+	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls) {
+		printf("telegram: no trusted CA certificates loaded (set ca_file)\n");
+		return EXIT_CONFIG;
+	}
+	char path[256];
+	snprintf(path, sizeof path, "/bot%s/getMe", cfg.telegram_token);
+	struct http_conn c;
+	http_conn_init(&c);
+	int r = http_start(&c, &hc, &u, "GET", path, NULL, NULL, 0, 15000);
+	if (r == HTTP_PENDING)
+		r = http_wait(&c);
+	int rc = EXIT_FAIL;
+	printf("telegram: %s:%s (%s)\n", u.host, u.port, u.tls ? "https" : "http");
+	if (r != HTTP_DONE) {
+		printf("  FAILED: %s\n", http_errstr(&c));
+		rc = r == HTTP_ERR_TLS ? EXIT_CONFIG : EXIT_FAIL;
+		goto out;
+	}
+	char subj[128], exp[32];
+	printf("  dns: ok\n  tcp: ok\n");
+	if (u.tls && http_peer_cert(&c, subj, sizeof subj, exp, sizeof exp) == 0)
+		printf("  tls: ok, certificate %s, valid until %s%s\n", subj, exp, c.resumed ? " (resumed)" : "");
+	struct http_response *res = http_result(&c);
+	struct json_tok tk[128];
+	const char *js = res->body.p ? res->body.p : "";
+	int n = json_parse(js, res->body.len, tk, 128);
+	int un = n > 0 ? json_path(js, tk, n, 0, "result.username") : -1;
+	struct buf name = BUF_INIT;
+	if (res->status == 200 && un >= 0 && json_get_str(js, tk, un, &name) == 0) {
+		printf("  http: 200, getMe ok: bot @%s\n", name.p ? name.p : "");
+		rc = EXIT_OK;
+	} else if (res->status == 401 || res->status == 404) {
+		printf("  http: %d: the bot token was rejected (fix telegram_token)\n", res->status);
+		rc = EXIT_CONFIG;
+	} else {
+		printf("  http: %d: unexpected answer to getMe\n", res->status);
+	}
+	buf_free(&name);
+out:
+	http_close(&c);
+	http_client_free(&hc);
+	return rc;
+}
+
 /* check: everything an admin would want verified before starting. */
 static int cli_check(struct cli_ctx *ctx)
 {
@@ -1109,27 +11033,320 @@ static int cli_check(struct cli_ctx *ctx)
 	if (rc)
 		return rc;
 	printf("config: ok (%s)\n", cfg.source);
-	printf("telegram_token: %s\n", cfg.telegram_token[0] ? "set" : "NOT SET (required for run)");
 	printf("admin_id: %s\n", cfg.nadmins ? "set" : "not set (no admin alerts)");
 	printf("gemini_key: %s\n", cfg.gemini_key[0] ? "set" : "not set (AI tutor off)");
-	return cfg.telegram_token[0] ? EXIT_OK : EXIT_CONFIG;
+	struct bank bk;
+	if (worker_load_bank(&bk, stdout) < 0) {
+		bank_free(&bk);
+		return EXIT_CONFIG;
+	}
+	printf("tasks: %d in %d subjects%s\n", bk.ntasks, bk.nsubjects, cfg.tasks_file[0] ? " (embedded + tasks_file)" : "");
+	bank_free(&bk);
+	if (!cfg.telegram_token[0]) {
+		printf("telegram_token: NOT SET (required for run)\n");
+		return EXIT_CONFIG;
+	}
+	return cli_check_telegram();
+}
+
+/* The watchdog's notify hook: a short-lived child sends the admin message,
+ * so the parent never blocks on the network nor holds an HTTP client. */
+static void cli_notify_admin(const char *text, void *ctx)
+{
+	(void)ctx;
+	log_warn("watchdog", "admin notice: %s", text);
+	if (!cfg.nadmins || !cfg.telegram_token[0])
+		return;
+	pid_t pid = wd_fork();
+	if (pid != 0)
+		return; /* the watchdog reaps it */
+	struct http_client hc;
+	struct http_url u;
+	if (http_url_parse(cfg.telegram_api, &u) < 0 || (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls))
+		_exit(1);
+	for (int i = 0; i < cfg.nadmins; i++) {
+		struct buf body = BUF_INIT, html = BUF_INIT;
+		buf_puts(&html, "⚠️ <b>ExamFlow</b>: ");
+		html_escape(&html, text);
+		bot_build_body(&body, cfg.admin_ids[i], html.p, html.len, NULL);
+		char path[256];
+		snprintf(path, sizeof path, "/bot%s/sendMessage", cfg.telegram_token);
+		struct http_conn c;
+		http_conn_init(&c);
+		int r = http_start(&c, &hc, &u, "POST", path, NULL, body.p, body.len, 10000);
+		if (r == HTTP_PENDING)
+			r = http_wait(&c);
+		http_close(&c);
+		buf_free(&body);
+		buf_free(&html);
+	}
+	_exit(0);
+}
+
+/* The engine's reports, carried over the watchdog's pipe. */
+static void cli_report(void *ctx, enum tg_report_kind kind, const struct tg_status *st)
+{
+	int fd = *(int *)ctx;
+	if (kind == TG_REPORT_BEAT) {
+		wd_report_heartbeat(fd);
+	} else if (kind == TG_REPORT_READY) {
+		wd_report_ready(fd);
+	} else {
+		struct wd_health h;
+		memset(&h, 0, sizeof h);
+		h.bot_online = st->bot_online;
+		h.api_responsive = st->api_responsive;
+		h.database_connected = st->database_connected;
+		h.ai_working = st->ai_working;
+		h.last_update_at = st->last_update_at;
+		h.queue_depth = st->queue_depth;
+		for (int i = 0; i < st->nerrors && i < WD_MAX_ERRORS; i++)
+			snprintf(h.errors[h.nerrors++], WD_ERROR_LEN, "%s", st->errors[i]);
+		wd_report_health(fd, &h);
+	}
+}
+
+/* The worker process: everything heavy lives here, not in the watchdog. */
+static int cli_worker(int report_fd, void *ctx)
+{
+	(void)ctx;
+	if (tg_install_signals() < 0) {
+		log_error("main", "cannot create the signal pipe: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	struct worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return EXIT_FAIL;
+	int rc = worker_init(w, stderr);
+	struct tg_reporter rep = {cli_report, &report_fd};
+	if (rc == 0)
+		rc = tg_run(w, report_fd >= 0 ? &rep : NULL);
+	worker_free(w);
+	free(w);
+	return rc;
 }
 
 static int cli_run(struct cli_ctx *ctx)
 {
+	int watchdog = 1;
+	for (int i = 0; i < ctx->argc; i++) {
+		if (strcmp(ctx->argv[i], "--no-watchdog") == 0)
+			watchdog = 0;
+		else if (strcmp(ctx->argv[i], "--foreground") != 0) {
+			fprintf(stderr, "usage: examflow run [--no-watchdog] [--foreground]\n");
+			return EXIT_USAGE;
+		}
+	}
 	int rc = cli_load_config(ctx, 1);
 	if (rc)
 		return rc;
 	if ((rc = cli_need_token()))
 		return rc;
-	log_info("main", "examflow %s: configuration ok (%s)", EXAMFLOW_VERSION, cfg.source);
-	fprintf(stderr, "examflow: configuration is valid, but the bot engine is not built yet in this version\n");
-	return EXIT_FAIL;
+	log_info("main", "examflow %s starting (%s, config %s)", EXAMFLOW_VERSION, watchdog ? "watchdog" : "no watchdog",
+	         cfg.source);
+	if (!watchdog)
+		return cli_worker(-1, NULL);
+	struct wd_opts o;
+	wd_opts_init(&o, &cfg);
+	o.argv = cli_argv;
+	o.notify = cli_notify_admin;
+	return wd_run(&o, cli_worker, NULL);
+}
+
+static int cli_demo(struct cli_ctx *ctx)
+{
+	const char *dir = NULL;
+	for (int i = 0; i < ctx->argc; i++) {
+		if (strcmp(ctx->argv[i], "--data") == 0 && i + 1 < ctx->argc)
+			dir = ctx->argv[++i];
+		else {
+			fprintf(stderr, "usage: examflow demo [--data DIR]\n");
+			return EXIT_USAGE;
+		}
+	}
+	int rc = cfg_load(&cfg, ctx->config_path, stderr) ? EXIT_CONFIG : EXIT_OK;
+	if (rc)
+		return rc;
+	logst.level = LOG_WARN; /* the terminal is the student's */
+	char tmp[] = "/tmp/examflow-demo-XXXXXX";
+	if (!dir && !(dir = mkdtemp(tmp))) {
+		fprintf(stderr, "examflow: cannot create a temporary directory: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	rc = demo_run(dir, stdin, stdout);
+	if (dir == tmp) { /* throw-away: remove what the demo wrote */
+		char path[PATH_MAX_LEN + 32];
+		static const char *const files[] = {"events.log", "snapshot", "lock"};
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
+			unlink(path);
+		}
+		rmdir(tmp);
+	}
+	return rc;
+}
+
+static int cli_tasks(struct cli_ctx *ctx)
+{
+	const char *sub = ctx->argc ? ctx->argv[0] : "list";
+	int rc = cli_load_config(ctx, 0);
+	if (rc)
+		return rc;
+	if (strcmp(sub, "check") == 0) {
+		if (ctx->argc != 2) {
+			fprintf(stderr, "usage: examflow tasks check FILE\n");
+			return EXIT_USAGE;
+		}
+		int n = bank_check_file(ctx->argv[1], cfg.tasks_mode == 1 ? BANK_REPLACE : BANK_ADD, stderr);
+		if (n) {
+			fprintf(stderr, "%s: %d error%s\n", ctx->argv[1], n, n == 1 ? "" : "s");
+			return EXIT_CONFIG;
+		}
+		printf("%s: ok\n", ctx->argv[1]);
+		return EXIT_OK;
+	}
+	if (ctx->argc > 1 || (strcmp(sub, "list") != 0 && strcmp(sub, "dump") != 0)) {
+		fprintf(stderr, "usage: examflow tasks [list|dump|check FILE]\n");
+		return EXIT_USAGE;
+	}
+	struct bank bk;
+	if (worker_load_bank(&bk, stderr) < 0) {
+		bank_free(&bk);
+		return EXIT_CONFIG;
+	}
+	if (strcmp(sub, "list") == 0)
+		bank_list(&bk, stdout);
+	else
+		bank_dump(&bk, stdout);
+	bank_free(&bk);
+	return EXIT_OK;
+}
+
+static int cli_backup(struct cli_ctx *ctx)
+{
+	int rc = cli_load_config(ctx, 0);
+	if (rc)
+		return rc;
+	return store_backup(cfg.data_dir, ctx->argv[0], stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static int cli_repair(struct cli_ctx *ctx)
+{
+	int rc = cli_load_config(ctx, 0);
+	if (rc)
+		return rc;
+	return store_repair(cfg.data_dir, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static int cli_status(struct cli_ctx *ctx)
+{
+	int rc = cli_load_config(ctx, 0);
+	if (rc)
+		return rc;
+	return wd_status_cmd(cfg.health_file, stdout);
+}
+
+/* export: CSV for a spreadsheet, from a consistent copy of the data. */
+static void cli_csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static int cli_export(struct cli_ctx *ctx)
+{
+	const char *what = ctx->argc ? ctx->argv[0] : "users";
+	if (strcmp(what, "users") && strcmp(what, "attempts") && strcmp(what, "progress")) {
+		fprintf(stderr, "usage: examflow export [users|attempts|progress]\n");
+		return EXIT_USAGE;
+	}
+	int rc = cli_load_config(ctx, 0);
+	if (rc)
+		return rc;
+	/* Read from a backup copy so a running bot keeps its lock and its files. */
+	char tmp[] = "/tmp/examflow-export-XXXXXX";
+	if (!mkdtemp(tmp)) {
+		fprintf(stderr, "examflow: cannot create a temporary directory: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	FILE *devnull = fopen("/dev/null", "w");
+	struct store st;
+	struct bot *b = calloc(1, sizeof *b);
+	char err[512];
+	rc = EXIT_FAIL;
+	if (b && devnull && store_backup(cfg.data_dir, tmp, devnull) == 0) {
+		bot_init(b, NULL, NULL);
+		if (store_open(&st, tmp, FSYNC_OFF, bot_apply, b, err, sizeof err) == 0) {
+			rc = EXIT_OK;
+			store_close(&st);
+		} else {
+			fprintf(stderr, "examflow: %s\n", err);
+		}
+	} else {
+		fprintf(stderr, "examflow: cannot read %s (see the message above)\n", cfg.data_dir);
+	}
+	if (rc == EXIT_OK) {
+		if (strcmp(what, "users") == 0)
+			printf("user_id,name,subject,points,level,streak,best_streak,solved,attempts,achievements,reminder_hour,blocked\n");
+		else if (strcmp(what, "attempts") == 0)
+			printf("user_id,task_id,solved,in_review,review_due_day\n");
+		else
+			printf("user_id,subject,task_number,attempted,correct\n");
+		for (size_t i = 0; i < b->capusers; i++) {
+			const struct bot_user *u = b->users[i];
+			if (!u)
+				continue;
+			if (strcmp(what, "users") == 0) {
+				printf("%" PRId64 ",", u->id);
+				cli_csv_field(stdout, u->name);
+				putchar(',');
+				cli_csv_field(stdout, u->subject);
+				printf(",%d,%d,%d,%d,%d,%d,%d,%d,%d\n", u->points, bot_level(u->points), u->streak, u->best_streak,
+				       u->solved, u->attempts, __builtin_popcount(u->achievements), u->remind_hour, u->blocked);
+			} else if (strcmp(what, "attempts") == 0) {
+				for (int k = 0; k < u->ntasks; k++)
+					printf("%" PRId64 ",%s,%d,%d,%d\n", u->id, u->tasks[k].task, u->tasks[k].solved,
+					       u->tasks[k].due_day ? 1 : 0, u->tasks[k].due_day);
+			} else {
+				for (int k = 0; k < u->nnums; k++)
+					printf("%" PRId64 ",%s,%d,%d,%d\n", u->id, u->nums[k].subject, u->nums[k].number,
+					       u->nums[k].attempted, u->nums[k].correct);
+			}
+		}
+	}
+	if (b)
+		bot_free_state(b);
+	free(b);
+	if (devnull)
+		fclose(devnull);
+	char path[PATH_MAX_LEN + 32];
+	static const char *const files[] = {"events.log", "snapshot", "lock"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
+		unlink(path);
+	}
+	rmdir(tmp);
+	return rc;
 }
 
 static const struct cli_cmd cli_cmds[] = {
-	{"run", cli_run, 0, 2, "run", "run the bot (default command)"},
-	{"check", cli_check, 0, 0, "check", "check the configuration and the endpoints"},
+	{"run", cli_run, 0, 2, "run [--no-watchdog]", "run the bot in the foreground (default command)"},
+	{"demo", cli_demo, 0, 2, "demo [--data DIR]", "the bot in this terminal: no token, no network"},
+	{"check", cli_check, 0, 0, "check", "check the configuration, the task bank and Telegram (getMe)"},
+	{"status", cli_status, 0, 0, "status", "summarise the health file; exit 0 when healthy, 1 otherwise"},
+	{"tasks", cli_tasks, 0, 2, "tasks [list|dump|check FILE]", "the task bank: counts, full text, or validate a file"},
+	{"backup", cli_backup, 1, 1, "backup DIR", "consistent copy of data_dir while the bot runs"},
+	{"export", cli_export, 0, 1, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},
+	{"repair", cli_repair, 0, 0, "repair", "quarantine a damaged record and everything after it"},
 	{"version", cli_version, 0, 0, "version", "print version, compiler, libc, BearSSL, build date"},
 	{"help", cli_help, 0, 1, "help [TOPIC]", "this text, or a topic: config, exit-codes"},
 	{NULL, NULL, 0, 0, NULL, NULL},
@@ -1175,6 +11392,7 @@ static int cli_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN); /* a closed socket is an error code, not a death */
+	cli_argv = argv;
 	return cli_main(argc, argv);
 }
 #endif

@@ -62,8 +62,9 @@ def test_config_found_in_cwd_and_env_var(t):
     t.eq(p.returncode, EXIT_CONFIG, "./examflow.conf is read")
     other = t.write("other.conf", "log_level = debug\n")
     p = t.run(["check"], env=t.env(EXAMFLOW_CONFIG=other, TELEGRAM_BOT_TOKEN=TOKEN))
-    t.eq(p.returncode, 0, "EXAMFLOW_CONFIG wins over ./examflow.conf: " + p.stderr)
-    t.check(other in p.stdout, p.stdout)
+    t.check(p.returncode != EXIT_CONFIG, "EXAMFLOW_CONFIG wins over ./examflow.conf: " + p.stderr)
+    t.check("config: ok (%s)" % other in p.stdout, p.stdout)
+    t.check("Connection refused" in p.stdout, "check reached for the (closed) local API: " + p.stdout)
 
 
 def test_env_overrides_and_bad_env(t):
@@ -83,11 +84,19 @@ def test_token_never_printed(t):
     file, whatever the path: check, run, a config error next to it."""
     log = os.path.join(t.tmp, "logs", "bot.log")
     conf = t.write("examflow.conf", "telegram_api = http://127.0.0.1:9/%s\nbad_key = %s\n" % (TOKEN, TOKEN))
+    good = t.write("good.conf", "telegram_api = http://127.0.0.1:9/%s\n" % TOKEN)
     env = t.env(TELEGRAM_BOT_TOKEN=TOKEN, EXAMFLOW_LOG_FILE=log, EXAMFLOW_LOG_LEVEL="debug")
     outputs = []
-    for args in (["check"], ["-c", conf, "check"], ["-c", conf, "run"], ["run"], ["help", "config"]):
+    for args in (["check"], ["-c", conf, "check"], ["help", "config"]):
         p = t.run(args, env=env, timeout=30)
         outputs.append(p.stdout + p.stderr)
+    for n, args in enumerate((["-c", good, "run", "--no-watchdog"], ["-c", good, "run"])):
+        p = t.spawn(args, env=env)
+        t.wait_for(lambda: os.path.exists(log) and open(log).read().count("retrying") > n, 15, what="a retry in the log")
+        p.terminate()
+        p.wait(timeout=30)
+        out, err = t.output_of(p)
+        outputs.append(out + err)
     for root, _, files in os.walk(t.tmp):
         for f in files:
             if f.endswith(".conf"):
@@ -101,9 +110,11 @@ def test_token_never_printed(t):
 
 def test_log_file_created_0600(t):
     log = os.path.join(t.tmp, "logs", "bot.log")
-    env = t.env(TELEGRAM_BOT_TOKEN=TOKEN, EXAMFLOW_LOG_FILE=log, EXAMFLOW_TELEGRAM_API="http://127.0.0.1:9")
-    t.run(["run", "--no-watchdog"], env=env, timeout=30)
-    t.check(os.path.exists(log), "log file not created")
+    env = t.env(TELEGRAM_BOT_TOKEN=TOKEN, EXAMFLOW_LOG_FILE=log)
+    p = t.spawn(["run", "--no-watchdog"], env=env)
+    t.wait_for(lambda: os.path.exists(log) and os.path.getsize(log) > 0, 10, what="log file")
+    p.terminate()
+    t.eq(p.wait(timeout=20), 0, "exit code after SIGTERM")
     t.eq(stat.S_IMODE(os.stat(log).st_mode), 0o600, "log file mode")
     line = open(log).readline()
     t.check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (debug|info |warn |error) \S+: ", line), line)

@@ -63,6 +63,10 @@ class T:
             "EXAMFLOW_LOG_FILE": "-",
             "EXAMFLOW_DATA_DIR": os.path.join(self.tmp, "data"),
             "EXAMFLOW_HEALTH_FILE": os.path.join(self.tmp, "logs", "health.json"),
+            # Nothing in a test may reach a real Telegram or Google host: the
+            # defaults point at a closed local port unless a test sets a double.
+            "EXAMFLOW_TELEGRAM_API": "http://127.0.0.1:9",
+            "EXAMFLOW_GEMINI_API": "http://127.0.0.1:9",
         }
         for k, v in extra.items():
             if v is None:

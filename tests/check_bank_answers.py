@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Recompute every computable answer of the embedded task bank, independently.
+
+usage: check_bank_answers.py BANK_FILE
+
+BANK_FILE is the bank in the bank file format (`examflow tasks dump`, or the
+dump tests/unit_bank.c writes with EXAMFLOW_BANK_DUMP=PATH).  The file is
+read by a small parser of its own (not the C one), each task listed in
+COMPUTE below is solved here from scratch -- by formula, brute force or
+simulation, never by copying the bank's answer -- and the result is compared
+with the task's first accepted answer as a number (or a string for codes).
+
+Every task of the subjects in COMPUTED_SUBJECTS must be recomputed: a new
+task there without a recomputation fails the check, so the list cannot rot.
+Russian-language tasks are not computable; tests/unit_bank.c checks their
+shape, and their answers were checked by hand against the rules in their
+solutions.
+
+not checked here: whether the task texts say what the functions below
+compute (a reviewer reads both side by side: the ids match).
+"""
+import itertools
+import math
+import sys
+from fractions import Fraction
+
+# --- math: formulas --------------------------------------------------------------
+
+
+def quad_roots(a, b, c):
+    d = b * b - 4 * a * c
+    return sorted(((-b - math.sqrt(d)) / (2 * a), (-b + math.sqrt(d)) / (2 * a)))
+
+
+def grid_min(f, lo, hi, steps=100000):
+    return min(f(lo + (hi - lo) * i / steps) for i in range(steps + 1))
+
+
+def local_max_points(f, lo, hi, steps=200000):
+    xs = [lo + (hi - lo) * i / steps for i in range(steps + 1)]
+    ys = [f(x) for x in xs]
+    return [xs[i] for i in range(1, steps) if ys[i] > ys[i - 1] and ys[i] > ys[i + 1]]
+
+
+def time_at_least(h, level, t_end, steps=200000):
+    dt = t_end / steps
+    return sum(dt for i in range(steps) if h((i + 0.5) * dt) >= level)
+
+
+def derivative(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def solve_int(pred, lo=-1000, hi=1000):
+    sols = [x for x in range(lo, hi + 1) if pred(x)]
+    assert len(sols) == 1, sols
+    return sols[0]
+
+
+def two_coin_exactly_one():
+    outcomes = list(itertools.product("ОР", repeat=2))
+    return Fraction(sum(1 for o in outcomes if o.count("О") == 1), len(outcomes))
+
+
+# --- informatics: brute force and simulation -----------------------------------------
+
+
+def count_truth(n, f):
+    return sum(1 for v in itertools.product((0, 1), repeat=n) if f(*v))
+
+
+def imp(a, b):
+    return (not a) or b
+
+
+def fano_ok(codes):
+    return all(not (a != b and b.startswith(a)) for a in codes for b in codes)
+
+
+def min_fano_len():
+    for n in range(1, 6):
+        for bits in itertools.product("01", repeat=n):
+            if fano_ok(["0", "10", "".join(bits)]) and "".join(bits) not in ("0", "10"):
+                return n
+
+
+def algo_parity(n):
+    b = bin(n)[2:]
+    b += "0" if b.count("1") % 2 == 0 else "1"
+    return int(b, 2)
+
+
+def algo_suffix(n):
+    b = bin(n)[2:]
+    b += "1" if n % 2 else "00"
+    return int(b, 2)
+
+
+def image_kib(w, h, colours):
+    bits = math.ceil(math.log2(colours))
+    return Fraction(w * h * bits, 8 * 1024)
+
+
+def max_colours(w, h, kib):
+    bits = (kib * 1024 * 8) // (w * h)
+    return 2 ** bits
+
+
+def count_words(letters, length, pred):
+    return sum(1 for w in itertools.product(letters, repeat=length) if pred(w))
+
+
+def bytes_for(n_records, length, alphabet):
+    bits = max(1, math.ceil(math.log2(alphabet)))
+    return n_records * math.ceil(length * bits / 8)
+
+
+def editor():
+    s = "1" * 40
+    while "111" in s or "22" in s:
+        if "111" in s:
+            s = s.replace("111", "2", 1)
+        else:
+            s = s.replace("22", "1", 1)
+    return s
+
+
+def hosts(mask):
+    m = int.from_bytes(bytes(int(x) for x in mask.split(".")), "big")
+    return 2 ** 32 - m
+
+
+def net_last_byte(ip, mask):
+    return int(ip.split(".")[3]) & int(mask.split(".")[3])
+
+
+def min_a():
+    for a in range(1, 1000):
+        if all((x + 2 * y < a) or (y > x) or (x > 30) for x in range(0, 200) for y in range(0, 200)):
+            return a
+
+
+def fib(n):
+    return 1 if n <= 2 else fib(n - 1) + fib(n - 2)
+
+
+def g(n):
+    return 2 if n == 1 else g(n - 1) + 3 * n
+
+
+def programs(a, b, ops, through=None):
+    if through is not None:
+        return programs(a, through, ops) * programs(through, b, ops)
+    if a == b:
+        return 1
+    if a > b:
+        return 0
+    return sum(programs(op(a), b, ops) for op in ops)
+
+
+def divisors(n):
+    return sum(1 for d in range(1, n + 1) if n % d == 0)
+
+
+CODES = {"А": "0", "Б": "10", "В": "110", "Г": "111"}
+
+# --- physics: formulas with g = 10 m/s^2 ---------------------------------------------
+
+G = 10
+
+COMPUTE = {
+    # math
+    "math-01": lambda: math.hypot(6, 8),
+    "math-02": lambda: (180 - 40) / 2,
+    "math-03": lambda: 124 / 2,
+    "math-04": lambda: 5 * 8 * math.sin(math.radians(30)),
+    "math-05": lambda: math.hypot(3, -4),
+    "math-06": lambda: 2 * -3 + 5 * 4,
+    "math-07": lambda: Fraction(60, 3 * 4),
+    "math-08": lambda: 3 ** 2 * 5,
+    "math-09": lambda: Fraction(7, 25),
+    "math-10": two_coin_exactly_one,
+    "math-11": lambda: Fraction(400 - 12, 400),
+    "math-12": lambda: Fraction(8, 10) ** 3,
+    "math-13": lambda: (1 - Fraction(1, 10)) * (1 - Fraction(2, 10)),
+    "math-14": lambda: (1 - Fraction(5, 100)) ** 2,
+    "math-15": lambda: solve_int(lambda x: x >= 3 and 2 ** (x - 3) == 16),
+    "math-16": lambda: solve_int(lambda x: x + 4 > 0 and abs(math.log(x + 4, 5) - 2) < 1e-12),
+    "math-17": lambda: solve_int(lambda x: 2 * x + 7 >= 0 and math.isclose(math.sqrt(2 * x + 7), 5)),
+    "math-18": lambda: max(quad_roots(1, -7, 10)),
+    "math-19": lambda: math.log2(48) - math.log2(3),
+    "math-20": lambda: 27 ** (2 / 3) * 4 ** (-1 / 2),
+    "math-21": lambda: (Fraction(36, 10) * 10 ** 3) / (Fraction(12, 10) * Fraction(1, 10)),
+    "math-22": lambda: derivative(lambda t: t ** 3 - 4 * t ** 2 + 5, 3),
+    "math-23": lambda: time_at_least(lambda t: 20 * t - 5 * t * t, 15, 4),
+    "math-24": lambda: (48 / 3 - 48 / 4) / 2,
+    "math-25": lambda: (1 - Fraction(12, 10) * Fraction(8, 10)) * 100,
+    "math-26": lambda: grid_min(lambda x: x * x - 6 * x + 13, 0, 5),
+    "math-27": lambda: local_max_points(lambda x: -x ** 3 + 3 * x + 5, -5, 5)[0],
+    # informatics
+    "inf-01": lambda: count_truth(3, lambda x, y, z: imp(x, y) and not z),
+    "inf-02": lambda: count_truth(4, lambda x, y, z, w: (not (x and y)) or (z == w)),
+    "inf-03": lambda: "".join(CODES[c] for c in "ВАГБ"),
+    "inf-04": min_fano_len,
+    "inf-05": lambda: min(n for n in range(1, 1000) if algo_parity(n) > 100),
+    "inf-06": lambda: min(r for r in (algo_suffix(n) for n in range(1, 1000)) if r > 60),
+    "inf-07": lambda: image_kib(1024, 768, 65536),
+    "inf-08": lambda: max_colours(256, 128, 16),
+    "inf-09": lambda: count_words("КОТ", 5, lambda w: w.count("О") == 2),
+    "inf-10": lambda: count_words("ЛЕСА", 4, lambda w: w[0] in "ЕА"),
+    "inf-11": lambda: bytes_for(40, 15, 26 + 10),
+    "inf-12": lambda: bytes_for(50, 10, 12),
+    "inf-13": editor,
+    "inf-14": lambda: hosts("255.255.255.224"),
+    "inf-15": lambda: net_last_byte("192.168.37.150", "255.255.255.192"),
+    "inf-16": lambda: bin(4 ** 15 + 2 ** 20 - 16).count("1"),
+    "inf-17": lambda: int("1101101", 2),
+    "inf-18": lambda: oct(100)[2:],
+    "inf-19": min_a,
+    "inf-20": lambda: fib(15),
+    "inf-21": lambda: g(10),
+    "inf-22": lambda: programs(1, 12, [lambda x: x + 1, lambda x: x * 2]),
+    "inf-23": lambda: programs(2, 30, [lambda x: x + 1, lambda x: x * 3], through=10),
+    "inf-24": lambda: divisors(360),
+    # physics
+    "phys-01": lambda: 2 * 5 ** 2 / 2,
+    "phys-02": lambda: 10 * 4 - (10 / 4) * 4 ** 2 / 2,
+    "phys-03": lambda: 20 ** 2 / (2 * G),
+    "phys-04": lambda: 4 ** 2 / 2,
+    "phys-05": lambda: 12 / 3,
+    "phys-06": lambda: 200 * 0.05,
+    "phys-07": lambda: 0.3 * 2 * G,
+    "phys-08": lambda: 3 * 4,
+    "phys-09": lambda: 2 * 3 ** 2 / 2,
+    "phys-10": lambda: math.sqrt(2 * G * 20),
+    "phys-11": lambda: Fraction(20 * 1000 * Fraction(1, 2), (20 + 30) * 1000),
+    "phys-12": lambda: 60 / 30,
+    "phys-13": lambda: 4 * 30,
+    "phys-14": lambda: Fraction(6 * 20, 30),
+    "phys-15": lambda: 27 + 273,
+    "phys-16": lambda: Fraction(100 * 6, 2),
+    "phys-17": lambda: 2,  # p = nkT with n fixed: T scales as p
+    "phys-18": lambda: Fraction(4200 * 2 * 10, 1000),
+    "phys-19": lambda: 500 - 200,
+    "phys-20": lambda: Fraction(1000 - 600, 1000) * 100,
+    "phys-21": lambda: Fraction(20, 4 + 6),
+    "phys-22": lambda: 1 / (1 / 10 + 1 / 10),
+    "phys-23": lambda: Fraction(220) * Fraction(1, 2),
+    "phys-24": lambda: (2 / 1) ** 2,
+    "phys-25": lambda: Fraction(2, 10) * 4 * Fraction(1, 2),
+    "phys-26": lambda: Fraction(6, 10) / Fraction(2, 10),
+    "phys-27": lambda: 35 + 35,
+    "phys-28": lambda: Fraction(1, 4) * 100,
+    "phys-29": lambda: Fraction(1, 2) ** (30 // 10) * 100,
+    "phys-30": lambda: 238 - 92,
+}
+
+COMPUTED_SUBJECTS = ("math", "inf", "phys")
+
+
+def parse_bank(path):
+    """Tasks as dicts: id, subject, answers, order.  Independent of the C parser:
+    blocks separated by blank lines, 'key: value' lines, indented lines continue."""
+    tasks, subject = [], None
+    block = []
+    with open(path, encoding="utf-8-sig") as f:
+        lines = f.read().splitlines() + [""]
+    for line in lines:
+        if line.strip() == "":
+            if block:
+                keys = {}
+                for k, v in block:
+                    keys.setdefault(k, []).append(v)
+                if "title" in keys:
+                    subject = keys["subject"][0]
+                elif "id" in keys:
+                    tasks.append({
+                        "id": keys["id"][0],
+                        "subject": keys.get("subject", [subject])[0],
+                        "answers": keys.get("answer", []),
+                        "order": keys.get("order", ["exact"])[0],
+                    })
+            block = []
+        elif line.startswith("#") or line[0] in " \t":
+            continue
+        else:
+            k, _, v = line.partition(":")
+            block.append((k.strip().lower(), v.strip()))
+    return tasks
+
+
+def as_number(s):
+    """The bank's answer as an exact Fraction, or None when it is not a number."""
+    s = s.strip().replace(",", ".").replace(" ", "")
+    try:
+        return Fraction(s)
+    except ValueError:
+        return None
+
+
+def agrees(got, answer):
+    if isinstance(got, str):
+        return got == answer.strip()
+    want = as_number(answer)
+    if want is None:
+        return False
+    if isinstance(got, (int, Fraction)):
+        return Fraction(got) == want
+    return math.isclose(got, float(want), rel_tol=1e-6, abs_tol=1e-6)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().split("\n")[2], file=sys.stderr)
+        return 2
+    tasks = parse_bank(sys.argv[1])
+    by_id = {t["id"]: t for t in tasks}
+    bad = 0
+    done = 0
+    for tid, fn in COMPUTE.items():
+        t = by_id.get(tid)
+        if t is None:
+            print("MISSING  %s: recomputed here but not in the bank" % tid)
+            bad += 1
+            continue
+        got = fn()
+        if not t["answers"]:
+            print("MISMATCH %s: the bank has no answer" % tid)
+            bad += 1
+            continue
+        shown = str(got) if not isinstance(got, Fraction) else (
+            str(got.numerator) if got.denominator == 1 else str(float(got)))
+        if agrees(got, t["answers"][0]):
+            print("ok       %-8s bank %-10s recomputed %s" % (tid, t["answers"][0], shown))
+            done += 1
+        else:
+            print("MISMATCH %-8s bank %-10s recomputed %s" % (tid, t["answers"][0], shown))
+            bad += 1
+    for t in tasks:
+        if t["subject"] in COMPUTED_SUBJECTS and t["id"] not in COMPUTE:
+            print("UNCHECKED %s: add a recomputation to COMPUTE" % t["id"])
+            bad += 1
+    skipped = [t["id"] for t in tasks if t["subject"] not in COMPUTED_SUBJECTS]
+    print("not computable (checked by hand): %d tasks (%s)" % (
+        len(skipped), ", ".join(sorted(set(t["subject"] for t in tasks if t["id"] in skipped)))))
+    print("recomputed %d answers, %d problems" % (done, bad))
+    return 1 if bad or done == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""End-to-end: the real binary against the Telegram Bot API double (tests/tg_double.py).
+
+Covers the Telegram engine (issue 5) and the bot's conversation flows (issue 6):
+start-up calls, the golden conversation, exactly-once across kill -9, 409 from a
+second copy, 429 storms, blocked users, long replies, malformed updates, 502s,
+graceful stop confirming the offset, group chats, admin commands.
+
+not tested: a real Telegram server (no network here); migrate_to_chat_id resend
+(covered by the engine code path but the double's migration needs a group flow).
+"""
+import os
+import random
+import signal
+import subprocess
+import time
+
+from tg_double import TelegramDouble
+
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
+ADMIN = 42
+
+# A tiny bank with known answers, replacing the embedded one.
+BANK = """subject: t
+title: Тест
+
+id: t-1
+number: 1
+text: Сколько будет 2+2?
+answer: 4
+solution: Два плюс два — четыре.
+
+id: t-2
+number: 1
+text: Сколько будет 1+3?
+answer: 4
+solution: Один плюс три — четыре.
+
+id: t-3
+number: 2
+text: Сколько будет 0+4?
+answer: 4
+solution: Ноль плюс четыре — четыре.
+"""
+
+
+def bot_env(t, d, **extra):
+    bank = t.write("bank.txt", BANK)
+    env = t.env(TELEGRAM_BOT_TOKEN=d.token, EXAMFLOW_TELEGRAM_API=d.url, EXAMFLOW_POLL_TIMEOUT="1",
+                EXAMFLOW_TASKS_FILE=bank, EXAMFLOW_TASKS_MODE="replace", ADMIN_TELEGRAM_ID=ADMIN,
+                EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot.log"), EXAMFLOW_LOG_LEVEL="debug")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def start_bot(t, d, env=None, args=("run", "--no-watchdog")):
+    p = t.spawn(list(args), env=env or bot_env(t, d))
+    t.wait_for(lambda: d.calls("getUpdates") or p.poll() is not None, timeout=20, what="first getUpdates")
+    if p.poll() is not None:
+        out, err = t.output_of(p)
+        t.fail("bot exited %s:\n%s\n%s" % (p.returncode, err, t.read("bot.log")[-3000:]))
+    return p
+
+
+def new_double(t, **kw):
+    d = TelegramDouble(token=TOKEN, **kw)
+    d.start()
+    t.on_cleanup(d.stop)
+    return d
+
+
+def wait_texts(t, d, chat, n, timeout=15):
+    ok = d.wait_for(lambda: len(d.texts(chat)) >= n, timeout=timeout)
+    if not ok:
+        t.fail("chat %s: wanted %d messages, got %d: %r\nlog tail:\n%s" % (
+            chat, n, len(d.texts(chat)), d.texts(chat), t.read("bot.log")[-3000:]))
+    return d.texts(chat)
+
+
+def answer_for(card):
+    return "4"
+
+
+def stop_bot(t, p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        t.fail("bot did not stop within 20 s of SIGTERM")
+    return rc
+
+
+def test_startup_calls(t):
+    d = new_double(t)
+    p = start_bot(t, d)
+    methods = [c["method"] for c in d.calls()]
+    first = methods.index("getUpdates")
+    for m in ("getMe", "deleteWebhook", "setMyCommands"):
+        t.check(m in methods[:first], "%s before getUpdates: %r" % (m, methods[:first + 1]))
+    t.eq(d.allowed_updates, ["callback_query", "message", "my_chat_member"], "allowed_updates")
+    langs = sorted(k[1] or "" for k in d.commands)
+    t.check("en" in langs and "" in langs, "commands set for default and en: %r" % d.commands)
+    t.eq(stop_bot(t, p), 0, "exit code after SIGTERM")
+
+
+def test_bad_token_is_config_error(t):
+    d = new_double(t)
+    env = bot_env(t, d, TELEGRAM_BOT_TOKEN="999:wrong-token-for-the-double")
+    p = t.spawn(["run", "--no-watchdog"], env=env)
+    try:
+        rc = p.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        t.fail("bot with a rejected token kept running")
+    t.eq(rc, 3, "exit code (configuration)")
+    t.check("token was rejected" in t.read("bot.log"), "log says the token was rejected")
+    t.check(len(d.calls("getMe")) == 1, "getMe tried once, no loop: %d" % len(d.calls("getMe")))
+
+
+def test_golden_conversation(t):
+    """start → subject → task → wrong → solution → next → correct → stats"""
+    d = new_double(t)
+    p = start_bot(t, d)
+    chat = 1001
+    d.push_message(chat, "/start", first_name="Маша")
+    texts = wait_texts(t, d, chat, 1)
+    t.check("Привет, Маша" in texts[0] and "Выберите предмет" in texts[0], texts[0])
+    t.check(d.press(chat, "Тест"), "subject button")
+    texts = wait_texts(t, d, chat, 2)
+    t.check("Выберите номер задания" in texts[1], texts[1])
+    t.check(d.press(chat, "Любое"), "any-number button")
+    texts = wait_texts(t, d, chat, 3)
+    t.check("Сколько будет" in texts[2] and "задание" in texts[2], texts[2])
+    d.push_message(chat, "5")
+    texts = wait_texts(t, d, chat, 4)
+    t.check("Неверно" in texts[3], texts[3])
+    t.check(d.press(chat, "Решение"), "solution button")
+    texts = wait_texts(t, d, chat, 5)
+    t.check("Ответ: 4" in texts[4] and "Решение:" in texts[4], texts[4])
+    t.check(d.press(chat, "Дальше"), "next button")
+    texts = wait_texts(t, d, chat, 6)
+    t.check("Сколько будет" in texts[5], texts[5])
+    t.check(texts[5] != texts[2], "never the same task twice in a row")
+    d.push_message(chat, " 4 ")
+    texts = wait_texts(t, d, chat, 7)
+    t.check("Верно! +10" in texts[6], texts[6])
+    texts = wait_texts(t, d, chat, 8)
+    t.check("Первый верный ответ" in texts[7], "achievement announced: %r" % texts[7])
+    d.push_message(chat, "/stats")
+    texts = wait_texts(t, d, chat, 9)
+    t.check("Очки: 10" in texts[8] and "Решено: 1 из 2" in texts[8], texts[8])
+    # every button press was answered (the spinner stops)
+    t.check(d.wait_for(lambda: len(d.callback_answers()) >= 4, 5), "answerCallbackQuery for each press")
+    t.eq(stop_bot(t, p), 0, "exit code")
+
+
+def test_english_user(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.push_message(2002, "/help", language_code="en")
+    texts = wait_texts(t, d, 2002, 1)
+    t.check("Commands:" in texts[0], texts[0])
+    d.push_message(2002, "/lang ru", language_code="en")
+    texts = wait_texts(t, d, 2002, 2)
+    t.check("Язык: русский" in texts[1], texts[1])
+
+
+def test_unknown_command_and_text(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.push_message(3003, "/frobnicate")
+    d.push_message(3003, "привет")
+    d.push_update({"message": {"message_id": 5, "date": int(time.time()),
+                               "chat": {"id": 3003, "type": "private"},
+                               "from": {"id": 3003, "is_bot": False, "first_name": "X"},
+                               "sticker": {"file_id": "abc"}}})
+    texts = wait_texts(t, d, 3003, 3)
+    t.check("Не знаю такой команды" in texts[0], texts[0])
+    t.check("/task" in texts[1], texts[1])
+    t.check("только текст" in texts[2], texts[2])
+
+
+def test_malformed_update_skipped_offset_advances(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.push_update({"message": {"text": 5, "chat": "nonsense"}})
+    d.push_update({"callback_query": {"id": "x"}})
+    d.push_message(4004, "/help")
+    wait_texts(t, d, 4004, 1)
+    t.check(d.wait_for(lambda: not d.pending_updates, 5), "all updates confirmed: %r" % d.pending_updates)
+
+
+def test_group_chat_commands_only(t):
+    d = new_double(t)
+    start_bot(t, d)
+    group = -100500
+    d.push_message(group, "всем привет", from_id=5005)
+    d.push_message(group, "/help@someotherbot", from_id=5005)
+    d.push_message(group, "/top", from_id=5005)
+    texts = wait_texts(t, d, group, 1)
+    time.sleep(0.5)
+    texts = d.texts(group)
+    t.eq(len(texts), 1, "only the command for us is answered: %r" % texts)
+    t.check("Рейтинг" in texts[0], texts[0])
+
+
+def test_admin_commands_refused_for_others(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.push_message(6006, "/status")
+    d.push_message(ADMIN, "/status")
+    t.check("только для администратора" in wait_texts(t, d, 6006, 1)[0], "refused for a student")
+    t.check("uptime" in wait_texts(t, d, ADMIN, 1)[0], "answered for the admin")
+
+
+def test_long_broadcast_split_into_valid_pieces(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.push_message(7007, "/start")
+    wait_texts(t, d, 7007, 1)
+    para = ("Очень длинный абзац текста для проверки разбиения сообщения. " * 20).strip()
+    text = "\n\n".join([para] * 9)
+    t.check(len(text) > 10000, "text is long: %d" % len(text))
+    d.push_message(ADMIN, "/broadcast " + text)
+    t.check(d.wait_for(lambda: len(d.texts(7007)) >= 4, 15), "pieces arrived: %d" % len(d.texts(7007)))
+    pieces = d.texts(7007)[1:]
+    joined = "".join(pieces).replace("\n", "")
+    t.check(joined == text.replace("\n", ""), "pieces add up to the text")
+    t.check(all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in pieces), "each piece within 4096 UTF-16 units")
+
+
+def test_blocked_user_never_messaged_again(t):
+    d = new_double(t)
+    start_bot(t, d)
+    for chat in (8001, 8002):
+        d.push_message(chat, "/start")
+        wait_texts(t, d, chat, 1)
+    d.block(8001)
+    d.push_message(ADMIN, "/broadcast первое")
+    t.check(d.wait_for(lambda: len(d.texts(8002)) >= 2, 10), "second user got the broadcast")
+    t.check(d.wait_for(lambda: any(c["status"] == 403 for c in d.calls("sendMessage")), 5), "403 seen")
+    n403 = sum(1 for c in d.calls("sendMessage") if c["params"].get("chat_id") == 8001)
+    d.push_message(ADMIN, "/broadcast второе")
+    t.check(d.wait_for(lambda: len(d.texts(8002)) >= 3, 10), "second broadcast arrived")
+    time.sleep(0.5)
+    n403b = sum(1 for c in d.calls("sendMessage") if c["params"].get("chat_id") == 8001)
+    t.eq(n403b, n403, "no further attempts to the blocked chat")
+    # my_chat_member kicked → blocked as well, "member" → back
+    d.push_my_chat_member(8002, "kicked")
+    time.sleep(0.5)
+    d.push_message(ADMIN, "/broadcast третье")
+    wait_texts(t, d, ADMIN, 3)
+    time.sleep(0.5)
+    t.eq(len(d.texts(8002)), 3, "kicked user not messaged")
+
+
+def test_429_storm_loses_nothing(t):
+    d = new_double(t, chat_rate=0.5, chat_burst=1)
+    start_bot(t, d)
+    chat = 9009
+    for i in range(8):
+        d.push_message(chat, "/help")
+    t.check(d.wait_for(lambda: len(d.texts(chat)) >= 8, 40), "all 8 replies: %d" % len(d.texts(chat)))
+    t.check(d.count_429 > 0, "the double did send 429s")
+    log = t.read("bot.log")
+    t.check("429" in log, "429 logged")
+
+
+def test_fair_between_chats(t):
+    """One chat with many queued replies does not starve another."""
+    d = new_double(t)
+    start_bot(t, d)
+    for i in range(12):
+        d.push_message(10001, "/help")
+    time.sleep(0.3)
+    d.push_message(10002, "/help")
+    t.check(d.wait_for(lambda: len(d.texts(10002)) >= 1, 10), "second chat answered")
+    first_other = [s["t"] for s in d.sent(10002)][0]
+    busy_done = [s["t"] for s in d.sent(10001)]
+    t.check(len([x for x in busy_done if x < first_other]) < 12, "the other chat did not wait for the busy one")
+    t.check(d.wait_for(lambda: len(d.texts(10001)) >= 12, 30), "busy chat complete")
+    t.eq(d.count_429, 0, "no 429 with Telegram's own limits")
+
+
+def test_502_html_and_resets_recovered(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.fail_next("getUpdates", 2, "502html")
+    d.fail_next("sendMessage", 1, "reset")
+    d.push_message(11011, "/help")
+    texts = wait_texts(t, d, 11011, 1, timeout=30)
+    t.check("/task" in texts[0], texts[0])
+    t.check("non-JSON" in t.read("bot.log") or "502" in t.read("bot.log"), "502 logged")
+
+
+def test_second_copy_does_not_spin(t):
+    d = new_double(t)
+    start_bot(t, d)
+    env2 = bot_env(t, d, EXAMFLOW_DATA_DIR=os.path.join(t.tmp, "data2"),
+                   EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot2.log"))
+    p2 = t.spawn(["run", "--no-watchdog"], env=env2)
+    time.sleep(6)
+    n = len(d.calls("getUpdates"))
+    t.check(n < 40, "getUpdates calls in 6 s with two pollers: %d (spinning)" % n)
+    logs = t.read("bot.log") + t.read("bot2.log")
+    t.check("another copy of the bot is polling" in logs, "409 logged loudly")
+    t.check(p2.poll() is None, "second copy still alive, backing off")
+
+
+def test_sigterm_confirms_offset(t):
+    d = new_double(t)
+    p = start_bot(t, d)
+    d.push_message(12012, "/help")
+    wait_texts(t, d, 12012, 1)
+    t.eq(stop_bot(t, p), 0, "exit code")
+    last = max(c["params"].get("offset", 0) or 0 for c in d.calls("getUpdates"))
+    t.check(d.confirmed_offset >= 1 and not d.pending_updates, "offset confirmed on shutdown: %r" % d.pending_updates)
+
+
+def test_second_instance_on_same_data_dir_refused(t):
+    d = new_double(t)
+    start_bot(t, d)
+    p = t.run(["run", "--no-watchdog"], env=bot_env(t, d, EXAMFLOW_LOG_FILE="-"), timeout=20)
+    t.check(p.returncode != 0, "second copy on the same data_dir must not run")
+    t.check("in use by pid" in p.stderr, p.stderr[-500:])
+
+
+def export_users(t, env):
+    p = t.run(["export", "users"], env=env)
+    t.eq(p.returncode, 0, "export exit code: " + p.stderr)
+    rows = [l.split(",") for l in p.stdout.strip().splitlines()]
+    head = rows[0]
+    return {int(r[0]): dict(zip(head, r)) for r in rows[1:]}
+
+
+def test_kill9_exactly_once(t):
+    """kill -9 during a burst of answers: after restarts, every answer is counted
+    exactly once (checked through `examflow export` and the bot's /stats)."""
+    d = new_double(t)
+    env = bot_env(t, d)
+    chats = [13001, 13002, 13003]
+    rounds = 10
+    p = start_bot(t, d, env)
+    for c in chats:
+        d.push_message(c, "/start")
+    for c in chats:
+        wait_texts(t, d, c, 1)
+        d.push_callback(c, "n:t:0")
+    for c in chats:
+        wait_texts(t, d, c, 2)
+    rng = random.Random(7)
+    for r in range(rounds):
+        for c in chats:
+            d.push_message(c, "4")
+            d.push_callback(c, "next")
+        time.sleep(rng.uniform(0.0, 0.15))
+        if r % 3 == 1:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            p = start_bot(t, d, env)
+    t.check(d.wait_for(lambda: not d.pending_updates and d.confirmed_offset > 0, 30), "all updates consumed")
+    # every reply goes out in the end (1 message/s per chat): greeting, first
+    # card, then per round a verdict and a card, plus 3 achievements
+    want = 2 + 2 * rounds + 3
+    t.check(d.wait_for(lambda: all(len(d.texts(c)) >= want for c in chats), 90),
+            "all replies delivered: %r" % [len(d.texts(c)) for c in chats])
+    stop_bot(t, p)
+    users = export_users(t, env)
+    for c in chats:
+        t.eq(int(users[c]["attempts"]), rounds, "attempts of %d" % c)
+        t.eq(int(users[c]["solved"]), rounds, "solved of %d" % c)
+        t.eq(int(users[c]["points"]), rounds * 10, "points of %d" % c)
+    # the bot agrees: /stats after a fresh start
+    p = start_bot(t, d, env)
+    d.push_message(chats[0], "/stats")
+    t.check(d.wait_for(lambda: any("Решено: %d из %d" % (rounds, rounds) in x for x in d.texts(chats[0])), 10),
+            "stats say %d of %d" % (rounds, rounds))
+    # achievements are awarded exactly once across kill -9 and replay: first
+    # correct answer, 10 solved, level 2 (120 points); the announcement went out
+    for c in chats:
+        t.eq(int(users[c]["achievements"]), 3, "achievements of %d" % c)
+        t.check(any("Первый верный ответ" in x for x in d.texts(c)), "announced to %d" % c)
+
+
+def test_export_csv_and_backup(t):
+    d = new_double(t)
+    env = bot_env(t, d)
+    p = start_bot(t, d, env)
+    d.push_message(14014, "/start", first_name='Имя, с "кавычками"')
+    wait_texts(t, d, 14014, 1)
+    b = t.run(["backup", os.path.join(t.tmp, "bk")], env=env)
+    t.eq(b.returncode, 0, "backup while running: " + b.stderr + b.stdout)
+    stop_bot(t, p)
+    users = export_users(t, env)
+    t.check(14014 in users, "user exported")
+    raw = t.run(["export", "users"], env=env).stdout
+    t.check('"Имя, с ""кавычками"""' in raw, "CSV quoting: " + raw)
+    for what in ("attempts", "progress"):
+        q = t.run(["export", what], env=env)
+        t.eq(q.returncode, 0, "export " + what)
+        t.check(q.stdout.count("\n") >= 1, "header row")
