@@ -8857,8 +8857,13 @@ struct tg {
 	int64_t global_ready_at;      /* mono ms: the next send may start */
 	struct tg_chat *chats;        /* open addressing by chat id */
 	size_t nchats, capchats;
-	char *acks[TG_ACKS_MAX];      /* JSON bodies of answerCallbackQuery */
+	/* Requests that are not replies and are never persisted: button acks
+	 * (they only stop a spinner) and admin notices (about the bot itself). */
+	struct { const char *method; char *body; } acks[TG_ACKS_MAX];
 	int nacks;
+	/* admin notice debouncing: one message per condition change */
+	int notified_conflict, notified_disk;
+	int64_t api_down_since;       /* wall ms; 0 while Telegram answers */
 	uint64_t *sent_ids;           /* sends confirmed, to be recorded in the next commit */
 	int64_t blocked[TG_BLOCKED_MAX]; /* chats that answered 403, ditto */
 	int nblocked;
@@ -8867,7 +8872,7 @@ struct tg {
 	long n429, nsent_total, ndropped;
 	int64_t last_update_ms;       /* wall ms of the last update received */
 	char last_error[TG_STATUS_ERROR_LEN]; /* the last poll-lane failure, for health */
-	int ready_sent;
+	int ready_sent, started_notice;
 	struct tg_reporter rep;
 	struct tg_status last_status;
 	int64_t next_beat, next_status;
@@ -9117,12 +9122,68 @@ static void tg_queue_ack(struct tg *t, const char *js, const struct json_tok *tk
 		json_w_key(&w, "callback_query_id");
 		json_w_val_str(&w, s.p ? s.p : "");
 		if (json_w_obj_end(&w) == 0) {
-			t->acks[t->nacks++] = body.p;
+			t->acks[t->nacks].method = "answerCallbackQuery";
+			t->acks[t->nacks++].body = body.p;
 			body.p = NULL;
 		}
 	}
 	buf_free(&s);
 	buf_free(&body);
+}
+
+/* A message about the bot itself to every admin: not persisted (it may be
+ * about the disk being full), not rate limited (a handful a day). */
+__attribute__((format(printf, 2, 3)))
+static void tg_admin_notice(struct tg *t, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	log_warn("admin", "notice: %s", text);
+	for (int i = 0; i < cfg.nadmins && t->nacks < TG_ACKS_MAX; i++) {
+		struct buf html = BUF_INIT, body = BUF_INIT;
+		buf_puts(&html, "⚠️ <b>ExamFlow</b>: ");
+		html_escape(&html, text);
+		if (html.p && bot_build_body(&body, cfg.admin_ids[i], html.p, html.len, NULL) == 0) {
+			t->acks[t->nacks].method = "sendMessage";
+			t->acks[t->nacks++].body = body.p;
+			body.p = NULL;
+		}
+		buf_free(&html);
+		buf_free(&body);
+	}
+}
+
+/* Debounced conditions worth telling the admin: one message per change. */
+static void tg_watch_conditions(struct tg *t)
+{
+	int64_t now = wall_ms();
+	int api_ok = t->last_ok_ms && now - t->last_ok_ms < (int64_t)TG_API_FRESH_S * 1000;
+	if (!api_ok && !t->api_down_since && t->started_notice)
+		t->api_down_since = t->last_ok_ms ? t->last_ok_ms : now;
+	if (api_ok && t->api_down_since) {
+		int64_t mins = (now - t->api_down_since) / 60000;
+		tg_admin_notice(t, "Telegram was unreachable for %" PRId64 " min (%s); connection restored.", mins,
+		                t->last_error[0] ? t->last_error : "no answer");
+		t->api_down_since = 0;
+	}
+	if (t->conflict_ms && !t->notified_conflict) {
+		tg_admin_notice(t, "another copy of the bot is polling with the same token (Telegram answers 409). "
+		                   "Stop the other copy; this one backs off meanwhile.");
+		t->notified_conflict = 1;
+	} else if (!t->conflict_ms && t->notified_conflict && t->phase == TG_POLL && t->last_ok_ms) {
+		t->notified_conflict = 0;
+	}
+	if (!t->w->disk_ok && !t->notified_disk) {
+		tg_admin_notice(t, "storage commits fail in %s (disk full or I/O error): updates are not confirmed "
+		                   "and will be processed once the disk works again.", cfg.data_dir);
+		t->notified_disk = 1;
+	} else if (t->w->disk_ok && t->notified_disk) {
+		tg_admin_notice(t, "storage works again.");
+		t->notified_disk = 0;
+	}
 }
 
 /* One getUpdates answer: the exactly-once cycle. */
@@ -9359,9 +9420,9 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 		if (s->busy)
 			continue;
 		if (t->nacks) { /* button acks first: they stop a spinner on a phone */
-			char *body = t->acks[0];
+			char *body = t->acks[0].body;
+			tg_path(t, path, sizeof path, t->acks[0].method);
 			memmove(t->acks, t->acks + 1, (size_t)--t->nacks * sizeof t->acks[0]);
-			tg_path(t, path, sizeof path, "answerCallbackQuery");
 			s->is_ack = 1;
 			s->msg = NULL;
 			s->busy = 1;
@@ -9513,10 +9574,22 @@ static void tg_fill_status(const struct tg *t, struct tg_status *st)
 		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "storage: commits fail (disk full or I/O error in data_dir)");
 }
 
+/* Once the first poll succeeded: the admin hears the bot is up. */
+static void tg_on_ready(struct tg *t)
+{
+	tg_admin_notice(t, "version %s started (%d tasks, %zu students, %ld replies waiting).", EXAMFLOW_VERSION,
+	                t->w->bank.ntasks, t->w->bot.nusers, t->w->bot.outbox_len);
+}
+
 /* Heartbeat every TG_REPORT_EVERY_MS; a snapshot when it changed, and at
  * least every check_interval. */
 static void tg_report(struct tg *t, int64_t now)
 {
+	if (!t->started_notice && t->phase == TG_POLL && t->last_ok_ms) {
+		t->started_notice = 1;
+		tg_on_ready(t);
+	}
+	tg_watch_conditions(t);
 	if (!t->rep.fn)
 		return;
 	if (now >= t->next_beat) {
@@ -9535,6 +9608,7 @@ static void tg_report(struct tg *t, int64_t now)
 		t->ready_sent = 1;
 	}
 }
+
 
 /* --- the worker's event loop ------------------------------------------------------- */
 
@@ -9591,26 +9665,61 @@ static void tg_forget_sends(void *ctx)
 	t->nblocked = 0;
 }
 
-/* SIGHUP: reopen the log (logrotate) and reload the task bank. */
+/* Log every line a loader wrote into a memory stream. */
+static void tg_log_lines(int level, const char *text)
+{
+	char line[512];
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+		if (n)
+			log_msg(level, "main", "%s", line);
+		p += n + (p[n] == '\n');
+	}
+}
+
+/* SIGHUP: reopen the log (logrotate), reload the configuration and the task
+ * bank.  Anything invalid keeps the old version running and is logged. */
 static void tg_reload(struct tg *t)
 {
 	if (log_open(cfg.log_file) < 0)
 		log_error("main", "cannot reopen log file %s: %s", cfg.log_file, strerror(errno));
+	char ebuf[4096] = "";
+	FILE *ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
+	struct config *nc = malloc(sizeof *nc);
+	int nerr = nc ? cfg_load(nc, strcmp(cfg.source, "defaults") ? cfg.source : NULL, ef ? ef : stderr) : 1;
+	if (ef)
+		fclose(ef);
+	if (nerr) {
+		tg_log_lines(LOG_ERROR, ebuf);
+		log_error("main", "SIGHUP: the configuration has errors; keeping the running one");
+	} else {
+		if (strcmp(nc->data_dir, cfg.data_dir) != 0)
+			log_warn("main", "SIGHUP: data_dir changed; it takes effect at the next restart");
+		snprintf(nc->data_dir, sizeof nc->data_dir, "%s", cfg.data_dir);
+		cfg = *nc;
+		logst.level = cfg.log_level;
+		snprintf(t->prefix, sizeof t->prefix, "bot%s/", cfg.telegram_token);
+		if (log_open(cfg.log_file) < 0)
+			log_error("main", "cannot open log file %s: %s", cfg.log_file, strerror(errno));
+	}
+	free(nc);
 	struct bank nb;
-	struct buf errs = BUF_INIT;
-	FILE *ef = fmemopen(NULL, 4096, "w+");
-	if (worker_load_bank(&nb, ef ? ef : stderr) == 0) {
+	ebuf[0] = '\0';
+	ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
+	int bank_rc = worker_load_bank(&nb, ef ? ef : stderr);
+	if (ef)
+		fclose(ef);
+	if (bank_rc == 0) {
 		bank_free(&t->w->bank);
 		t->w->bank = nb;
 		t->w->bot.bank = &t->w->bank;
-		log_info("main", "SIGHUP: log reopened, task bank reloaded (%d tasks)", t->w->bank.ntasks);
+		log_info("main", "SIGHUP: log reopened, configuration and task bank reloaded (%d tasks)", t->w->bank.ntasks);
 	} else {
 		bank_free(&nb);
-		log_error("main", "SIGHUP: the task bank file has errors (see `examflow tasks check`); keeping the old bank");
+		tg_log_lines(LOG_ERROR, ebuf);
+		log_error("main", "SIGHUP: the task bank has errors; keeping the old bank");
 	}
-	if (ef)
-		fclose(ef);
-	buf_free(&errs);
 }
 
 /* Graceful stop: let sends on the wire finish (bounded), record them, and
@@ -9775,7 +9884,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 	http_close(&t->poll);
 	http_client_free(&t->hc);
 	for (int i = 0; i < t->nacks; i++)
-		free(t->acks[i]);
+		free(t->acks[i].body);
 	free(t->chats);
 	free(t->sent_ids);
 	explicit_bzero(t->prefix, sizeof t->prefix);

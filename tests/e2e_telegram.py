@@ -68,12 +68,24 @@ def new_double(t, **kw):
     return d
 
 
+NOTICE = "⚠️ ExamFlow"  # admin notices about the bot itself start like this
+
+
+def replies(d, chat):
+    """Texts sent to chat, without the admin notices about the bot itself."""
+    return [x for x in d.texts(chat) if not x.startswith(NOTICE)]
+
+
+def notices(d, chat=ADMIN):
+    return [x for x in d.texts(chat) if x.startswith(NOTICE)]
+
+
 def wait_texts(t, d, chat, n, timeout=15):
-    ok = d.wait_for(lambda: len(d.texts(chat)) >= n, timeout=timeout)
+    ok = d.wait_for(lambda: len(replies(d, chat)) >= n, timeout=timeout)
     if not ok:
         t.fail("chat %s: wanted %d messages, got %d: %r\nlog tail:\n%s" % (
-            chat, n, len(d.texts(chat)), d.texts(chat), t.read("bot.log")[-3000:]))
-    return d.texts(chat)
+            chat, n, len(replies(d, chat)), replies(d, chat), t.read("bot.log")[-3000:]))
+    return replies(d, chat)
 
 
 def answer_for(card):
@@ -209,6 +221,18 @@ def test_admin_commands_refused_for_others(t):
     d.push_message(ADMIN, "/status")
     t.check("только для администратора" in wait_texts(t, d, 6006, 1)[0], "refused for a student")
     t.check("uptime" in wait_texts(t, d, ADMIN, 1)[0], "answered for the admin")
+
+
+def test_admin_notice_on_start_and_second_copy(t):
+    d = new_double(t)
+    start_bot(t, d)
+    t.check(d.wait_for(lambda: any("started" in x for x in notices(d)), 10), "start notice: %r" % notices(d))
+    env2 = bot_env(t, d, EXAMFLOW_DATA_DIR=os.path.join(t.tmp, "data2"), EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot2.log"))
+    t.spawn(["run", "--no-watchdog"], env=env2)
+    t.check(d.wait_for(lambda: any("another copy" in x for x in notices(d)), 20), "409 notice: %r" % notices(d))
+    time.sleep(6)
+    n = sum(1 for x in notices(d) if "another copy" in x)
+    t.check(n <= 2, "409 notice debounced (one per copy at most): %d" % n)
 
 
 def test_long_broadcast_split_into_valid_pieces(t):
@@ -397,3 +421,33 @@ def test_export_csv_and_backup(t):
         q = t.run(["export", what], env=env)
         t.eq(q.returncode, 0, "export " + what)
         t.check(q.stdout.count("\n") >= 1, "header row")
+
+
+def test_sighup_reloads_bank_keeps_progress(t):
+    d = new_double(t)
+    env = bot_env(t, d)
+    p = start_bot(t, d, env)
+    chat = 15015
+    d.push_message(chat, "/start")
+    wait_texts(t, d, chat, 1)
+    d.push_callback(chat, "n:t:0")
+    card = wait_texts(t, d, chat, 2)[1]
+    t.check("Сколько будет" in card, card)
+    # the new bank drops every old task (the pending one vanishes) and adds one
+    t.write("bank.txt", BANK.split("id: t-1")[0] + "id: t-9\nnumber: 3\ntext: Сколько будет 5+5?\nanswer: 10\n")
+    p.send_signal(signal.SIGHUP)
+    t.wait_for(lambda: "task bank reloaded" in t.read("bot.log"), 10, what="reload logged")
+    d.push_message(chat, "4")  # the answer to a task that no longer exists
+    texts = wait_texts(t, d, chat, 3)
+    t.check("5+5" in texts[2], "a vanished task is skipped gracefully: %r" % texts[2])
+    d.push_message(chat, "10")
+    texts = wait_texts(t, d, chat, 4)
+    t.check("Верно" in texts[3], texts[3])
+    # a broken bank file keeps the running bank
+    t.write("bank.txt", "subject: t\nnonsense line\n")
+    p.send_signal(signal.SIGHUP)
+    t.wait_for(lambda: "keeping the old bank" in t.read("bot.log"), 10, what="bad bank refused")
+    d.push_callback(chat, "next")
+    texts = wait_texts(t, d, chat, 6)  # 5: the achievement for the first right answer
+    t.check("5+5" in texts[5], "the old bank still serves: %r" % texts[5])
+    t.eq(stop_bot(t, p), 0, "exit code")

@@ -1,0 +1,378 @@
+/* Unit tests: the bot's rules without any transport — streaks across
+ * midnight in the configured time zone, review scheduling, task choice,
+ * achievements, reminders, leaderboard order, reply splitting, button data
+ * limits, record round trip through replay and compaction.
+ * not tested: handlers' exact wording (the e2e transcripts cover it). */
+#define EXAMFLOW_NO_MAIN
+#include "../examflow.c"
+#include "check.h"
+
+static const char test_bank[] =
+	"subject: t\ntitle: Тест\n\n"
+	"id: t-1\nnumber: 1\ntext: 2+2?\nanswer: 4\nsolution: четыре\n\n"
+	"id: t-2\nnumber: 1\ntext: 1+3?\nanswer: 4\nsolution: четыре\n\n"
+	"id: t-3\nnumber: 2\ntext: 0+4?\nanswer: 4\nsolution: четыре\n";
+
+static struct bank bk;
+
+/* Feed one text message from user 1 and return the staged replies joined. */
+static void say(struct bot *b, const char *text, struct buf *out)
+{
+	struct bot_in in = {IN_TEXT, 1, 1, 1, "Аня", "ru", text, NULL};
+	bot_handle(b, &in);
+	buf_reset(out);
+	for (struct bot_msg *m = b->staged; m; m = m->next) {
+		buf_puts(out, m->body);
+		buf_puts(out, "\n");
+	}
+	bot_release_staged(b);
+	while (b->outbox) { /* "delivered": recorded like the transports do */
+		struct bot_msg *m = b->outbox;
+		b->outbox = m->next;
+		bot_save_sent(b, m->id);
+		bot_msg_free(m);
+	}
+	b->outbox_tail = &b->outbox;
+	b->outbox_len = 0;
+}
+
+static void press(struct bot *b, const char *data, struct buf *out)
+{
+	struct bot_in in = {IN_CALLBACK, 1, 1, 1, "Аня", "ru", data, NULL};
+	bot_handle(b, &in);
+	buf_reset(out);
+	for (struct bot_msg *m = b->staged; m; m = m->next)
+		buf_puts(out, m->body);
+	bot_release_staged(b);
+	while (b->outbox) { /* "delivered": recorded like the transports do */
+		struct bot_msg *m = b->outbox;
+		b->outbox = m->next;
+		bot_save_sent(b, m->id);
+		bot_msg_free(m);
+	}
+	b->outbox_tail = &b->outbox;
+	b->outbox_len = 0;
+}
+
+static void test_days(void)
+{
+	/* 2026-11-24 20:59:59 UTC is 23:59:59 in Moscow (+3); one second later is the next day there */
+	int64_t t0 = (int64_t)1795553999 * 1000;
+	check_eq_int(bot_day(t0, 180) + 1, bot_day(t0 + 1000, 180));
+	check_eq_int(bot_day(t0, 0), bot_day(t0 + 1000, 0)); /* still the same day in UTC */
+	check(bot_day(-1000, 0) == -1);                       /* before the epoch rounds down */
+	/* weeks start on Monday: 2026-11-23 is a Monday */
+	int mon = bot_day((int64_t)1795392000 * 1000, 0);
+	check_eq_int(bot_week(mon), bot_week(mon + 6));
+	check(bot_week(mon) != bot_week(mon - 1));
+}
+
+static void test_streaks(void)
+{
+	struct bot_user u;
+	memset(&u, 0, sizeof u);
+	bot_touch_streak(&u, 100);
+	check_eq_int(u.streak, 1);
+	bot_touch_streak(&u, 100);
+	check_eq_int(u.streak, 1); /* the same day counts once */
+	bot_touch_streak(&u, 101);
+	bot_touch_streak(&u, 102);
+	check_eq_int(u.streak, 3);
+	check_eq_int(u.best_streak, 3);
+	bot_touch_streak(&u, 104); /* a day missed */
+	check_eq_int(u.streak, 1);
+	check_eq_int(u.best_streak, 3);
+}
+
+static void test_review(void)
+{
+	struct bot_taskstate t;
+	memset(&t, 0, sizeof t);
+	bot_review_update(&t, 0, 10);
+	check_eq_int(t.due_day, 11); /* 1 day */
+	bot_review_update(&t, 1, 11);
+	check_eq_int(t.due_day, 14); /* then 3 days */
+	bot_review_update(&t, 0, 14);
+	check_eq_int(t.due_day, 15); /* a mistake starts over */
+	bot_review_update(&t, 1, 15);
+	check_eq_int(t.due_day, 18);
+	bot_review_update(&t, 1, 18);
+	check_eq_int(t.due_day, 0); /* right twice in a row: out of review */
+	check(t.solved);
+	struct bot_taskstate u;
+	memset(&u, 0, sizeof u);
+	bot_review_update(&u, 1, 5);
+	check_eq_int(u.due_day, 0); /* right the first time: never in review */
+	/* the 1-3-7-21 ladder when the student keeps alternating */
+	memset(&u, 0, sizeof u);
+	bot_review_update(&u, 0, 0);
+	int want[] = {3, 7, 21, 21};
+	for (int i = 0; i < 4; i++) {
+		int day = u.due_day;
+		bot_review_update(&u, 1, day);
+		check_eq_int(u.due_day - day, want[i]);
+		u.right_in_row = 0; /* as if a wrong answer had intervened without resetting the box */
+	}
+}
+
+static void test_flow_and_choice(void)
+{
+	struct bot b;
+	struct buf out = BUF_INIT;
+	bot_init(&b, &bk, NULL);
+	say(&b, "/start", &out);
+	check(strstr(out.p, "Привет, Аня") != NULL);
+	check(strstr(out.p, "\"callback_data\":\"s:t\"") != NULL);
+	press(&b, "n:t:0", &out);
+	struct bot_user *u = bot_find_user(&b, 1);
+	check(u && u->pending[0]);
+	char first[BOT_ID_MAX];
+	snprintf(first, sizeof first, "%s", u->pending);
+	say(&b, "5", &out);
+	check(strstr(out.p, "Неверно") != NULL);
+	check_eq_int(u->pending_wrong, 1);
+	say(&b, "4", &out);
+	check(strstr(out.p, "+5 очков") != NULL); /* a later try earns less */
+	check_eq_int(u->points, 5);
+	/* never the same task twice in a row, over many picks */
+	int same = 0;
+	for (int i = 0; i < 200; i++) {
+		char last[BOT_ID_MAX];
+		snprintf(last, sizeof last, "%s", u->last_task);
+		press(&b, "next", &out);
+		same += strcmp(last, u->pending) == 0;
+	}
+	check_eq_int(same, 0);
+	/* a due review comes first */
+	struct bot_taskstate *st = bot_taskstate(u, "t-3", 1);
+	st->due_day = bot_today() - 1;
+	snprintf(u->last_task, sizeof u->last_task, "t-1");
+	press(&b, "next", &out);
+	check_eq_str(u->pending, "t-3");
+	check(strstr(out.p, "повторение") != NULL);
+	/* the number filter */
+	press(&b, "n:t:2", &out);
+	check_eq_str(u->pending, "t-3"); /* the only task numbered 2, even right after itself */
+	/* hostile callback data is ignored, not a crash */
+	press(&b, "n:", &out);
+	press(&b, "n:zzz:1", &out);
+	press(&b, "s:nonexistent", &out);
+	press(&b, "", &out);
+	say(&b, "/remind 25", &out);
+	check(strstr(out.p, "Использование") != NULL);
+	say(&b, "/remind 7", &out);
+	check_eq_int(u->remind_hour, 7);
+	say(&b, "/cancel", &out);
+	check(!u->pending[0]);
+	bot_free_state(&b);
+	buf_free(&out);
+}
+
+static void test_achievements_once(void)
+{
+	struct bot b;
+	struct buf out = BUF_INIT;
+	bot_init(&b, &bk, NULL);
+	say(&b, "/start", &out);
+	press(&b, "n:t:0", &out);
+	say(&b, "/cancel", &out);
+	int announced = 0;
+	for (int i = 0; i < 12; i++) {
+		press(&b, "next", &out);
+		say(&b, "4", &out);
+		announced += strstr(out.p, "Первый верный ответ") != NULL;
+	}
+	check_eq_int(announced, 1);
+	struct bot_user *u = bot_find_user(&b, 1);
+	check_eq_int(u->solved, 12);
+	check(u->achievements & 1u);
+	check(u->achievements & 2u); /* 10 solved */
+	bot_free_state(&b);
+	buf_free(&out);
+}
+
+static void test_reminders(void)
+{
+	struct bot b;
+	bot_init(&b, &bk, NULL);
+	cfg.tz_offset_min = 180;
+	int64_t now = (int64_t)1795500000 * 1000; /* some moment; compute its local hour */
+	int hour = (int)(((now / 1000 + 180 * 60) % 86400) / 3600);
+	int today = bot_day(now, 180);
+	struct bot_user *a = bot_get_user(&b, 10), *c = bot_get_user(&b, 11), *d = bot_get_user(&b, 12),
+	                *e = bot_get_user(&b, 13);
+	a->remind_hour = hour;              /* due */
+	c->remind_hour = hour;
+	c->last_day = today;                /* practised today: no reminder */
+	d->remind_hour = hour;
+	d->blocked = 1;                     /* blocked: never */
+	e->remind_hour = (hour + 1) % 24;   /* another hour */
+	check_eq_int(bot_send_reminders(&b, now), 1);
+	check_eq_int(bot_send_reminders(&b, now + 60000), 0); /* once a day */
+	check(b.staged && b.staged->chat_id == 10);
+	bot_free_state(&b);
+}
+
+static void test_top_order(void)
+{
+	struct bot b;
+	struct buf out = BUF_INIT;
+	bot_init(&b, &bk, NULL);
+	int today = bot_today();
+	for (int i = 0; i < 15; i++) {
+		struct bot_user *u = bot_get_user(&b, 987650 + i);
+		snprintf(u->name, sizeof u->name, "U%02d", i);
+		u->points = 10 * i;
+		u->week_id = bot_week(today);
+		u->week_points = 150 - 10 * i;
+	}
+	struct bot_user *me = bot_get_user(&b, 1);
+	snprintf(me->name, sizeof me->name, "Me");
+	me->points = 5;
+	struct bot_call c = {&b, me, NULL, 1, "", today};
+	struct buf t = BUF_INIT;
+	bot_top_list(&c, &t, 0);
+	check(strstr(t.p, "U14") && strstr(t.p, "U05"));
+	check(!strstr(t.p, "U04"));              /* only the top 10 */
+	check(strstr(t.p, "U14") < strstr(t.p, "U13")); /* descending */
+	check(strstr(t.p, "Вы: 15 место") != NULL); /* my own place: 14 students have more */
+	check(!strstr(t.p, "98765"));             /* no ids, only names */
+	buf_reset(&t);
+	bot_top_list(&c, &t, 1);
+	check(strstr(t.p, "U00") < strstr(t.p, "U01")); /* weekly order differs */
+	buf_free(&t);
+	buf_free(&out);
+	bot_free_state(&b);
+}
+
+static void test_split(void)
+{
+	/* short text: whole */
+	check_eq_int(bot_split_point("abc", 3, 4096), 3);
+	/* paragraphs preferred */
+	struct buf s = BUF_INIT;
+	for (int i = 0; i < 300; i++)
+		buf_puts(&s, "слово ");
+	buf_puts(&s, "\n\n");
+	size_t para = s.len;
+	for (int i = 0; i < 600; i++)
+		buf_puts(&s, "слово ");
+	size_t cut = bot_split_point(s.p, s.len, 4096);
+	check_eq_int(cut, para);
+	/* never inside a tag or an element */
+	buf_reset(&s);
+	for (int i = 0; i < 4090; i++)
+		buf_putc(&s, 'a');
+	buf_puts(&s, " <b>bold text</b> tail");
+	cut = bot_split_point(s.p, s.len, 4096);
+	check(cut <= 4091);
+	/* emoji count as two UTF-16 units and are never cut in half */
+	buf_reset(&s);
+	for (int i = 0; i < 3000; i++)
+		buf_puts(&s, "😀");
+	cut = bot_split_point(s.p, s.len, 4096);
+	check_eq_int(cut % 4, 0);
+	check(utf16_len(s.p, cut) <= 4096);
+	buf_free(&s);
+}
+
+static void test_kb_limit(void)
+{
+	struct bot_kb kb;
+	memset(&kb, 0, sizeof kb);
+	char big[100];
+	memset(big, 'x', 80);
+	big[80] = '\0';
+	bot_kb_add(&kb, 0, "ok", "%s", "short");
+	bot_kb_add(&kb, 0, "too long", "%s", big);
+	check_eq_int(kb.ncols[0], 1); /* the 80-byte one was refused */
+	char exact[65];
+	memset(exact, 'y', 64);
+	exact[64] = '\0';
+	bot_kb_add(&kb, 1, "exactly 64", "%s", exact);
+	check_eq_int(kb.ncols[1], 1);
+}
+
+/* Records: every row type survives storage, replay and compaction. */
+static struct bot *replay_target;
+static void test_records_roundtrip(void)
+{
+	char dir[] = "/tmp/examflow-unit-bot-XXXXXX";
+	check(mkdtemp(dir) != NULL);
+	struct store st;
+	char err[256];
+	struct bot b;
+	bot_init(&b, &bk, &st);
+	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &b, err, sizeof err) == 0);
+	store_begin(&st);
+	struct buf out = BUF_INIT;
+	struct bot_in in = {IN_TEXT, 7, 1, 7, "Имя\twith\ttabs\nand \\ backslash 😀", "ru", "/start", NULL};
+	bot_handle(&b, &in);
+	press(&b, "n:t:0", &out);
+	say(&b, "5", &out);
+	b.offset = 12345;
+	bot_save_offset(&b);
+	check(store_commit(&st) == 0);
+	/* keep one unsent reply in the outbox */
+	store_begin(&st);
+	bot_reply(&b, 7, "не отправлено", NULL);
+	check(store_commit(&st) == 0);
+	bot_release_staged(&b);
+	struct bot_user *u = bot_find_user(&b, 7);
+	char name[BOT_NAME_MAX + 1];
+	snprintf(name, sizeof name, "%s", u->name);
+	int attempts = u->attempts, ntasks = u->ntasks;
+	store_close(&st);
+	/* replay */
+	struct bot r;
+	bot_init(&r, &bk, &st);
+	replay_target = &r;
+	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &r, err, sizeof err) == 0);
+	struct bot_user *v = bot_find_user(&r, 7);
+	check(v != NULL);
+	if (v) {
+		check_eq_str(v->name, name);
+		check_eq_int(v->attempts, attempts);
+		check_eq_int(v->ntasks, ntasks);
+	}
+	check_eq_int(r.offset, 12345);
+	check_eq_int(r.outbox_len, 1);
+	/* compaction: the same state afterwards */
+	check(store_compact(&st, bot_dump, &r) == 0);
+	store_close(&st);
+	struct bot c;
+	bot_init(&c, &bk, &st);
+	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &c, err, sizeof err) == 0);
+	struct bot_user *w = bot_find_user(&c, 7);
+	check(w && strcmp(w->name, name) == 0 && w->attempts == attempts);
+	check_eq_int(c.offset, 12345);
+	check_eq_int(c.outbox_len, 1);
+	store_close(&st);
+	bot_free_state(&b);
+	bot_free_state(&r);
+	bot_free_state(&c);
+	buf_free(&out);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	check(system(cmd) == 0);
+}
+
+int main(void)
+{
+	cfg_defaults(&cfg);
+	logst.level = LOG_ERROR;
+	if (bank_load_text(&bk, "test bank", test_bank, sizeof test_bank - 1, BANK_REPLACE, stderr) != 0)
+		return 1;
+	test_days();
+	test_streaks();
+	test_review();
+	test_flow_and_choice();
+	test_achievements_once();
+	test_reminders();
+	test_top_order();
+	test_split();
+	test_kb_limit();
+	test_records_roundtrip();
+	bank_free(&bk);
+	return check_done();
+}
