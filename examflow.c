@@ -6,10 +6,8 @@
  *
  * A student opens the bot, picks a subject (Математика, Информатика, Русский
  * язык, Физика), gets a short-answer task like part 1 of the ЕГЭ, types the
- * answer, and is told at once whether it is right, with the solution. The bot
- * keeps progress, points, daily streaks and a review queue of mistakes, and
- * (when a Gemini key is configured) an AI tutor explains what went wrong.
- *
+ * answer, and is told at once whether it is right, with the solution.  The
+ * bot keeps progress, points, daily streaks and a review queue of mistakes.
  * It is built for a $3 VPS run by a teacher: one binary, no runtime
  * dependencies, a few megabytes of memory, flat files for data, and a
  * watchdog parent that restarts the worker when something goes wrong.
@@ -18,23 +16,29 @@
  *
  *   examflow run
  *    └─ watchdog (parent)  supervises; owns the health file; never parses updates
- *        ├─ worker (child) one poll() loop: Telegram, AI, storage, HTTP health
+ *        ├─ worker (child) one poll() loop: getUpdates, sends, storage, timers
  *        └─ notifier (short-lived child) tells the admin when the worker is down
+ *
+ * `examflow demo` runs the same handlers and storage with the terminal in
+ * place of Telegram; `run --no-watchdog` runs the worker alone.
  *
  * THE LIFE OF ONE UPDATE
  *
  *   getUpdates (HTTP over BearSSL, section 5) → JSON tokens (section 4) →
- *   bot handlers change the in-memory state and queue replies (section 8) →
- *   the batch's records and the new offset are appended to events.log and
- *   fsynced once (section 6) → only then do replies leave through the rate
- *   limiter → the next getUpdates confirms the offset.  A kill -9 anywhere
- *   loses nothing and counts nothing twice: the stored offset is the truth.
+ *   tg_on_updates decodes each update into a struct bot_in (section 9) →
+ *   bot_handle changes the in-memory state, appends full-row records to the
+ *   open storage batch and stages replies (section 8) → the batch and the new
+ *   offset are written and fsynced once (section 6) → only then do the staged
+ *   replies join the outbox and leave through the rate limiter → the next
+ *   getUpdates confirms the offset.  A kill -9 anywhere loses nothing and
+ *   counts nothing twice: the stored offset is the truth.  If the commit
+ *   fails, the state is rebuilt from disk and the updates come again.
  *
  * WHERE TO START READING
  *
- *   main() at the very bottom, then cli_run(), then the section you care
- *   about.  Every section starts with a banner and a paragraph saying what it
- *   does and how it reports errors.
+ *   main() at the very bottom, then cli_run(), then tg_run() (the worker's
+ *   loop), then bot_handle().  Every section starts with a banner and a
+ *   paragraph saying what it does and how it reports errors.
  *
  * CONTENTS
  *
@@ -45,20 +49,76 @@
  *    5. HTTP/1.1 client over BearSSL
  *    6. Storage: append-only log and snapshot
  *    7. Exam domain: task bank and answer checking
- *    8. Command line and main()
+ *    8. Bot: students, records, texts and handlers
+ *    9. Transports: the batch cycle, the console demo, the Telegram engine
+ *   12. Watchdog and health file
+ *   13. Command line and main()
+ *   (10 and 11, the AI tutor and the HTTP health endpoint, are not built yet.)
  *
  * EXTERNAL THINGS THIS PROGRAM RELIES ON
  *
- *   Files      examflow.conf (key = value), data_dir/ (events.log, snapshot,
- *              lock), log_file (one line per event), health_file (JSON)
+ *   Telegram   getMe, deleteWebhook, setMyCommands, getUpdates (offset,
+ *              timeout, allowed_updates = message, callback_query,
+ *              my_chat_member), sendMessage (HTML parse mode, inline
+ *              keyboards), answerCallbackQuery; errors 400 (description,
+ *              parameters.migrate_to_chat_id), 401/404 (bad token), 403
+ *              (blocked), 409 (another poller), 429 (parameters.retry_after).
+ *   HTTP       we send Host, User-Agent: examflow/VERSION, Content-Type:
+ *              application/json, Content-Length, Connection: keep-alive; we
+ *              read Content-Length, Transfer-Encoding: chunked, Connection,
+ *              Content-Type, Retry-After.
+ *   Files      examflow.conf (key = value); data_dir/{events.log, snapshot,
+ *              lock, events.log.torn-*, events.log.quarantine-*}; log_file
+ *              (one line per event, 0600); health_file (JSON, written by the
+ *              watchdog); the system CA bundle or ca_file.
  *   Env        TELEGRAM_BOT_TOKEN, GEMINI_API_KEY, ADMIN_TELEGRAM_ID,
  *              UPTIMEROBOT_API_KEY, EXAMFLOW_<KEY> for every config key,
- *              EXAMFLOW_CONFIG (config path)
+ *              EXAMFLOW_CONFIG (config path), NOTIFY_SOCKET, WATCHDOG_USEC.
+ *   Signals    SIGTERM/SIGINT graceful stop; SIGHUP reopen the log, reload
+ *              config and task bank; SIGUSR2 re-exec the binary on disk;
+ *              SIGPIPE and SIGXFSZ ignored (errors, not deaths).
  *   Exit codes 0 ok, 1 temporary failure (restart is fine), 2 usage,
  *              3 configuration is wrong (do not restart), 4 data files need
- *              an admin (run `examflow repair`)
- *   Memory     a few MiB: buffers grow with the largest message seen and
- *              every growth is capped by a named limit below.
+ *              an admin (run `examflow repair`).
+ *   Config     the key table cfg_keys in section 3 (examflow help config).
+ *   Memory     about 1-2 MiB resident: BearSSL's state is ~40 KiB per HTTPS
+ *              connection (1 poll + 4 send lanes), the rest grows with the
+ *              number of students (a few hundred bytes each) and is capped by
+ *              the named limits below.
+ *
+ * THE DATA FILES (section 6)
+ *
+ *   data_dir/events.log   every change, appended one batch at a time
+ *   data_dir/snapshot     the compacted live state; the log continues it
+ *   data_dir/lock         flock()ed by the owner, holds its pid
+ *
+ *   Both files hold one record per line, tab-separated, in UTF-8:
+ *
+ *     TYPE \t SEQ \t TS_MS \t FIELD ... \t CRC \n
+ *
+ *   TYPE is [a-z][a-z0-9_]*, SEQ goes up by one per record for the life
+ *   of the directory, TS_MS is the wall clock at append time, and CRC is
+ *   8 lower-case hex digits of CRC-32C over everything before the tab in
+ *   front of it.  Inside fields, \ TAB LF CR are written \\ \t \n \r, so a
+ *   record is always one line and `grep ^attempt events.log` works.
+ *
+ *   events.log:  a commit of several records opens with
+ *       begin \t SEQ-OF-FIRST \t TS \t COUNT \t CRC
+ *   and replay applies a batch whole or not at all.  Start-up cuts a torn
+ *   tail (last line without newline or checksum, or a batch cut short) into
+ *   events.log.torn-<time>; any other bad line stops start-up with its
+ *   byte offset (exit 4) until `examflow repair` quarantines it.
+ *
+ *   snapshot:    examflow-snapshot \t SEQ \t TS \t 1 \t CRC      (version 1)
+ *                ... records, each carrying SEQ ...
+ *                end \t SEQ \t TS \t COUNT \t CRC
+ *   It is written as snapshot.tmp, fsynced, renamed, and the directory is
+ *   fsynced; only then is the log emptied.  Replay skips log records with
+ *   a seq at or below the snapshot's, so a crash between the two steps
+ *   is harmless.  A leftover snapshot.tmp is deleted.  A damaged snapshot
+ *   stops start-up: without it the state would be silently lost.
+ *
+ *   The bot's record types (section 8): user, task, num, offset, out, sent.
  */
 
 /* ==========================================================================
@@ -9894,7 +9954,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 }
 
 /* ==========================================================================
- * 9. Watchdog and health
+ * 12. Watchdog and health file
  * ==========================================================================
  * `examflow run` is two processes.  The watchdog (wd_run, the parent) forks
  * the worker, reads a pipe of one-line messages from it, restarts it when it
@@ -10983,7 +11043,7 @@ static int wd_status_cmd(const char *health_file, FILE *out)
 #undef WD_NSIGNALS
 
 /* ==========================================================================
- * 8. Command line and main()
+ * 13. Command line and main()
  * ==========================================================================
  * One function per verb, found through cli_cmds; main() only parses -c and
  * dispatches.  die()-style exits are allowed here and nowhere below: a verb
