@@ -7067,7 +7067,7 @@ enum bot_text_id {
 	T_HINT, T_STATS_HEAD, T_STATS_NONE, T_TOP_WEEK, T_TOP_ALL, T_TOP_EMPTY, T_TOP_YOU,
 	T_REMIND_SET, T_REMIND_OFF, T_REMIND_USAGE, T_REMINDER, T_LANG_SET, T_LANG_USAGE,
 	T_ACHIEVEMENT, T_ADMIN_ONLY, T_GROUP_PRIVATE, T_BROADCAST_USAGE, T_BROADCAST_QUEUED,
-	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_COUNT
+	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_BROADCAST_BUSY, T_BROADCAST_DONE, T_COUNT
 };
 
 static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
@@ -7115,6 +7115,8 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 	[T_TOO_LONG] = {"Слишком длинный ответ. Ответ в ЕГЭ — число или слово.", "That answer is too long. Exam answers are a number or a word."},
 	[T_UNSUPPORTED] = {"Я понимаю только текст. Ответ на задачу напишите сообщением.", "I only understand text. Type your answer as a message."},
 	[T_LEVEL_UP] = {"⬆️ Новый уровень: %d!", "⬆️ Level up: %d!"},
+	[T_BROADCAST_BUSY] = {"Предыдущая рассылка ещё идёт: осталось %d сообщений.", "The previous broadcast is still going: %d messages left."},
+	[T_BROADCAST_DONE] = {"Рассылка завершена: доставлено %d из %d.", "Broadcast finished: %d of %d delivered."},
 };
 
 /* --- state ---------------------------------------------------------------------- */
@@ -7167,6 +7169,15 @@ struct bot_msg {
 	struct bot_msg *next;
 };
 
+/* The broadcast in progress: its messages are outbox ids first..last.
+ * Persisted ("bcast"), so the final report survives a restart. */
+struct bot_bcast {
+	int64_t admin_chat;
+	uint64_t first, last;
+	int total;   /* recipients; 0 = no broadcast running */
+	int failed;  /* messages dropped (counted since the last start) */
+};
+
 /* Counters for /status and /metrics; not persisted (they restart with the worker). */
 struct bot_counters {
 	int64_t started_ms;
@@ -7189,6 +7200,7 @@ struct bot {
 	int store_failed;             /* a store_add failed: the batch must not commit */
 	int dumping;                  /* inside bot_dump(): records go to the snapshot */
 	char username[64];            /* the bot's @username, for /cmd@name in groups */
+	struct bot_bcast bcast;
 	struct bot_counters ctr;
 	uint64_t rng;
 };
@@ -7454,6 +7466,17 @@ static int bot_save_sent(struct bot *b, uint64_t id)
 	return bot_emit(b, "sent", 1, f);
 }
 
+static int bot_save_bcast(struct bot *b)
+{
+	char admin[24], first[24], last[24], total[16];
+	snprintf(admin, sizeof admin, "%" PRId64, b->bcast.admin_chat);
+	snprintf(first, sizeof first, "%" PRIu64, b->bcast.first);
+	snprintf(last, sizeof last, "%" PRIu64, b->bcast.last);
+	snprintf(total, sizeof total, "%d", b->bcast.total);
+	const char *f[] = {admin, first, last, total};
+	return bot_emit(b, "bcast", 4, f);
+}
+
 /* Parse "k=v k=v" into the named int fields; unknown keys are skipped. */
 static void bot_parse_kv(const char *kv, const char *key, int *out)
 {
@@ -7554,6 +7577,12 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		if (m->id >= b->next_msg_id)
 			b->next_msg_id = m->id + 1;
 		bot_outbox_push(b, m);
+	} else if (strcmp(r->type, "bcast") == 0 && r->nf >= 4) {
+		b->bcast.admin_chat = bot_field_i64(r, 0);
+		b->bcast.first = (uint64_t)bot_field_i64(r, 1);
+		b->bcast.last = (uint64_t)bot_field_i64(r, 2);
+		b->bcast.total = (int)bot_field_i64(r, 3);
+		b->bcast.failed = 0;
 	} else if (strcmp(r->type, "sent") == 0 && r->nf >= 1) {
 		bot_outbox_remove(b, (uint64_t)bot_field_i64(r, 0));
 	} else {
@@ -7584,6 +7613,8 @@ static int bot_dump(void *ctx, struct store *s)
 	bot_save_offset(b);
 	for (struct bot_msg *m = b->outbox; m; m = m->next)
 		bot_save_out(b, m);
+	if (b->bcast.total)
+		bot_save_bcast(b);
 	b->dumping = 0;
 	return b->store_failed ? -EIO : 0;
 }
@@ -8370,19 +8401,52 @@ static void cmd_broadcast(struct bot_call *c)
 		bot_reply(c->b, c->chat, bot_t(c->u, T_BROADCAST_USAGE), NULL);
 		return;
 	}
+	struct bot *b = c->b;
+	if (b->bcast.total) {
+		int left = 0;
+		for (struct bot_msg *m = b->outbox; m; m = m->next)
+			left += m->id >= b->bcast.first && m->id <= b->bcast.last;
+		bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_BUSY), left);
+		return;
+	}
 	struct buf text = BUF_INIT;
 	html_escape(&text, c->args);
 	int n = 0;
-	for (size_t i = 0; i < c->b->capusers; i++) {
-		const struct bot_user *u = c->b->users[i];
+	uint64_t first = b->next_msg_id;
+	for (size_t i = 0; i < b->capusers; i++) {
+		const struct bot_user *u = b->users[i];
 		if (!u || u->blocked)
 			continue;
-		bot_reply(c->b, u->id, text.p, NULL);
+		bot_reply(b, u->id, text.p, NULL);
 		n++;
 	}
 	buf_free(&text);
+	if (n) {
+		struct bot_bcast bc = {c->chat, first, b->next_msg_id - 1, n, 0};
+		b->bcast = bc;
+		bot_save_bcast(b);
+	}
 	log_info("bot", "broadcast queued for %d users", n);
-	bot_replyf(c->b, c->chat, NULL, bot_t(c->u, T_BROADCAST_QUEUED), n);
+	bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_QUEUED), n);
+}
+
+/* A message left the outbox (ok: Telegram took it).  When the last one of
+ * a broadcast is gone, the admin gets the final count.  Inside a batch. */
+static void bot_bcast_note(struct bot *b, uint64_t id, int ok)
+{
+	struct bot_bcast *bc = &b->bcast;
+	if (!bc->total || id < bc->first || id > bc->last)
+		return;
+	bc->failed += !ok;
+	for (struct bot_msg *m = b->outbox; m; m = m->next)
+		if (m->id >= bc->first && m->id <= bc->last)
+			return;
+	int delivered = bc->total - bc->failed;
+	log_info("bot", "broadcast finished: %d of %d delivered", delivered < 0 ? 0 : delivered, bc->total);
+	struct bot_user *admin = bot_find_user(b, bc->admin_chat);
+	bot_replyf(b, bc->admin_chat, NULL, bot_t(admin, T_BROADCAST_DONE), delivered < 0 ? 0 : delivered, bc->total);
+	bc->total = 0;
+	bot_save_bcast(b);
 }
 
 enum { CMD_ANY = 0, CMD_ADMIN = 1, CMD_PRIVATE = 2 };
@@ -8858,6 +8922,7 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 #define TG_REQUEST_TIMEOUT_MS 30000    /* any call but the long poll */
 #define TG_POLL_GRACE_MS 15000         /* the long poll's deadline is its timeout plus this */
 #define TG_MAX_TOKENS 200000           /* JSON tokens in one getUpdates answer: 100 updates need ~10k; 4 MiB of memory at most */
+#define TG_DROPPED_BIT (1ULL << 63)   /* in sent_ids: the message was dropped, not delivered */
 #define TG_BLOCKED_MAX 64              /* 403s remembered between two commits */
 #define TG_CHAT_SLOTS_MAX (1 << 20)    /* rate-limiter entries; an entry is 32 bytes */
 
@@ -9384,7 +9449,7 @@ static void tg_poll_done(struct tg *t, int r)
 /* --- the send lane ------------------------------------------------------------------ */
 
 /* Forget a message for good (sent, or dropped): recorded in the next commit. */
-static void tg_finish_msg(struct tg *t, struct bot_msg *m)
+static void tg_finish_msg(struct tg *t, struct bot_msg *m, int ok)
 {
 	if (t->nsent == t->capsent) {
 		size_t cap = t->capsent ? t->capsent * 2 : 64;
@@ -9394,7 +9459,8 @@ static void tg_finish_msg(struct tg *t, struct bot_msg *m)
 		t->sent_ids = p;
 		t->capsent = cap;
 	}
-	t->sent_ids[t->nsent++] = m->id;
+	/* the top bit says "dropped": broadcasts count what was delivered */
+	t->sent_ids[t->nsent++] = m->id | (ok ? 0 : TG_DROPPED_BIT);
 	bot_outbox_remove(&t->w->bot, m->id);
 }
 
@@ -9407,7 +9473,7 @@ static void tg_drop_chat(struct tg *t, int64_t chat)
 		for (int i = 0; i < TG_SEND_CONNS; i++)
 			on_wire |= t->send[i].msg == m;
 		if (m->chat_id == chat && !on_wire) {
-			tg_finish_msg(t, m);
+			tg_finish_msg(t, m, 0);
 			t->ndropped++;
 		}
 	}
@@ -9544,7 +9610,7 @@ static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 		t->last_ok_ms = wall_ms();
 		t->nsent_total++;
 		b->ctr.replies_sent++;
-		tg_finish_msg(t, m);
+		tg_finish_msg(t, m, 1);
 	} else if (res->status == 429) {
 		int ra = res->retry_after;
 		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
@@ -9562,7 +9628,7 @@ static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 	} else if (res->status == 403) {
 		log_info("telegram", "chat %" PRId64 ": %s", m->chat_id, why);
 		int64_t chat = m->chat_id;
-		tg_finish_msg(t, m);
+		tg_finish_msg(t, m, 0);
 		tg_drop_chat(t, chat);
 		if (t->nblocked < TG_BLOCKED_MAX)
 			t->blocked[t->nblocked++] = chat; /* recorded with the next commit */
@@ -9571,12 +9637,12 @@ static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0) {
 			tg_migrate(t, m, v);
 		} else if (strstr(why, "message is not modified") || strstr(why, "query is too old")) {
-			tg_finish_msg(t, m);
+			tg_finish_msg(t, m, 1);
 		} else {
 			log_error("telegram", "sendMessage to chat %" PRId64 " refused: %s; message dropped", m->chat_id, why);
 			b->ctr.replies_dropped++;
 			t->ndropped++;
-			tg_finish_msg(t, m);
+			tg_finish_msg(t, m, 0);
 		}
 	} else {
 		buf_free(&desc);
@@ -9590,7 +9656,7 @@ retry:
 		          m->attempts, r == HTTP_DONE ? "server error" : http_errstr(&s->conn));
 		b->ctr.replies_dropped++;
 		t->ndropped++;
-		tg_finish_msg(t, m);
+		tg_finish_msg(t, m, 0);
 		return;
 	}
 	int64_t delay = TG_BACKOFF_MIN_MS << (m->attempts < 6 ? m->attempts - 1 : 5);
@@ -9606,7 +9672,9 @@ static void tg_commit_sent(struct tg *t)
 		return;
 	worker_begin(t->w);
 	for (size_t i = 0; i < t->nsent; i++)
-		bot_save_sent(&t->w->bot, t->sent_ids[i]);
+		bot_save_sent(&t->w->bot, t->sent_ids[i] & ~TG_DROPPED_BIT);
+	for (size_t i = 0; i < t->nsent; i++)
+		bot_bcast_note(&t->w->bot, t->sent_ids[i] & ~TG_DROPPED_BIT, !(t->sent_ids[i] & TG_DROPPED_BIT));
 	for (int i = 0; i < t->nblocked; i++)
 		bot_mark_blocked(&t->w->bot, t->blocked[i]);
 	t->nsent = 0;
