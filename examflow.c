@@ -7087,8 +7087,8 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 	[T_BTN_BACK] = {"◀️ Назад", "◀️ Back"},
 	[T_NO_SUBJECT] = {"Сначала выберите предмет:", "Choose a subject first:"},
 	[T_NO_TASKS] = {"В этом разделе пока нет задач. Выберите другой:", "No tasks here yet. Choose another:"},
-	[T_HELP] = {"Команды:\n/task — следующая задача\n/subjects — выбрать предмет\n/stats — ваша статистика\n/top — рейтинг\n/remind ЧЧ — ежедневное напоминание (/remind off — выключить)\n/lang ru|en — язык\n/cancel — отменить текущую задачу\n/help — эта справка",
-	            "Commands:\n/task — next task\n/subjects — choose a subject\n/stats — your statistics\n/top — leaderboard\n/remind HH — daily reminder (/remind off to stop)\n/lang ru|en — language\n/cancel — drop the current task\n/help — this help"},
+	[T_HELP] = {"Команды:\n/task — следующая задача\n/subjects — выбрать предмет\n/stats — ваша статистика\n/top — рейтинг\n/remind ЧЧ — ежедневное напоминание (/remind off — выключить)\n/lang ru|en — язык\n/cancel — отменить текущую задачу\n/ask ВОПРОС — спросить ИИ-репетитора\n/reset — начать разговор с ИИ заново\n/help — эта справка",
+	            "Commands:\n/task — next task\n/subjects — choose a subject\n/stats — your statistics\n/top — leaderboard\n/remind HH — daily reminder (/remind off to stop)\n/lang ru|en — language\n/cancel — drop the current task\n/ask QUESTION — ask the AI tutor\n/reset — start the AI conversation afresh\n/help — this help"},
 	[T_CANCELLED] = {"Задача отменена. /task — новая задача.", "Task dropped. /task for a new one."},
 	[T_NOTHING_PENDING] = {"Сейчас нет активной задачи. /task — получить задачу.", "No task is pending. /task to get one."},
 	[T_UNKNOWN_CMD] = {"Не знаю такой команды. /help — список команд.", "I don't know that command. /help lists them."},
@@ -7203,7 +7203,21 @@ struct bot {
 	struct bot_bcast bcast;
 	struct bot_counters ctr;
 	uint64_t rng;
+	struct ai *ai;                /* the AI tutor (section 10), owned by the worker; NULL: off */
 };
+
+/* The AI tutor comes after the transports; the bot reaches it through these. */
+struct bot_call;
+struct bot_kb;
+static int ai_apply(struct ai *a, const struct store_rec *r);
+static void ai_dump(struct ai *a, int (*emit)(void *ctx, const char *type, int nf, const char *const *f), void *ctx);
+static int ai_bot_emit(void *ctx, const char *type, int nf, const char *const *f);
+static void ai_cmd_ask(struct bot_call *c);
+static void ai_cmd_reset(struct bot_call *c);
+static int ai_bot_free_text(struct bot_call *c, const char *text);
+static void ai_bot_explain(struct bot_call *c, const char *data);
+static void ai_bot_kb(const struct bot *b, const struct bot_user *u, struct bot_kb *kb, const char *task, const char *wrong);
+static void ai_bot_subject_changed(struct bot *b, int64_t user);
 
 /* --- small helpers -------------------------------------------------------------------- */
 
@@ -7585,6 +7599,8 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		b->bcast.failed = 0;
 	} else if (strcmp(r->type, "sent") == 0 && r->nf >= 1) {
 		bot_outbox_remove(b, (uint64_t)bot_field_i64(r, 0));
+	} else if (ai_apply(b->ai, r)) {
+		/* the tutor's quota counts and cached answers */
 	} else {
 		/* A record type from a newer version, or one another section owns
 		 * (the AI cache): not ours to judge. */
@@ -7615,6 +7631,7 @@ static int bot_dump(void *ctx, struct store *s)
 		bot_save_out(b, m);
 	if (b->bcast.total)
 		bot_save_bcast(b);
+	ai_dump(b->ai, ai_bot_emit, b);
 	b->dumping = 0;
 	return b->store_failed ? -EIO : 0;
 }
@@ -8148,11 +8165,13 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 			buf_printf(&text, bot_t(u, T_LEVEL_UP), bot_level(u->points));
 		}
 		bot_after_task_kb(u, &kb, 0);
+		ai_bot_kb(b, u, &kb, t->id, NULL);
 		bot_reply(b, c->chat, text.p ? text.p : "", &kb);
 		buf_free(&text);
 	} else {
 		u->pending_wrong++;
 		bot_after_task_kb(u, &kb, 1);
+		ai_bot_kb(b, u, &kb, t->id, answer);
 		bot_reply(b, c->chat, bot_t(u, T_WRONG), &kb);
 	}
 	if (st) {
@@ -8184,6 +8203,7 @@ static void bot_show_solution(struct bot_call *c)
 	bot_solution_text(u, t, &text);
 	struct bot_kb kb;
 	bot_after_task_kb(u, &kb, 0);
+	ai_bot_kb(c->b, u, &kb, t->id, NULL);
 	bot_reply(c->b, c->chat, text.p ? text.p : "", &kb);
 	buf_free(&text);
 }
@@ -8466,6 +8486,8 @@ static const struct {
 	{"remind", cmd_remind, CMD_PRIVATE},
 	{"lang", cmd_lang, CMD_ANY},
 	{"cancel", cmd_cancel, CMD_PRIVATE},
+	{"ask", ai_cmd_ask, CMD_PRIVATE},
+	{"reset", ai_cmd_reset, CMD_PRIVATE},
 	{"status", cmd_status, CMD_ADMIN},
 	{"broadcast", cmd_broadcast, CMD_ADMIN},
 	{"stats_all", cmd_stats_all, CMD_ADMIN},
@@ -8536,6 +8558,8 @@ static void bot_on_callback(struct bot_call *c, const char *data)
 		sid[len] = '\0';
 		if (!bank_subject_find(c->b->bank, sid))
 			return;
+		if (strcmp(u->subject, sid) != 0)
+			ai_bot_subject_changed(c->b, u->id);
 		utf8_copy(u->subject, sizeof u->subject, sid);
 		u->num_filter = atoi(colon + 1);
 		u->last_task[0] = '\0';
@@ -8544,6 +8568,8 @@ static void bot_on_callback(struct bot_call *c, const char *data)
 		bot_send_task(c);
 	} else if (strcmp(data, "sol") == 0) {
 		bot_show_solution(c);
+	} else if (strncmp(data, "x:", 2) == 0) {
+		ai_bot_explain(c, data + 2);
 	} else {
 		log_debug("bot", "unknown callback data from user %" PRId64, u->id);
 	}
@@ -8593,7 +8619,7 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 			/* group chatter: not for us */
 		} else if (u->pending[0]) {
 			bot_check_answer(&c, in->text);
-		} else {
+		} else if (!ai_bot_free_text(&c, in->text)) {
 			bot_reply(b, c.chat, bot_t(u, T_HINT), NULL);
 		}
 	} else if (in->kind == IN_OTHER && in->is_private) {
@@ -8644,6 +8670,18 @@ static void bot_mark_blocked(struct bot *b, int64_t chat)
  * same updates again later: nothing is lost and nothing counts twice.
  */
 
+/* The AI tutor (section 10) as the transports use it. */
+static struct ai *ai_new(struct bot *b);
+static void ai_delete(struct ai *a);
+static void ai_attach(struct ai *a, struct http_client *hc, int (*on_typing)(void *ctx, int64_t chat), void *typing_ctx);
+static void ai_reload(struct ai *a);
+static int ai_want(struct ai *a, struct pollfd *pfd, int max, int64_t *wake);
+static int ai_step(struct ai *a, const struct pollfd *pfd, int n, int64_t now);
+static int ai_deliver(struct ai *a);
+static int ai_working(const struct ai *a);
+static const char *ai_errstr(const struct ai *a);
+static int ai_tg_typing(void *ctx, int64_t chat);
+
 /* Everything a worker owns.  One instance, owned by the transport's main
  * function (cli_demo or the Telegram worker). */
 struct worker {
@@ -8656,6 +8694,7 @@ struct worker {
 	int disk_ok;                 /* last commit succeeded */
 	void (*on_reload)(void *ctx); /* the transport forgets pointers into the old state */
 	void *reload_ctx;
+	int restarted;               /* a watchdog restart: it has told the admin already */
 };
 
 /* Load the task bank: embedded, then tasks_file (add or replace).  Errors
@@ -8702,12 +8741,15 @@ static int worker_init(struct worker *w, FILE *errs)
 	if (worker_load_bank(&w->bank, errs) < 0)
 		return EXIT_CONFIG;
 	bot_init(&w->bot, &w->bank, &w->store);
+	w->bot.ai = ai_new(&w->bot); /* before the replay: it holds the tutor's records */
 	return worker_open_store(w);
 }
 
 static void worker_free(struct worker *w)
 {
 	bot_free_state(&w->bot);
+	ai_delete(w->bot.ai);
+	w->bot.ai = NULL;
 	if (w->store_open)
 		store_close(&w->store);
 	bank_free(&w->bank);
@@ -8925,6 +8967,7 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 #define TG_DROPPED_BIT (1ULL << 63)   /* in sent_ids: the message was dropped, not delivered */
 #define TG_BLOCKED_MAX 64              /* 403s remembered between two commits */
 #define TG_CHAT_SLOTS_MAX (1 << 20)    /* rate-limiter entries; an entry is 32 bytes */
+#define TG_AI_PFDS 64                  /* the AI lane's sockets: ai_max_inflight's maximum */
 
 /* What the worker says about itself, for the watchdog and /health.  The
  * engine fills it; whoever supervises decides how to transport it. */
@@ -9080,6 +9123,7 @@ static void tg_build_commands(struct buf *b, int lang)
 		{"top", "Рейтинг", "Leaderboard"},
 		{"remind", "Ежедневное напоминание", "Daily reminder"},
 		{"lang", "Язык", "Language"},
+		{"ask", "Спросить ИИ-репетитора", "Ask the AI tutor"},
 		{"help", "Справка", "Help"},
 	};
 	struct json_w w;
@@ -9537,6 +9581,8 @@ static struct bot_msg *tg_next_msg(struct tg *t, int64_t now, int64_t *wake)
 	return NULL;
 }
 
+static void tg_send_done(struct tg *t, struct tg_send *s, int r);
+
 /* Start as many sends as connections, the global pace and the buckets allow. */
 static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 {
@@ -9552,8 +9598,10 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 			s->is_ack = 1;
 			s->msg = NULL;
 			s->busy = 1;
-			http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_REQUEST_TIMEOUT_MS);
+			int r = http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_REQUEST_TIMEOUT_MS);
 			free(body);
+			if (r < 0) /* failed before any I/O (DNS, no memory): free the slot */
+				tg_send_done(t, s, r);
 			continue;
 		}
 		if (t->global_ready_at > now) {
@@ -9573,7 +9621,9 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 		s->msg = m;
 		s->busy = 1;
 		m->attempts++;
-		http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, m->body, strlen(m->body), TG_REQUEST_TIMEOUT_MS);
+		int r = http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, m->body, strlen(m->body), TG_REQUEST_TIMEOUT_MS);
+		if (r < 0)
+			tg_send_done(t, s, r);
 	}
 }
 
@@ -9691,7 +9741,7 @@ static void tg_fill_status(const struct tg *t, struct tg_status *st)
 	st->bot_online = t->phase == TG_POLL && !t->conflict_ms;
 	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < (int64_t)TG_API_FRESH_S * 1000;
 	st->database_connected = t->w->disk_ok;
-	st->ai_working = 1;
+	st->ai_working = ai_working(t->w->bot.ai);
 	st->last_update_at = t->last_update_ms;
 	st->queue_depth = t->w->bot.outbox_len;
 	if (t->last_error[0] && !st->api_responsive)
@@ -9700,11 +9750,15 @@ static void tg_fill_status(const struct tg *t, struct tg_status *st)
 		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%s", t->last_error);
 	if (!st->database_connected)
 		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "storage: commits fail (disk full or I/O error in data_dir)");
+	if (!st->ai_working)
+		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%.119s", ai_errstr(t->w->bot.ai));
 }
 
 /* Once the first poll succeeded: the admin hears the bot is up. */
 static void tg_on_ready(struct tg *t)
 {
+	if (t->w->restarted)
+		return; /* one "started" per watchdog, not one per restart (a crash loop would spam) */
 	tg_admin_notice(t, "version %s started (%d tasks, %zu students, %ld replies waiting).", EXAMFLOW_VERSION,
 	                t->w->bank.ntasks, t->w->bot.nusers, t->w->bot.outbox_len);
 }
@@ -9826,6 +9880,7 @@ static void tg_reload(struct tg *t)
 			log_warn("main", "SIGHUP: data_dir changed; it takes effect at the next restart");
 		snprintf(nc->data_dir, sizeof nc->data_dir, "%s", cfg.data_dir);
 		cfg = *nc;
+		ai_reload(t->w->bot.ai);
 		logst.level = cfg.log_level;
 		snprintf(t->prefix, sizeof t->prefix, "bot%s/", cfg.telegram_token);
 		if (log_open(cfg.log_file) < 0)
@@ -9912,6 +9967,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 		return EXIT_CONFIG;
 	}
 	snprintf(t->prefix, sizeof t->prefix, "bot%s/", cfg.telegram_token);
+	ai_attach(w->bot.ai, &t->hc, ai_tg_typing, t);
 	http_conn_init(&t->poll);
 	for (int i = 0; i < TG_SEND_CONNS; i++)
 		http_conn_init(&t->send[i].conn);
@@ -9945,7 +10001,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 			else
 				store_abort(&w->store);
 		}
-		struct pollfd pfd[2 + TG_SEND_CONNS];
+		struct pollfd pfd[2 + TG_SEND_CONNS + TG_AI_PFDS];
 		struct http_conn *conns[2 + TG_SEND_CONNS];
 		int np = 0;
 		pfd[np].fd = tg_sigpipe[0];
@@ -9961,6 +10017,8 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 			if (dl < wake)
 				wake = dl;
 		}
+		int ntg = np; /* then the AI lane's */
+		np += ai_want(w->bot.ai, pfd + ntg, TG_AI_PFDS, &wake);
 		int ms = wake <= now ? 0 : (int)(wake - now);
 		int n = poll(pfd, (nfds_t)np, ms);
 		if (n < 0 && errno != EINTR) {
@@ -9979,7 +10037,12 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 					stop = 1;
 			}
 		}
-		for (int i = 1; i < np; i++) {
+		if (ai_step(w->bot.ai, n > 0 ? pfd + ntg : NULL, np - ntg, now) > 0) {
+			worker_begin(w);
+			ai_deliver(w->bot.ai);
+			worker_commit(w);
+		}
+		for (int i = 1; i < ntg; i++) {
 			short rev = n > 0 ? pfd[i].revents : 0;
 			if (!rev && now < http_deadline(conns[i]))
 				continue;
@@ -10010,6 +10073,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 	for (int i = 0; i < TG_SEND_CONNS; i++)
 		http_close(&t->send[i].conn);
 	http_close(&t->poll);
+	ai_attach(w->bot.ai, NULL, NULL, NULL);
 	http_client_free(&t->hc);
 	for (int i = 0; i < t->nacks; i++)
 		free(t->acks[i].body);
@@ -10019,6 +10083,1844 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 	free(t);
 	log_info("main", "worker stopped (exit %d)", rc);
 	return rc;
+}
+
+/* ==========================================================================
+ * 10. AI tutor: Gemini generateContent, cache, quota, memory
+ * ==========================================================================
+ * The tutor answers /ask, free text when no task is pending, and the
+ * "Explain" button under a checked task.  It never blocks the worker: a
+ * request becomes a job that rides one of ai_max_inflight connections of
+ * its own (the AI lane), driven by the engine's poll() through ai_want() and
+ * ai_step(); jobs beyond the cap wait in a bounded queue, and overflow is
+ * answered at once with "busy, try in a minute".
+ *
+ * Every outcome is a result (struct ai_result: chat, final Telegram HTML,
+ * flags) handed to the caller's on_result callback, always while the
+ * caller's storage batch is open: ai_submit() answers at once from the cache
+ * or with a refusal (busy, quota, off), and ai_deliver() hands over the jobs
+ * that ai_step() finished.  The section's own records go through the
+ * caller's emit callback into that same batch:
+ *
+ *   aiq  USER DAY COUNT        AI requests a student made on local day DAY
+ *   aic  KEY EXPIRES_MS TEXT   a cached answer (the model's Markdown)
+ *
+ * The cache keeps the model's Markdown, not HTML, so a cached answer can
+ * also go back into a student's conversation memory and a converter fix
+ * applies to old entries.  The conversation memory itself is not stored:
+ * it lasts a day at most and a restart may forget it.
+ *
+ * Error idiom: nothing here fails the caller.  Network errors, Gemini's
+ * errors and garbage become a friendly result for the student and one log
+ * line for the admin; a configuration error (400/403/404) is logged at
+ * error level and shows in health (ai_working) and `examflow check`.
+ */
+
+#define AI_SLOTS_MAX 64                 /* connections: ai_max_inflight's maximum in the key table */
+#define AI_QUEUE_MAX 32                 /* jobs waiting beyond the cap; a full queue answers "busy" */
+#define AI_QUESTION_MAX 1000            /* characters of one question; longer is refused with a message */
+#define AI_MEMORY_TURNS 3               /* exchanges (question + answer) remembered per student */
+#define AI_MEMORY_TEXT_MAX 1500         /* bytes of each remembered text sent back as context: enough for the gist */
+#define AI_MEMORY_USERS 2048            /* students with a memory at once; the least recent is forgotten */
+#define AI_CACHE_MAX 512                /* cached answers, in memory and in storage */
+#define AI_CACHE_MAX_BYTES (4 << 20)    /* their text in all: bounds memory and snapshot size */
+#define AI_CACHE_TEXT_MAX (16 * 1024)   /* one cacheable answer; a storage line holds 64 KiB */
+#define AI_CACHE_TTL_MS (7LL * 24 * 3600 * 1000) /* a week: exam facts do not go stale faster */
+#define AI_KEY_LEN 24                   /* "q-ru-" + 16 hex digits + NUL */
+#define AI_MAX_OUTPUT_TOKENS 2048       /* answer plus a thinking model's thoughts; an answer is ~300 */
+#define AI_TEMPERATURE "0.4"            /* low: explanations, not creativity */
+#define AI_BACKOFF_MIN_MS 1000          /* 5xx and network errors: 1 s doubling, inside ai_timeout */
+#define AI_PAUSE_DEFAULT_S 60           /* a 429 without RetryInfo */
+#define AI_PAUSE_MAX_S 3600             /* a RetryInfo longer than an hour is taken as an hour */
+#define AI_TYPING_EVERY_MS 4500         /* Telegram shows "typing…" for 5 s */
+#define AI_TYPING_RETRY_MS 300          /* the engine's request queue was full: try again soon */
+#define AI_QUOTA_NOTE_AT 3              /* say how many questions are left when fewer than this remain */
+#define AI_BODY_MAX (1 << 20)           /* a generateContent answer is a few KiB */
+#define AI_JSON_TOKENS 16384            /* tokens of one answer: a long one needs a few hundred */
+#define AI_PRE_SPLIT 3000               /* bytes of one <pre>: a code block is reopened past this so a message can be split */
+#define AI_MD_DEPTH 3                   /* nesting of bold/italic the converter follows */
+#define AI_ERR_LEN 160                  /* one reason for the log and health: "HTTP 404: model ... not found" */
+
+/* What happened to a request: the result a student gets. */
+enum ai_status {
+	AI_PENDING = -1,  /* ai_submit: the answer comes later through ai_deliver */
+	AI_OK,            /* the model's answer */
+	AI_CUT,           /* finishReason MAX_TOKENS: what came, with a note */
+	AI_REFUSED,       /* a blocked prompt or no candidates: a polite refusal */
+	AI_BUSY,          /* the queue is full: try in a minute */
+	AI_WAITING,       /* this student's previous question is still being answered */
+	AI_QUOTA,         /* the student's daily quota is used up */
+	AI_LIMITED,       /* Gemini said 429: try later */
+	AI_ERROR,         /* network, 5xx after retries, garbage, configuration: a fallback */
+	AI_OFF,           /* no key: the tutor is off */
+	AI_TOO_LONG       /* the question is longer than AI_QUESTION_MAX */
+};
+
+static const char *const ai_status_names[] = {"answer", "cut (MAX_TOKENS)", "refused", "busy", "waiting",
+                                              "quota used up", "rate-limited", "error", "off", "too long"};
+
+enum ai_kind { AI_ASK, AI_EXPLAIN };
+
+/* One request, as the bot describes it.  Strings are only read during
+ * ai_submit. */
+struct ai_req {
+	int64_t user_id, chat_id;
+	int lang;                 /* LANG_RU / LANG_EN */
+	int is_admin;             /* exempt from the daily quota */
+	enum ai_kind kind;
+	const char *text;         /* ASK: the question */
+	const char *task_text;    /* ASK: the task being solved (hints only), or NULL; EXPLAIN: the task */
+	const char *task_answer;  /* EXPLAIN: the accepted answer */
+	const char *task_solution;/* EXPLAIN: the bank's solution, may be "" */
+	const char *wrong;        /* EXPLAIN: the student's wrong answer, or NULL (right, or gave up) */
+	const char *cache_key;    /* from ai_cache_key(); NULL or "": never cached */
+};
+
+/* What the caller gets, through on_result. */
+struct ai_result {
+	int64_t user_id, chat_id;
+	enum ai_status status;
+	const char *html;         /* final Telegram HTML; long texts are the caller's to split */
+	int cached;               /* served from the cache: no request, no quota */
+	int tokens;               /* usageMetadata.totalTokenCount, 0 when unknown */
+	int64_t latency_ms;       /* submit to result */
+};
+
+typedef int (*ai_emit_fn)(void *ctx, const char *type, int nf, const char *const *f);
+
+/* One request on its way. */
+struct ai_job {
+	struct ai_job *next;
+	int64_t user_id, chat_id;
+	int lang, is_admin, charged; /* charged: counted against today's quota */
+	char key[AI_KEY_LEN];        /* "" when not cacheable */
+	char *prompt;                /* the user turn as sent, for the memory */
+	struct buf body;             /* the request JSON, kept for retries */
+	int64_t t_submit, deadline;  /* mono ms; the deadline covers queue and retries */
+	int64_t next_try, typing_at; /* mono ms */
+	int attempts;
+	int active;                  /* an HTTP request is on the wire */
+	enum ai_status status;       /* once finished */
+	struct buf text;             /* the model's Markdown */
+	int tokens, pause_s, per_day;
+};
+
+struct ai_slot {
+	struct http_conn conn;
+	struct ai_job *job;          /* NULL: free (the connection may idle for reuse) */
+};
+
+struct ai_quota {
+	int64_t user;                /* 0: empty slot */
+	int day, count;
+};
+
+struct ai_cache_ent {
+	struct ai_cache_ent *prev, *next; /* LRU list, most recent first */
+	int64_t expires_ms;               /* wall clock */
+	size_t len;
+	char key[AI_KEY_LEN];
+	char text[];                      /* the model's Markdown, NUL-terminated */
+};
+
+struct ai_mem {
+	int64_t user;                /* 0: empty */
+	int day;
+	int64_t used;                /* mono ms, for eviction */
+	int n;                       /* exchanges held, oldest first */
+	char *q[AI_MEMORY_TURNS], *a[AI_MEMORY_TURNS];
+};
+
+/* The tutor.  One instance, owned by the worker (the bot points at it). */
+struct ai {
+	int enabled;                 /* a key is configured and the URL is sane */
+	struct http_client *hc;      /* NULL until the engine attaches (replay needs no network) */
+	struct http_url base;
+	char path[HTTP_MAX_PATH];    /* /v1beta/models/MODEL:generateContent */
+	char header[192];            /* "x-goog-api-key: KEY\r\n": a secret, never logged */
+	int nslots;
+	struct ai_slot *slots;
+	int polled[AI_SLOTS_MAX];    /* ai_want: pfd index k belongs to slot polled[k] */
+	int npolled;
+	struct ai_job *queue, **queue_tail;
+	int queued;
+	struct ai_job *done, **done_tail;
+	int ndone;
+	int64_t paused_until;        /* mono ms: no calls before this (429) */
+	int paused_day;              /* the pause is Gemini's daily quota */
+	int working;                 /* the last real result was fine */
+	char last_error[AI_ERR_LEN];
+	struct ai_quota *quota;
+	size_t nquota, capquota;
+	struct ai_cache_ent *lru_head, *lru_tail;
+	int ncache;
+	size_t cache_bytes;
+	struct ai_mem mem[AI_MEMORY_USERS];
+	/* the caller's side */
+	void (*on_result)(void *ctx, const struct ai_result *r);
+	ai_emit_fn emit;
+	void *ctx;
+	int (*on_typing)(void *ctx, int64_t chat_id); /* 0 sent, -1 not now */
+	void *typing_ctx;
+	long requests, cache_hits, failures;          /* counters for tests and a future /metrics */
+};
+
+/* --- texts: the one system instruction, prompts, and what students read ----- */
+
+/* The system instruction: the tutor's whole character, in one place. */
+static const char *const ai_system[LANG_COUNT] = {
+	"Ты — репетитор, который готовит школьников к ЕГЭ и ОГЭ. Отвечай кратко и по делу "
+	"(обычно не больше 150–200 слов), простыми словами, на русском языке. Объясняй идею и ход "
+	"решения по шагам, называй типичные ошибки и как их избежать, опирайся на требования экзамена. "
+	"Если ученик сейчас решает задачу, не называй готовый ответ: дай подсказку, наводящий вопрос "
+	"или первый шаг. Если вопрос не про учёбу, вежливо верни разговор к подготовке к экзамену. "
+	"Не выдумывай факты; если не уверен, так и скажи. Оформление: только простой Markdown — "
+	"**жирный**, *курсив*, `код`, списки; без таблиц и без LaTeX (формулы пиши текстом, например x^2 + 3x = 0).",
+	"You are a tutor preparing school students for the Russian state exams (EGE and OGE). Answer "
+	"briefly and to the point (usually no more than 150-200 words), in plain words, in English. "
+	"Explain the idea and the solution step by step, name typical mistakes and how to avoid them, "
+	"and keep to what the exam requires. If the student is still solving a task, do not give the "
+	"final answer: give a hint, a leading question or the first step. If a question is not about "
+	"studying, politely steer back to exam preparation. Do not make facts up; if unsure, say so. "
+	"Formatting: simple Markdown only - **bold**, *italic*, `code`, lists; no tables and no LaTeX "
+	"(write formulas as text, e.g. x^2 + 3x = 0).",
+};
+
+enum ai_text_id {
+	AT_OFF, AT_BUSY, AT_WAITING, AT_QUOTA, AT_LEFT, AT_LIMITED, AT_LIMITED_DAY, AT_REFUSED, AT_ERROR,
+	AT_CUT, AT_CUT_EMPTY, AT_TOO_LONG, AT_ASK_USAGE, AT_RESET, AT_BTN_EXPLAIN, AT_NO_TASK,
+	AT_P_HINT, AT_P_EXPLAIN, AT_P_WRONG, AT_P_RIGHT, AT_COUNT
+};
+
+static const char *const ai_texts[AT_COUNT][LANG_COUNT] = {
+	[AT_OFF] = {"ИИ-репетитор сейчас выключен. Решайте задачи: /task", "The AI tutor is off right now. Practise with /task"},
+	[AT_BUSY] = {"Сейчас очень много вопросов — попробуйте через минуту.", "Lots of questions right now — please try again in a minute."},
+	[AT_WAITING] = {"Я ещё думаю над вашим прошлым вопросом — ответ скоро придёт.", "I'm still working on your previous question — the answer is coming."},
+	[AT_QUOTA] = {"На сегодня вопросы к ИИ-репетитору закончились (%d в день). Завтра можно снова, а пока — задачи: /task",
+	              "You've used today's AI tutor questions (%d a day). More tomorrow; meanwhile: /task"},
+	[AT_LEFT] = {"\n\n<i>Вопросов к ИИ на сегодня осталось: %d</i>", "\n\n<i>AI questions left today: %d</i>"},
+	[AT_LIMITED] = {"ИИ-репетитор сейчас перегружен. Попробуйте через %d с.", "The AI tutor is overloaded right now. Please try again in %d s."},
+	[AT_LIMITED_DAY] = {"ИИ-репетитор исчерпал свой лимит на сегодня. Попробуйте завтра!", "The AI tutor has used up its limit for today. Please try again tomorrow!"},
+	[AT_REFUSED] = {"Извините, на это я ответить не могу. Давайте вернёмся к подготовке к экзамену: /task",
+	                "Sorry, I can't answer that. Let's get back to exam practice: /task"},
+	[AT_ERROR] = {"Не получилось получить ответ от ИИ-репетитора. Попробуйте ещё раз чуть позже.",
+	              "I couldn't get an answer from the AI tutor. Please try again a little later."},
+	[AT_CUT] = {"\n\n<i>…ответ оборвался. Спросите, что осталось непонятным.</i>", "\n\n<i>…the answer was cut off. Ask about what is still unclear.</i>"},
+	[AT_CUT_EMPTY] = {"Ответ получился слишком длинным. Попробуйте спросить о чём-то одном.", "The answer came out too long. Try asking about one thing at a time."},
+	[AT_TOO_LONG] = {"Вопрос слишком длинный: сократите его до %d символов.", "That question is too long: please keep it under %d characters."},
+	[AT_ASK_USAGE] = {"Напишите вопрос после команды, например:\n/ask как найти дискриминант?", "Write your question after the command, e.g.\n/ask how do I find the discriminant?"},
+	[AT_RESET] = {"Начнём разговор с ИИ-репетитором заново.", "The AI tutor's conversation starts afresh."},
+	[AT_BTN_EXPLAIN] = {"🤖 Объяснить", "🤖 Explain"},
+	[AT_NO_TASK] = {"Эта задача больше недоступна. /task — новая задача.", "That task is no longer available. /task for a new one."},
+	[AT_P_HINT] = {"Я сейчас решаю эту задачу (не называй ответ, только подсказки):\n%s\n\nМой вопрос: %s",
+	               "I'm solving this task right now (no final answer, hints only):\n%s\n\nMy question: %s"},
+	[AT_P_EXPLAIN] = {"Объясни решение задачи.\n\nЗадача: %s\n\nПравильный ответ: %s\n\nРешение из сборника: %s",
+	                  "Explain how to solve this task.\n\nTask: %s\n\nCorrect answer: %s\n\nThe book's solution: %s"},
+	[AT_P_WRONG] = {"\n\nЯ ответил: %s. Объясни, где я, вероятно, ошибся.", "\n\nI answered: %s. Explain where I probably went wrong."},
+	[AT_P_RIGHT] = {"\n\nКратко закрепи главную идею решения.", "\n\nBriefly reinforce the key idea of the solution."},
+};
+
+static const char *ai_t(int lang, enum ai_text_id id)
+{
+	return ai_texts[id][lang >= 0 && lang < LANG_COUNT ? lang : LANG_RU];
+}
+
+/* --- Markdown to Telegram HTML ---------------------------------------------------
+ *
+ * The model writes Markdown; Telegram wants a small HTML.  Tags are only ever
+ * written in pairs inside one line (or one code block), so whatever the model
+ * sends, the HTML is well formed and a long answer can be split at any line.
+ * Everything that is not markup is escaped with html_escape()'s rules.
+ */
+
+static int ai_esc(struct buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+		switch (s[i]) { /* the same four as html_escape() */
+		case '<': rc = buf_puts(out, "&lt;"); break;
+		case '>': rc = buf_puts(out, "&gt;"); break;
+		case '&': rc = buf_puts(out, "&amp;"); break;
+		case '"': rc = buf_puts(out, "&quot;"); break;
+		default: rc = buf_putc(out, s[i]); break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Letters and digits, for "is this marker inside a word": any non-ASCII
+ * byte counts (Cyrillic letters are). */
+static int ai_wordch(int c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+static size_t ai_run(const char *s, size_t n, size_t i, char c)
+{
+	size_t k = 0;
+	while (i + k < n && s[i + k] == c)
+		k++;
+	return k;
+}
+
+/* Just past the run of backticks that closes the code span opened at i,
+ * or 0 when nothing closes it (the backticks are then text). */
+static size_t ai_code_end(const char *s, size_t n, size_t i)
+{
+	size_t k = ai_run(s, n, i, '`');
+	for (size_t e = i + k; e < n;) {
+		size_t m = s[e] == '`' ? ai_run(s, n, e, '`') : 0;
+		if (m == k)
+			return e + m;
+		e += m ? m : 1;
+	}
+	return 0;
+}
+
+/* Where the closing marker of a run of want (1: italic, 2: bold) of c
+ * opened just before `from` is, or n.  A closer follows a non-space; an
+ * italic closer must not be glued to a word (2*3*4 stays arithmetic). */
+static size_t ai_find_closer(const char *s, size_t n, size_t from, char c, size_t want)
+{
+	for (size_t j = from; j < n;) {
+		if (s[j] == '`') { /* markers inside code spans do not count */
+			size_t e = ai_code_end(s, n, j);
+			j = e ? e : j + ai_run(s, n, j, '`');
+			continue;
+		}
+		if (s[j] != c) {
+			j++;
+			continue;
+		}
+		size_t m = ai_run(s, n, j, c);
+		int after_space = j == from || isspace((unsigned char)s[j - 1]);
+		if (!after_space && want == 2 && m >= 2)
+			return j + m - 2; /* "***x***": the last two close the bold */
+		if (!after_space && want == 1 && m == 1 && (j + 1 >= n || !ai_wordch((unsigned char)s[j + 1])))
+			return j;
+		if (!after_space && want == 1 && m >= 3)
+			return j; /* "*x***": the first closes the italic, the rest is the bold's */
+		j += m;
+	}
+	return n;
+}
+
+static int ai_md_inline(const char *s, size_t n, struct buf *out, int depth);
+
+/* `code`, with a run of k backticks closed by the same run. */
+static size_t ai_md_code(const char *s, size_t n, size_t i, struct buf *out)
+{
+	size_t k = ai_run(s, n, i, '`'), end = ai_code_end(s, n, i);
+	if (!end) { /* no closer: the backticks are text */
+		buf_append(out, s + i, k);
+		return i + k;
+	}
+	size_t a = i + k, b = end - k;
+	if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ')
+		a++, b--;
+	buf_puts(out, "<code>");
+	ai_esc(out, s + a, b - a);
+	buf_puts(out, "</code>");
+	return end;
+}
+
+/* [text](url) → "text (url)": links are shown, never made clickable. */
+static size_t ai_md_link(const char *s, size_t n, size_t i, struct buf *out)
+{
+	const char *rb = memchr(s + i, ']', n - i);
+	size_t r = rb ? (size_t)(rb - s) : n;
+	const char *rp = r + 1 < n && s[r + 1] == '(' ? memchr(s + r + 2, ')', n - r - 2) : NULL;
+	if (!rp || memchr(s + i + 1, '[', r - i - 1)) {
+		buf_putc(out, '[');
+		return i + 1;
+	}
+	size_t u0 = r + 2, u1 = (size_t)(rp - s);
+	ai_md_inline(s + i + 1, r - i - 1, out, AI_MD_DEPTH); /* text only, no nested markup */
+	if (u1 > u0 && !(u1 - u0 == r - i - 1 && memcmp(s + u0, s + i + 1, u1 - u0) == 0)) {
+		buf_puts(out, " (");
+		ai_esc(out, s + u0, u1 - u0);
+		buf_putc(out, ')');
+	}
+	return u1 + 1;
+}
+
+/* Bold/italic with * or _: an opener is followed by a non-space, and for
+ * single markers and for _ is not glued to the word before (snake_case and
+ * 2*3*4 stay as they are).  Unmatched markers are text. */
+static size_t ai_md_emph(const char *s, size_t n, size_t i, struct buf *out, int depth)
+{
+	char c = s[i];
+	size_t k = ai_run(s, n, i, c);
+	size_t want = k >= 2 ? 2 : 1;
+	int glued = i > 0 && ai_wordch((unsigned char)s[i - 1]);
+	int opener = i + want < n && !isspace((unsigned char)s[i + want]) && depth < AI_MD_DEPTH &&
+	             !(glued && (want == 1 || c == '_'));
+	size_t close = opener ? ai_find_closer(s, n, i + want, c, want) : n;
+	if (close < n && c == '_' && close + want < n && ai_wordch((unsigned char)s[close + want]))
+		close = n;
+	if (close >= n || close == i + want) {
+		buf_append(out, s + i, k);
+		return i + k;
+	}
+	const char *tag = want == 2 ? "b" : "i";
+	buf_printf(out, "<%s>", tag);
+	ai_md_inline(s + i + want, close - i - want, out, depth + 1);
+	buf_printf(out, "</%s>", tag);
+	return close + want;
+}
+
+/* One line (or a part of one) of inline Markdown. */
+static int ai_md_inline(const char *s, size_t n, struct buf *out, int depth)
+{
+	size_t i = 0;
+	while (i < n) {
+		char c = s[i];
+		if (c == '`') {
+			i = ai_md_code(s, n, i, out);
+		} else if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
+			ai_esc(out, s + i + 1, 1);
+			i += 2;
+		} else if ((c == '*' || c == '_') && depth < AI_MD_DEPTH) {
+			i = ai_md_emph(s, n, i, out, depth);
+		} else if (c == '[' && depth < AI_MD_DEPTH) {
+			i = ai_md_link(s, n, i, out);
+		} else {
+			size_t j = i + 1;
+			while (j < n && !strchr("`\\*_[", s[j]))
+				j++;
+			ai_esc(out, s + i, j - i);
+			i = j;
+		}
+	}
+	return 0;
+}
+
+/* A fence line: up to 3 spaces, then ``` (or ~~~). */
+static int ai_md_fence(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	return n - i >= 3 && (memcmp(s + i, "```", 3) == 0 || memcmp(s + i, "~~~", 3) == 0);
+}
+
+/* "---", "***", "___" (spaces allowed): a rule. */
+static int ai_md_rule(const char *s, size_t n)
+{
+	int count = 0;
+	char c = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ' ')
+			continue;
+		if (!strchr("-*_", s[i]) || (c && s[i] != c))
+			return 0;
+		c = s[i];
+		count++;
+	}
+	return count >= 3;
+}
+
+/* Convert the model's Markdown to Telegram HTML, appended to out.  0 or -1
+ * (out of memory: out is then unusable).  Handles code blocks (<pre>),
+ * inline code, bold, italic, headings (bold), bullets (•), numbered lists
+ * (as they are), links (as text) and rules; everything else is escaped
+ * text.  Tags always pair up, whatever the input. */
+static int ai_md_to_html(const char *md, size_t len, struct buf *out)
+{
+	/* Every construct at most sextuples its bytes ("---" and '"' are the
+	 * worst): with the room taken up front no append can fail halfway and
+	 * leave a tag open. */
+	if (len > SIZE_MAX / 8 - 64 || buf_reserve(out, len * 8 + 64) < 0 || buf_append(out, "", 0) < 0)
+		return -1;
+	int in_code = 0;
+	size_t pre_bytes = 0, start_len = out->len;
+	int first = 1;
+	for (size_t pos = 0; pos <= len;) {
+		const char *nl = memchr(md + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - md) : len, n = end - pos;
+		const char *s = md + pos;
+		if (n && s[n - 1] == '\r')
+			n--;
+		if (!nl && n == 0 && pos == len && pos > 0)
+			break; /* the text ended with a newline */
+		if (in_code) {
+			if (ai_md_fence(s, n)) {
+				buf_puts(out, "</pre>");
+				in_code = 0;
+			} else {
+				if (pre_bytes > AI_PRE_SPLIT) {
+					buf_puts(out, "</pre>\n<pre>");
+					pre_bytes = 0;
+				} else if (pre_bytes) {
+					buf_putc(out, '\n');
+				}
+				ai_esc(out, s, n);
+				pre_bytes += n + 1;
+			}
+		} else {
+			if (!first)
+				buf_putc(out, '\n');
+			size_t ind = 0;
+			while (ind < n && (s[ind] == ' ' || s[ind] == '\t'))
+				ind++;
+			size_t h = ind;
+			while (h < n && h - ind < 7 && s[h] == '#')
+				h++;
+			if (ai_md_fence(s, n)) {
+				buf_puts(out, "<pre>");
+				in_code = 1;
+				pre_bytes = 0;
+			} else if (h > ind && h - ind <= 6 && h < n && s[h] == ' ') {
+				size_t e = n;
+				while (e > h && (s[e - 1] == '#' || s[e - 1] == ' '))
+					e--;
+				buf_puts(out, "<b>");
+				ai_md_inline(s + h + 1, e > h + 1 ? e - h - 1 : 0, out, 1);
+				buf_puts(out, "</b>");
+			} else if (ai_md_rule(s, n)) {
+				buf_puts(out, "——————");
+			} else if (ind + 1 < n && s[ind] && strchr("*-+", s[ind]) && s[ind + 1] == ' ') {
+				buf_append(out, s, ind);
+				buf_puts(out, "• ");
+				ai_md_inline(s + ind + 2, n - ind - 2, out, 0);
+			} else {
+				ai_md_inline(s, n, out, 0);
+			}
+		}
+		first = 0;
+		if (!nl)
+			break;
+		pos = end + 1;
+	}
+	if (in_code)
+		buf_puts(out, "</pre>");
+	/* trailing blank lines say nothing */
+	while (out->len > start_len && (out->p[out->len - 1] == '\n' || out->p[out->len - 1] == ' '))
+		out->p[--out->len] = '\0';
+	return 0;
+}
+
+/* --- parsing Gemini's answer ---------------------------------------------------- */
+
+/* What one HTTP answer from generateContent means. */
+struct ai_parsed {
+	enum ai_status status;   /* AI_OK, AI_CUT, AI_REFUSED, AI_LIMITED or AI_ERROR */
+	struct buf text;         /* the model's Markdown (AI_OK, AI_CUT) */
+	int tokens;              /* usageMetadata.totalTokenCount */
+	int pause_s;             /* AI_LIMITED: RetryInfo.retryDelay rounded up, or AI_PAUSE_DEFAULT_S */
+	int per_day;             /* AI_LIMITED: a per-day quota was violated */
+	int retry;               /* AI_ERROR: worth another try (5xx) */
+	int config;              /* AI_ERROR: an admin must act (400/401/403/404) */
+	char why[AI_ERR_LEN];    /* for the log: never the key, never the question */
+};
+
+/* "7s", "1.5s", "37.000123s" → whole seconds, rounded up; -1 if not that. */
+static int ai_parse_duration(const char *s)
+{
+	long whole = 0;
+	int frac = 0, digits = 0;
+	for (; isdigit((unsigned char)*s); s++, digits++)
+		if (whole < AI_PAUSE_MAX_S * 10L)
+			whole = whole * 10 + (*s - '0');
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++)
+			frac |= *s != '0';
+	if (!digits || strcmp(s, "s") != 0)
+		return -1;
+	whole += frac;
+	return whole > AI_PAUSE_MAX_S ? AI_PAUSE_MAX_S : (int)whole;
+}
+
+/* Does string token i end with suffix? */
+static int ai_tok_ends(const char *js, const struct json_tok *t, int i, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return i >= 0 && t[i].type == JSON_STRING && (size_t)(t[i].end - t[i].start) >= n &&
+	       memcmp(js + t[i].end - n, suffix, n) == 0;
+}
+
+/* error.details[]: RetryInfo.retryDelay, QuotaFailure violations, ErrorInfo reason. */
+static void ai_parse_details(const char *js, const struct json_tok *t, int n, int details, struct ai_parsed *p,
+                             int *key_invalid)
+{
+	if (details < 0 || t[details].type != JSON_ARRAY)
+		return;
+	for (int k = 0, d = details + 1; k < t[details].size; k++, d = json_next(t, n, d)) {
+		int type = json_obj_get(js, t, n, d, "@type");
+		struct buf v = BUF_INIT;
+		if (ai_tok_ends(js, t, type, "RetryInfo") &&
+		    json_get_str(js, t, json_obj_get(js, t, n, d, "retryDelay"), &v) == 0) {
+			int s = ai_parse_duration(v.p);
+			if (s >= 0)
+				p->pause_s = s < 1 ? 1 : s;
+		} else if (ai_tok_ends(js, t, type, "QuotaFailure")) {
+			int vio = json_obj_get(js, t, n, d, "violations");
+			for (int j = 0, e = vio + 1; vio >= 0 && t[vio].type == JSON_ARRAY && j < t[vio].size;
+			     j++, e = json_next(t, n, e)) {
+				buf_reset(&v);
+				if (json_get_str(js, t, json_obj_get(js, t, n, e, "quotaId"), &v) == 0 && strstr(v.p, "PerDay"))
+					p->per_day = 1;
+			}
+		} else if (ai_tok_ends(js, t, type, "ErrorInfo")) {
+			*key_invalid |= json_eq(js, t, json_obj_get(js, t, n, d, "reason"), "API_KEY_INVALID");
+		}
+		buf_free(&v);
+	}
+}
+
+/* An error answer: {"error": {"code", "message", "status", "details"}}. */
+static void ai_parse_error(int http_status, const char *js, const struct json_tok *t, int n, struct ai_parsed *p)
+{
+	struct buf msg = BUF_INIT;
+	int err = n > 0 ? json_obj_get(js, t, n, 0, "error") : -1;
+	int key_invalid = 0;
+	json_get_str(js, t, json_obj_get(js, t, n, err, "message"), &msg);
+	ai_parse_details(js, t, n, json_obj_get(js, t, n, err, "details"), p, &key_invalid);
+	const char *m = msg.p ? msg.p : "no message";
+	p->status = AI_ERROR;
+	if (http_status == 429) {
+		p->status = AI_LIMITED;
+		snprintf(p->why, sizeof p->why, "429 %s", p->per_day ? "daily quota exhausted" : "rate limited");
+	} else if (http_status >= 500) {
+		p->retry = http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
+		snprintf(p->why, sizeof p->why, "HTTP %d: %.100s", http_status, m);
+	} else if (http_status == 404) {
+		p->config = 1;
+		snprintf(p->why, sizeof p->why, "HTTP 404: model '%.40s' not found (misspelled or retired? set gemini_model)",
+		         cfg.gemini_model);
+	} else if (key_invalid || http_status == 401 || http_status == 403) {
+		p->config = 1;
+		snprintf(p->why, sizeof p->why, "HTTP %d: the API key was rejected (fix gemini_key): %.80s", http_status, m);
+	} else {
+		p->config = http_status == 400;
+		snprintf(p->why, sizeof p->why, "HTTP %d: %.120s", http_status, m);
+	}
+	buf_free(&msg);
+}
+
+/* A 200 answer: the candidates' text, or why there is none. */
+static void ai_parse_answer(const char *js, const struct json_tok *t, int n, struct ai_parsed *p)
+{
+	int64_t v;
+	if (json_get_i64(js, t, json_path(js, t, n, 0, "usageMetadata.totalTokenCount"), &v) == 0 && v >= 0 && v < INT_MAX)
+		p->tokens = (int)v;
+	int cand = json_path(js, t, n, 0, "candidates.0");
+	int parts = json_path(js, t, n, cand, "content.parts");
+	for (int k = 0, e = parts + 1; parts >= 0 && t[parts].type == JSON_ARRAY && k < t[parts].size;
+	     k++, e = json_next(t, n, e)) {
+		int thought = 0;
+		json_get_bool(js, t, json_obj_get(js, t, n, e, "thought"), &thought);
+		if (!thought)
+			json_get_str(js, t, json_obj_get(js, t, n, e, "text"), &p->text);
+	}
+	if (p->text.p && memchr(p->text.p, '\0', p->text.len))
+		p->text.len = strlen(p->text.p); /* a \u0000 ends the answer */
+	int fin = json_obj_get(js, t, n, cand, "finishReason");
+	struct buf reason = BUF_INIT;
+	json_get_str(js, t, fin, &reason);
+	int blocked = json_path(js, t, n, 0, "promptFeedback.blockReason");
+	if (json_eq(js, t, fin, "MAX_TOKENS")) {
+		p->status = AI_CUT;
+		snprintf(p->why, sizeof p->why, "finishReason MAX_TOKENS%s", p->text.len ? "" : " with no text");
+	} else if (p->text.len) {
+		p->status = AI_OK;
+	} else {
+		p->status = AI_REFUSED;
+		struct buf br = BUF_INIT;
+		json_get_str(js, t, blocked, &br);
+		snprintf(p->why, sizeof p->why, "%s%s", cand < 0 ? "no candidates" : "no text",
+		         br.p ? ", promptFeedback.blockReason " : reason.p ? ", finishReason " : "");
+		size_t l = strlen(p->why);
+		snprintf(p->why + l, sizeof p->why - l, "%.40s", br.p ? br.p : reason.p ? reason.p : "");
+		buf_free(&br);
+	}
+	buf_free(&reason);
+}
+
+/* Classify one HTTP answer (status and body); never fails, p->why says what
+ * went wrong.  Free p->text afterwards. */
+static void ai_parse_response(int http_status, const char *body, size_t len, struct ai_parsed *p)
+{
+	memset(p, 0, sizeof *p);
+	p->pause_s = AI_PAUSE_DEFAULT_S;
+	struct json_tok *t = NULL;
+	size_t eoff = 0;
+	int n = json_parse_alloc(body ? body : "", len, AI_JSON_TOKENS, &t, &eoff);
+	if (n > 0 && t[0].type != JSON_OBJECT)
+		n = JSON_ERR_SYNTAX;
+	if (http_status != 200) {
+		ai_parse_error(http_status, body, t, n > 0 ? n : 0, p);
+	} else if (n < 0) {
+		p->status = AI_ERROR;
+		snprintf(p->why, sizeof p->why, "HTTP 200 with a body that is no JSON object (%s at byte %zu)",
+		         json_strerror(n), eoff);
+	} else {
+		ai_parse_answer(body, t, n, p);
+	}
+	free(t);
+}
+
+/* --- cache keys ------------------------------------------------------------------------ */
+
+/* Append s normalised: case folded (А-Я, Ё too), spaces collapsed and
+ * trimmed, trailing ?!.… dropped.  Two questions that differ only in that
+ * share an answer. */
+static void ai_norm_append(struct buf *out, const char *s)
+{
+	size_t n = s ? strlen(s) : 0, start = out->len;
+	int space = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		i += bank_utf8_decode((const unsigned char *)s + i, n - i, &c);
+		c = bank_fold(c);
+		if (c == 0)
+			continue;
+		if (c == ' ') {
+			space = out->len > start;
+			continue;
+		}
+		char enc[4];
+		if (space)
+			buf_putc(out, ' ');
+		buf_append(out, enc, bank_utf8_encode(c, enc));
+		space = 0;
+	}
+	for (;;) {
+		size_t l = out->len;
+		if (l > start && strchr("?!. ", out->p[l - 1]))
+			out->len--;
+		else if (l >= start + 3 && memcmp(out->p + l - 3, "\xe2\x80\xa6", 3) == 0) /* … */
+			out->len -= 3;
+		else
+			break;
+		out->p[out->len] = '\0';
+	}
+}
+
+/* The cache key of a request: kind ('q' ask, 'x' explain), language and
+ * the normalised parts, hashed (64-bit FNV-1a) so the question itself is
+ * never written to disk.  out gets "q-ru-0123456789abcdef". */
+static void ai_cache_key(char out[AI_KEY_LEN], char kind, int lang, const char *a, const char *b)
+{
+	struct buf nb = BUF_INIT;
+	ai_norm_append(&nb, a);
+	buf_putc(&nb, '\x1f'); /* a separator no normalised text contains */
+	ai_norm_append(&nb, b);
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; nb.p && i < nb.len; i++)
+		h = (h ^ (unsigned char)nb.p[i]) * 0x100000001b3ULL;
+	buf_free(&nb);
+	snprintf(out, AI_KEY_LEN, "%c-%s-%016" PRIx64, kind, cfg_langs[lang == LANG_EN ? 1 : 0], h);
+}
+
+/* --- the cache: an LRU list ------------------------------------------------------------- */
+
+static void ai_lru_unlink(struct ai *a, struct ai_cache_ent *e)
+{
+	*(e->prev ? &e->prev->next : &a->lru_head) = e->next;
+	*(e->next ? &e->next->prev : &a->lru_tail) = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void ai_lru_push_front(struct ai *a, struct ai_cache_ent *e)
+{
+	e->prev = NULL;
+	e->next = a->lru_head;
+	*(a->lru_head ? &a->lru_head->prev : &a->lru_tail) = e;
+	a->lru_head = e;
+}
+
+static void ai_cache_drop(struct ai *a, struct ai_cache_ent *e)
+{
+	ai_lru_unlink(a, e);
+	a->ncache--;
+	a->cache_bytes -= e->len;
+	free(e);
+}
+
+/* The live entry for key (made most recent), or NULL; expired ones go. */
+static struct ai_cache_ent *ai_cache_get(struct ai *a, const char *key, int64_t now_wall)
+{
+	for (struct ai_cache_ent *e = a->lru_head; e; e = e->next) {
+		if (strcmp(e->key, key) != 0)
+			continue;
+		if (e->expires_ms <= now_wall) {
+			ai_cache_drop(a, e);
+			return NULL;
+		}
+		ai_lru_unlink(a, e);
+		ai_lru_push_front(a, e);
+		return e;
+	}
+	return NULL;
+}
+
+/* Insert or replace; the least recently used go when over the caps.
+ * 0, or -1 (out of memory or too big to cache). */
+static int ai_cache_put(struct ai *a, const char *key, int64_t expires_ms, const char *text, size_t len)
+{
+	if (len > AI_CACHE_TEXT_MAX || strlen(key) >= AI_KEY_LEN)
+		return -1;
+	for (struct ai_cache_ent *e = a->lru_head; e; e = e->next)
+		if (strcmp(e->key, key) == 0) {
+			ai_cache_drop(a, e);
+			break;
+		}
+	struct ai_cache_ent *e = malloc(sizeof *e + len + 1);
+	if (!e)
+		return -1;
+	snprintf(e->key, sizeof e->key, "%s", key);
+	e->expires_ms = expires_ms;
+	e->len = len;
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	ai_lru_push_front(a, e);
+	a->ncache++;
+	a->cache_bytes += len;
+	while (a->lru_tail && a->lru_tail != e && (a->ncache > AI_CACHE_MAX || a->cache_bytes > AI_CACHE_MAX_BYTES))
+		ai_cache_drop(a, a->lru_tail);
+	return 0;
+}
+
+/* --- the daily quota ---------------------------------------------------------------------- */
+
+static int ai_today(void) { return bot_day(wall_ms(), cfg.tz_offset_min); }
+
+static size_t ai_quota_slot(const struct ai_quota *q, size_t cap, int64_t user)
+{
+	size_t i = (size_t)(((uint64_t)user * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
+	while (q[i].user && q[i].user != user)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Rehash into a table of cap, keeping only entries of day >= min_day. */
+static int ai_quota_rehash(struct ai *a, size_t cap, int min_day)
+{
+	struct ai_quota *q = calloc(cap, sizeof *q);
+	if (!q)
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; i < a->capquota; i++)
+		if (a->quota[i].user && a->quota[i].day >= min_day) {
+			q[ai_quota_slot(q, cap, a->quota[i].user)] = a->quota[i];
+			n++;
+		}
+	free(a->quota);
+	a->quota = q;
+	a->capquota = cap;
+	a->nquota = n;
+	return 0;
+}
+
+/* The entry for user (created when create is set), or NULL. */
+static struct ai_quota *ai_quota_entry(struct ai *a, int64_t user, int create, int today)
+{
+	if (a->capquota) {
+		struct ai_quota *q = &a->quota[ai_quota_slot(a->quota, a->capquota, user)];
+		if (q->user)
+			return q;
+	}
+	if (!create)
+		return NULL;
+	if ((a->nquota + 1) * 2 > a->capquota) {
+		/* yesterday's counts are dead weight: drop them before growing */
+		if (a->capquota && ai_quota_rehash(a, a->capquota, today) < 0)
+			return NULL;
+		size_t cap = a->capquota ? a->capquota : 64;
+		while ((a->nquota + 1) * 2 > cap)
+			cap *= 2;
+		if (cap != a->capquota && ai_quota_rehash(a, cap, today) < 0)
+			return NULL;
+	}
+	struct ai_quota *q = &a->quota[ai_quota_slot(a->quota, a->capquota, user)];
+	if (!q->user) {
+		q->user = user;
+		q->day = today;
+		q->count = 0;
+		a->nquota++;
+	}
+	return q;
+}
+
+/* Requests user made today. */
+static int ai_quota_used(struct ai *a, int64_t user, int today)
+{
+	struct ai_quota *q = ai_quota_entry(a, user, 0, today);
+	return q && q->day == today ? q->count : 0;
+}
+
+static int ai_emit(struct ai *a, const char *type, int nf, const char *const *f)
+{
+	return a->emit ? a->emit(a->ctx, type, nf, f) : 0;
+}
+
+static void ai_save_quota(struct ai *a, const struct ai_quota *q, ai_emit_fn emit, void *ctx)
+{
+	char user[24], day[16], count[16];
+	snprintf(user, sizeof user, "%" PRId64, q->user);
+	snprintf(day, sizeof day, "%d", q->day);
+	snprintf(count, sizeof count, "%d", q->count);
+	const char *f[] = {user, day, count};
+	if (emit)
+		emit(ctx, "aiq", 3, f);
+	else
+		ai_emit(a, "aiq", 3, f);
+}
+
+/* Count one request (delta 1) or give one back (delta -1), durably. */
+static void ai_quota_add(struct ai *a, int64_t user, int delta, int today)
+{
+	struct ai_quota *q = ai_quota_entry(a, user, 1, today);
+	if (!q)
+		return; /* out of memory: the request goes uncounted, never refused */
+	if (q->day != today) {
+		q->day = today;
+		q->count = 0;
+	}
+	q->count += delta;
+	if (q->count < 0)
+		q->count = 0;
+	ai_save_quota(a, q, NULL, NULL);
+}
+
+/* --- conversation memory ------------------------------------------------------------------ */
+
+static void ai_mem_clear(struct ai_mem *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		free(m->q[i]);
+		free(m->a[i]);
+	}
+	memset(m, 0, sizeof *m);
+}
+
+/* user's memory of today, or NULL. */
+static struct ai_mem *ai_mem_find(struct ai *a, int64_t user, int today)
+{
+	for (int i = 0; i < AI_MEMORY_USERS; i++) {
+		struct ai_mem *m = &a->mem[i];
+		if (m->user != user)
+			continue;
+		if (m->day != today) {
+			ai_mem_clear(m);
+			return NULL;
+		}
+		return m;
+	}
+	return NULL;
+}
+
+/* A copy of at most AI_MEMORY_TEXT_MAX bytes of s, cut on a character:
+ * context only needs the gist. */
+static char *ai_mem_copy(const char *s)
+{
+	char *p = malloc(AI_MEMORY_TEXT_MAX + 1);
+	if (p)
+		utf8_copy(p, AI_MEMORY_TEXT_MAX + 1, s);
+	return p;
+}
+
+static void ai_mem_push(struct ai *a, int64_t user, const char *q, const char *ans, int today)
+{
+	struct ai_mem *m = ai_mem_find(a, user, today);
+	if (!m) { /* a free slot, else the least recently used */
+		m = &a->mem[0];
+		for (int i = 0; i < AI_MEMORY_USERS && m->user; i++)
+			if (!a->mem[i].user || a->mem[i].used < m->used)
+				m = &a->mem[i];
+		ai_mem_clear(m);
+		m->user = user;
+		m->day = today;
+	}
+	char *qc = ai_mem_copy(q), *ac = ai_mem_copy(ans);
+	if (!qc || !ac) {
+		free(qc);
+		free(ac);
+		return;
+	}
+	if (m->n == AI_MEMORY_TURNS) {
+		free(m->q[0]);
+		free(m->a[0]);
+		memmove(m->q, m->q + 1, (AI_MEMORY_TURNS - 1) * sizeof m->q[0]);
+		memmove(m->a, m->a + 1, (AI_MEMORY_TURNS - 1) * sizeof m->a[0]);
+		m->n--;
+	}
+	m->q[m->n] = qc;
+	m->a[m->n] = ac;
+	m->n++;
+	m->used = mono_ms();
+}
+
+/* Forget user's conversation (/reset, a new subject). */
+static void ai_reset(struct ai *a, int64_t user)
+{
+	if (!a)
+		return;
+	for (int i = 0; i < AI_MEMORY_USERS; i++)
+		if (a->mem[i].user == user)
+			ai_mem_clear(&a->mem[i]);
+}
+
+/* --- records ---------------------------------------------------------------------------- */
+
+/* Replay: take an "aiq" or "aic" record.  Returns 1 if the record was ours
+ * (applied, or skipped when expired or malformed), 0 if not. */
+static int ai_apply(struct ai *a, const struct store_rec *r)
+{
+	if (strcmp(r->type, "aiq") == 0) {
+		if (!a || r->nf < 3)
+			return 1;
+		int64_t user = strtoll(r->f[0], NULL, 10);
+		int day = (int)strtol(r->f[1], NULL, 10), today = ai_today();
+		if (!user || day < today)
+			return 1; /* an old day's count is worth nothing */
+		struct ai_quota *q = ai_quota_entry(a, user, 1, today);
+		if (q) {
+			q->day = day;
+			q->count = (int)strtol(r->f[2], NULL, 10);
+		}
+		return 1;
+	}
+	if (strcmp(r->type, "aic") == 0) {
+		if (!a || r->nf < 3)
+			return 1;
+		int64_t exp = strtoll(r->f[1], NULL, 10);
+		if (exp > wall_ms() && ai_cache_put(a, r->f[0], exp, r->f[2], r->flen[2]) < 0)
+			log_debug("ai", "replay: cache entry %s not kept (too big or out of memory)", r->f[0]);
+		return 1;
+	}
+	return 0;
+}
+
+/* Compaction: today's quota counts and every live cache entry, oldest
+ * first so that replay rebuilds the same LRU order. */
+static void ai_dump(struct ai *a, ai_emit_fn emit, void *ctx)
+{
+	if (!a)
+		return;
+	int today = ai_today();
+	for (size_t i = 0; i < a->capquota; i++)
+		if (a->quota[i].user && a->quota[i].day == today && a->quota[i].count > 0)
+			ai_save_quota(a, &a->quota[i], emit, ctx);
+	int64_t now = wall_ms();
+	for (struct ai_cache_ent *e = a->lru_tail; e; e = e->prev) {
+		if (e->expires_ms <= now)
+			continue;
+		char exp[24];
+		snprintf(exp, sizeof exp, "%" PRId64, e->expires_ms);
+		const char *f[] = {e->key, exp, e->text};
+		emit(ctx, "aic", 3, f);
+	}
+}
+
+/* --- set-up ------------------------------------------------------------------------------ */
+
+static void ai_set_working(struct ai *a, int ok, const char *why)
+{
+	if (ok && !a->working)
+		log_info("ai", "Gemini answers again");
+	a->working = ok;
+	if (!ok)
+		snprintf(a->last_error, sizeof a->last_error, "gemini: %.140s", why ? why : "failed");
+	else
+		a->last_error[0] = '\0';
+}
+
+/* (Re)read the tutor's settings from cfg: URL, model, key, connections.
+ * Without gemini_key, or with settings no request could carry, the tutor
+ * is off.  0, or -1 when out of memory (tutor off). */
+static int ai_configure(struct ai *a)
+{
+	a->enabled = 0;
+	explicit_bzero(a->header, sizeof a->header);
+	if (!cfg.gemini_key[0])
+		return 0;
+	const char *model = strncmp(cfg.gemini_model, "models/", 7) == 0 ? cfg.gemini_model + 7 : cfg.gemini_model;
+	if (http_url_parse(cfg.gemini_api, &a->base) < 0) {
+		log_error("ai", "gemini_api is not an http:// or https:// URL: the AI tutor is off");
+		ai_set_working(a, 0, "gemini_api is not a URL");
+		return 0;
+	}
+	if (strpbrk(cfg.gemini_key, "\r\n") || !*model || strpbrk(model, "/?# \r\n")) {
+		log_error("ai", "gemini_key or gemini_model holds characters no key or model name has: the AI tutor is off");
+		ai_set_working(a, 0, "gemini_key or gemini_model is malformed");
+		return 0;
+	}
+	snprintf(a->path, sizeof a->path, "/v1beta/models/%.63s:generateContent", model);
+	snprintf(a->header, sizeof a->header, "x-goog-api-key: %s\r\n", cfg.gemini_key);
+	if (!a->slots) { /* the number of connections is fixed at the first configuration */
+		int n = cfg.ai_max_inflight < 1 ? 1 : cfg.ai_max_inflight > AI_SLOTS_MAX ? AI_SLOTS_MAX : cfg.ai_max_inflight;
+		a->slots = calloc((size_t)n, sizeof *a->slots);
+		if (!a->slots)
+			return -1;
+		a->nslots = n;
+		for (int i = 0; i < n; i++) {
+			http_conn_init(&a->slots[i].conn);
+			http_set_max_body(&a->slots[i].conn, AI_BODY_MAX);
+		}
+	}
+	a->enabled = 1;
+	return 0;
+}
+
+/* Set up the tutor from cfg.  hc may be NULL (ai_attach gives it before the
+ * first ai_want: replay needs no network).  0, or -1 (out of memory). */
+static int ai_init(struct ai *a, struct http_client *hc)
+{
+	memset(a, 0, sizeof *a);
+	a->hc = hc;
+	a->queue_tail = &a->queue;
+	a->done_tail = &a->done;
+	a->working = 1;
+	return ai_configure(a);
+}
+
+/* SIGHUP: the configuration was reloaded.  A new key, model or URL applies
+ * to the next attempt; ai_max_inflight only at a restart. */
+static void ai_reload(struct ai *a)
+{
+	if (!a)
+		return;
+	int was = a->enabled;
+	a->working = 1;
+	a->last_error[0] = '\0';
+	if (ai_configure(a) < 0)
+		log_error("ai", "out of memory: the AI tutor is off");
+	if (was != a->enabled)
+		log_info("ai", "AI tutor %s after reload", a->enabled ? "on" : "off");
+}
+
+static void ai_job_free(struct ai_job *j)
+{
+	if (!j)
+		return;
+	free(j->prompt);
+	buf_free(&j->body);
+	buf_free(&j->text);
+	free(j);
+}
+
+static void ai_free(struct ai *a)
+{
+	for (int i = 0; a->slots && i < a->nslots; i++) {
+		ai_job_free(a->slots[i].job);
+		http_close(&a->slots[i].conn);
+	}
+	free(a->slots);
+	struct ai_job *lists[2] = {a->queue, a->done};
+	for (int k = 0; k < 2; k++)
+		for (struct ai_job *j = lists[k], *next; j; j = next) {
+			next = j->next;
+			ai_job_free(j);
+		}
+	while (a->lru_head)
+		ai_cache_drop(a, a->lru_head);
+	for (int i = 0; i < AI_MEMORY_USERS; i++)
+		ai_mem_clear(&a->mem[i]);
+	free(a->quota);
+	explicit_bzero(a->header, sizeof a->header);
+	memset(a, 0, sizeof *a);
+}
+
+/* Health: the last real result was fine, or the tutor is off. */
+static int ai_working(const struct ai *a)
+{
+	return !a || !cfg.gemini_key[0] || a->working;
+}
+
+static const char *ai_errstr(const struct ai *a)
+{
+	return a && a->last_error[0] ? a->last_error : "no error";
+}
+
+/* --- results ----------------------------------------------------------------------------- */
+
+/* The text a student reads for a result.  md: the model's text (AI_OK,
+ * AI_CUT); arg: seconds (AI_LIMITED) or the limit (AI_QUOTA); left: quota
+ * left after this answer, -1 for no note. */
+static void ai_compose(struct buf *out, int lang, enum ai_status st, const char *md, int arg, int per_day, int left)
+{
+	switch (st) {
+	case AI_OK:
+	case AI_CUT:
+		if (md && *md)
+			ai_md_to_html(md, strlen(md), out);
+		if (st == AI_CUT)
+			buf_puts(out, ai_t(lang, md && *md ? AT_CUT : AT_CUT_EMPTY));
+		if (left >= 0 && left < AI_QUOTA_NOTE_AT)
+			buf_printf(out, ai_t(lang, AT_LEFT), left);
+		break;
+	case AI_REFUSED: buf_puts(out, ai_t(lang, AT_REFUSED)); break;
+	case AI_BUSY: buf_puts(out, ai_t(lang, AT_BUSY)); break;
+	case AI_WAITING: buf_puts(out, ai_t(lang, AT_WAITING)); break;
+	case AI_QUOTA: buf_printf(out, ai_t(lang, AT_QUOTA), arg); break;
+	case AI_LIMITED:
+		if (per_day)
+			buf_puts(out, ai_t(lang, AT_LIMITED_DAY));
+		else
+			buf_printf(out, ai_t(lang, AT_LIMITED), arg < 1 ? 1 : arg);
+		break;
+	case AI_OFF: buf_puts(out, ai_t(lang, AT_OFF)); break;
+	case AI_TOO_LONG: buf_printf(out, ai_t(lang, AT_TOO_LONG), arg); break;
+	default: buf_puts(out, ai_t(lang, AT_ERROR)); break;
+	}
+}
+
+static void ai_hand_over(struct ai *a, int64_t user, int64_t chat, enum ai_status st, const char *html, int cached,
+                         int tokens, int64_t latency)
+{
+	struct ai_result res = {user, chat, st, html ? html : "", cached, tokens, latency};
+	if (a->on_result)
+		a->on_result(a->ctx, &res);
+}
+
+/* An immediate result of ai_submit (no request made). */
+static enum ai_status ai_answer_now(struct ai *a, const struct ai_req *r, enum ai_status st, const char *md, int arg,
+                                    int cached)
+{
+	struct buf html = BUF_INIT;
+	ai_compose(&html, r->lang, st, md, arg, a->paused_day, -1);
+	if (cached)
+		log_info("ai", "user %" PRId64 ": answer from the cache, 0 ms, 0 tokens", r->user_id);
+	else
+		log_info("ai", "user %" PRId64 ": %s, no request made", r->user_id, ai_status_names[st]);
+	ai_hand_over(a, r->user_id, r->chat_id, st, html.p, cached, 0, 0);
+	buf_free(&html);
+	return st;
+}
+
+/* --- submitting --------------------------------------------------------------------------- */
+
+/* The request JSON: system instruction, the conversation so far, the new
+ * user turn, generation settings.  0 or -1. */
+static int ai_build_body(struct buf *out, int lang, const struct ai_mem *m, const char *prompt)
+{
+	struct json_w w;
+	json_w_init(&w, out);
+	json_w_obj_begin(&w);
+	json_w_key(&w, "systemInstruction");
+	json_w_obj_begin(&w);
+	json_w_key(&w, "parts");
+	json_w_arr_begin(&w);
+	json_w_obj_begin(&w);
+	json_w_kv_str(&w, "text", ai_system[lang == LANG_EN ? LANG_EN : LANG_RU]);
+	json_w_obj_end(&w);
+	json_w_arr_end(&w);
+	json_w_obj_end(&w);
+	json_w_key(&w, "contents");
+	json_w_arr_begin(&w);
+	for (int i = 0; m && i <= m->n; i++) {
+		for (int role = 0; role < 2; role++) {
+			if (i == m->n && role == 1)
+				break;
+			json_w_obj_begin(&w);
+			json_w_kv_str(&w, "role", role ? "model" : "user");
+			json_w_key(&w, "parts");
+			json_w_arr_begin(&w);
+			json_w_obj_begin(&w);
+			json_w_kv_str(&w, "text", i == m->n ? prompt : role ? m->a[i] : m->q[i]);
+			json_w_obj_end(&w);
+			json_w_arr_end(&w);
+			json_w_obj_end(&w);
+		}
+	}
+	if (!m) {
+		json_w_obj_begin(&w);
+		json_w_kv_str(&w, "role", "user");
+		json_w_key(&w, "parts");
+		json_w_arr_begin(&w);
+		json_w_obj_begin(&w);
+		json_w_kv_str(&w, "text", prompt);
+		json_w_obj_end(&w);
+		json_w_arr_end(&w);
+		json_w_obj_end(&w);
+	}
+	json_w_arr_end(&w);
+	json_w_key(&w, "generationConfig");
+	json_w_obj_begin(&w);
+	json_w_key(&w, "temperature");
+	json_w_val_raw(&w, AI_TEMPERATURE, strlen(AI_TEMPERATURE));
+	json_w_kv_i64(&w, "maxOutputTokens", AI_MAX_OUTPUT_TOKENS);
+	json_w_obj_end(&w);
+	json_w_obj_end(&w);
+	return json_w_finish(&w);
+}
+
+/* The user turn for a request. */
+static int ai_build_prompt(struct buf *out, const struct ai_req *r)
+{
+	int l = r->lang;
+	if (r->kind == AI_EXPLAIN) {
+		buf_printf(out, ai_t(l, AT_P_EXPLAIN), r->task_text ? r->task_text : "", r->task_answer ? r->task_answer : "",
+		           r->task_solution && *r->task_solution ? r->task_solution : "—");
+		if (r->wrong && *r->wrong)
+			buf_printf(out, ai_t(l, AT_P_WRONG), r->wrong);
+		else
+			buf_puts(out, ai_t(l, AT_P_RIGHT));
+	} else if (r->task_text && *r->task_text) {
+		buf_printf(out, ai_t(l, AT_P_HINT), r->task_text, r->text ? r->text : "");
+	} else {
+		buf_puts(out, r->text ? r->text : "");
+	}
+	return out->p ? 0 : -1;
+}
+
+static int ai_user_waiting(const struct ai *a, int64_t user)
+{
+	for (int i = 0; i < a->nslots; i++)
+		if (a->slots[i].job && a->slots[i].job->user_id == user)
+			return 1;
+	for (const struct ai_job *j = a->queue; j; j = j->next)
+		if (j->user_id == user)
+			return 1;
+	return 0;
+}
+
+static int ai_inflight(const struct ai *a)
+{
+	int n = 0;
+	for (int i = 0; i < a->nslots; i++)
+		n += a->slots[i].job != NULL;
+	return n;
+}
+
+/* Ask the tutor.  Answers at once (on_result is called before this
+ * returns) from the cache or with a refusal, or queues a request whose
+ * answer ai_deliver() hands over later.  Call it inside the caller's
+ * storage batch: the quota record goes there.  Returns the status of the
+ * immediate answer, or AI_PENDING. */
+static enum ai_status ai_submit(struct ai *a, const struct ai_req *r)
+{
+	if (!a || !a->enabled || !a->hc)
+		return a ? ai_answer_now(a, r, AI_OFF, NULL, 0, 0) : AI_OFF;
+	const char *q = r->kind == AI_ASK ? r->text : r->task_text;
+	if (!q)
+		q = "";
+	if (r->kind == AI_ASK && utf16_len(q, strlen(q)) > AI_QUESTION_MAX)
+		return ai_answer_now(a, r, AI_TOO_LONG, NULL, AI_QUESTION_MAX, 0);
+	int today = ai_today();
+	int64_t now = mono_ms();
+	struct ai_mem *m = r->kind == AI_ASK ? ai_mem_find(a, r->user_id, today) : NULL;
+	/* a follow-up depends on what came before: only context-free requests share answers */
+	int cacheable = r->cache_key && r->cache_key[0] && !m;
+	struct ai_cache_ent *hit = cacheable ? ai_cache_get(a, r->cache_key, wall_ms()) : NULL;
+	if (hit) {
+		a->cache_hits++;
+		enum ai_status st = ai_answer_now(a, r, AI_OK, hit->text, 0, 1);
+		struct buf p = BUF_INIT;
+		if (ai_build_prompt(&p, r) == 0)
+			ai_mem_push(a, r->user_id, p.p, hit->text, today);
+		buf_free(&p);
+		return st;
+	}
+	if (ai_user_waiting(a, r->user_id))
+		return ai_answer_now(a, r, AI_WAITING, NULL, 0, 0);
+	if (now < a->paused_until)
+		return ai_answer_now(a, r, AI_LIMITED, NULL, (int)((a->paused_until - now + 999) / 1000), 0);
+	if (!r->is_admin && ai_quota_used(a, r->user_id, today) >= cfg.ai_daily_limit)
+		return ai_answer_now(a, r, AI_QUOTA, NULL, cfg.ai_daily_limit, 0);
+	if (ai_inflight(a) + a->queued >= a->nslots + AI_QUEUE_MAX)
+		return ai_answer_now(a, r, AI_BUSY, NULL, 0, 0);
+	struct ai_job *j = calloc(1, sizeof *j);
+	struct buf prompt = BUF_INIT;
+	if (!j || ai_build_prompt(&prompt, r) < 0 || ai_build_body(&j->body, r->lang, m, prompt.p) < 0) {
+		log_error("ai", "out of memory building a request for user %" PRId64, r->user_id);
+		ai_job_free(j);
+		buf_free(&prompt);
+		return ai_answer_now(a, r, AI_ERROR, NULL, 0, 0);
+	}
+	j->prompt = prompt.p;
+	j->user_id = r->user_id;
+	j->chat_id = r->chat_id;
+	j->lang = r->lang;
+	j->is_admin = r->is_admin;
+	if (cacheable)
+		snprintf(j->key, sizeof j->key, "%s", r->cache_key);
+	j->t_submit = now;
+	j->deadline = now + (int64_t)cfg.ai_timeout * 1000;
+	j->next_try = now;
+	j->typing_at = now;
+	j->status = AI_PENDING;
+	if (!r->is_admin) {
+		ai_quota_add(a, r->user_id, 1, today);
+		j->charged = 1;
+	}
+	*a->queue_tail = j;
+	a->queue_tail = &j->next;
+	a->queued++;
+	a->requests++;
+	log_debug("ai", "user %" PRId64 " asks (%zu bytes, %s)", r->user_id, strlen(q), r->kind == AI_EXPLAIN ? "explain" : "ask");
+	return AI_PENDING;
+}
+
+/* --- the AI lane ------------------------------------------------------------------------- */
+
+/* A job is over: log it, park it for ai_deliver. */
+static void ai_finish(struct ai *a, struct ai_job *j, enum ai_status st, const char *why)
+{
+	int64_t ms = mono_ms() - j->t_submit;
+	j->status = st;
+	if (st == AI_ERROR || st == AI_LIMITED)
+		a->failures++;
+	if (why && *why)
+		log_info("ai", "user %" PRId64 ": %s, %" PRId64 " ms, %d tokens, %d attempt%s (%s)", j->user_id,
+		         ai_status_names[st], ms, j->tokens, j->attempts, j->attempts == 1 ? "" : "s", why);
+	else
+		log_info("ai", "user %" PRId64 ": %s, %" PRId64 " ms, %d tokens, %d attempt%s", j->user_id,
+		         ai_status_names[st], ms, j->tokens, j->attempts, j->attempts == 1 ? "" : "s");
+	j->next = NULL;
+	*a->done_tail = j;
+	a->done_tail = &j->next;
+	a->ndone++;
+}
+
+/* Milliseconds until Gemini's daily quotas reset: midnight Pacific time
+ * (taken as UTC-8; in summer that is an hour late, which only errs on the
+ * side of not calling). */
+static int64_t ai_ms_to_gemini_midnight(int64_t now_wall)
+{
+	const int64_t day = 86400000, off = 8 * 3600000LL;
+	int64_t local = now_wall - off;
+	int64_t next = (local / day + 1) * day;
+	return next - local;
+}
+
+/* Either try again after a backoff inside the job's deadline, or give up. */
+static void ai_retry_or_fail(struct ai *a, struct ai_slot *s, const char *why, int64_t now)
+{
+	struct ai_job *j = s->job;
+	int64_t backoff = (int64_t)AI_BACKOFF_MIN_MS << (j->attempts < 6 ? j->attempts - 1 : 5);
+	if (now + backoff + 1000 < j->deadline) { /* a try needs at least a second */
+		log_warn("ai", "user %" PRId64 ": attempt %d failed (%s); retrying in %" PRId64 " ms", j->user_id,
+		         j->attempts, why, backoff);
+		j->next_try = now + backoff;
+		return;
+	}
+	ai_set_working(a, 0, why);
+	s->job = NULL;
+	ai_finish(a, j, AI_ERROR, why);
+}
+
+/* One HTTP attempt of the job on slot s is over (r: http_step's result). */
+static void ai_attempt_done(struct ai *a, struct ai_slot *s, int r, int64_t now)
+{
+	struct ai_job *j = s->job;
+	j->active = 0;
+	if (r != HTTP_DONE) {
+		char why[AI_ERR_LEN];
+		snprintf(why, sizeof why, "%.150s", http_errstr(&s->conn));
+		http_conn_drop(&s->conn);
+		ai_retry_or_fail(a, s, why, now);
+		return;
+	}
+	struct http_response *res = http_result(&s->conn);
+	struct ai_parsed p;
+	ai_parse_response(res->status, res->body.p, res->body.len, &p);
+	j->tokens = p.tokens;
+	if (p.status == AI_ERROR && p.retry) {
+		ai_retry_or_fail(a, s, p.why, now);
+		buf_free(&p.text);
+		return;
+	}
+	if (p.status == AI_LIMITED) {
+		int64_t pause = p.per_day ? ai_ms_to_gemini_midnight(wall_ms()) : (int64_t)p.pause_s * 1000;
+		a->paused_until = now + pause;
+		a->paused_day = p.per_day;
+		j->pause_s = (int)((pause + 999) / 1000);
+		j->per_day = p.per_day;
+		log_warn("ai", "Gemini %s: no calls for %" PRId64 " s", p.why, (pause + 999) / 1000);
+	} else if (p.config) {
+		log_error("ai", "Gemini refuses our requests: %s. The AI tutor cannot answer until an admin fixes "
+		                "the configuration (examflow check shows it).", p.why);
+	}
+	ai_set_working(a, p.status != AI_ERROR && p.status != AI_LIMITED, p.why);
+	j->text = p.text;
+	s->job = NULL;
+	ai_finish(a, j, p.status, p.why);
+}
+
+/* Start the next attempt of s's job. */
+static void ai_start_attempt(struct ai *a, struct ai_slot *s, int64_t now)
+{
+	struct ai_job *j = s->job;
+	j->attempts++;
+	j->active = 1;
+	int r = http_start(&s->conn, a->hc, &a->base, "POST", a->path, a->header, j->body.p, j->body.len,
+	                   (int)(j->deadline - now));
+	if (r != HTTP_PENDING)
+		ai_attempt_done(a, s, r, now);
+}
+
+/* Move queued jobs onto free connections; fail those that waited too long
+ * or arrive during a 429 pause; start due retries. */
+static void ai_pump(struct ai *a, int64_t now)
+{
+	for (int i = 0; i < a->nslots; i++) {
+		struct ai_slot *s = &a->slots[i];
+		if (!s->job && a->queue) {
+			struct ai_job *j = a->queue;
+			a->queue = j->next;
+			if (!a->queue)
+				a->queue_tail = &a->queue;
+			a->queued--;
+			j->next = NULL;
+			s->job = j;
+		}
+		struct ai_job *j = s->job;
+		if (!j || j->active || j->next_try > now)
+			continue;
+		if (now < a->paused_until) {
+			j->pause_s = (int)((a->paused_until - now + 999) / 1000);
+			j->per_day = a->paused_day;
+			s->job = NULL;
+			ai_finish(a, j, AI_LIMITED, "paused after a 429");
+		} else if (now >= j->deadline) {
+			s->job = NULL;
+			ai_set_working(a, 0, "timeout");
+			ai_finish(a, j, AI_ERROR, "timeout");
+		} else {
+			ai_start_attempt(a, s, now);
+		}
+		if (!s->job)
+			i--; /* the slot is free again: give it the next queued job */
+	}
+}
+
+/* Fill pfd (at most max entries) with the AI lane's sockets, start queued
+ * work, and lower *wake to the lane's deadlines and timers.  Returns the
+ * number of entries used. */
+static int ai_want(struct ai *a, struct pollfd *pfd, int max, int64_t *wake)
+{
+	if (!a || !a->slots || !a->hc)
+		return 0;
+	int64_t now = mono_ms();
+	ai_pump(a, now);
+	a->npolled = 0;
+	for (int i = 0; i < a->nslots; i++) {
+		struct ai_slot *s = &a->slots[i];
+		struct ai_job *j = s->job;
+		if (!j)
+			continue;
+		int64_t due = j->active ? http_deadline(&s->conn) : j->next_try;
+		if (j->typing_at < due)
+			due = j->typing_at;
+		if (due < *wake)
+			*wake = due;
+		if (j->active && a->npolled < max && a->npolled < AI_SLOTS_MAX && http_want(&s->conn, &pfd[a->npolled]) >= 0)
+			a->polled[a->npolled++] = i;
+	}
+	for (struct ai_job *j = a->queue; j; j = j->next)
+		if (j->typing_at < *wake)
+			*wake = j->typing_at;
+	if (a->ndone)
+		*wake = now;
+	return a->npolled;
+}
+
+static void ai_typing(struct ai *a, struct ai_job *j, int64_t now)
+{
+	if (now < j->typing_at)
+		return;
+	int ok = a->on_typing ? a->on_typing(a->typing_ctx, j->chat_id) : 0;
+	j->typing_at = now + (ok == 0 ? AI_TYPING_EVERY_MS : AI_TYPING_RETRY_MS);
+}
+
+/* Advance the lane after poll(): pfd as filled by ai_want (NULL when poll
+ * timed out), n its entries.  Also sends "typing…" and starts retries.
+ * Returns how many results wait for ai_deliver(). */
+static int ai_step(struct ai *a, const struct pollfd *pfd, int n, int64_t now)
+{
+	if (!a || !a->slots || !a->hc)
+		return 0;
+	short rev[AI_SLOTS_MAX] = {0};
+	for (int k = 0; pfd && k < n && k < a->npolled; k++)
+		rev[a->polled[k]] = pfd[k].revents;
+	a->npolled = 0;
+	for (int i = 0; i < a->nslots; i++) {
+		struct ai_slot *s = &a->slots[i];
+		if (!s->job || !s->job->active)
+			continue;
+		if (!rev[i] && now < http_deadline(&s->conn) && s->conn.result == HTTP_PENDING)
+			continue;
+		int r = http_step(&s->conn, rev[i], now);
+		if (r != HTTP_PENDING)
+			ai_attempt_done(a, s, r, now);
+	}
+	ai_pump(a, now);
+	for (int i = 0; i < a->nslots; i++)
+		if (a->slots[i].job)
+			ai_typing(a, a->slots[i].job, now);
+	for (struct ai_job *j = a->queue; j; j = j->next)
+		ai_typing(a, j, now);
+	return a->ndone;
+}
+
+/* Hand the finished jobs to on_result, and write their records (quota
+ * given back for failures, the cache entry for answers) through emit.  Call
+ * it inside a storage batch.  Returns how many were delivered. */
+static int ai_deliver(struct ai *a)
+{
+	if (!a)
+		return 0;
+	int n = 0, today = ai_today();
+	while (a->done) {
+		struct ai_job *j = a->done;
+		a->done = j->next;
+		a->ndone--;
+		const char *md = j->text.p ? j->text.p : "";
+		if (j->charged && (j->status == AI_ERROR || j->status == AI_LIMITED))
+			ai_quota_add(a, j->user_id, -1, today); /* our failure costs the student nothing */
+		if (j->status == AI_OK && j->key[0]) {
+			int64_t exp = wall_ms() + AI_CACHE_TTL_MS;
+			if (ai_cache_put(a, j->key, exp, md, strlen(md)) == 0) {
+				char e[24];
+				snprintf(e, sizeof e, "%" PRId64, exp);
+				const char *f[] = {j->key, e, md};
+				ai_emit(a, "aic", 3, f);
+			}
+		}
+		if ((j->status == AI_OK || j->status == AI_CUT) && *md)
+			ai_mem_push(a, j->user_id, j->prompt, md, today);
+		int left = j->is_admin ? -1 : cfg.ai_daily_limit - ai_quota_used(a, j->user_id, today);
+		struct buf html = BUF_INIT;
+		ai_compose(&html, j->lang, j->status, md, j->pause_s, j->per_day, left);
+		ai_hand_over(a, j->user_id, j->chat_id, j->status, html.p, 0, j->tokens, mono_ms() - j->t_submit);
+		buf_free(&html);
+		ai_job_free(j);
+		n++;
+	}
+	a->done_tail = &a->done;
+	return n;
+}
+
+/* --- examflow check ------------------------------------------------------------------------ */
+
+/* One blocking generateContent with a tiny prompt.  line gets one line for
+ * the admin ("gemini: ok ...", "gemini: HTTP 404: model ... not found",
+ * ...).  Returns EXIT_OK, EXIT_CONFIG (key or model wrong, bad URL) or
+ * EXIT_FAIL (network, quota, server trouble). */
+static int ai_check(char *line, size_t len)
+{
+	if (!cfg.gemini_key[0]) {
+		snprintf(line, len, "gemini: gemini_key not set (AI tutor off)");
+		return EXIT_OK;
+	}
+	struct http_url u;
+	if (http_url_parse(cfg.gemini_api, &u) < 0) {
+		snprintf(line, len, "gemini: gemini_api is not an http(s):// URL");
+		return EXIT_CONFIG;
+	}
+	struct http_client hc;
+	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls) {
+		snprintf(line, len, "gemini: no trusted CA certificates loaded (set ca_file)");
+		return EXIT_CONFIG;
+	}
+	char url[512], header[192];
+	size_t al = strlen(cfg.gemini_api);
+	const char *model = strncmp(cfg.gemini_model, "models/", 7) == 0 ? cfg.gemini_model + 7 : cfg.gemini_model;
+	snprintf(url, sizeof url, "%.*s/v1beta/models/%.63s:generateContent",
+	         (int)(al && cfg.gemini_api[al - 1] == '/' ? al - 1 : al) & 255, cfg.gemini_api, model);
+	snprintf(header, sizeof header, "x-goog-api-key: %s\r\n", cfg.gemini_key);
+	static const char body[] = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Say OK.\"}]}],"
+	                           "\"generationConfig\":{\"maxOutputTokens\":16}}";
+	struct http_response res;
+	char err[HTTP_ERR_LEN];
+	int r = http_request_sync(&hc, "POST", url, header, body, sizeof body - 1, 20000, &res, err, sizeof err);
+	explicit_bzero(header, sizeof header);
+	int rc = EXIT_FAIL;
+	if (r != HTTP_DONE) {
+		snprintf(line, len, "gemini: %.200s", err); /* it names host:port */
+		rc = r == HTTP_ERR_TLS ? EXIT_CONFIG : EXIT_FAIL;
+	} else if (res.status == 200) {
+		snprintf(line, len, "gemini: ok, model %.63s answers (%.100s:%.7s)", cfg.gemini_model, u.host, u.port);
+		rc = EXIT_OK;
+	} else {
+		struct ai_parsed p;
+		ai_parse_response(res.status, res.body.p, res.body.len, &p);
+		snprintf(line, len, "gemini: %s", p.why);
+		rc = p.config ? EXIT_CONFIG : EXIT_FAIL;
+		buf_free(&p.text);
+	}
+	http_response_free(&res);
+	http_client_free(&hc);
+	return rc;
+}
+
+/* --- the bot's side: commands, the Explain button, results, typing --------------------------
+ *
+ * The bot and the engine reach these through forward declarations.  They
+ * turn bot state into struct ai_req and results back into staged replies.
+ */
+
+/* on_result: stage the answer as a reply in the open batch. */
+static void ai_bot_on_result(void *ctx, const struct ai_result *r)
+{
+	struct bot *b = ctx;
+	bot_reply(b, r->chat_id, r->html, NULL);
+}
+
+static int ai_bot_emit(void *ctx, const char *type, int nf, const char *const *f)
+{
+	return bot_emit(ctx, type, nf, f);
+}
+
+/* "typing…" through the engine's queue of requests that are not replies
+ * (acks, notices): cosmetic, so neither persisted nor rate limited.  -1
+ * when the queue is full (ai_step tries again soon). */
+static int ai_tg_typing(void *ctx, int64_t chat)
+{
+	struct tg *t = ctx;
+	char body[96];
+	snprintf(body, sizeof body, "{\"chat_id\":%" PRId64 ",\"action\":\"typing\"}", chat);
+	char *copy = t->nacks < TG_ACKS_MAX ? strdup(body) : NULL;
+	if (!copy)
+		return -1;
+	t->acks[t->nacks].method = "sendChatAction";
+	t->acks[t->nacks++].body = copy;
+	return 0;
+}
+
+/* A tutor for the worker, wired to the bot (NULL when out of memory: the
+ * bot then behaves as without a key). */
+static struct ai *ai_new(struct bot *b)
+{
+	struct ai *a = malloc(sizeof *a);
+	if (!a || ai_init(a, NULL) < 0) {
+		if (a)
+			ai_free(a);
+		free(a);
+		log_error("ai", "out of memory: the AI tutor is off");
+		return NULL;
+	}
+	a->on_result = ai_bot_on_result;
+	a->emit = ai_bot_emit;
+	a->ctx = b;
+	return a;
+}
+
+/* The engine's HTTP client and its "typing…" sender. */
+static void ai_attach(struct ai *a, struct http_client *hc, int (*on_typing)(void *, int64_t), void *typing_ctx)
+{
+	if (!a)
+		return;
+	a->hc = hc;
+	a->on_typing = on_typing;
+	a->typing_ctx = typing_ctx;
+	if (a->enabled)
+		log_info("ai", "AI tutor on: model %s, %d connections, %d questions per student per day", cfg.gemini_model,
+		         a->nslots, cfg.ai_daily_limit);
+}
+
+static void ai_delete(struct ai *a)
+{
+	if (a) {
+		ai_free(a);
+		free(a);
+	}
+}
+
+static int ai_bot_on(const struct bot *b)
+{
+	return b->ai && b->ai->enabled && b->ai->hc;
+}
+
+static void ai_bot_ask(struct bot_call *c, const char *question)
+{
+	struct bot_user *u = c->u;
+	if (!*question) {
+		bot_reply(c->b, c->chat, ai_t(u->lang, AT_ASK_USAGE), NULL);
+		return;
+	}
+	const struct bank_task *t = u->pending[0] ? bank_find(c->b->bank, u->pending) : NULL;
+	char key[AI_KEY_LEN];
+	ai_cache_key(key, 'q', u->lang, question, t ? t->id : "");
+	struct ai_req r = {u->id, c->chat, u->lang, cfg_is_admin(&cfg, u->id), AI_ASK, question,
+	                   t ? t->text : NULL, NULL, NULL, NULL, key};
+	if (ai_submit(c->b->ai, &r) == AI_OFF && !c->b->ai)
+		bot_reply(c->b, c->chat, ai_t(u->lang, AT_OFF), NULL);
+}
+
+/* /ask QUESTION */
+static void ai_cmd_ask(struct bot_call *c)
+{
+	ai_bot_ask(c, c->args);
+}
+
+/* /reset: forget the tutor's conversation. */
+static void ai_cmd_reset(struct bot_call *c)
+{
+	ai_reset(c->b->ai, c->u->id);
+	bot_reply(c->b, c->chat, ai_t(c->u->lang, AT_RESET), NULL);
+}
+
+/* Free text with no task pending: the tutor's, when it is on (1), else the
+ * bot's usual hint (0). */
+static int ai_bot_free_text(struct bot_call *c, const char *text)
+{
+	if (!ai_bot_on(c->b))
+		return 0;
+	ai_bot_ask(c, text);
+	return 1;
+}
+
+/* The student changed subject: the old conversation no longer applies. */
+static void ai_bot_subject_changed(struct bot *b, int64_t user)
+{
+	ai_reset(b->ai, user);
+}
+
+/* Add the Explain button (callback "x:TASK" or "x:TASK:WRONG", the wrong
+ * answer cut to fit Telegram's 64 bytes) under a checked task. */
+static void ai_bot_kb(const struct bot *b, const struct bot_user *u, struct bot_kb *kb, const char *task,
+                      const char *wrong)
+{
+	if (!ai_bot_on(b))
+		return;
+	char w[BOT_CB_MAX + 1] = "";
+	size_t room = BOT_CB_MAX - 3 - strlen(task);
+	if (wrong && *wrong && room >= 1 && room < sizeof w)
+		utf8_copy(w, room + 1, wrong);
+	if (w[0])
+		bot_kb_add(kb, kb->nrows, ai_t(u->lang, AT_BTN_EXPLAIN), "x:%s:%s", task, w);
+	else
+		bot_kb_add(kb, kb->nrows, ai_t(u->lang, AT_BTN_EXPLAIN), "x:%s", task);
+}
+
+/* The Explain button: data is "TASK" or "TASK:WRONG".  Pressing it while
+ * the task is still pending ends the attempt, like the Solution button. */
+static void ai_bot_explain(struct bot_call *c, const char *data)
+{
+	struct bot_user *u = c->u;
+	char id[BOT_ID_MAX];
+	const char *colon = strchr(data, ':');
+	size_t n = colon ? (size_t)(colon - data) : strlen(data);
+	if (n >= sizeof id)
+		return;
+	memcpy(id, data, n);
+	id[n] = '\0';
+	const char *wrong = colon ? colon + 1 : NULL;
+	const struct bank_task *t = bank_find(c->b->bank, id);
+	if (!t) {
+		bot_reply(c->b, c->chat, ai_t(u->lang, AT_NO_TASK), NULL);
+		return;
+	}
+	if (strcmp(u->pending, t->id) == 0) {
+		struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
+		if (st && !st->solved && !st->due_day) {
+			bot_review_update(st, 0, c->today);
+			bot_save_task(c->b, u, st);
+		}
+		u->pending[0] = '\0';
+	}
+	char key[AI_KEY_LEN];
+	ai_cache_key(key, 'x', u->lang, t->id, wrong ? wrong : "");
+	struct ai_req r = {u->id, c->chat, u->lang, cfg_is_admin(&cfg, u->id), AI_EXPLAIN, NULL,
+	                   t->text, t->answers[0], t->solution, wrong, key};
+	if (ai_submit(c->b->ai, &r) == AI_OFF && !c->b->ai)
+		bot_reply(c->b, c->chat, ai_t(u->lang, AT_OFF), NULL);
 }
 
 /* ==========================================================================
@@ -10410,7 +12312,10 @@ static int wd_parse_health(const char *s, size_t n, struct wd_health *h)
 		if (i >= 0 && json_get_bool(s, t, i, &v) == 0)
 			*(int *)(void *)((char *)&out + bools[k].off) = v;
 	}
-	json_get_i64(s, t, json_obj_get(s, t, nt, 0, "last_update_at"), &out.last_update_at);
+	/* 0 is a new worker's "none yet": the last known time stays */
+	int64_t last = 0;
+	if (json_get_i64(s, t, json_obj_get(s, t, nt, 0, "last_update_at"), &last) == 0 && last > 0)
+		out.last_update_at = last;
 	json_get_i64(s, t, json_obj_get(s, t, nt, 0, "queue_depth"), &out.queue_depth);
 	int arr = json_obj_get(s, t, nt, 0, "errors");
 	if (arr >= 0 && t[arr].type == JSON_ARRAY) {
@@ -10536,6 +12441,9 @@ static void wd_install_signals(struct sigaction *old)
 		sigaction(wd_signals[i], &sa, old ? &old[i] : NULL);
 }
 
+/* In a worker process: the restarts before it (0: the watchdog's first worker). */
+static int wd_worker_restarts;
+
 /* In the new child (after wd_fork): tie it to the parent, run the worker. */
 __attribute__((noreturn))
 static void wd_child(struct wd *w, int wfd, pid_t parent)
@@ -10550,6 +12458,7 @@ static void wd_child(struct wd *w, int wfd, pid_t parent)
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
 	set_nonblock(wfd);
+	wd_worker_restarts = w->restarts;
 	int rc = w->worker(wfd, w->ctx);
 	_exit(rc < 0 || rc > 255 ? EXIT_FAIL : rc);
 }
@@ -11220,7 +13129,11 @@ static int cli_check_telegram(void)
 		return EXIT_CONFIG;
 	}
 	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls) {
-		printf("telegram: no trusted CA certificates loaded (set ca_file)\n");
+		if (cfg.ca_file[0])
+			printf("telegram: no CA certificate could be read from ca_file %s (missing, unreadable or not PEM)\n",
+			       cfg.ca_file);
+		else
+			printf("telegram: no trusted CA certificates found in the system bundle (set ca_file)\n");
 		return EXIT_CONFIG;
 	}
 	char path[256];
@@ -11283,7 +13196,11 @@ static int cli_check(struct cli_ctx *ctx)
 		printf("telegram_token: NOT SET (required for run)\n");
 		return EXIT_CONFIG;
 	}
-	return cli_check_telegram();
+	int tg_rc = cli_check_telegram();
+	char line[300];
+	int ai_rc = ai_check(line, sizeof line);
+	printf("%s\n", line);
+	return tg_rc ? tg_rc : ai_rc;
 }
 
 /* The watchdog's notify hook: a short-lived child sends the admin message,
@@ -11355,6 +13272,7 @@ static int cli_worker(int report_fd, void *ctx)
 	if (!w)
 		return EXIT_FAIL;
 	int rc = worker_init(w, stderr);
+	w->restarted = wd_worker_restarts > 0;
 	struct tg_reporter rep = {cli_report, &report_fd};
 	if (rc == 0)
 		rc = tg_run(w, report_fd >= 0 ? &rep : NULL);
