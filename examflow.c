@@ -51,18 +51,24 @@
  *    7. Exam domain: task bank and answer checking
  *    8. Bot: students, records, texts and handlers
  *    9. Transports: the batch cycle, the console demo, the Telegram engine
+ *   10. AI tutor: Gemini generateContent, cache, quota, memory
  *   12. Watchdog and health file
  *   13. Command line and main()
- *   (10 and 11, the AI tutor and the HTTP health endpoint, are not built yet.)
+ *   (11, the HTTP health endpoint and metrics, is not built yet.)
  *
  * EXTERNAL THINGS THIS PROGRAM RELIES ON
  *
  *   Telegram   getMe, deleteWebhook, setMyCommands, getUpdates (offset,
  *              timeout, allowed_updates = message, callback_query,
  *              my_chat_member), sendMessage (HTML parse mode, inline
- *              keyboards), answerCallbackQuery; errors 400 (description,
+ *              keyboards), answerCallbackQuery, sendChatAction (typing);
+ *              errors 400 (description,
  *              parameters.migrate_to_chat_id), 401/404 (bad token), 403
  *              (blocked), 409 (another poller), 429 (parameters.retry_after).
+ *   Gemini     POST /v1beta/models/MODEL:generateContent with
+ *              x-goog-api-key; candidates[0].content.parts[*].text,
+ *              finishReason, promptFeedback.blockReason, usageMetadata,
+ *              429 RetryInfo.retryDelay and QuotaFailure.
  *   HTTP       we send Host, User-Agent: examflow/VERSION, Content-Type:
  *              application/json, Content-Length, Connection: keep-alive; we
  *              read Content-Length, Transfer-Encoding: chunked, Connection,
@@ -118,7 +124,8 @@
  *   is harmless.  A leftover snapshot.tmp is deleted.  A damaged snapshot
  *   stops start-up: without it the state would be silently lost.
  *
- *   The bot's record types (section 8): user, task, num, offset, out, sent.
+ *   The bot's record types (section 8): user, task, num, offset, out,
+ *   sent, bcast; the tutor's (section 10): aiq, aic.
  */
 
 /* ==========================================================================
