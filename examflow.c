@@ -13141,6 +13141,7 @@ static int cli_check_telegram(void)
 			       cfg.ca_file);
 		else
 			printf("telegram: no trusted CA certificates found in the system bundle (set ca_file)\n");
+		http_client_free(&hc);
 		return EXIT_CONFIG;
 	}
 	char path[256];
@@ -13153,7 +13154,15 @@ static int cli_check_telegram(void)
 	int rc = EXIT_FAIL;
 	printf("telegram: %s:%s (%s)\n", u.host, u.port, u.tls ? "https" : "http");
 	if (r != HTTP_DONE) {
-		printf("  FAILED: %s\n", http_errstr(&c));
+		/* one line per step that worked, then the one that failed */
+		const char *step = r == HTTP_ERR_DNS ? "dns" : r == HTTP_ERR_CONNECT ? "tcp" : r == HTTP_ERR_TLS ? "tls" : "http";
+		if (r != HTTP_ERR_DNS)
+			printf("  dns: ok\n");
+		if (r != HTTP_ERR_DNS && r != HTTP_ERR_CONNECT)
+			printf("  tcp: ok\n");
+		if (u.tls && r != HTTP_ERR_DNS && r != HTTP_ERR_CONNECT && r != HTTP_ERR_TLS)
+			printf("  tls: ok\n");
+		printf("  %s: FAILED: %s\n", step, http_errstr(&c));
 		rc = r == HTTP_ERR_TLS ? EXIT_CONFIG : EXIT_FAIL;
 		goto out;
 	}
