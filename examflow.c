@@ -632,6 +632,7 @@ struct config {
 	int nadmins;
 	char uptimerobot_key[128];
 	char uptimerobot_heartbeat_url[256];
+	char uptimerobot_api[256];
 	char data_dir[PATH_MAX_LEN];
 	char log_file[PATH_MAX_LEN];
 	int log_level;
@@ -704,6 +705,8 @@ static const struct cfg_key cfg_keys[] = {
 	 "UptimeRobot API key (read-only is enough) for `examflow uptime`. Secret."},
 	{"uptimerobot_heartbeat_url", NULL, CFG_SECRET, CFG_S(uptimerobot_heartbeat_url), "", 0, 0, NULL,
 	 "UptimeRobot heartbeat URL pinged while polling works. Secret."},
+	{"uptimerobot_api", NULL, CFG_STR, CFG_S(uptimerobot_api), "https://api.uptimerobot.com", 0, 0, NULL,
+	 "UptimeRobot API base URL (for `examflow uptime`)."},
 	{"data_dir", NULL, CFG_STR, CFG_S(data_dir), "data", 0, 0, NULL,
 	 "Directory for events.log and snapshot (created 0700)."},
 	{"fsync", NULL, CFG_CHOICE, CFG_N(fsync_mode), "batch", 0, 0, cfg_fsync_modes,
@@ -3412,7 +3415,18 @@ static int http_conn_idle_ok(struct http_conn *c, const struct http_url *u)
 	return poll(&pfd, 1, 0) == 0;
 }
 
-/* Build the request into c->out.  0 or HTTP_ERR_URL / HTTP_ERR_NOMEM. */
+/* Does the caller's header block (CRLF-terminated lines) name this header? */
+static int http_extra_has(const char *extra, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = extra; p && *p; p = strstr(p, "\r\n"), p = p ? p + 2 : NULL)
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return 1;
+	return 0;
+}
+
+/* Build the request into c->out.  0 or HTTP_ERR_URL / HTTP_ERR_NOMEM.  A
+ * body is JSON unless extra names its own Content-Type (a form, say). */
 static int http_build_request(struct http_conn *c, const struct http_url *u, const char *method, const char *path,
 			      const char *extra, const void *body, size_t len)
 {
@@ -3447,7 +3461,7 @@ static int http_build_request(struct http_conn *c, const struct http_url *u, con
 			 u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "", default_port ? "" : ":",
 			 default_port ? "" : u->port);
 	rc |= buf_puts(&c->out, "User-Agent: examflow/" EXAMFLOW_VERSION "\r\nConnection: keep-alive\r\n");
-	if (body)
+	if (body && !http_extra_has(extra, "Content-Type"))
 		rc |= buf_puts(&c->out, "Content-Type: application/json\r\n");
 	if (body || strcmp(method, "POST") == 0)
 		rc |= buf_printf(&c->out, "Content-Length: %zu\r\n", body ? len : 0);
@@ -3872,6 +3886,7 @@ struct store {
 	uint64_t loaded;            /* records replayed by store_open */
 	/* the open batch */
 	int in_batch;
+	int batch_lazy;             /* written without fdatasync (see store_begin_lazy) */
 	int batch_n;
 	uint64_t batch_seq0;        /* seq before the batch, for store_abort */
 	struct buf batch;           /* its escaped lines */
@@ -4569,10 +4584,23 @@ static int store_begin(struct store *s)
 		return -EBUSY;
 	}
 	s->in_batch = 1;
+	s->batch_lazy = 0;
 	s->batch_n = 0;
 	s->batch_seq0 = s->seq;
 	buf_reset(&s->batch);
 	return 0;
+}
+
+/* A batch whose loss in a power cut is harmless (delivery marks: at worst a
+ * reply goes out twice): written like any batch, so a crash of the process
+ * loses nothing, but not fdatasynced; the next synced commit covers it,
+ * because fdatasync flushes the whole file. */
+static int store_begin_lazy(struct store *s)
+{
+	int rc = store_begin(s);
+	if (rc == 0)
+		s->batch_lazy = 1;
+	return rc;
 }
 
 /* Check a record the caller wants written; 0 or -EINVAL (logged). */
@@ -4625,9 +4653,9 @@ static int store_add(struct store *s, const char *type, int nf, const char *cons
 static int store_write(struct store *s, const char *p, size_t n)
 {
 	int rc;
-	if (s->fsync_mode != FSYNC_ALWAYS) {
+	if (s->fsync_mode != FSYNC_ALWAYS || s->batch_lazy) {
 		rc = store_pwrite_all(s->log_fd, p, n, (off_t)s->log_bytes);
-		if (rc == 0 && s->fsync_mode == FSYNC_BATCH && fdatasync(s->log_fd) < 0)
+		if (rc == 0 && s->fsync_mode == FSYNC_BATCH && !s->batch_lazy && fdatasync(s->log_fd) < 0)
 			rc = -errno;
 		return rc;
 	}
@@ -8699,6 +8727,7 @@ struct worker {
 	int64_t commit_backoff_ms;   /* after a failed commit */
 	int64_t commit_retry_at;     /* mono ms: no new batch before this */
 	int disk_ok;                 /* last commit succeeded */
+	long commit_failures;        /* since the worker started, for /metrics */
 	void (*on_reload)(void *ctx); /* the transport forgets pointers into the old state */
 	void *reload_ctx;
 	int restarted;               /* a watchdog restart: it has told the admin already */
@@ -8768,6 +8797,13 @@ static void worker_begin(struct worker *w)
 	store_begin(&w->store);
 }
 
+/* A batch of delivery marks: no fdatasync of its own (store_begin_lazy). */
+static void worker_begin_lazy(struct worker *w)
+{
+	w->bot.store_failed = 0;
+	store_begin_lazy(&w->store);
+}
+
 /* Commit the open batch.  On success the staged replies join the outbox;
  * on failure the state is rebuilt from disk and -1 is returned. */
 static int worker_commit(struct worker *w)
@@ -8786,6 +8822,7 @@ static int worker_commit(struct worker *w)
 		return 0;
 	}
 	w->disk_ok = 0;
+	w->commit_failures++;
 	w->commit_backoff_ms = w->commit_backoff_ms ? w->commit_backoff_ms * 2 : 1000;
 	if (w->commit_backoff_ms > 60000)
 		w->commit_backoff_ms = 60000;
@@ -8884,7 +8921,7 @@ static void demo_flush(struct worker *w, struct demo *d, FILE *out)
 		return;
 	struct bot_user *u = bot_find_user(&w->bot, DEMO_USER_ID);
 	d->hash = u && u->pending[0];
-	worker_begin(w);
+	worker_begin_lazy(w);
 	while (w->bot.outbox) {
 		struct bot_msg *m = w->bot.outbox;
 		demo_show(d, m->body, out);
@@ -8957,7 +8994,7 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 
 /* --- the Telegram engine ------------------------------------------------------------ */
 
-#define TG_SEND_CONNS 4                /* parallel sends: 30 msg/s at a 50 ms round trip needs >= 2 */
+#define TG_SEND_CONNS 8                /* parallel sends: 30 msg/s needs RTT/33 ms of them (6 at 200 ms) */
 #define TG_ACKS_MAX 256                /* answerCallbackQuery waiting to go; more are dropped (they only stop a spinner) */
 #define TG_GLOBAL_GAP_MS 34            /* >= 1000/30: Telegram's 30 messages per second overall */
 #define TG_CHAT_BURST 3                /* a private chat may get 3 messages at once ... */
@@ -8982,7 +9019,7 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 #define TG_STATUS_ERROR_LEN 120
 struct tg_status {
 	int bot_online;          /* polling is running: token accepted, no other copy (409) */
-	int api_responsive;      /* a Telegram call succeeded within the last TG_API_FRESH_S */
+	int api_responsive;      /* a Telegram call succeeded within tg_api_fresh_ms() */
 	int database_connected;  /* the last storage commit succeeded */
 	int ai_working;          /* the last AI call succeeded, or the tutor is off */
 	int64_t last_update_at;  /* wall ms of the last update received, 0: none yet */
@@ -8996,7 +9033,15 @@ struct tg_reporter {
 	void *ctx;
 };
 #define TG_REPORT_EVERY_MS 1000        /* heartbeat pace; the watchdog wants one every 2 s */
-#define TG_API_FRESH_S 120             /* no successful Telegram call for this long: not responsive */
+#define TG_API_FRESH_S 120             /* no successful Telegram call for this long: tell the admin */
+
+/* A working poll lane completes a call at least every poll_timeout seconds;
+ * twice that plus 10 s forgives one slow round trip or one retried blip.
+ * Longer without a successful call: api_responsive is false (/health 503). */
+static int64_t tg_api_fresh_ms(void)
+{
+	return (2 * (int64_t)cfg.poll_timeout + 10) * 1000;
+}
 
 enum tg_phase { TG_GETME, TG_DELWEBHOOK, TG_SETCOMMANDS, TG_SETCOMMANDS_EN, TG_POLL };
 
@@ -9014,6 +9059,8 @@ struct tg_send {
 	int is_ack;           /* the request is an answerCallbackQuery */
 	int busy;
 };
+
+struct health;
 
 /* The engine.  One instance, owned by tg_worker_main(). */
 struct tg {
@@ -9051,7 +9098,17 @@ struct tg {
 	struct tg_reporter rep;
 	struct tg_status last_status;
 	int64_t next_beat, next_status;
+	struct health *health;        /* /health, /metrics, heartbeat, log rotation; NULL: none */
 };
+
+/* The health section (later in the file) lends the loop a listener, its
+ * clients and the UptimeRobot heartbeat's connection. */
+#define TG_HEALTH_FDS 16               /* pollfds lent to it; it checks that it needs no more */
+static struct health *health_new(void);
+static void health_delete(struct health *h);
+static int health_want(struct health *h, struct pollfd *pfd, int max, int64_t now, int64_t *wake);
+static void health_tg_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now);
+static void health_polled_ok(struct health *h, struct http_client *hc, int64_t now);
 
 static struct tg_chat *tg_chat(struct tg *t, int64_t chat)
 {
@@ -9444,10 +9501,13 @@ static void tg_poll_done(struct tg *t, int r)
 			buf_free(&name);
 			log_info("telegram", "connected as @%s", t->w->bot.username);
 		}
-		if (t->phase == TG_POLL)
+		if (t->phase == TG_POLL) {
 			tg_on_updates(t, js, tk, n);
-		else
+			if (t->w->disk_ok && !t->last_error[0]) /* polling works end to end */
+				health_polled_ok(t->health, &t->hc, mono_ms());
+		} else {
 			t->phase++;
+		}
 		free(tk);
 		return;
 	}
@@ -9727,7 +9787,7 @@ static void tg_commit_sent(struct tg *t)
 {
 	if (!t->nsent && !t->nblocked)
 		return;
-	worker_begin(t->w);
+	worker_begin_lazy(t->w);
 	for (size_t i = 0; i < t->nsent; i++)
 		bot_save_sent(&t->w->bot, t->sent_ids[i] & ~TG_DROPPED_BIT);
 	for (size_t i = 0; i < t->nsent; i++)
@@ -9746,7 +9806,7 @@ static void tg_fill_status(const struct tg *t, struct tg_status *st)
 	memset(st, 0, sizeof *st);
 	int64_t now = wall_ms();
 	st->bot_online = t->phase == TG_POLL && !t->conflict_ms;
-	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < (int64_t)TG_API_FRESH_S * 1000;
+	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < tg_api_fresh_ms();
 	st->database_connected = t->w->disk_ok;
 	st->ai_working = ai_working(t->w->bot.ai);
 	st->last_update_at = t->last_update_ms;
@@ -9984,6 +10044,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 		return EXIT_FAIL;
 	}
 	int64_t next_minute = 0;
+	t->health = health_new();
 	log_info("main", "worker started (pid %d), %d tasks, %zu students, %ld replies waiting", (int)getpid(),
 	         w->bank.ntasks, w->bot.nusers, w->bot.outbox_len);
 	while (!stop) {
@@ -10008,7 +10069,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 			else
 				store_abort(&w->store);
 		}
-		struct pollfd pfd[2 + TG_SEND_CONNS + TG_AI_PFDS];
+		struct pollfd pfd[2 + TG_SEND_CONNS + TG_AI_PFDS + TG_HEALTH_FDS];
 		struct http_conn *conns[2 + TG_SEND_CONNS];
 		int np = 0;
 		pfd[np].fd = tg_sigpipe[0];
@@ -10026,6 +10087,8 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 		}
 		int ntg = np; /* then the AI lane's */
 		np += ai_want(w->bot.ai, pfd + ntg, TG_AI_PFDS, &wake);
+		int nai = np; /* then the health section's */
+		np += health_want(t->health, pfd + nai, TG_HEALTH_FDS, now, &wake);
 		int ms = wake <= now ? 0 : (int)(wake - now);
 		int n = poll(pfd, (nfds_t)np, ms);
 		if (n < 0 && errno != EINTR) {
@@ -10044,7 +10107,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 					stop = 1;
 			}
 		}
-		if (ai_step(w->bot.ai, n > 0 ? pfd + ntg : NULL, np - ntg, now) > 0) {
+		if (ai_step(w->bot.ai, n > 0 ? pfd + ntg : NULL, nai - ntg, now) > 0) {
 			worker_begin(w);
 			ai_deliver(w->bot.ai);
 			worker_commit(w);
@@ -10064,6 +10127,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 						tg_send_done(t, &t->send[k], r);
 			}
 		}
+		health_tg_step(t, pfd + nai, np - nai, now);
 		/* a poll-lane request that finished without I/O (e.g. a DNS error at start) */
 		if (t->polling && http_want(&t->poll, &pfd[0]) < 0 && t->poll.result != HTTP_PENDING)
 			tg_poll_done(t, t->poll.result);
@@ -10081,6 +10145,7 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 		http_close(&t->send[i].conn);
 	http_close(&t->poll);
 	ai_attach(w->bot.ai, NULL, NULL, NULL);
+	health_delete(t->health);
 	http_client_free(&t->hc);
 	for (int i = 0; i < t->nacks; i++)
 		free(t->acks[i].body);
@@ -11931,6 +11996,1212 @@ static void ai_bot_explain(struct bot_call *c, const char *data)
 }
 
 /* ==========================================================================
+ * 11. Health endpoint, metrics, UptimeRobot, log rotation
+ * ==========================================================================
+ * Four small services for whoever operates the bot.  None of them may
+ * stall the bot, so none of them blocks the worker:
+ *
+ *   - health_listen: a minimal HTTP/1.1 server inside the worker's poll()
+ *     loop.  GET /health answers 200 or 503 with the health file's JSON as
+ *     the worker sees itself; GET /metrics answers Prometheus text; any
+ *     other path 404.  One request per connection, HEALTH_MAX_CLIENTS at
+ *     once, a bounded request head, and a deadline for each connection: a
+ *     slow or hostile client costs one slot for a few seconds, never the loop.
+ *   - the UptimeRobot heartbeat: after a successful getUpdates, at most
+ *     every check_interval, one GET of uptimerobot_heartbeat_url on a
+ *     connection of its own, so the monitor shows polling health, not just
+ *     a live process.  The URL is a secret: it is never logged (HTTP errors
+ *     name host:port only).
+ *   - log rotation by size (log_max_mb, log_keep): one fstat every few
+ *     seconds; a log file renamed by someone else (logrotate) is followed.
+ *   - `examflow uptime`: the account's monitors through UptimeRobot's API v2
+ *     getMonitors, cached next to the health file so that repeated calls
+ *     respect the free plan's 10 requests a minute.
+ *
+ * The core (health_init, health_want, health_step, health_polled_ok,
+ * health_log_check, health_uptime_cmd) knows nothing of the engine: what it
+ * reports arrives through struct health_metrics, filled by a callback only
+ * when a request needs it.  The adapter at the end of the section (health_new,
+ * health_tg_step ...) is the engine's side; the engine, earlier in the file,
+ * reaches it through forward declarations.
+ *
+ * Error idiom: nothing here fails the caller.  A broken client is closed, a
+ * failed heartbeat is counted and logged once per change, a listener that
+ * cannot bind is logged and retried.  health_init returns 0 or -1 (logged);
+ * the uptime command returns an exit code.
+ */
+
+#define HEALTH_MAX_CLIENTS 8             /* served at once; a monitor or Prometheus needs 1 */
+#define HEALTH_MAX_REQUEST 2048          /* bytes of one request head; curl's and Prometheus' are < 300 */
+#define HEALTH_READ_MS 3000              /* the whole request head must arrive within this (slowloris) */
+#define HEALTH_WRITE_MS 5000             /* ... and the answer be taken within this */
+#define HEALTH_LINGER_MS 1000            /* leftovers read after the answer, so close() sends no RST over it */
+#define HEALTH_ACCEPTS_PER_STEP 16       /* then back to the bot: a connect flood cannot starve it */
+#define HEALTH_BACKLOG 16                /* the kernel queues this many beyond our slots */
+#define HEALTH_POLLFDS (2 + HEALTH_MAX_CLIENTS) /* listener + clients + the heartbeat connection */
+#define HEALTH_RETRY_LISTEN_MS 10000     /* a port still taken at start-up is tried again this often */
+#define HEALTH_PING_TIMEOUT_MS 10000     /* a heartbeat slower than this counts as failed */
+#define HEALTH_PING_MAX_BODY (64 * 1024) /* UptimeRobot answers a few bytes */
+#define HEALTH_ROTATE_CHECK_MS 5000      /* one fstat per 5 s; a log outgrowing its cap by much in 5 s is a bug */
+#define HEALTH_UPTIME_TTL_MS 60000       /* getMonitors answers reused for a minute: 10 requests/min on the free plan */
+#define HEALTH_UPTIME_TIMEOUT_MS 15000   /* one getMonitors, connect and TLS included */
+#define HEALTH_UPTIME_MAX_BODY (1 << 20) /* 50 monitors with every field are ~50 KiB */
+#define HEALTH_UPTIME_TOKENS 20000       /* ~40 tokens per monitor */
+#define HEALTH_UPTIME_MONITORS 50        /* one getMonitors page (its maximum) */
+#define HEALTH_NAME_LEN 128              /* a monitor's friendly name, cut on a UTF-8 boundary */
+#define HEALTH_ERRORS 4                  /* the health file shows up to 4 of the worker's errors */
+#define HEALTH_ERROR_LEN 120
+#define HEALTH_CAUSE_LEN 160
+
+/* The engine's pollfd budget for this section must hold all of it. */
+_Static_assert(HEALTH_POLLFDS <= TG_HEALTH_FDS, "the engine reserves too few pollfds for the health section");
+
+/* --- what the worker reports ----------------------------------------------------- */
+
+enum health_err_kind { HEALTH_ERR_TELEGRAM, HEALTH_ERR_STORAGE, HEALTH_ERR_AI, HEALTH_ERR_KINDS };
+static const char *const health_err_kinds[HEALTH_ERR_KINDS] = {"telegram", "storage", "ai"};
+
+/* Everything /health and /metrics show about the bot.  Filled by the
+ * caller's callback, only when a request needs it. */
+struct health_metrics {
+	/* the health file's fields, as the worker sees itself */
+	int bot_online, api_responsive, database_connected, ai_working;
+	int64_t last_update_at;       /* wall ms; 0: none yet */
+	int nerrors;
+	char errors[HEALTH_ERRORS][HEALTH_ERROR_LEN];
+	int supervised;               /* a watchdog is our parent: "pid" is its pid */
+	/* counters since this worker started */
+	int64_t updates, replies_sent, replies_dropped, n429;
+	int64_t errors_by_kind[HEALTH_ERR_KINDS];
+	int64_t ai_calls;             /* requests sent to Gemini (cache hits are not calls) */
+	int64_t ai_latency_ms_sum, ai_latency_count; /* answers timed so far */
+	/* gauges */
+	int64_t outbox_depth, storage_bytes;
+};
+
+typedef void (*health_fill_fn)(void *ctx, struct health_metrics *m);
+
+/* --- state ---------------------------------------------------------------------- */
+
+enum { HEALTH_C_FREE, HEALTH_C_READ, HEALTH_C_WRITE, HEALTH_C_LINGER };
+enum { HEALTH_PFD_LISTEN = -1, HEALTH_PFD_PING = -2 };
+
+/* One connection to the listener: read one request head, answer, close. */
+struct health_client {
+	int fd;                       /* -1: a free slot */
+	int state;                    /* HEALTH_C_* */
+	int64_t deadline;             /* mono ms: the connection is closed when it passes */
+	size_t inlen;
+	char in[HEALTH_MAX_REQUEST];
+	struct buf out;               /* the answer, head and body */
+	size_t outoff;
+};
+
+/* Log rotation's state: one per process that writes the log. */
+struct health_logrot {
+	int64_t next_check;           /* mono ms */
+	int64_t rotations;
+	int failing;                  /* the last rotation failed: logged once */
+};
+
+/* Statuses we answer, and how often, for /metrics.  A table, not a switch. */
+static const struct { int code; const char *text; } health_statuses[] = {
+	{200, "OK"}, {400, "Bad Request"}, {404, "Not Found"}, {405, "Method Not Allowed"},
+	{408, "Request Timeout"}, {431, "Request Header Fields Too Large"}, {500, "Internal Server Error"},
+	{503, "Service Unavailable"},
+};
+#define HEALTH_NSTATUS ((int)(sizeof health_statuses / sizeof health_statuses[0]))
+
+/* The section's whole state.  One instance, owned by the engine (health_new)
+ * or by a test. */
+struct health {
+	int lfd;                      /* listening socket; -1 when off or not bound yet */
+	char addr[64];                /* health_listen, "" when off */
+	int64_t listen_retry_at;      /* mono ms; after a failed bind */
+	struct health_client cl[HEALTH_MAX_CLIENTS];
+	int polled[HEALTH_POLLFDS];   /* health_want: pfd k is client polled[k] or HEALTH_PFD_* */
+	int npolled;
+	int64_t responses[HEALTH_NSTATUS];
+	int64_t busy_refused;         /* connections turned away at the client cap */
+	/* the heartbeat */
+	struct http_conn ping;
+	int pinging;                  /* a ping is on the wire */
+	int64_t next_ping;            /* mono ms: no ping before this */
+	int64_t pings_ok, pings_failed;
+	int ping_failing, ping_bad_url; /* logged once per change */
+	/* who we are, for /health ("restarts" etc. come from the watchdog's environment) */
+	int64_t started_mono, started_wall, watchdog_started_wall;
+	int64_t restarts;
+	char restart_cause[HEALTH_CAUSE_LEN];
+	struct health_logrot rot;
+};
+
+/* --- the listener ---------------------------------------------------------------- */
+
+/* Split "host:port" ("[v6]:port", ":port" or "*:port" for any address). */
+static int health_split_addr(const char *addr, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *colon = strrchr(addr, ':');
+	if (!colon || !colon[1] || strlen(colon + 1) >= plen)
+		return -1;
+	size_t n = (size_t)(colon - addr);
+	const char *h = addr;
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
+		h++, n -= 2;
+	if (n >= hlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (strcmp(host, "*") == 0)
+		host[0] = '\0';
+	snprintf(port, plen, "%s", colon + 1);
+	return 0;
+}
+
+/* Bind and listen on h->addr.  0, or -1 (logged once per failure streak). */
+static int health_listen_open(struct health *h, int64_t now)
+{
+	char host[64], port[16];
+	if (health_split_addr(h->addr, host, sizeof host, port, sizeof port) < 0) {
+		log_error("health", "health_listen \"%s\" is not host:port; the endpoint is off", h->addr);
+		h->addr[0] = '\0';
+		return -1;
+	}
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (gai != 0) {
+		log_error("health", "health_listen %s: %s; the endpoint is off", h->addr, gai_strerror(gai));
+		h->addr[0] = '\0';
+		return -1;
+	}
+	int err = 0;
+	for (struct addrinfo *a = res; a && h->lfd < 0; a = a->ai_next) {
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a restarted worker meets TIME_WAIT */
+		if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, HEALTH_BACKLOG) == 0) {
+			h->lfd = fd;
+		} else {
+			err = errno;
+			close(fd);
+		}
+	}
+	freeaddrinfo(res);
+	if (h->lfd < 0) {
+		if (!h->listen_retry_at)
+			log_error("health", "cannot listen on %s: %s; trying again every %d s", h->addr, strerror(err),
+			          HEALTH_RETRY_LISTEN_MS / 1000);
+		h->listen_retry_at = now + HEALTH_RETRY_LISTEN_MS;
+		return -1;
+	}
+	log_info("health", "listening on %s (GET /health, GET /metrics)", h->addr);
+	h->listen_retry_at = 0;
+	return 0;
+}
+
+/* The port actually bound (health_listen = 127.0.0.1:0 in tests); 0 when off. */
+static int health_port(const struct health *h)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (h->lfd < 0 || getsockname(h->lfd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static void health_env_i64(const char *name, int64_t *out)
+{
+	const char *v = getenv(name);
+	char *end;
+	if (v && *v) {
+		long long n = strtoll(v, &end, 10);
+		if (!*end && n >= 0)
+			*out = n;
+	}
+}
+
+/* Set up h.  listen_addr "" or NULL: no endpoint.  0, or -1 when the address
+ * is unusable (logged; everything else still works, and a port that is merely
+ * taken is retried later). */
+static int health_init(struct health *h, const char *listen_addr)
+{
+	memset(h, 0, sizeof *h);
+	h->lfd = -1;
+	for (int i = 0; i < HEALTH_MAX_CLIENTS; i++)
+		h->cl[i].fd = -1;
+	http_conn_init(&h->ping);
+	http_set_max_body(&h->ping, HEALTH_PING_MAX_BODY);
+	int64_t now = mono_ms();
+	h->started_mono = now;
+	h->started_wall = wall_ms();
+	/* Set by the watchdog for its worker (see README-health.md); absent
+	 * under --no-watchdog, where this worker is all there is. */
+	h->watchdog_started_wall = h->started_wall;
+	health_env_i64("EXAMFLOW_WATCHDOG_STARTED", &h->watchdog_started_wall);
+	health_env_i64("EXAMFLOW_RESTARTS", &h->restarts);
+	const char *cause = getenv("EXAMFLOW_RESTART_CAUSE");
+	snprintf(h->restart_cause, sizeof h->restart_cause, "%s", cause ? cause : "");
+	if (!listen_addr || !*listen_addr)
+		return 0;
+	snprintf(h->addr, sizeof h->addr, "%s", listen_addr);
+	if (health_listen_open(h, now) < 0)
+		return h->addr[0] ? 0 : -1; /* still set: only the port was taken, retried later */
+	return 0;
+}
+
+static void health_client_close(struct health_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->state = HEALTH_C_FREE;
+	c->inlen = 0;
+	c->outoff = 0;
+	buf_free(&c->out);
+}
+
+static void health_free(struct health *h)
+{
+	for (int i = 0; i < HEALTH_MAX_CLIENTS; i++)
+		health_client_close(&h->cl[i]);
+	if (h->lfd >= 0)
+		close(h->lfd);
+	h->lfd = -1;
+	http_close(&h->ping);
+	h->pinging = 0;
+}
+
+static void health_count(struct health *h, int code)
+{
+	for (int i = 0; i < HEALTH_NSTATUS; i++)
+		if (health_statuses[i].code == code)
+			h->responses[i]++;
+}
+
+static const char *health_status_text(int code)
+{
+	for (int i = 0; i < HEALTH_NSTATUS; i++)
+		if (health_statuses[i].code == code)
+			return health_statuses[i].text;
+	return "Unknown";
+}
+
+/* Put a whole answer into c->out.  head_only: HEAD (no body). */
+static int health_respond(struct health *h, struct health_client *c, int code, const char *ctype, const char *body,
+                          size_t len, int head_only)
+{
+	health_count(h, code);
+	buf_reset(&c->out);
+	c->outoff = 0;
+	int rc = buf_printf(&c->out,
+	                    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
+	                    "Connection: close\r\n%s\r\n",
+	                    code, health_status_text(code), ctype, len, code == 405 ? "Allow: GET, HEAD\r\n" : "");
+	if (rc == 0 && !head_only && len)
+		rc = buf_append(&c->out, body, len);
+	return rc;
+}
+
+/* A short answer for a connection we will not serve, sent best effort in one
+ * non-blocking send (no slot is spent on it).  What the client already sent
+ * is read first: close() over unread bytes would send a RST, and a RST can
+ * overtake the answer. */
+static void health_send_once(int fd, int code, const char *text)
+{
+	char msg[256], sink[HEALTH_MAX_REQUEST];
+	for (int k = 0; k < 8 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; k++)
+		; /* a request head fits in one read; a flood is cut after 8 */
+	int n = snprintf(msg, sizeof msg,
+	                 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	                 code, health_status_text(code), strlen(text), text);
+	if (n > 0 && send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* the client is gone or its window is full: nothing to do */
+	}
+}
+
+/* --- the two pages ----------------------------------------------------------------- */
+
+/* The health file's JSON as the worker sees itself.  Returns 200 when
+ * everything is healthy, else 503. */
+static int health_page_health(const struct health *h, const struct health_metrics *m, int64_t now, struct buf *b)
+{
+	int ok = m->bot_online && m->api_responsive && m->database_connected && m->ai_working;
+	char ts[40];
+	struct json_w j;
+	json_w_init(&j, b);
+	iso8601_utc(ts, sizeof ts, wall_ms());
+	json_w_obj_begin(&j);
+	json_w_kv_str(&j, "timestamp", ts);
+	json_w_kv_bool(&j, "bot_online", m->bot_online);
+	json_w_kv_bool(&j, "api_responsive", m->api_responsive);
+	json_w_kv_bool(&j, "database_connected", m->database_connected);
+	json_w_kv_bool(&j, "ai_working", m->ai_working);
+	json_w_kv_bool(&j, "overall_healthy", ok);
+	json_w_key(&j, "errors");
+	json_w_arr_begin(&j);
+	for (int i = 0; i < m->nerrors && i < HEALTH_ERRORS; i++)
+		json_w_val_strn(&j, m->errors[i], strnlen(m->errors[i], HEALTH_ERROR_LEN));
+	json_w_arr_end(&j);
+	json_w_kv_str(&j, "version", EXAMFLOW_VERSION);
+	json_w_kv_i64(&j, "pid", (int64_t)(m->supervised ? getppid() : getpid()));
+	json_w_kv_i64(&j, "worker_pid", (int64_t)getpid());
+	int64_t up_ms = m->supervised ? wall_ms() - h->watchdog_started_wall : now - h->started_mono;
+	json_w_kv_i64(&j, "uptime_s", (up_ms > 0 ? up_ms : 0) / 1000);
+	json_w_kv_i64(&j, "restarts", h->restarts);
+	json_w_key(&j, "last_restart_cause");
+	if (h->restart_cause[0])
+		json_w_val_str(&j, h->restart_cause);
+	else
+		json_w_val_null(&j);
+	json_w_key(&j, "last_update_at");
+	if (m->last_update_at > 0) {
+		iso8601_utc(ts, sizeof ts, m->last_update_at);
+		json_w_val_str(&j, ts);
+	} else {
+		json_w_val_null(&j);
+	}
+	json_w_kv_i64(&j, "queue_depth", m->outbox_depth);
+	json_w_obj_end(&j);
+	if (json_w_finish(&j) < 0 || buf_putc(b, '\n') < 0)
+		return 500;
+	return ok ? 200 : 503;
+}
+
+/* Prometheus text exposition format 0.0.4: "# HELP", "# TYPE", then samples. */
+static void health_prom_head(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void health_prom_val(struct buf *b, const char *name, const char *labels, int64_t v)
+{
+	buf_printf(b, "%s%s%s%s %" PRId64 "\n", name, labels ? "{" : "", labels ? labels : "", labels ? "}" : "", v);
+}
+
+/* The plain counters and gauges of struct health_metrics, as a table. */
+static const struct {
+	const char *name, *type, *help;
+	size_t off;
+} health_prom_fields[] = {
+	{"examflow_updates_received_total", "counter", "Telegram updates handled by this worker.",
+	 offsetof(struct health_metrics, updates)},
+	{"examflow_replies_sent_total", "counter", "Replies Telegram accepted.", offsetof(struct health_metrics, replies_sent)},
+	{"examflow_replies_dropped_total", "counter", "Replies given up on (refused by Telegram or too many failures).",
+	 offsetof(struct health_metrics, replies_dropped)},
+	{"examflow_telegram_429_total", "counter", "Telegram flood-control answers (429).",
+	 offsetof(struct health_metrics, n429)},
+	{"examflow_ai_calls_total", "counter", "AI tutor requests sent to Gemini.", offsetof(struct health_metrics, ai_calls)},
+	{"examflow_outbox_depth", "gauge", "Replies waiting to be sent.", offsetof(struct health_metrics, outbox_depth)},
+	{"examflow_storage_bytes", "gauge", "Bytes of events.log and snapshot in data_dir.",
+	 offsetof(struct health_metrics, storage_bytes)},
+};
+
+static int health_page_metrics(const struct health *h, const struct health_metrics *m, int64_t now, struct buf *b)
+{
+	char lab[96];
+	health_prom_head(b, "examflow_build_info", "gauge", "Always 1; the version is a label.");
+	snprintf(lab, sizeof lab, "version=\"%s\"", EXAMFLOW_VERSION);
+	health_prom_val(b, "examflow_build_info", lab, 1);
+	health_prom_head(b, "examflow_health_check", "gauge", "1 when the check passes (the health file's fields).");
+	static const char *const checks[] = {"bot_online", "api_responsive", "database_connected", "ai_working",
+	                                     "overall_healthy"};
+	int vals[] = {m->bot_online, m->api_responsive, m->database_connected, m->ai_working,
+	              m->bot_online && m->api_responsive && m->database_connected && m->ai_working};
+	for (int i = 0; i < 5; i++) {
+		snprintf(lab, sizeof lab, "check=\"%s\"", checks[i]);
+		health_prom_val(b, "examflow_health_check", lab, vals[i] ? 1 : 0);
+	}
+	for (size_t i = 0; i < sizeof health_prom_fields / sizeof health_prom_fields[0]; i++) {
+		health_prom_head(b, health_prom_fields[i].name, health_prom_fields[i].type, health_prom_fields[i].help);
+		int64_t v;
+		memcpy(&v, (const char *)m + health_prom_fields[i].off, sizeof v);
+		health_prom_val(b, health_prom_fields[i].name, NULL, v);
+	}
+	health_prom_head(b, "examflow_errors_total", "counter", "Failures by kind (heartbeat: UptimeRobot pings).");
+	for (int k = 0; k < HEALTH_ERR_KINDS; k++) {
+		snprintf(lab, sizeof lab, "kind=\"%s\"", health_err_kinds[k]);
+		health_prom_val(b, "examflow_errors_total", lab, m->errors_by_kind[k]);
+	}
+	health_prom_val(b, "examflow_errors_total", "kind=\"heartbeat\"", h->pings_failed);
+	health_prom_head(b, "examflow_ai_latency_seconds", "summary", "Time from a question to the AI tutor's answer.");
+	buf_printf(b, "examflow_ai_latency_seconds_sum %.3f\n", (double)m->ai_latency_ms_sum / 1000.0);
+	health_prom_val(b, "examflow_ai_latency_seconds_count", NULL, m->ai_latency_count);
+	health_prom_head(b, "examflow_heartbeat_pings_total", "counter", "UptimeRobot heartbeat pings by result.");
+	health_prom_val(b, "examflow_heartbeat_pings_total", "result=\"ok\"", h->pings_ok);
+	health_prom_val(b, "examflow_heartbeat_pings_total", "result=\"failed\"", h->pings_failed);
+	health_prom_head(b, "examflow_worker_restarts_total", "counter", "Worker restarts since the watchdog started.");
+	health_prom_val(b, "examflow_worker_restarts_total", NULL, h->restarts);
+	health_prom_head(b, "examflow_uptime_seconds", "gauge", "Seconds since this worker started.");
+	health_prom_val(b, "examflow_uptime_seconds", NULL, (now - h->started_mono) / 1000);
+	health_prom_head(b, "examflow_last_update_timestamp_seconds", "gauge",
+	                 "Unix time of the last Telegram update received (0: none yet).");
+	health_prom_val(b, "examflow_last_update_timestamp_seconds", NULL, m->last_update_at / 1000);
+	health_prom_head(b, "examflow_log_rotations_total", "counter", "Log files rotated by size.");
+	health_prom_val(b, "examflow_log_rotations_total", NULL, h->rot.rotations);
+	health_prom_head(b, "examflow_health_responses_total", "counter", "Answers of this endpoint by HTTP status.");
+	for (int i = 0; i < HEALTH_NSTATUS; i++) {
+		snprintf(lab, sizeof lab, "code=\"%d\"", health_statuses[i].code);
+		health_prom_val(b, "examflow_health_responses_total", lab, h->responses[i]);
+	}
+	health_prom_head(b, "examflow_health_busy_total", "counter", "Connections turned away at the client cap.");
+	health_prom_val(b, "examflow_health_busy_total", NULL, h->busy_refused);
+	return 200;
+}
+
+/* Pages by path.  The build functions return the HTTP status. */
+static const struct {
+	const char *path;
+	const char *ctype;
+	int (*build)(const struct health *h, const struct health_metrics *m, int64_t now, struct buf *b);
+} health_routes[] = {
+	{"/health", "application/json", health_page_health},
+	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", health_page_metrics},
+};
+
+/* The metrics, fetched from the caller at most once per health_step. */
+struct health_lazy {
+	health_fill_fn fill;
+	void *ctx;
+	int have;
+	struct health_metrics m;
+};
+
+static const struct health_metrics *health_lazy_get(struct health_lazy *z)
+{
+	if (!z->have) {
+		memset(&z->m, 0, sizeof z->m);
+		if (z->fill)
+			z->fill(z->ctx, &z->m);
+		z->have = 1;
+	}
+	return &z->m;
+}
+
+/* Where the request head ends (just past the blank line), 0 if not yet. */
+static size_t health_head_end(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] == '\n' && s[i + 1] == '\n')
+			return i + 2;
+		if (i + 3 < n && s[i] == '\r' && s[i + 1] == '\n' && s[i + 2] == '\r' && s[i + 3] == '\n')
+			return i + 4;
+	}
+	return 0;
+}
+
+/* A whole request head is in c->in: decide and build the answer. */
+static void health_answer(struct health *h, struct health_client *c, struct health_lazy *z, int64_t now)
+{
+	static const char text_plain[] = "text/plain; charset=utf-8";
+	char method[16], target[256], version[16];
+	/* c->in holds the blank line that ended the head (so strcspn stops
+	 * inside it) and no NUL (refused on receipt) */
+	size_t line = strcspn(c->in, "\r\n");
+	char first[sizeof method + sizeof target + sizeof version + 4];
+	int ok = line < sizeof first;
+	if (ok) {
+		memcpy(first, c->in, line);
+		first[line] = '\0';
+		char extra;
+		ok = sscanf(first, "%15s %255s %15s %c", method, target, version, &extra) == 3 &&
+		     strncmp(version, "HTTP/1.", 7) == 0 && target[0] == '/';
+	}
+	if (!ok) {
+		health_respond(h, c, 400, text_plain, "bad request\n", 12, 0);
+		return;
+	}
+	int head = strcmp(method, "HEAD") == 0;
+	if (!head && strcmp(method, "GET") != 0) {
+		health_respond(h, c, 405, text_plain, "only GET and HEAD\n", 18, 0);
+		return;
+	}
+	target[strcspn(target, "?#")] = '\0';
+	for (size_t i = 0; i < sizeof health_routes / sizeof health_routes[0]; i++) {
+		if (strcmp(target, health_routes[i].path) != 0)
+			continue;
+		struct buf body = BUF_INIT;
+		int code = health_routes[i].build(h, health_lazy_get(z), now, &body);
+		if (code == 500 || !body.p)
+			health_respond(h, c, 500, text_plain, "out of memory\n", 14, head);
+		else
+			health_respond(h, c, code, health_routes[i].ctype, body.p, body.len, head);
+		buf_free(&body);
+		return;
+	}
+	health_respond(h, c, 404, text_plain, "not found: try /health or /metrics\n", 35, head);
+}
+
+/* Push the answer out; when it is all sent, half-close and linger. */
+static void health_client_send(struct health_client *c, int64_t now)
+{
+	while (c->outoff < c->out.len) {
+		ssize_t n = send(c->fd, c->out.p + c->outoff, c->out.len - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			c->outoff += (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return;
+		} else {
+			health_client_close(c);
+			return;
+		}
+	}
+	shutdown(c->fd, SHUT_WR);
+	c->state = HEALTH_C_LINGER;
+	c->deadline = now + HEALTH_LINGER_MS;
+	buf_free(&c->out);
+}
+
+/* Bytes arrived on a client still sending its request head. */
+static void health_client_read(struct health *h, struct health_client *c, struct health_lazy *z, int64_t now)
+{
+	ssize_t n;
+	do
+		n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) { /* the client gave up, or an error */
+		health_client_close(c);
+		return;
+	}
+	if (memchr(c->in + c->inlen, '\0', (size_t)n)) {
+		c->inlen += (size_t)n;
+		health_respond(h, c, 400, "text/plain", "bad request\n", 12, 0);
+	} else {
+		c->inlen += (size_t)n;
+		if (health_head_end(c->in, c->inlen))
+			health_answer(h, c, z, now);
+		else if (c->inlen == sizeof c->in)
+			health_respond(h, c, 431, "text/plain", "request head too large\n", 23, 0);
+		else
+			return; /* more to come, within the deadline */
+	}
+	c->state = HEALTH_C_WRITE;
+	c->deadline = now + HEALTH_WRITE_MS;
+	health_client_send(c, now);
+}
+
+/* After the answer: read and drop whatever the client still sends, until it
+ * closes (or the linger deadline). */
+static void health_client_linger(struct health_client *c)
+{
+	char sink[512];
+	for (int k = 0; k < 8; k++) {
+		ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		break;
+	}
+	health_client_close(c);
+}
+
+static void health_client_io(struct health *h, struct health_client *c, short rev, struct health_lazy *z, int64_t now)
+{
+	if (c->state == HEALTH_C_READ && (rev & (POLLIN | POLLHUP | POLLERR)))
+		health_client_read(h, c, z, now);
+	else if (c->state == HEALTH_C_WRITE && (rev & (POLLOUT | POLLHUP | POLLERR)))
+		health_client_send(c, now);
+	else if (c->state == HEALTH_C_LINGER && (rev & (POLLIN | POLLHUP | POLLERR)))
+		health_client_linger(c);
+}
+
+/* The deadline passed: a client still sending its head gets 408, anyone
+ * else is simply closed. */
+static void health_client_expire(struct health *h, struct health_client *c)
+{
+	if (c->state == HEALTH_C_READ) {
+		health_count(h, 408);
+		health_send_once(c->fd, 408, "request timeout\n");
+	}
+	health_client_close(c);
+}
+
+static void health_accept(struct health *h, int64_t now)
+{
+	for (int k = 0; k < HEALTH_ACCEPTS_PER_STEP; k++) {
+		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("health", "accept: %s", strerror(errno)); /* EMFILE: the next wake-up tries again */
+			return;
+		}
+		struct health_client *c = NULL;
+		for (int i = 0; i < HEALTH_MAX_CLIENTS && !c; i++)
+			if (h->cl[i].fd < 0)
+				c = &h->cl[i];
+		if (!c) {
+			h->busy_refused++;
+			health_count(h, 503);
+			health_send_once(fd, 503, "busy\n");
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->state = HEALTH_C_READ;
+		c->inlen = 0;
+		c->outoff = 0;
+		c->deadline = now + HEALTH_READ_MS;
+	}
+}
+
+/* --- the heartbeat ------------------------------------------------------------------ */
+
+static void health_ping_done(struct health *h, int r)
+{
+	h->pinging = 0;
+	int status = r == HTTP_DONE ? http_result(&h->ping)->status : 0;
+	if (status >= 200 && status < 300) {
+		h->pings_ok++;
+		if (h->ping_failing)
+			log_info("health", "UptimeRobot heartbeat pings work again");
+		h->ping_failing = 0;
+		return;
+	}
+	h->pings_failed++;
+	if (!h->ping_failing) {
+		/* http_errstr names host:port only; the URL's path is the secret */
+		if (r == HTTP_DONE)
+			log_warn("health", "UptimeRobot heartbeat ping answered HTTP %d", status);
+		else
+			log_warn("health", "UptimeRobot heartbeat ping failed: %s", http_errstr(&h->ping));
+	}
+	h->ping_failing = 1;
+	if (r != HTTP_DONE)
+		http_conn_drop(&h->ping);
+}
+
+/* Telegram answered a getUpdates: ping the heartbeat URL if one is set, none
+ * is on the wire, and the last one started check_interval ago or more.
+ * hc is the caller's HTTP client (trust anchors, DNS cache). */
+static void health_polled_ok(struct health *h, struct http_client *hc, int64_t now)
+{
+	if (!h || !cfg.uptimerobot_heartbeat_url[0] || h->pinging || now < h->next_ping)
+		return;
+	h->next_ping = now + (int64_t)cfg.check_interval * 1000;
+	struct http_url u;
+	if (http_url_parse(cfg.uptimerobot_heartbeat_url, &u) < 0) {
+		if (!h->ping_bad_url)
+			log_error("health", "uptimerobot_heartbeat_url is not an http:// or https:// URL: no heartbeat");
+		h->ping_bad_url = 1;
+		return;
+	}
+	h->ping_bad_url = 0;
+	h->pinging = 1;
+	int r = http_start(&h->ping, hc, &u, "GET", "", NULL, NULL, 0, HEALTH_PING_TIMEOUT_MS);
+	if (r != HTTP_PENDING)
+		health_ping_done(h, r);
+}
+
+/* --- log rotation ------------------------------------------------------------------- */
+
+/* path → path.1 → path.2 … → path.KEEP (the oldest is overwritten), then
+ * reopen path.  0, or -1 with errno (the log stays where it was). */
+static int health_log_rotate(const char *path, int keep)
+{
+	char from[PATH_MAX_LEN + 16], to[PATH_MAX_LEN + 16];
+	if (keep < 1)
+		keep = 1;
+	for (int i = keep - 1; i >= 1; i--) {
+		snprintf(from, sizeof from, "%s.%d", path, i);
+		snprintf(to, sizeof to, "%s.%d", path, i + 1);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return -1;
+	}
+	snprintf(to, sizeof to, "%s.1", path);
+	if (rename(path, to) < 0)
+		return -1;
+	return log_open(path);
+}
+
+/* Every HEALTH_ROTATE_CHECK_MS: follow a log file renamed or removed by
+ * someone else (logrotate, the other process), and rotate ours when it has
+ * reached max_bytes (0: never).  1 when rotated, 0 when nothing to do, -1
+ * when rotating failed (logged once per failure streak). */
+static int health_log_check(struct health_logrot *r, int64_t max_bytes, int keep, int64_t now)
+{
+	if (now < r->next_check || !logst.path[0] || logst.fd <= 2)
+		return 0;
+	r->next_check = now + HEALTH_ROTATE_CHECK_MS;
+	char path[PATH_MAX_LEN];
+	snprintf(path, sizeof path, "%s", logst.path); /* log_open rewrites logst.path */
+	struct stat fs, ps;
+	if (fstat(logst.fd, &fs) < 0)
+		return 0;
+	if (stat(path, &ps) < 0 || ps.st_ino != fs.st_ino || ps.st_dev != fs.st_dev) {
+		if (log_open(path) == 0)
+			log_info("health", "log file was moved away; writing to a new %s", path);
+		return 0;
+	}
+	if (max_bytes <= 0 || fs.st_size < max_bytes)
+		return 0;
+	if (health_log_rotate(path, keep) < 0) {
+		if (!r->failing)
+			log_error("health", "cannot rotate %s: %s; it keeps growing", path, strerror(errno));
+		r->failing = 1;
+		return -1;
+	}
+	r->failing = 0;
+	r->rotations++;
+	log_info("health", "log rotated at %lld bytes; the last %d kept as %s.1 and up", (long long)fs.st_size,
+	         keep < 1 ? 1 : keep, path);
+	return 1;
+}
+
+/* --- the poll loop's side ---------------------------------------------------------- */
+
+/* Fill pfd[0..max) with what the section waits for; returns how many.  wake
+ * is lowered to the next deadline. */
+static int health_want(struct health *h, struct pollfd *pfd, int max, int64_t now, int64_t *wake)
+{
+	int n = 0;
+	if (!h)
+		return 0;
+	h->npolled = 0;
+	if (max > HEALTH_POLLFDS)
+		max = HEALTH_POLLFDS;
+	if (h->lfd >= 0 && n < max) {
+		pfd[n] = (struct pollfd){h->lfd, POLLIN, 0};
+		h->polled[n++] = HEALTH_PFD_LISTEN;
+	} else if (h->addr[0] && h->listen_retry_at && h->listen_retry_at < *wake) {
+		*wake = h->listen_retry_at;
+	}
+	for (int i = 0; i < HEALTH_MAX_CLIENTS; i++) {
+		struct health_client *c = &h->cl[i];
+		if (c->fd < 0)
+			continue;
+		if (c->deadline < *wake)
+			*wake = c->deadline;
+		if (n < max) {
+			pfd[n] = (struct pollfd){c->fd, c->state == HEALTH_C_WRITE ? POLLOUT : POLLIN, 0};
+			h->polled[n++] = i;
+		}
+	}
+	if (h->pinging) {
+		int64_t dl = http_deadline(&h->ping);
+		if (dl < *wake)
+			*wake = dl;
+		if (n < max && http_want(&h->ping, &pfd[n]) >= 0)
+			h->polled[n++] = HEALTH_PFD_PING;
+	}
+	if (h->rot.next_check < *wake && logst.path[0])
+		*wake = h->rot.next_check > now ? h->rot.next_check : now;
+	h->npolled = n;
+	return n;
+}
+
+/* After poll(): serve clients, accept new ones, drive the heartbeat, check
+ * the log's size.  pfd/n as filled by the last health_want.  fill(ctx, m) is
+ * called (once) only when a page is built. */
+static void health_step(struct health *h, const struct pollfd *pfd, int n, int64_t now, health_fill_fn fill, void *ctx)
+{
+	if (!h)
+		return;
+	struct health_lazy z = {fill, ctx, 0, {0}};
+	short listen_rev = 0, ping_rev = 0;
+	int ping_polled = 0;
+	for (int k = 0; k < n && k < h->npolled; k++) {
+		int who = h->polled[k];
+		if (who == HEALTH_PFD_LISTEN) {
+			listen_rev = pfd[k].revents;
+		} else if (who == HEALTH_PFD_PING) {
+			ping_rev = pfd[k].revents;
+			ping_polled = 1;
+		} else if (pfd[k].revents && h->cl[who].fd == pfd[k].fd) {
+			health_client_io(h, &h->cl[who], pfd[k].revents, &z, now);
+		}
+	}
+	for (int i = 0; i < HEALTH_MAX_CLIENTS; i++)
+		if (h->cl[i].fd >= 0 && now >= h->cl[i].deadline)
+			health_client_expire(h, &h->cl[i]);
+	/* after the clients, so a slot freed above is not handed out twice */
+	if (listen_rev && h->lfd >= 0)
+		health_accept(h, now);
+	if (h->lfd < 0 && h->addr[0] && h->listen_retry_at && now >= h->listen_retry_at)
+		health_listen_open(h, now);
+	h->npolled = 0;
+	if (h->pinging && (ping_rev || !ping_polled || now >= http_deadline(&h->ping))) {
+		int r = http_step(&h->ping, ping_rev, now);
+		if (r != HTTP_PENDING)
+			health_ping_done(h, r);
+	}
+	health_log_check(&h->rot, (int64_t)cfg.log_max_mb * 1024 * 1024, cfg.log_keep, now);
+}
+
+/* --- examflow uptime: UptimeRobot's getMonitors -------------------------------------- */
+
+struct health_monitor {
+	int status;                   /* UptimeRobot's code: 0 paused, 1 not checked, 2 up, 8 seems down, 9 down */
+	char name[HEALTH_NAME_LEN];
+};
+
+struct health_uptime {
+	int n, total;                 /* monitors here; in the account (pagination.total) */
+	int64_t fetched_at;           /* wall ms */
+	struct health_monitor mon[HEALTH_UPTIME_MONITORS];
+};
+
+static const struct { int code; const char *word; } health_monitor_states[] = {
+	{0, "paused"}, {1, "not checked"}, {2, "up"}, {8, "seems down"}, {9, "down"},
+};
+
+static const char *health_monitor_word(int status)
+{
+	for (size_t i = 0; i < sizeof health_monitor_states / sizeof health_monitor_states[0]; i++)
+		if (health_monitor_states[i].code == status)
+			return health_monitor_states[i].word;
+	return "unknown";
+}
+
+/* Copy a name for a terminal and a one-line cache: control characters
+ * become spaces; a cut never splits a UTF-8 character. */
+static void health_clean_name(char *out, size_t cap, const char *s, size_t n)
+{
+	size_t o = n < cap ? n : cap - 1;
+	if (o < n) /* s[o] is the first byte left out: back up to the character's start */
+		while (o > 0 && ((unsigned char)s[o] & 0xC0) == 0x80)
+			o--;
+	for (size_t i = 0; i < o; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		out[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+	}
+	out[o] = '\0';
+}
+
+/* Parse a getMonitors answer.  0; -1 with err for an error answer or
+ * garbage; -2 when UptimeRobot refused the api_key (a config error).  err
+ * never repeats what UptimeRobot echoes back (its passed_value is the key). */
+static int health_uptime_parse(const char *js, size_t len, struct health_uptime *u, char *err, size_t errlen)
+{
+	memset(u, 0, sizeof *u);
+	struct json_tok *tk = NULL;
+	size_t eoff = 0;
+	int n = json_parse_alloc(js ? js : "", len, HEALTH_UPTIME_TOKENS, &tk, &eoff);
+	int rc = -1;
+	if (n < 1 || tk[0].type != JSON_OBJECT) {
+		snprintf(err, errlen, "UptimeRobot answered something that is not JSON (byte %zu)", eoff);
+		goto out;
+	}
+	int stat = json_obj_get(js, tk, n, 0, "stat");
+	if (stat < 0 || !json_eq(js, tk, stat, "ok")) {
+		struct buf type = BUF_INIT, msg = BUF_INIT, param = BUF_INIT;
+		json_get_str(js, tk, json_path(js, tk, n, 0, "error.type"), &type);
+		json_get_str(js, tk, json_path(js, tk, n, 0, "error.message"), &msg);
+		json_get_str(js, tk, json_path(js, tk, n, 0, "error.parameter_name"), &param);
+		const char *t = type.p && *type.p ? type.p : "unknown error";
+		snprintf(err, errlen, "UptimeRobot: %.60s%s%.40s%s%s%.120s", t, param.p && *param.p ? " (" : "",
+		         param.p ? param.p : "", param.p && *param.p ? ")" : "", msg.p && *msg.p ? ": " : "",
+		         msg.p ? msg.p : "");
+		for (char *p = err; *p; p++)
+			if ((unsigned char)*p < 0x20)
+				*p = ' ';
+		int key = (param.p && strcmp(param.p, "api_key") == 0) || strstr(t, "api_key") || strstr(t, "not_authorized");
+		rc = key ? -2 : -1;
+		buf_free(&type);
+		buf_free(&msg);
+		buf_free(&param);
+		goto out;
+	}
+	int mons = json_obj_get(js, tk, n, 0, "monitors");
+	if (mons < 0 || tk[mons].type != JSON_ARRAY) {
+		snprintf(err, errlen, "UptimeRobot: the answer has no monitors list");
+		goto out;
+	}
+	for (int i = 0, m = mons + 1; i < tk[mons].size; i++, m = json_next(tk, n, m)) {
+		if (u->n == HEALTH_UPTIME_MONITORS)
+			break;
+		struct buf name = BUF_INIT;
+		int64_t st = -1;
+		json_get_i64(js, tk, json_obj_get(js, tk, n, m, "status"), &st);
+		json_get_str(js, tk, json_obj_get(js, tk, n, m, "friendly_name"), &name);
+		struct health_monitor *hm = &u->mon[u->n++];
+		hm->status = st >= 0 && st < 100 ? (int)st : -1;
+		health_clean_name(hm->name, sizeof hm->name, name.p ? name.p : "", name.len);
+		buf_free(&name);
+	}
+	int64_t total = u->n;
+	json_get_i64(js, tk, json_path(js, tk, n, 0, "pagination.total"), &total);
+	u->total = total >= u->n && total < INT_MAX ? (int)total : u->n;
+	rc = 0;
+out:
+	free(tk);
+	return rc;
+}
+
+/* The cache sits next to the health file (it is operational state, not the
+ * bot's data), or in data_dir when there is no health file. */
+static void health_uptime_cache_path(char *out, size_t len)
+{
+	const char *slash = cfg.health_file[0] ? strrchr(cfg.health_file, '/') : NULL;
+	if (cfg.health_file[0] && slash)
+		snprintf(out, len, "%.*s/uptimerobot_monitors.cache", (int)(slash - cfg.health_file), cfg.health_file);
+	else if (cfg.health_file[0])
+		snprintf(out, len, "uptimerobot_monitors.cache");
+	else
+		snprintf(out, len, "%s/uptimerobot_monitors.cache", cfg.data_dir);
+}
+
+/* Cache format, one line each (names were cleaned of control characters):
+ *   examflow-uptime 1 FETCHED_AT_MS TOTAL
+ *   STATUS<TAB>FRIENDLY NAME
+ * Only what we print is kept: never the key, never a monitor's URL. */
+static int health_uptime_save(const char *path, const struct health_uptime *u)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "examflow-uptime 1 %" PRId64 " %d\n", u->fetched_at, u->total);
+	for (int i = 0; i < u->n; i++)
+		buf_printf(&b, "%d\t%s\n", u->mon[i].status, u->mon[i].name);
+	char dir[PATH_MAX_LEN + 32];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir_p(dir, 0700);
+	}
+	int rc = b.p ? write_file_atomic(path, b.p, b.len) : -1;
+	buf_free(&b);
+	return rc;
+}
+
+static int health_uptime_load(const char *path, struct health_uptime *u)
+{
+	struct buf b = BUF_INIT;
+	memset(u, 0, sizeof *u);
+	if (read_file(path, &b, 256 * 1024) < 0 || !b.p) {
+		buf_free(&b);
+		return -1;
+	}
+	long long at = 0;
+	int total = 0, used = 0;
+	if (sscanf(b.p, "examflow-uptime 1 %lld %d%n", &at, &total, &used) != 2 || b.p[used] != '\n') {
+		buf_free(&b);
+		return -1;
+	}
+	u->fetched_at = at;
+	u->total = total;
+	for (char *p = b.p + used + 1; *p && u->n < HEALTH_UPTIME_MONITORS;) {
+		char *nl = strchr(p, '\n'), *tab = strchr(p, '\t');
+		if (!nl || !tab || tab > nl)
+			break;
+		struct health_monitor *m = &u->mon[u->n++];
+		m->status = atoi(p);
+		health_clean_name(m->name, sizeof m->name, tab + 1, (size_t)(nl - tab - 1));
+		p = nl + 1;
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* The API's base URL (config uptimerobot_api; tests point it at a fake). */
+static const char *health_uptime_api(void)
+{
+	return cfg.uptimerobot_api;
+}
+
+/* application/x-www-form-urlencoded value. */
+static void health_form_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~')
+			buf_putc(b, ch);
+		else
+			buf_printf(b, "%%%02X", ch);
+	}
+}
+
+/* One POST getMonitors.  0; -1 with err (network, HTTP, answer); -2 when the
+ * key was refused. */
+static int health_uptime_fetch(struct health_uptime *u, char *err, size_t errlen)
+{
+	const char *base = health_uptime_api();
+	size_t bl = strlen(base);
+	while (bl && base[bl - 1] == '/')
+		bl--;
+	char url[512];
+	snprintf(url, sizeof url, "%.*s/v2/getMonitors", (int)(bl < 400 ? bl : 400), base);
+	struct http_url pu;
+	if (http_url_parse(url, &pu) < 0) {
+		snprintf(err, errlen, "uptimerobot_api is not an http:// or https:// URL");
+		return -2;
+	}
+	struct http_client hc;
+	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && pu.tls) {
+		snprintf(err, errlen, "no trusted CA certificates could be loaded (set ca_file)");
+		http_client_free(&hc);
+		return -1;
+	}
+	struct buf body = BUF_INIT;
+	buf_puts(&body, "api_key=");
+	health_form_escape(&body, cfg.uptimerobot_key);
+	buf_puts(&body, "&format=json");
+	struct http_response res;
+	char herr[HTTP_ERR_LEN];
+	int rc = -1;
+	int r = body.p ? http_request_sync(&hc, "POST", url,
+	                                   "Content-Type: application/x-www-form-urlencoded\r\nCache-Control: no-cache\r\n",
+	                                   body.p, body.len, HEALTH_UPTIME_TIMEOUT_MS, &res, herr, sizeof herr)
+	               : HTTP_ERR_NOMEM;
+	if (body.p)
+		explicit_bzero(body.p, body.len); /* it holds the key */
+	buf_free(&body);
+	if (r != HTTP_DONE) {
+		snprintf(err, errlen, "UptimeRobot: %s", r == HTTP_ERR_NOMEM ? "out of memory" : herr);
+	} else if (res.status == 429) {
+		snprintf(err, errlen, "UptimeRobot: rate limited (HTTP 429%s%d%s); the free plan allows 10 requests a minute",
+		         res.retry_after > 0 ? ", retry in " : "", res.retry_after > 0 ? res.retry_after : 0,
+		         res.retry_after > 0 ? " s" : "");
+	} else if (res.status == 401 || res.status == 403) {
+		snprintf(err, errlen, "UptimeRobot: HTTP %d: the api key was refused", res.status);
+		rc = -2;
+	} else if (res.status != 200) {
+		snprintf(err, errlen, "UptimeRobot: HTTP %d", res.status);
+	} else {
+		rc = health_uptime_parse(res.body.p, res.body.len, u, err, errlen);
+		u->fetched_at = wall_ms();
+	}
+	if (r == HTTP_DONE)
+		http_response_free(&res);
+	http_client_free(&hc);
+	return rc;
+}
+
+static void health_uptime_print(const struct health_uptime *u, const char *note, FILE *out)
+{
+	fprintf(out, "UptimeRobot: %d monitor%s%s (%s)\n", u->total, u->total == 1 ? "" : "s",
+	        u->total > u->n ? ", first page shown" : "", note);
+	for (int i = 0; i < u->n; i++)
+		fprintf(out, "  %-12s %s\n", health_monitor_word(u->mon[i].status), u->mon[i].name);
+}
+
+/* examflow uptime: the account's monitors and their state.  A cached answer
+ * younger than HEALTH_UPTIME_TTL_MS is shown without asking; when asking
+ * fails, a stale cache is shown with a warning.  Exit code: 0 shown fresh,
+ * 1 not fetched (network, rate limit), 3 no key or the key was refused. */
+static int health_uptime_cmd(FILE *out)
+{
+	if (!cfg.uptimerobot_key[0]) {
+		fprintf(stderr, "%s: uptimerobot_key is not set (put it in the config file or in the environment as "
+		                "UPTIMEROBOT_API_KEY; a read-only key is enough)\n", cfg.source);
+		return EXIT_CONFIG;
+	}
+	char path[PATH_MAX_LEN + 32], note[96], err[400];
+	health_uptime_cache_path(path, sizeof path);
+	struct health_uptime *u = calloc(1, sizeof *u), *cached = calloc(1, sizeof *cached);
+	int rc = EXIT_FAIL;
+	if (!u || !cached) {
+		fprintf(stderr, "examflow: out of memory\n");
+		goto out;
+	}
+	int64_t now = wall_ms();
+	int have_cache = health_uptime_load(path, cached) == 0;
+	int64_t age = now - cached->fetched_at;
+	if (have_cache && age >= 0 && age < HEALTH_UPTIME_TTL_MS) {
+		snprintf(note, sizeof note, "cached %lld s ago", (long long)(age / 1000));
+		health_uptime_print(cached, note, out);
+		rc = EXIT_OK;
+		goto out;
+	}
+	int r = health_uptime_fetch(u, err, sizeof err);
+	if (r == 0) {
+		if (health_uptime_save(path, u) < 0)
+			fprintf(stderr, "examflow: cannot write %s: %s (the next call asks UptimeRobot again)\n", path,
+			        strerror(errno));
+		health_uptime_print(u, "just fetched", out);
+		rc = EXIT_OK;
+		goto out;
+	}
+	fprintf(stderr, "examflow: %s\n", err);
+	rc = r == -2 ? EXIT_CONFIG : EXIT_FAIL;
+	if (have_cache && r != -2) {
+		snprintf(note, sizeof note, "STALE: from %lld s ago", (long long)(age / 1000));
+		health_uptime_print(cached, note, out);
+	}
+out:
+	free(u);
+	free(cached);
+	return rc;
+}
+
+/* --- the engine's side ---------------------------------------------------------------
+ *
+ * The engine reaches these through forward declarations; they read its
+ * counters (struct tg and struct worker are complete here).
+ */
+
+/* The section for a Telegram worker, on cfg.health_listen; NULL when out of
+ * memory (logged: the bot runs without it). */
+static struct health *health_new(void)
+{
+	struct health *h = malloc(sizeof *h);
+	if (!h) {
+		log_error("health", "out of memory: no health endpoint, heartbeat or log rotation");
+		return NULL;
+	}
+	health_init(h, cfg.health_listen);
+	return h;
+}
+
+static void health_delete(struct health *h)
+{
+	if (h) {
+		health_free(h);
+		free(h);
+	}
+}
+
+/* health_fill_fn for the Telegram engine. */
+static void health_tg_fill(void *ctx, struct health_metrics *m)
+{
+	const struct tg *t = ctx;
+	const struct worker *w = t->w;
+	struct tg_status st;
+	tg_fill_status(t, &st);
+	m->bot_online = st.bot_online;
+	m->api_responsive = st.api_responsive;
+	m->database_connected = st.database_connected;
+	m->ai_working = st.ai_working;
+	m->last_update_at = st.last_update_at;
+	for (int i = 0; i < st.nerrors && i < HEALTH_ERRORS && i < TG_STATUS_ERRORS; i++)
+		snprintf(m->errors[m->nerrors++], HEALTH_ERROR_LEN, "%s", st.errors[i]);
+	m->supervised = t->rep.fn != NULL;
+	m->updates = w->bot.ctr.updates;
+	m->replies_sent = w->bot.ctr.replies_sent;
+	m->replies_dropped = w->bot.ctr.replies_dropped;
+	m->n429 = t->n429;
+	m->errors_by_kind[HEALTH_ERR_TELEGRAM] = w->bot.ctr.errors;
+	m->errors_by_kind[HEALTH_ERR_STORAGE] = w->commit_failures;
+	if (w->bot.ai) {
+		m->ai_calls = w->bot.ai->requests;
+		m->errors_by_kind[HEALTH_ERR_AI] = w->bot.ai->failures;
+	}
+	/* TODO(ai): struct ai keeps no latency sum yet; ai_finish() knows each
+	 * job's time.  Until it does, the summary's sum and count stay 0. */
+	m->outbox_depth = w->bot.outbox_len;
+	m->storage_bytes = w->store_open ? w->store.log_bytes + w->store.snap_bytes : 0;
+}
+
+static void health_tg_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	health_step(t->health, pfd, n, now, health_tg_fill, t);
+}
+
+/* ==========================================================================
  * 12. Watchdog and health file
  * ==========================================================================
  * `examflow run` is two processes.  The watchdog (wd_run, the parent) forks
@@ -12466,6 +13737,14 @@ static void wd_child(struct wd *w, int wfd, pid_t parent)
 	unsetenv("WATCHDOG_PID");
 	set_nonblock(wfd);
 	wd_worker_restarts = w->restarts;
+	/* What /health and /metrics in the worker report about supervision. */
+	char num[32];
+	snprintf(num, sizeof num, "%d", w->restarts);
+	setenv("EXAMFLOW_RESTARTS", num, 1);
+	snprintf(num, sizeof num, "%" PRId64, wall_ms() - (mono_ms() - w->boot_ms));
+	setenv("EXAMFLOW_WATCHDOG_STARTED", num, 1);
+	if (w->cause[0])
+		setenv("EXAMFLOW_RESTART_CAUSE", w->cause, 1);
 	int rc = w->worker(wfd, w->ctx);
 	_exit(rc < 0 || rc > 255 ? EXIT_FAIL : rc);
 }
@@ -13417,6 +14696,14 @@ static int cli_status(struct cli_ctx *ctx)
 	return wd_status_cmd(cfg.health_file, stdout);
 }
 
+static int cli_uptime(struct cli_ctx *ctx)
+{
+	int rc = cli_load_config(ctx, 0);
+	if (rc)
+		return rc;
+	return health_uptime_cmd(stdout);
+}
+
 /* export: CSV for a spreadsheet, from a consistent copy of the data. */
 static void cli_csv_field(FILE *out, const char *s)
 {
@@ -13514,6 +14801,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{"demo", cli_demo, 0, 2, "demo [--data DIR]", "the bot in this terminal: no token, no network"},
 	{"check", cli_check, 0, 0, "check", "check the configuration, the task bank and Telegram (getMe)"},
 	{"status", cli_status, 0, 0, "status", "summarise the health file; exit 0 when healthy, 1 otherwise"},
+	{"uptime", cli_uptime, 0, 0, "uptime", "UptimeRobot monitors and their state (needs uptimerobot_key)"},
 	{"tasks", cli_tasks, 0, 2, "tasks [list|dump|check FILE]", "the task bank: counts, full text, or validate a file"},
 	{"backup", cli_backup, 1, 1, "backup DIR", "consistent copy of data_dir while the bot runs"},
 	{"export", cli_export, 0, 1, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},

@@ -51,6 +51,9 @@ def test_ask_answer_memory_reset_typing(t):
     d, g = new_double(t), new_gemini(t)
     start(t, d, g)
     chat = 7001
+    # a model that takes a moment, as real ones do: "typing…" must show meanwhile
+    from gemini_double import default_answer
+    g.reply_text(default_answer("Как найти дискриминант?"), delay=0.5)
     d.push_message(chat, "/ask Как найти дискриминант?")
     texts = wait_texts(t, d, chat, 1)
     sent = d.sent(chat)[0]

@@ -67,6 +67,7 @@ class T:
             # defaults point at a closed local port unless a test sets a double.
             "EXAMFLOW_TELEGRAM_API": "http://127.0.0.1:9",
             "EXAMFLOW_GEMINI_API": "http://127.0.0.1:9",
+            "EXAMFLOW_UPTIMEROBOT_API": "http://127.0.0.1:9",
         }
         for k, v in extra.items():
             if v is None:

@@ -376,6 +376,10 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self):
         dbl = self.server.double
         self.request.settimeout(dbl.idle_timeout)
+        try:  # headers and body go out in two writes: without this, Nagle adds ~40 ms per call
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         self._dead = False
         if dbl.ssl_ctx is not None:
             try:
