@@ -7052,8 +7052,9 @@ static int bank_check_file(const char *path, int mode, FILE *errs)
 #define BOT_CB_MAX 64              /* Telegram's limit for callback_data, in bytes */
 #define BOT_TEXT_MAX 4096          /* Telegram's message limit, in UTF-16 code units */
 #define BOT_ANSWER_MAX 200         /* an answer longer than this is not an answer */
-#define BOT_KB_ROWS 8
-#define BOT_KB_COLS 4
+#define BOT_KB_ROWS 16              /* Telegram allows 100 buttons; 99 task numbers fit at 8 a row */
+#define BOT_KB_COLS 8
+#define BOT_BCAST_MAX 50000        /* recipients of one /broadcast: one batch of "out" records, under STORE_MAX_BATCH */
 #define BOT_TOP_N 10               /* leaderboard length */
 #define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
 
@@ -7232,7 +7233,7 @@ struct bot {
 	struct bot_msg *outbox, **outbox_tail; /* committed, not yet sent (FIFO) */
 	long outbox_len;
 	int in_batch;
-	int store_failed;             /* a store_add failed: the batch must not commit */
+	int store_failed;             /* a store_add failed (its -errno): the batch must not commit */
 	int dumping;                  /* inside bot_dump(): records go to the snapshot */
 	char username[64];            /* the bot's @username, for /cmd@name in groups */
 	struct bot_bcast bcast;
@@ -7439,8 +7440,8 @@ static int bot_emit(struct bot *b, const char *type, int nf, const char *const *
 	if (!b->store)
 		return 0;
 	int rc = b->dumping ? store_snap_put(b->store, type, nf, f) : store_add(b->store, type, nf, f);
-	if (rc < 0)
-		b->store_failed = 1;
+	if (rc < 0 && !b->store_failed)
+		b->store_failed = rc; /* the first error: -E2BIG/-EINVAL mean the batch itself is bad */
 	return rc;
 }
 
@@ -7702,6 +7703,7 @@ static void bot_free_state(struct bot *b)
 	b->outbox_tail = &b->outbox;
 	b->outbox_len = 0;
 	b->offset = 0;
+	memset(&b->bcast, 0, sizeof b->bcast); /* rebuilt from its record, like the rest */
 }
 
 /* --- replies: keyboards, splitting, staging --------------------------------------- */
@@ -7719,8 +7721,10 @@ static void bot_kb_add(struct bot_kb *kb, int row, const char *label, const char
 	__attribute__((format(printf, 4, 5)));
 static void bot_kb_add(struct bot_kb *kb, int row, const char *label, const char *fmt, ...)
 {
-	if (row >= BOT_KB_ROWS || kb->ncols[row] >= BOT_KB_COLS)
+	if (row >= BOT_KB_ROWS || kb->ncols[row] >= BOT_KB_COLS) {
+		log_error("bot", "button '%s' does not fit the keyboard (%d rows of %d): left out", label, BOT_KB_ROWS, BOT_KB_COLS);
 		return;
+	}
 	char data[BOT_CB_MAX + 2];
 	va_list ap;
 	va_start(ap, fmt);
@@ -8071,14 +8075,14 @@ static void bot_show_subjects(struct bot_call *c, enum bot_text_id head)
 static void bot_show_numbers(struct bot_call *c, const char *sid)
 {
 	const struct bank *bk = c->b->bank;
-	int nums[64], nn = 0;
+	int nums[BANK_MAX_NUMBER], nn = 0;
 	for (int i = 0; i < bk->ntasks; i++) {
 		if (strcmp(bk->subjects[bk->tasks[i].subject].id, sid) != 0)
 			continue;
 		int k = 0;
 		while (k < nn && nums[k] != bk->tasks[i].number)
 			k++;
-		if (k == nn && nn < 64)
+		if (k == nn && nn < BANK_MAX_NUMBER)
 			nums[nn++] = bk->tasks[i].number;
 	}
 	if (!nn) {
@@ -8093,12 +8097,13 @@ static void bot_show_numbers(struct bot_call *c, const char *sid)
 		}
 	struct bot_kb kb;
 	memset(&kb, 0, sizeof kb);
-	char labels[64][12];
+	char labels[BANK_MAX_NUMBER][12];
+	int per_row = nn > 24 ? 8 : 4; /* a big bank still fits in BOT_KB_ROWS */
 	for (int i = 0; i < nn; i++) {
 		snprintf(labels[i], sizeof labels[i], "№%d", nums[i]);
-		bot_kb_add(&kb, i / 4, labels[i], "n:%s:%d", sid, nums[i]);
+		bot_kb_add(&kb, i / per_row, labels[i], "n:%s:%d", sid, nums[i]);
 	}
-	int row = (nn + 3) / 4;
+	int row = (nn + per_row - 1) / per_row;
 	bot_kb_add(&kb, row, bot_t(c->u, T_ANY_NUMBER), "n:%s:0", sid);
 	bot_kb_add(&kb, row + 1, bot_t(c->u, T_BTN_BACK), "subj");
 	struct buf title = BUF_INIT;
@@ -8298,13 +8303,13 @@ static void cmd_stats(struct bot_call *c)
 		buf_puts(&t, "\n\n<b>");
 		html_escape(&t, sub->title);
 		buf_printf(&t, "</b>: %d/%d (%d%%)", cor, att, cor * 100 / att);
-		for (int n = 0; n <= 64; n++)
+		for (int n = 0; n <= BANK_MAX_NUMBER; n++)
 			for (int i = 0; i < u->nnums; i++)
 				if (u->nums[i].number == n && u->nums[i].attempted && strcmp(u->nums[i].subject, sub->id) == 0)
 					buf_printf(&t, "\n  №%d: %d/%d (%d%%)", n, u->nums[i].correct, u->nums[i].attempted,
 					           u->nums[i].correct * 100 / u->nums[i].attempted);
 	}
-	bot_reply(c->b, c->chat, t.p, NULL);
+	bot_reply(c->b, c->chat, t.p ? t.p : "", NULL);
 	buf_free(&t);
 }
 
@@ -8375,7 +8380,7 @@ static void cmd_top(struct bot_call *c)
 	bot_top_list(c, &t, 1);
 	buf_puts(&t, "\n\n");
 	bot_top_list(c, &t, 0);
-	bot_reply(c->b, c->chat, t.p, NULL);
+	bot_reply(c->b, c->chat, t.p ? t.p : "", NULL);
 	buf_free(&t);
 }
 
@@ -8446,7 +8451,7 @@ static void cmd_stats_all(struct bot_call *c)
 		html_escape(&t, b->bank->subjects[s].title);
 		buf_printf(&t, ": %ld students, %ld attempts, %ld correct", users, att, cor);
 	}
-	bot_reply(b, c->chat, t.p, NULL);
+	bot_reply(b, c->chat, t.p ? t.p : "", NULL);
 	buf_free(&t);
 }
 
@@ -8462,6 +8467,13 @@ static void cmd_broadcast(struct bot_call *c)
 		for (struct bot_msg *m = b->outbox; m; m = m->next)
 			left += m->id >= b->bcast.first && m->id <= b->bcast.last;
 		bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_BUSY), left);
+		return;
+	}
+	size_t rcpt = 0;
+	for (size_t i = 0; i < b->capusers; i++)
+		rcpt += b->users[i] && !b->users[i]->blocked;
+	if (rcpt > BOT_BCAST_MAX) {
+		bot_replyf(b, c->chat, NULL, "Too many recipients for one broadcast: %zu (at most %d).", rcpt, BOT_BCAST_MAX);
 		return;
 	}
 	struct buf text = BUF_INIT;
@@ -8636,7 +8648,7 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 		              ? LANG_RU
 		              : strncmp(in->lang_code, "en", 2) == 0 ? LANG_EN : cfg.lang;
 	struct bot_call c = {b, u, in, in->chat_id, "", today};
-	if (in->kind == IN_MEMBER) {
+	if (in->kind == IN_MEMBER && in->is_private) { /* a group's membership says nothing about the student */
 		u->blocked = in->member_status && (strcmp(in->member_status, "kicked") == 0 || strcmp(in->member_status, "left") == 0);
 		log_info("bot", "user %" PRId64 " %s the bot", u->id, u->blocked ? "blocked" : "unblocked");
 	} else if (in->is_private && u->blocked) {
@@ -8805,12 +8817,25 @@ static void worker_begin_lazy(struct worker *w)
 }
 
 /* Commit the open batch.  On success the staged replies join the outbox;
- * on failure the state is rebuilt from disk and -1 is returned. */
+ * on failure the state is rebuilt from disk and -1 is returned.  A batch
+ * that can never be stored (a record over the size limit: -E2BIG, -EINVAL)
+ * is not a disk problem: it returns -2 without the disk backoff, and the
+ * caller skips what produced it. */
 static int worker_commit(struct worker *w)
 {
-	int rc = w->bot.store_failed ? -EIO : store_commit(&w->store);
-	if (w->bot.store_failed)
+	int bad = w->bot.store_failed;
+	int rc = bad ? bad : store_commit(&w->store);
+	if (bad)
 		store_abort(&w->store);
+	if (bad == -E2BIG || bad == -EINVAL) {
+		log_error("store", "a batch could not be stored (%s): it is dropped, the state rebuilt from disk",
+		          strerror(-bad));
+		store_close(&w->store);
+		w->store_open = 0;
+		if (w->on_reload)
+			w->on_reload(w->reload_ctx);
+		return worker_open_store(w) != 0 ? -1 : -2;
+	}
 	if (rc == 0) {
 		bot_release_staged(&w->bot);
 		if (!w->disk_ok)
@@ -9008,6 +9033,7 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 #define TG_REQUEST_TIMEOUT_MS 30000    /* any call but the long poll */
 #define TG_POLL_GRACE_MS 15000         /* the long poll's deadline is its timeout plus this */
 #define TG_MAX_TOKENS 200000           /* JSON tokens in one getUpdates answer: 100 updates need ~10k; 4 MiB of memory at most */
+#define TG_RETRY_AFTER_MAX_S 3600     /* a longer retry_after is a broken server, not a plan */
 #define TG_DROPPED_BIT (1ULL << 63)   /* in sent_ids: the message was dropped, not delivered */
 #define TG_BLOCKED_MAX 64              /* 403s remembered between two commits */
 #define TG_CHAT_SLOTS_MAX (1 << 20)    /* rate-limiter entries; an entry is 32 bytes */
@@ -9051,6 +9077,7 @@ struct tg_chat {
 	int64_t last;       /* mono ms of the last refill */
 	double tokens;      /* a token bucket: up to the burst, one per gap */
 	int inflight;       /* a message to this chat is on the wire: keeps FIFO order */
+	uint64_t passed;    /* == the scan's generation: its first message was passed over */
 };
 
 struct tg_send {
@@ -9092,6 +9119,7 @@ struct tg {
 	size_t nsent, capsent;
 	volatile sig_atomic_t *stop;
 	long n429, nsent_total, ndropped;
+	uint64_t scan_gen;            /* tg_next_msg's pass counter */
 	int64_t last_update_ms;       /* wall ms of the last update received */
 	char last_error[TG_STATUS_ERROR_LEN]; /* the last poll-lane failure, for health */
 	int ready_sent, started_notice;
@@ -9110,41 +9138,55 @@ static int health_want(struct health *h, struct pollfd *pfd, int max, int64_t no
 static void health_tg_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now);
 static void health_polled_ok(struct health *h, struct http_client *hc, int64_t now);
 
+static size_t tg_chat_slot(const struct tg_chat *tab, size_t cap, int64_t chat)
+{
+	size_t j = (size_t)((uint64_t)chat * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
+	while (tab[j].chat && tab[j].chat != chat)
+		j = (j + 1) & (cap - 1);
+	return j;
+}
+
+/* Rebuild the table at cap slots; keep_idle 0 forgets chats with nothing on
+ * the wire (their buckets refill to full anyway after a few seconds). */
+static int tg_chat_rehash(struct tg *t, size_t cap, int keep_idle)
+{
+	struct tg_chat *n = calloc(cap, sizeof *n);
+	if (!n)
+		return -1;
+	size_t count = 0;
+	for (size_t i = 0; i < t->capchats; i++) {
+		if (!t->chats[i].chat || (!keep_idle && !t->chats[i].inflight))
+			continue;
+		n[tg_chat_slot(n, cap, t->chats[i].chat)] = t->chats[i];
+		count++;
+	}
+	free(t->chats);
+	t->chats = n;
+	t->capchats = cap;
+	t->nchats = count;
+	return 0;
+}
+
+/* The limiter entry of a chat (created on first use); NULL when out of memory. */
 static struct tg_chat *tg_chat(struct tg *t, int64_t chat)
 {
+	if (t->capchats) {
+		size_t j = tg_chat_slot(t->chats, t->capchats, chat);
+		if (t->chats[j].chat)
+			return &t->chats[j];
+	}
 	if ((t->nchats + 1) * 2 > t->capchats) {
 		size_t cap = t->capchats ? t->capchats * 2 : 256;
-		if (cap > TG_CHAT_SLOTS_MAX) {
-			/* forget everyone idle: the limiter only needs recent chats */
-			memset(t->chats, 0, t->capchats * sizeof *t->chats);
-			t->nchats = 0;
-			cap = t->capchats;
-		} else {
-			struct tg_chat *n = calloc(cap, sizeof *n);
-			if (!n)
-				return NULL;
-			for (size_t i = 0; i < t->capchats; i++) {
-				if (!t->chats[i].chat)
-					continue;
-				size_t j = (size_t)((uint64_t)t->chats[i].chat * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
-				while (n[j].chat)
-					j = (j + 1) & (cap - 1);
-				n[j] = t->chats[i];
-			}
-			free(t->chats);
-			t->chats = n;
-			t->capchats = cap;
-		}
+		if (cap > TG_CHAT_SLOTS_MAX ? tg_chat_rehash(t, t->capchats, 0) : tg_chat_rehash(t, cap, 1))
+			return NULL;
 	}
-	size_t j = (size_t)((uint64_t)chat * 0x9E3779B97F4A7C15ULL >> 20) & (t->capchats - 1);
-	while (t->chats[j].chat && t->chats[j].chat != chat)
-		j = (j + 1) & (t->capchats - 1);
-	if (!t->chats[j].chat) {
-		t->chats[j].chat = chat;
-		t->chats[j].tokens = chat < 0 ? TG_GROUP_BURST : TG_CHAT_BURST;
-		t->chats[j].last = mono_ms();
-		t->nchats++;
-	}
+	size_t j = tg_chat_slot(t->chats, t->capchats, chat);
+	t->chats[j].chat = chat;
+	t->chats[j].tokens = chat < 0 ? TG_GROUP_BURST : TG_CHAT_BURST;
+	t->chats[j].last = mono_ms();
+	t->chats[j].inflight = 0;
+	t->chats[j].passed = 0;
+	t->nchats++;
 	return &t->chats[j];
 }
 
@@ -9322,8 +9364,8 @@ static int tg_decode(const char *js, const struct json_tok *tk, int n, int u, st
 	if (json_get_i64(js, tk, json_obj_get(js, tk, n, from, "id"), &v) < 0)
 		return -1;
 	ev->from_id = v;
-	if (json_get_i64(js, tk, json_obj_get(js, tk, n, chat, "id"), &v) < 0)
-		return -1;
+	if (json_get_i64(js, tk, json_obj_get(js, tk, n, chat, "id"), &v) < 0 || v == 0)
+		return -1; /* 0 is no chat (and marks an empty slot in the rate limiter) */
 	ev->chat_id = v;
 	int type = json_obj_get(js, tk, n, chat, "type");
 	ev->is_private = type >= 0 && json_eq(js, tk, type, "private");
@@ -9442,6 +9484,10 @@ static void tg_on_updates(struct tg *t, const char *js, const struct json_tok *t
 		}
 		if (id < w->bot.offset)
 			continue; /* applied before a restart: the stored offset is the truth */
+		if (id == INT64_MAX) {
+			log_warn("telegram", "update_id out of range: skipped");
+			continue;
+		}
 		w->bot.offset = id + 1;
 		struct bot_in ev;
 		size_t offs[4] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX};
@@ -9461,11 +9507,24 @@ static void tg_on_updates(struct tg *t, const char *js, const struct json_tok *t
 		bot_handle(&w->bot, &ev);
 	}
 	buf_free(&strs);
+	int64_t new_offset = w->bot.offset;
 	if (w->bot.offset != old_offset)
 		bot_save_offset(&w->bot);
-	if (worker_commit(w) < 0) {
+	int rc = worker_commit(w);
+	if (rc == -2 && w->store_open) {
+		/* these updates can never be stored: skip them rather than loop */
+		log_error("telegram", "updates %" PRId64 "..%" PRId64 " skipped: their effects could not be stored",
+		          old_offset, new_offset - 1);
+		worker_begin(w);
+		w->bot.offset = new_offset;
+		bot_save_offset(&w->bot);
+		worker_commit(w);
+	} else if (rc < 0) {
 		/* nothing confirmed: the same updates come again after the backoff */
 		t->poll_at = w->commit_retry_at;
+	} else if (w->bot.offset == old_offset) {
+		/* a non-empty batch that moved nothing (no usable update_id): do not spin */
+		tg_poll_failed(t, "getUpdates", "no usable update_id in a non-empty answer");
 	}
 }
 
@@ -9527,7 +9586,7 @@ static void tg_poll_done(struct tg *t, int r)
 		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
 		int64_t v;
 		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0)
-			ra = (int)v;
+			ra = v > TG_RETRY_AFTER_MAX_S ? TG_RETRY_AFTER_MAX_S : (int)v;
 		if (ra < 1)
 			ra = 1;
 		t->poll_at = mono_ms() + (int64_t)ra * 1000;
@@ -9546,6 +9605,10 @@ static void tg_poll_done(struct tg *t, int r)
 			t->last_conflict_log = now;
 		}
 		snprintf(t->last_error, sizeof t->last_error, "another copy of the bot polls with this token (409)");
+	} else if ((t->phase == TG_SETCOMMANDS || t->phase == TG_SETCOMMANDS_EN) && res->status >= 400 &&
+	           res->status < 500) {
+		log_warn("telegram", "%s refused (%s); continuing without the command list", method, why);
+		t->phase++;
 	} else if ((res->status == 401 || res->status == 404) && t->phase == TG_GETME) {
 		log_error("telegram", "the bot token was rejected (%s): fix telegram_token", why);
 		free(tk);
@@ -9565,13 +9628,15 @@ static void tg_finish_msg(struct tg *t, struct bot_msg *m, int ok)
 	if (t->nsent == t->capsent) {
 		size_t cap = t->capsent ? t->capsent * 2 : 64;
 		uint64_t *p = realloc(t->sent_ids, cap * sizeof *p);
-		if (!p)
-			return; /* the message may go out again after a restart: acceptable */
-		t->sent_ids = p;
-		t->capsent = cap;
+		if (p) {
+			t->sent_ids = p;
+			t->capsent = cap;
+		}
 	}
-	/* the top bit says "dropped": broadcasts count what was delivered */
-	t->sent_ids[t->nsent++] = m->id | (ok ? 0 : TG_DROPPED_BIT);
+	/* the top bit says "dropped": broadcasts count what was delivered.  Out
+	 * of memory loses the mark (a resend after a restart), never the removal. */
+	if (t->nsent < t->capsent)
+		t->sent_ids[t->nsent++] = m->id | (ok ? 0 : TG_DROPPED_BIT);
 	bot_outbox_remove(&t->w->bot, m->id);
 }
 
@@ -9616,34 +9681,19 @@ static void tg_migrate(struct tg *t, struct bot_msg *m, int64_t to)
  * per-chat buckets.  *wake gets the earliest time something could go. */
 static struct bot_msg *tg_next_msg(struct tg *t, int64_t now, int64_t *wake)
 {
-	/* chats already passed over in this scan: their later messages wait */
-	int64_t seen[64];
-	int nseen = 0;
+	uint64_t gen = ++t->scan_gen; /* chats passed over in this scan: their later messages wait */
 	for (struct bot_msg *m = t->w->bot.outbox; m; m = m->next) {
-		if (m->not_before > now) {
-			if (m->not_before < *wake)
-				*wake = m->not_before;
-			goto skip;
-		}
-		for (int i = 0; i < nseen; i++)
-			if (seen[i] == m->chat_id)
-				goto next;
 		struct tg_chat *c = tg_chat(t, m->chat_id);
 		if (!c)
 			return NULL;
-		if (c->inflight)
-			goto skip;
-		int64_t ready = tg_chat_refill(c, now);
-		if (ready > now) {
-			if (ready < *wake)
-				*wake = ready;
-			goto skip;
-		}
-		return m;
-	skip:
-		if (nseen < 64)
-			seen[nseen++] = m->chat_id;
-	next:;
+		if (c->passed == gen)
+			continue;
+		int64_t ready = m->not_before > now ? m->not_before : c->inflight ? INT64_MAX : tg_chat_refill(c, now);
+		if (ready <= now)
+			return m;
+		c->passed = gen;
+		if (ready < *wake)
+			*wake = ready;
 	}
 	return NULL;
 }
@@ -9680,6 +9730,8 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 		if (!m)
 			return;
 		struct tg_chat *c = tg_chat(t, m->chat_id);
+		if (!c)
+			return;
 		c->tokens -= 1.0;
 		c->inflight = 1;
 		t->global_ready_at = now + TG_GLOBAL_GAP_MS;
@@ -9732,7 +9784,7 @@ static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 		int ra = res->retry_after;
 		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
 		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0)
-			ra = (int)v;
+			ra = v > TG_RETRY_AFTER_MAX_S ? TG_RETRY_AFTER_MAX_S : (int)v;
 		if (ra < 1)
 			ra = 1;
 		t->n429++;

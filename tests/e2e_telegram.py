@@ -453,3 +453,34 @@ def test_sighup_reloads_bank_keeps_progress(t):
     texts = wait_texts(t, d, chat, 6)  # 5: the achievement for the first right answer
     t.check("5+5" in texts[5], "the old bank still serves: %r" % texts[5])
     t.eq(stop_bot(t, p), 0, "exit code")
+
+
+def test_hostile_updates_do_not_stop_the_bot(t):
+    """Regressions from review: chat id 0 (the rate limiter's empty-slot
+    marker) and a message with a huge text; the bot keeps answering and does
+    not spin."""
+    d = new_double(t)
+    p = start_bot(t, d)
+    d.push_update({"message": {"message_id": 1, "date": 1, "text": "/help",
+                               "chat": {"id": 0, "type": "private"}, "from": {"id": 0, "first_name": "x"}}})
+    d.push_message(16015, "/start " + "я" * 100000)
+    d.push_message(16016, "/help")
+    wait_texts(t, d, 16016, 1)
+    n0 = len(d.calls("getUpdates"))
+    time.sleep(2)
+    t.check(len(d.calls("getUpdates")) - n0 < 20, "no tight getUpdates loop")
+    t.check(p.poll() is None, "still running")
+
+
+def test_group_membership_does_not_block_the_student(t):
+    d = new_double(t)
+    start_bot(t, d)
+    d.push_message(17017, "/start")
+    wait_texts(t, d, 17017, 1)
+    # the student removes the bot from some group: not a block of their private chat
+    d.push_update({"my_chat_member": {"chat": {"id": -100777, "type": "group", "title": "g"},
+                                      "from": {"id": 17017, "is_bot": False, "first_name": "S"}, "date": 1,
+                                      "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "b"}},
+                                      "new_chat_member": {"status": "left", "user": {"id": 1, "is_bot": True, "first_name": "b"}}}})
+    d.push_message(ADMIN, "/broadcast новость")
+    t.check(d.wait_for(lambda: any("новость" in x for x in replies(d, 17017)), 10), "the student still gets broadcasts")
