@@ -52,9 +52,9 @@
  *    8. Bot: students, records, texts and handlers
  *    9. Transports: the batch cycle, the console demo, the Telegram engine
  *   10. AI tutor: Gemini generateContent, cache, quota, memory
+ *   11. Health endpoint, metrics, UptimeRobot, log rotation
  *   12. Watchdog and health file
  *   13. Command line and main()
- *   (11, the HTTP health endpoint and metrics, is not built yet.)
  *
  * EXTERNAL THINGS THIS PROGRAM RELIES ON
  *
@@ -69,6 +69,10 @@
  *              x-goog-api-key; candidates[0].content.parts[*].text,
  *              finishReason, promptFeedback.blockReason, usageMetadata,
  *              429 RetryInfo.retryDelay and QuotaFailure.
+ *   UptimeRobot GET of the heartbeat URL; POST /v2/getMonitors (form-encoded
+ *              api_key, format=json) for `examflow uptime`.
+ *   Served     with health_listen: GET /health (200/503 + JSON) and GET
+ *              /metrics (Prometheus text), plain HTTP, Connection: close.
  *   HTTP       we send Host, User-Agent: examflow/VERSION, Content-Type:
  *              application/json, Content-Length, Connection: keep-alive; we
  *              read Content-Length, Transfer-Encoding: chunked, Connection,
@@ -199,6 +203,10 @@ enum {
 	EXIT_DATA = 4    /* data files need an admin (examflow repair) */
 };
 
+/* Marks a helper the program itself does not call but the unit tests and
+ * fuzz targets do (it stays compiled, warnings stay errors). */
+#define TEST_API __attribute__((unused))
+
 #define LOG_LINE_MAX 2048      /* one event per line; longer messages are cut with "…" */
 #define LOG_MAX_SECRETS 8      /* token, Gemini key, UptimeRobot key and URL, spares */
 #define PATH_MAX_LEN 1024      /* paths from the config; longer is a config error */
@@ -236,7 +244,7 @@ static void log_add_secret(const char *s)
 		logst.secrets[logst.nsecrets++] = copy;
 }
 
-static void log_clear_secrets(void)
+TEST_API static void log_clear_secrets(void)
 {
 	for (int i = 0; i < logst.nsecrets; i++)
 		free(logst.secrets[i]);
@@ -355,14 +363,6 @@ static int log_open(const char *path)
 	logst.fd = fd;
 	snprintf(logst.path, sizeof logst.path, "%s", path);
 	return 0;
-}
-
-static int log_level_parse(const char *s)
-{
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, log_level_names[i]) == 0)
-			return i;
-	return -1;
 }
 
 /* --- growable byte buffer ------------------------------------------------- */
@@ -1753,7 +1753,7 @@ static int json_get_bool(const char *buf, const struct json_tok *t, int i, int *
 	return 0;
 }
 
-static int json_is_null(const char *buf, const struct json_tok *t, int i)
+TEST_API static int json_is_null(const char *buf, const struct json_tok *t, int i)
 {
 	(void)buf;
 	return i >= 0 && t[i].type == JSON_NULL;
@@ -1788,7 +1788,7 @@ static int json_get_str(const char *buf, const struct json_tok *t, int i, struct
 /* String token i unescaped into a new NUL-terminated string (free() it), or
  * NULL: not a string, out of memory, or it contains U+0000, which a C string
  * would silently cut. */
-static char *json_strdup(const char *buf, const struct json_tok *t, int i)
+TEST_API static char *json_strdup(const char *buf, const struct json_tok *t, int i)
 {
 	struct buf b = BUF_INIT;
 	if (json_get_str(buf, t, i, &b) < 0 || memchr(b.p, '\0', b.len)) {
@@ -12260,7 +12260,7 @@ static int health_listen_open(struct health *h, int64_t now)
 }
 
 /* The port actually bound (health_listen = 127.0.0.1:0 in tests); 0 when off. */
-static int health_port(const struct health *h)
+TEST_API static int health_port(const struct health *h)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
@@ -13372,7 +13372,7 @@ static int wd_report_heartbeat(int fd) { return wd_send_line(fd, "B\n", 2); }
 static int wd_report_ready(int fd) { return wd_send_line(fd, "R\n", 2); }
 
 /* "N text": newlines folded so the notice stays one line; too long is -1. */
-static int wd_report_notice(int fd, const char *text)
+TEST_API static int wd_report_notice(int fd, const char *text)
 {
 	char line[WD_LINE_MAX];
 	int n = snprintf(line, sizeof line, "N %s\n", text);
@@ -14427,7 +14427,7 @@ static void cli_usage(FILE *out)
 	fprintf(out, "usage: examflow [-c FILE] [COMMAND [ARGS]]\n\ncommands:\n");
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(out, "  %-22s %s\n", c->usage, c->summary);
-	fprintf(out, "\nhelp topics: examflow help config | exit-codes\n");
+	fprintf(out, "\nhelp topics: examflow help config | exit-codes | answers\n");
 }
 
 static const char cli_exit_codes_text[] =
@@ -14453,7 +14453,11 @@ static int cli_help(struct cli_ctx *ctx)
 		printf("%s", cli_exit_codes_text);
 		return EXIT_OK;
 	}
-	fprintf(stderr, "examflow: no help topic '%s' (topics: config, exit-codes)\n", ctx->argv[0]);
+	if (strcmp(ctx->argv[0], "answers") == 0) {
+		bank_print_rules(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "examflow: no help topic '%s' (topics: config, exit-codes, answers)\n", ctx->argv[0]);
 	return EXIT_USAGE;
 }
 
@@ -14859,7 +14863,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{"export", cli_export, 0, 1, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},
 	{"repair", cli_repair, 0, 0, "repair", "quarantine a damaged record and everything after it"},
 	{"version", cli_version, 0, 0, "version", "print version, compiler, libc, BearSSL, build date"},
-	{"help", cli_help, 0, 1, "help [TOPIC]", "this text, or a topic: config, exit-codes"},
+	{"help", cli_help, 0, 1, "help [TOPIC]", "this text, or a topic: config, exit-codes, answers"},
 	{NULL, NULL, 0, 0, NULL, NULL},
 };
 
