@@ -453,6 +453,32 @@ static void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+/* Encode code point cp (at most U+10FFFF) as UTF-8 into out; returns the
+ * byte count.  The JSON unescaper and the answer normaliser share it. */
+static int utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 /* --- time --------------------------------------------------------------------- */
 
 static int64_t mono_ms(void)
@@ -1547,31 +1573,6 @@ static int json_next(const struct json_tok *t, int ntok, int i)
 	return lo;
 }
 
-/* Encode code point cp as UTF-8 into out; returns the byte count. */
-static int json_utf8_put(uint32_t cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* The four hex digits at buf[pos..pos+4) as a number, or -1. */
 static long json_hex4(const char *buf, int pos, int end)
 {
@@ -1606,11 +1607,11 @@ static int json_unescape_one(const char *buf, int *pos, int end, char out[4])
 	case 'u': break;
 	default: /* the tokenizer never lets this through */
 		*pos = p + 1;
-		return json_utf8_put(0xFFFD, out);
+		return utf8_encode(0xFFFD, out);
 	}
 	long cp = json_hex4(buf, p + 2, end);
 	if (cp < 0)
-		return json_utf8_put(0xFFFD, out);
+		return utf8_encode(0xFFFD, out);
 	*pos = p + 6;
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
 		long lo = p + 7 < end && buf[p + 6] == '\\' && buf[p + 7] == 'u' ? json_hex4(buf, p + 8, end) : -1;
@@ -1623,7 +1624,7 @@ static int json_unescape_one(const char *buf, int *pos, int end, char out[4])
 	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
 		cp = 0xFFFD;
 	}
-	return json_utf8_put((uint32_t)cp, out);
+	return utf8_encode((uint32_t)cp, out);
 }
 
 /* Does string token i, unescaped, equal s[0..n)?  No allocation. */
@@ -5198,30 +5199,6 @@ static size_t bank_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-static size_t bank_utf8_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | c >> 12);
-		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | c >> 18);
-	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
 /* Is s[0..n) valid UTF-8 (a literal U+FFFD in the input is fine)? */
 static int bank_utf8_valid(const char *s, size_t n)
 {
@@ -5387,7 +5364,7 @@ static int bank_norm(const char *in, struct buf *out, int numbers)
 			continue;
 		}
 		char enc[4];
-		if ((space && buf_putc(out, ' ') < 0) || buf_append(out, enc, bank_utf8_encode(c, enc)) < 0) {
+		if ((space && buf_putc(out, ' ') < 0) || buf_append(out, enc, (size_t)utf8_encode(c, enc)) < 0) {
 			buf_reset(out);
 			return -1;
 		}
@@ -10908,7 +10885,7 @@ static void ai_norm_append(struct buf *out, const char *s)
 		char enc[4];
 		if (space)
 			buf_putc(out, ' ');
-		buf_append(out, enc, bank_utf8_encode(c, enc));
+		buf_append(out, enc, (size_t)utf8_encode(c, enc));
 		space = 0;
 	}
 	for (;;) {
@@ -14371,10 +14348,13 @@ struct cli_ctx {
 	char **argv;
 };
 
+enum { CFG_NONE, CFG_LOAD, CFG_LOAD_LOG }; /* what a verb needs before it runs */
+
 struct cli_cmd {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx);
 	int min_args, max_args;
+	int config; /* CFG_NONE / CFG_LOAD / CFG_LOAD_LOG (long-running: log to log_file) */
 	const char *usage;
 	const char *summary;
 };
@@ -14530,9 +14510,7 @@ out:
 /* check: everything an admin would want verified before starting. */
 static int cli_check(struct cli_ctx *ctx)
 {
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
+	(void)ctx;
 	printf("config: ok (%s)\n", cfg.source);
 	printf("admin_id: %s\n", cfg.nadmins ? "set" : "not set (no admin alerts)");
 	printf("gemini_key: %s\n", cfg.gemini_key[0] ? "set" : "not set (AI tutor off)");
@@ -14643,10 +14621,8 @@ static int cli_run(struct cli_ctx *ctx)
 			return EXIT_USAGE;
 		}
 	}
-	int rc = cli_load_config(ctx, 1);
+	int rc = cli_need_token();
 	if (rc)
-		return rc;
-	if ((rc = cli_need_token()))
 		return rc;
 	log_info("main", "examflow %s starting (%s, config %s)", EXAMFLOW_VERSION, watchdog ? "watchdog" : "no watchdog",
 	         cfg.source);
@@ -14695,9 +14671,6 @@ static int cli_demo(struct cli_ctx *ctx)
 static int cli_tasks(struct cli_ctx *ctx)
 {
 	const char *sub = ctx->argc ? ctx->argv[0] : "list";
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
 	if (strcmp(sub, "check") == 0) {
 		if (ctx->argc != 2) {
 			fprintf(stderr, "usage: examflow tasks check FILE\n");
@@ -14730,33 +14703,24 @@ static int cli_tasks(struct cli_ctx *ctx)
 
 static int cli_backup(struct cli_ctx *ctx)
 {
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
 	return store_backup(cfg.data_dir, ctx->argv[0], stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 static int cli_repair(struct cli_ctx *ctx)
 {
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
+	(void)ctx;
 	return store_repair(cfg.data_dir, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 static int cli_status(struct cli_ctx *ctx)
 {
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
+	(void)ctx;
 	return wd_status_cmd(cfg.health_file, stdout);
 }
 
 static int cli_uptime(struct cli_ctx *ctx)
 {
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
+	(void)ctx;
 	return health_uptime_cmd(stdout);
 }
 
@@ -14783,9 +14747,7 @@ static int cli_export(struct cli_ctx *ctx)
 		fprintf(stderr, "usage: examflow export [users|attempts|progress]\n");
 		return EXIT_USAGE;
 	}
-	int rc = cli_load_config(ctx, 0);
-	if (rc)
-		return rc;
+	int rc;
 	/* Read from a backup copy so a running bot keeps its lock and its files. */
 	char tmp[] = "/tmp/examflow-export-XXXXXX";
 	if (!mkdtemp(tmp)) {
@@ -14853,18 +14815,18 @@ static int cli_export(struct cli_ctx *ctx)
 }
 
 static const struct cli_cmd cli_cmds[] = {
-	{"run", cli_run, 0, 2, "run [--no-watchdog]", "run the bot in the foreground (default command)"},
-	{"demo", cli_demo, 0, 2, "demo [--data DIR]", "the bot in this terminal: no token, no network"},
-	{"check", cli_check, 0, 0, "check", "check the configuration, the task bank and Telegram (getMe)"},
-	{"status", cli_status, 0, 0, "status", "summarise the health file; exit 0 when healthy, 1 otherwise"},
-	{"uptime", cli_uptime, 0, 0, "uptime", "UptimeRobot monitors and their state (needs uptimerobot_key)"},
-	{"tasks", cli_tasks, 0, 2, "tasks [list|dump|check FILE]", "the task bank: counts, full text, or validate a file"},
-	{"backup", cli_backup, 1, 1, "backup DIR", "consistent copy of data_dir while the bot runs"},
-	{"export", cli_export, 0, 1, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},
-	{"repair", cli_repair, 0, 0, "repair", "quarantine a damaged record and everything after it"},
-	{"version", cli_version, 0, 0, "version", "print version, compiler, libc, BearSSL, build date"},
-	{"help", cli_help, 0, 1, "help [TOPIC]", "this text, or a topic: config, exit-codes, answers"},
-	{NULL, NULL, 0, 0, NULL, NULL},
+	{"run", cli_run, 0, 2, CFG_LOAD_LOG, "run [--no-watchdog]", "run the bot in the foreground (default command)"},
+	{"demo", cli_demo, 0, 2, CFG_NONE, "demo [--data DIR]", "the bot in this terminal: no token, no network"},
+	{"check", cli_check, 0, 0, CFG_LOAD, "check", "check the configuration, the task bank and Telegram (getMe)"},
+	{"status", cli_status, 0, 0, CFG_LOAD, "status", "summarise the health file; exit 0 when healthy, 1 otherwise"},
+	{"uptime", cli_uptime, 0, 0, CFG_LOAD, "uptime", "UptimeRobot monitors and their state (needs uptimerobot_key)"},
+	{"tasks", cli_tasks, 0, 2, CFG_LOAD, "tasks [list|dump|check FILE]", "the task bank: counts, full text, or validate a file"},
+	{"backup", cli_backup, 1, 1, CFG_LOAD, "backup DIR", "consistent copy of data_dir while the bot runs"},
+	{"export", cli_export, 0, 1, CFG_LOAD, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},
+	{"repair", cli_repair, 0, 0, CFG_LOAD, "repair", "quarantine a damaged record and everything after it"},
+	{"version", cli_version, 0, 0, CFG_NONE, "version", "print version, compiler, libc, BearSSL, build date"},
+	{"help", cli_help, 0, 1, CFG_NONE, "help [TOPIC]", "this text, or a topic: config, exit-codes, answers"},
+	{NULL, NULL, 0, 0, CFG_NONE, NULL, NULL},
 };
 
 static int cli_main(int argc, char **argv)
@@ -14895,6 +14857,11 @@ static int cli_main(int argc, char **argv)
 		if (ctx.argc < c->min_args || ctx.argc > c->max_args) {
 			fprintf(stderr, "usage: examflow %s\n", c->usage);
 			return EXIT_USAGE;
+		}
+		if (c->config != CFG_NONE) {
+			int rc = cli_load_config(&ctx, c->config == CFG_LOAD_LOG);
+			if (rc)
+				return rc;
 		}
 		return c->fn(&ctx);
 	}
