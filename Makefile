@@ -12,6 +12,9 @@
 VERSION    = 0.1.0
 BUILD_DATE := $(shell date -u +%Y-%m-%d)
 
+# Build output stays under tests/ (the top level holds only the product).
+B = tests/build
+
 BEARSSL_VER = 0.6
 BEARSSL_DIR = vendor/bearssl-$(BEARSSL_VER)
 
@@ -39,8 +42,8 @@ SAN_BASE  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 SAN_FLAGS = $(SAN_BASE) $(WARN)
 
 UNIT_SRC  = $(wildcard tests/unit_*.c)
-UNIT_BIN  = $(UNIT_SRC:tests/%.c=build/test/%)
-UNIT_SAN  = $(UNIT_SRC:tests/%.c=build/asan/%)
+UNIT_BIN  = $(UNIT_SRC:tests/%.c=$(B)/test/%)
+UNIT_SAN  = $(UNIT_SRC:tests/%.c=$(B)/asan/%)
 
 .PHONY: all test demo bench fuzz chaos clean distclean bearssl-src
 
@@ -65,52 +68,52 @@ ifeq ($(MUSL_GCC),)
 endif
 	$(RELEASE_CC) $(REL_FLAGS) -o $@ examflow.c $(RELEASE_LIB)
 
-build/examflow-asan: examflow.c vendor/build-cc/libbearssl.a Makefile
-	@mkdir -p build
+$(B)/examflow-asan: examflow.c vendor/build-cc/libbearssl.a Makefile
+	@mkdir -p $(B)
 	$(TEST_CC) $(SAN_FLAGS) -o $@ examflow.c vendor/build-cc/libbearssl.a
 
-build/test/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
-	@mkdir -p build/test
+$(B)/test/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
+	@mkdir -p $(B)/test
 	$(TEST_CC) $(DBG_FLAGS) -o $@ $< vendor/build-cc/libbearssl.a
 
-build/asan/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
-	@mkdir -p build/asan
+$(B)/asan/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
+	@mkdir -p $(B)/asan
 	$(TEST_CC) $(SAN_BASE) $(TEST_WARN) -o $@ $< vendor/build-cc/libbearssl.a
 
 # --- tests ---------------------------------------------------------------------
-test: examflow build/examflow-asan $(UNIT_BIN) $(UNIT_SAN)
-	python3 tests/run.py --suite release:./examflow:build/test --suite asan:build/examflow-asan:build/asan
+test: examflow $(B)/examflow-asan $(UNIT_BIN) $(UNIT_SAN)
+	python3 tests/run.py --suite release:./examflow:$(B)/test --suite asan:$(B)/examflow-asan:$(B)/asan
 
-chaos: examflow build/examflow-asan $(UNIT_BIN)
-	EXAMFLOW_CHAOS=1 python3 tests/run.py --suite release:./examflow:build/test --only unit_store
+chaos: examflow $(B)/examflow-asan $(UNIT_BIN)
+	EXAMFLOW_CHAOS=1 python3 tests/run.py --suite release:./examflow:$(B)/test --only unit_store
 
 demo: examflow
 	./examflow demo
 
-build/bench/%: tests/%.c examflow.c vendor/build-cc/libbearssl.a
-	@mkdir -p build/bench
+$(B)/bench/%: tests/%.c examflow.c vendor/build-cc/libbearssl.a
+	@mkdir -p $(B)/bench
 	$(TEST_CC) -O2 $(TEST_WARN) $(DEFS) $(INC) -o $@ $< vendor/build-cc/libbearssl.a
 
-bench: examflow build/bench/bench_store
-	@echo "== storage (bench_store, on the file system of ./build)"
-	build/bench/bench_store build
+bench: examflow $(B)/bench/bench_store
+	@echo "== storage (bench_store, on the file system of $(B))"
+	$(B)/bench/bench_store $(B)
 	@echo "== Telegram engine against the Bot API double (tests/bench.py)"
 	python3 tests/bench.py ./examflow
 
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(wildcard tests/fuzz_*.c)
 fuzz: vendor/build-clang/libbearssl.a
-	@mkdir -p build/fuzz
+	@mkdir -p $(B)/fuzz
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
 	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) $(INC) -o build/fuzz/$$n $$f vendor/build-clang/libbearssl.a || exit 1; \
-	  mkdir -p build/fuzz/corpus-$$n; \
+	  mkdir -p $(B)/fuzz/corpus-$$n; \
 	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
-	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | tail -3 || exit 1; \
+	  $(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(B)/fuzz/$$n- $(B)/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | tail -3 || exit 1; \
 	done
 
 clean:
-	rm -rf build examflow vendor/build-*
+	rm -rf $(B) examflow vendor/build-*
 
 distclean: clean
 	rm -rf $(BEARSSL_DIR)
