@@ -58,11 +58,11 @@ static void test_days(void)
 {
 	/* 2026-11-24 20:59:59 UTC is 23:59:59 in Moscow (+3); one second later is the next day there */
 	int64_t t0 = (int64_t)1795553999 * 1000;
-	check_eq_int(bot_day(t0, 180) + 1, bot_day(t0 + 1000, 180));
-	check_eq_int(bot_day(t0, 0), bot_day(t0 + 1000, 0)); /* still the same day in UTC */
-	check(bot_day(-1000, 0) == -1);                       /* before the epoch rounds down */
+	check_eq_int(local_day(t0, 180) + 1, local_day(t0 + 1000, 180));
+	check_eq_int(local_day(t0, 0), local_day(t0 + 1000, 0)); /* still the same day in UTC */
+	check(local_day(-1000, 0) == -1);                       /* before the epoch rounds down */
 	/* weeks start on Monday: 2026-11-23 is a Monday */
-	int mon = bot_day((int64_t)1795392000 * 1000, 0);
+	int mon = local_day((int64_t)1795392000 * 1000, 0);
 	check_eq_int(bot_week(mon), bot_week(mon + 6));
 	check(bot_week(mon) != bot_week(mon - 1));
 }
@@ -198,7 +198,7 @@ static void test_reminders(void)
 	cfg.tz_offset_min = 180;
 	int64_t now = (int64_t)1795500000 * 1000; /* some moment; compute its local hour */
 	int hour = (int)(((now / 1000 + 180 * 60) % 86400) / 3600);
-	int today = bot_day(now, 180);
+	int today = local_day(now, 180);
 	struct bot_user *a = bot_get_user(&b, 10), *c = bot_get_user(&b, 11), *d = bot_get_user(&b, 12),
 	                *e = bot_get_user(&b, 13);
 	a->remind_hour = hour;              /* due */
