@@ -334,15 +334,32 @@ static int utf8_encode(uint32_t cp, char out[4])
 
 /* --- UTF-8 and HTML ------------------------------------------------------- */
 
-/* Copy at most max bytes of UTF-8 without cutting a character. */
+/* How many bytes of s[0..n) to keep so that at most max remain and no
+ * UTF-8 sequence is cut: the one place text is shortened. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Copy src[0..n) into dst[cap] for one line of display: control
+ * characters become spaces, a cut never splits a character. */
+static void utf8_copy_line(char *dst, size_t cap, const char *src, size_t n)
+{
+	n = utf8_cut(src, n, cap - 1);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? ' ' : src[i];
+	dst[n] = '\0';
+}
+
+/* Copy src into dst[size] without cutting a character. */
 static void utf8_copy(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src);
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
+	size_t n = utf8_cut(src, strlen(src), size - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
@@ -645,6 +662,17 @@ static void log_msg(int level, const char *component, const char *fmt, ...)
 	do
 		w = write(logst.fd, line, len);
 	while (w < 0 && errno == EINTR);
+}
+
+/* Log every line of text (what a loader wrote into a memory stream). */
+static void log_lines(int level, const char *component, const char *text)
+{
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n)
+			log_msg(level, component, "%.*s", (int)(n < LOG_LINE_MAX / 2 ? n : LOG_LINE_MAX / 2), p);
+		p += n + (p[n] == '\n');
+	}
 }
 
 #define log_debug(comp, ...) log_msg(LOG_DEBUG, comp, __VA_ARGS__)
@@ -1114,13 +1142,6 @@ static int cfg_load(struct config *c, const char *given_path, FILE *errs)
 	return nerr;
 }
 
-static int cfg_is_admin(const struct config *c, int64_t user_id)
-{
-	for (int i = 0; i < c->nadmins; i++)
-		if (c->admin_ids[i] == user_id)
-			return 1;
-	return 0;
-}
 
 /* The hang timeout actually in force. */
 static int cfg_hang_timeout(const struct config *c)
@@ -3896,7 +3917,7 @@ static int http_request_sync(struct http_client *hc, const char *method, const c
 #define STORE_MAX_FILE_BYTES ((size_t)1 << 30) /* replay reads a file whole; bigger means something is wrong */
 #define STORE_SNAP_CHUNK (256 * 1024)  /* snapshot bytes buffered between writes */
 #define STORE_SNAP_VERSION "1"         /* snapshot format version, in its header line */
-#define STORE_COMPACT_FACTOR 4         /* defaults; the caller copies cfg over them after store_open */
+#define STORE_COMPACT_FACTOR 4         /* defaults; the caller sets its own after store_open */
 #define STORE_COMPACT_MIN_BYTES (1024 * 1024)
 #define STORE_BACKUP_TRIES 5           /* a compaction racing a backup makes it start over */
 #define STORE_PATH_LEN (PATH_MAX_LEN + 64) /* data_dir plus a file name with a timestamp */
@@ -6338,8 +6359,39 @@ struct ai_mem {
 	char *q[AI_MEMORY_TURNS], *a[AI_MEMORY_TURNS];
 };
 
+/* The tutor's settings.  ai_opts_init() fills them from a configuration;
+ * SIGHUP hands a new set to ai_set_opts(). */
+struct ai_opts {
+	char key[128];               /* Gemini API key: a secret; "" turns the tutor off */
+	char api[256];               /* base URL */
+	char model[64];              /* "gemini-2.5-flash" or "models/gemini-2.5-flash" */
+	int daily_limit;             /* questions per student per local day (admins are exempt) */
+	int max_inflight;            /* connections; fixed at the first configuration */
+	int timeout_s;               /* one answer, queue and retries included */
+	int tz_offset_min;           /* the students' zone: "today" for the quota */
+};
+
+static void ai_opts_init(struct ai_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->key, sizeof o->key, "%s", c->gemini_key);
+	snprintf(o->api, sizeof o->api, "%s", c->gemini_api);
+	snprintf(o->model, sizeof o->model, "%s", c->gemini_model);
+	o->daily_limit = c->ai_daily_limit;
+	o->max_inflight = c->ai_max_inflight;
+	o->timeout_s = c->ai_timeout;
+	o->tz_offset_min = c->tz_offset_min;
+}
+
+/* The model's name as it goes into the URL path. */
+static const char *ai_model_name(const struct ai_opts *o)
+{
+	return strncmp(o->model, "models/", 7) == 0 ? o->model + 7 : o->model;
+}
+
 /* The tutor.  One instance, owned by the worker (the bot points at it). */
 struct ai {
+	struct ai_opts o;
 	int enabled;                 /* a key is configured and the URL is sane */
 	struct http_client *hc;      /* NULL until the engine attaches (replay needs no network) */
 	struct http_url base;
@@ -6369,7 +6421,8 @@ struct ai {
 	void *ctx;
 	int (*on_typing)(void *ctx, int64_t chat_id); /* 0 sent, -1 not now */
 	void *typing_ctx;
-	long requests, cache_hits, failures;          /* counters for tests and a future /metrics */
+	long requests, cache_hits, failures;          /* counters for /metrics and tests */
+	int64_t latency_ms_sum, latency_count;        /* answers from Gemini: submit to result */
 };
 
 /* --- texts: the one system instruction, prompts, and what students read ----- */
@@ -6778,7 +6831,8 @@ static void ai_parse_details(const char *js, const struct json_tok *t, int n, in
 }
 
 /* An error answer: {"error": {"code", "message", "status", "details"}}. */
-static void ai_parse_error(int http_status, const char *js, const struct json_tok *t, int n, struct ai_parsed *p)
+static void ai_parse_error(int http_status, const char *js, const struct json_tok *t, int n, const char *model,
+                           struct ai_parsed *p)
 {
 	struct buf msg = BUF_INIT;
 	int err = n > 0 ? json_obj_get(js, t, n, 0, "error") : -1;
@@ -6796,7 +6850,7 @@ static void ai_parse_error(int http_status, const char *js, const struct json_to
 	} else if (http_status == 404) {
 		p->config = 1;
 		snprintf(p->why, sizeof p->why, "HTTP 404: model '%.40s' not found (misspelled or retired? set gemini_model)",
-		         cfg.gemini_model);
+		         model);
 	} else if (key_invalid || http_status == 401 || http_status == 403) {
 		p->config = 1;
 		snprintf(p->why, sizeof p->why, "HTTP %d: the API key was rejected (fix gemini_key): %.80s", http_status, m);
@@ -6848,7 +6902,7 @@ static void ai_parse_answer(const char *js, const struct json_tok *t, int n, str
 
 /* Classify one HTTP answer (status and body); never fails, p->why says what
  * went wrong.  Free p->text afterwards. */
-static void ai_parse_response(int http_status, const char *body, size_t len, struct ai_parsed *p)
+static void ai_parse_response(int http_status, const char *body, size_t len, const char *model, struct ai_parsed *p)
 {
 	memset(p, 0, sizeof *p);
 	p->pause_s = AI_PAUSE_DEFAULT_S;
@@ -6858,7 +6912,7 @@ static void ai_parse_response(int http_status, const char *body, size_t len, str
 	if (n > 0 && t[0].type != JSON_OBJECT)
 		n = JSON_ERR_SYNTAX;
 	if (http_status != 200) {
-		ai_parse_error(http_status, body, t, n > 0 ? n : 0, p);
+		ai_parse_error(http_status, body, t, n > 0 ? n : 0, model, p);
 	} else if (n < 0) {
 		p->status = AI_ERROR;
 		snprintf(p->why, sizeof p->why, "HTTP 200 with a body that is no JSON object (%s at byte %zu)",
@@ -6993,7 +7047,7 @@ static int ai_cache_put(struct ai *a, const char *key, int64_t expires_ms, const
 
 /* --- the daily quota ---------------------------------------------------------------------- */
 
-static int ai_today(void) { return local_day(wall_ms(), cfg.tz_offset_min); }
+static int ai_today(const struct ai *a) { return local_day(wall_ms(), a->o.tz_offset_min); }
 
 static size_t ai_quota_slot(const struct ai_quota *q, size_t cap, int64_t user)
 {
@@ -7181,7 +7235,7 @@ static int ai_apply(struct ai *a, const struct store_rec *r)
 		if (!a || r->nf < 3)
 			return 1;
 		int64_t user = strtoll(r->f[0], NULL, 10);
-		int day = (int)strtol(r->f[1], NULL, 10), today = ai_today();
+		int day = (int)strtol(r->f[1], NULL, 10), today = ai_today(a);
 		if (!user || day < today)
 			return 1; /* an old day's count is worth nothing */
 		struct ai_quota *q = ai_quota_entry(a, user, 1, today);
@@ -7208,7 +7262,7 @@ static void ai_dump(struct ai *a, ai_emit_fn emit, void *ctx)
 {
 	if (!a)
 		return;
-	int today = ai_today();
+	int today = ai_today(a);
 	for (size_t i = 0; i < a->capquota; i++)
 		if (a->quota[i].user && a->quota[i].day == today && a->quota[i].count > 0)
 			ai_save_quota(a, &a->quota[i], emit, ctx);
@@ -7236,30 +7290,30 @@ static void ai_set_working(struct ai *a, int ok, const char *why)
 		a->last_error[0] = '\0';
 }
 
-/* (Re)read the tutor's settings from cfg: URL, model, key, connections.
+/* (Re)read the tutor's settings from a->o: URL, model, key, connections.
  * Without gemini_key, or with settings no request could carry, the tutor
  * is off.  0, or -1 when out of memory (tutor off). */
 static int ai_configure(struct ai *a)
 {
 	a->enabled = 0;
 	explicit_bzero(a->header, sizeof a->header);
-	if (!cfg.gemini_key[0])
+	if (!a->o.key[0])
 		return 0;
-	const char *model = strncmp(cfg.gemini_model, "models/", 7) == 0 ? cfg.gemini_model + 7 : cfg.gemini_model;
-	if (http_url_parse(cfg.gemini_api, &a->base) < 0) {
+	const char *model = ai_model_name(&a->o);
+	if (http_url_parse(a->o.api, &a->base) < 0) {
 		log_error("ai", "gemini_api is not an http:// or https:// URL: the AI tutor is off");
 		ai_set_working(a, 0, "gemini_api is not a URL");
 		return 0;
 	}
-	if (strpbrk(cfg.gemini_key, "\r\n") || !*model || strpbrk(model, "/?# \r\n")) {
+	if (strpbrk(a->o.key, "\r\n") || !*model || strpbrk(model, "/?# \r\n")) {
 		log_error("ai", "gemini_key or gemini_model holds characters no key or model name has: the AI tutor is off");
 		ai_set_working(a, 0, "gemini_key or gemini_model is malformed");
 		return 0;
 	}
 	snprintf(a->path, sizeof a->path, "/v1beta/models/%.63s:generateContent", model);
-	snprintf(a->header, sizeof a->header, "x-goog-api-key: %s\r\n", cfg.gemini_key);
+	snprintf(a->header, sizeof a->header, "x-goog-api-key: %s\r\n", a->o.key);
 	if (!a->slots) { /* the number of connections is fixed at the first configuration */
-		int n = cfg.ai_max_inflight < 1 ? 1 : cfg.ai_max_inflight > AI_SLOTS_MAX ? AI_SLOTS_MAX : cfg.ai_max_inflight;
+		int n = a->o.max_inflight < 1 ? 1 : a->o.max_inflight > AI_SLOTS_MAX ? AI_SLOTS_MAX : a->o.max_inflight;
 		a->slots = calloc((size_t)n, sizeof *a->slots);
 		if (!a->slots)
 			return -1;
@@ -7273,11 +7327,12 @@ static int ai_configure(struct ai *a)
 	return 0;
 }
 
-/* Set up the tutor from cfg.  hc may be NULL (ai_attach gives it before the
+/* Set up the tutor with options o.  hc may be NULL (ai_attach gives it before the
  * first ai_want: replay needs no network).  0, or -1 (out of memory). */
-static int ai_init(struct ai *a, struct http_client *hc)
+static int ai_init(struct ai *a, const struct ai_opts *o, struct http_client *hc)
 {
 	memset(a, 0, sizeof *a);
+	a->o = *o;
 	a->hc = hc;
 	a->queue_tail = &a->queue;
 	a->done_tail = &a->done;
@@ -7285,12 +7340,14 @@ static int ai_init(struct ai *a, struct http_client *hc)
 	return ai_configure(a);
 }
 
-/* SIGHUP: the configuration was reloaded.  A new key, model or URL applies
- * to the next attempt; ai_max_inflight only at a restart. */
-static void ai_reload(struct ai *a)
+/* SIGHUP: new settings.  A new key, model or URL applies to the next
+ * attempt; max_inflight only at a restart. */
+static void ai_set_opts(struct ai *a, const struct ai_opts *o)
 {
 	if (!a)
 		return;
+	explicit_bzero(a->o.key, sizeof a->o.key);
+	a->o = *o;
 	int was = a->enabled;
 	a->working = 1;
 	a->last_error[0] = '\0';
@@ -7335,7 +7392,7 @@ static void ai_free(struct ai *a)
 /* Health: the last real result was fine, or the tutor is off. */
 static int ai_working(const struct ai *a)
 {
-	return !a || !cfg.gemini_key[0] || a->working;
+	return !a || !a->o.key[0] || a->working;
 }
 
 static const char *ai_errstr(const struct ai *a)
@@ -7508,7 +7565,7 @@ static enum ai_status ai_submit(struct ai *a, const struct ai_req *r)
 		q = "";
 	if (r->kind == AI_ASK && utf16_len(q, strlen(q)) > AI_QUESTION_MAX)
 		return ai_answer_now(a, r, AI_TOO_LONG, NULL, AI_QUESTION_MAX, 0);
-	int today = ai_today();
+	int today = ai_today(a);
 	int64_t now = mono_ms();
 	struct ai_mem *m = r->kind == AI_ASK ? ai_mem_find(a, r->user_id, today) : NULL;
 	/* a follow-up depends on what came before: only context-free requests share answers */
@@ -7527,8 +7584,8 @@ static enum ai_status ai_submit(struct ai *a, const struct ai_req *r)
 		return ai_answer_now(a, r, AI_WAITING, NULL, 0, 0);
 	if (now < a->paused_until)
 		return ai_answer_now(a, r, AI_LIMITED, NULL, (int)((a->paused_until - now + 999) / 1000), 0);
-	if (!r->is_admin && ai_quota_used(a, r->user_id, today) >= cfg.ai_daily_limit)
-		return ai_answer_now(a, r, AI_QUOTA, NULL, cfg.ai_daily_limit, 0);
+	if (!r->is_admin && ai_quota_used(a, r->user_id, today) >= a->o.daily_limit)
+		return ai_answer_now(a, r, AI_QUOTA, NULL, a->o.daily_limit, 0);
 	if (ai_inflight(a) + a->queued >= a->nslots + AI_QUEUE_MAX)
 		return ai_answer_now(a, r, AI_BUSY, NULL, 0, 0);
 	struct ai_job *j = calloc(1, sizeof *j);
@@ -7547,7 +7604,7 @@ static enum ai_status ai_submit(struct ai *a, const struct ai_req *r)
 	if (cacheable)
 		snprintf(j->key, sizeof j->key, "%s", r->cache_key);
 	j->t_submit = now;
-	j->deadline = now + (int64_t)cfg.ai_timeout * 1000;
+	j->deadline = now + (int64_t)a->o.timeout_s * 1000;
 	j->next_try = now;
 	j->typing_at = now;
 	j->status = AI_PENDING;
@@ -7625,7 +7682,7 @@ static void ai_attempt_done(struct ai *a, struct ai_slot *s, int r, int64_t now)
 	}
 	struct http_response *res = http_result(&s->conn);
 	struct ai_parsed p;
-	ai_parse_response(res->status, res->body.p, res->body.len, &p);
+	ai_parse_response(res->status, res->body.p, res->body.len, a->o.model, &p);
 	j->tokens = p.tokens;
 	if (p.status == AI_ERROR && p.retry) {
 		ai_retry_or_fail(a, s, p.why, now);
@@ -7772,7 +7829,7 @@ static int ai_deliver(struct ai *a)
 {
 	if (!a)
 		return 0;
-	int n = 0, today = ai_today();
+	int n = 0, today = ai_today(a);
 	while (a->done) {
 		struct ai_job *j = a->done;
 		a->done = j->next;
@@ -7791,10 +7848,15 @@ static int ai_deliver(struct ai *a)
 		}
 		if ((j->status == AI_OK || j->status == AI_CUT) && *md)
 			ai_mem_push(a, j->user_id, j->prompt, md, today);
-		int left = j->is_admin ? -1 : cfg.ai_daily_limit - ai_quota_used(a, j->user_id, today);
+		int left = j->is_admin ? -1 : a->o.daily_limit - ai_quota_used(a, j->user_id, today);
 		struct buf html = BUF_INIT;
 		ai_compose(&html, j->lang, j->status, md, j->pause_s, j->per_day, left);
-		ai_hand_over(a, j->user_id, j->chat_id, j->status, html.p, 0, j->tokens, mono_ms() - j->t_submit);
+		int64_t latency = mono_ms() - j->t_submit;
+		if (j->status == AI_OK || j->status == AI_CUT) {
+			a->latency_ms_sum += latency;
+			a->latency_count++;
+		}
+		ai_hand_over(a, j->user_id, j->chat_id, j->status, html.p, 0, j->tokens, latency);
 		buf_free(&html);
 		ai_job_free(j);
 		n++;
@@ -7803,34 +7865,81 @@ static int ai_deliver(struct ai *a)
 	return n;
 }
 
+/* A tutor with options o whose results and records go to the caller's
+ * on_result and emit (NULL when out of memory: logged, the caller then
+ * behaves as without a key). */
+static struct ai *ai_new(const struct ai_opts *o, void (*on_result)(void *ctx, const struct ai_result *r),
+                         ai_emit_fn emit, void *ctx)
+{
+	struct ai *a = malloc(sizeof *a);
+	if (!a || ai_init(a, o, NULL) < 0) {
+		if (a)
+			ai_free(a);
+		free(a);
+		log_error("ai", "out of memory: the AI tutor is off");
+		return NULL;
+	}
+	a->on_result = on_result;
+	a->emit = emit;
+	a->ctx = ctx;
+	return a;
+}
+
+/* The engine's HTTP client and its "typing…" sender; NULLs detach. */
+static void ai_attach(struct ai *a, struct http_client *hc, int (*on_typing)(void *, int64_t), void *typing_ctx)
+{
+	if (!a)
+		return;
+	a->hc = hc;
+	a->on_typing = on_typing;
+	a->typing_ctx = typing_ctx;
+	if (a->enabled && hc)
+		log_info("ai", "AI tutor on: model %s, %d connections, %d questions per student per day", a->o.model,
+		         a->nslots, a->o.daily_limit);
+}
+
+static void ai_delete(struct ai *a)
+{
+	if (a) {
+		ai_free(a);
+		free(a);
+	}
+}
+
+/* Is the tutor there to answer (on, and connected to the network)? */
+static int ai_on(const struct ai *a)
+{
+	return a && a->enabled && a->hc;
+}
+
 /* --- examflow check ------------------------------------------------------------------------ */
 
 /* One blocking generateContent with a tiny prompt.  line gets one line for
  * the admin ("gemini: ok ...", "gemini: HTTP 404: model ... not found",
  * ...).  Returns EXIT_OK, EXIT_CONFIG (key or model wrong, bad URL) or
  * EXIT_FAIL (network, quota, server trouble). */
-static int ai_check(char *line, size_t len)
+static int ai_check(const struct ai_opts *o, const char *ca_file, char *line, size_t len)
 {
-	if (!cfg.gemini_key[0]) {
+	if (!o->key[0]) {
 		snprintf(line, len, "gemini: gemini_key not set (AI tutor off)");
 		return EXIT_OK;
 	}
 	struct http_url u;
-	if (http_url_parse(cfg.gemini_api, &u) < 0) {
+	if (http_url_parse(o->api, &u) < 0) {
 		snprintf(line, len, "gemini: gemini_api is not an http(s):// URL");
 		return EXIT_CONFIG;
 	}
 	struct http_client hc;
-	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls) {
+	if (http_client_init(&hc, ca_file && *ca_file ? ca_file : NULL) < 0 && u.tls) {
 		snprintf(line, len, "gemini: no trusted CA certificates loaded (set ca_file)");
 		return EXIT_CONFIG;
 	}
 	char url[512], header[192];
-	size_t al = strlen(cfg.gemini_api);
-	const char *model = strncmp(cfg.gemini_model, "models/", 7) == 0 ? cfg.gemini_model + 7 : cfg.gemini_model;
+	size_t al = strlen(o->api);
+	const char *model = ai_model_name(o);
 	snprintf(url, sizeof url, "%.*s/v1beta/models/%.63s:generateContent",
-	         (int)(al && cfg.gemini_api[al - 1] == '/' ? al - 1 : al) & 255, cfg.gemini_api, model);
-	snprintf(header, sizeof header, "x-goog-api-key: %s\r\n", cfg.gemini_key);
+	         (int)(al && o->api[al - 1] == '/' ? al - 1 : al) & 255, o->api, model);
+	snprintf(header, sizeof header, "x-goog-api-key: %s\r\n", o->key);
 	static const char body[] = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Say OK.\"}]}],"
 	                           "\"generationConfig\":{\"maxOutputTokens\":16}}";
 	struct http_response res;
@@ -7842,11 +7951,11 @@ static int ai_check(char *line, size_t len)
 		snprintf(line, len, "gemini: %.200s", err); /* it names host:port */
 		rc = r == HTTP_ERR_TLS ? EXIT_CONFIG : EXIT_FAIL;
 	} else if (res.status == 200) {
-		snprintf(line, len, "gemini: ok, model %.63s answers (%.100s:%.7s)", cfg.gemini_model, u.host, u.port);
+		snprintf(line, len, "gemini: ok, model %.63s answers (%.100s:%.7s)", o->model, u.host, u.port);
 		rc = EXIT_OK;
 	} else {
 		struct ai_parsed p;
-		ai_parse_response(res.status, res.body.p, res.body.len, &p);
+		ai_parse_response(res.status, res.body.p, res.body.len, o->model, &p);
 		snprintf(line, len, "gemini: %s", p.why);
 		rc = p.config ? EXIT_CONFIG : EXIT_FAIL;
 		buf_free(&p.text);
@@ -7910,10 +8019,99 @@ static int ai_check(char *line, size_t len)
 #define HEALTH_UPTIME_TOKENS 20000       /* ~40 tokens per monitor */
 #define HEALTH_UPTIME_MONITORS 50        /* one getMonitors page (its maximum) */
 #define HEALTH_NAME_LEN 128              /* a monitor's friendly name, cut on a UTF-8 boundary */
-#define HEALTH_ERRORS 4                  /* the health file shows up to 4 of the worker's errors */
-#define HEALTH_ERROR_LEN 120
 #define HEALTH_CAUSE_LEN 160
 
+
+/* --- the worker's status: one type, one JSON writer -------------------------------
+ *
+ * The worker fills a struct status; the watchdog gets it over the pipe and
+ * writes the health file with status_json(), and GET /health answers with
+ * the same writer, so the file and the endpoint are the same JSON.
+ */
+
+#define STATUS_ERRORS 4                /* a snapshot names the current problems, not a history */
+#define STATUS_ERROR_LEN 120           /* bytes per error; 4 x 120 x 6 (worst escaping) + fields < PIPE_BUF */
+
+struct status {
+	int bot_online;          /* polling is running: token accepted, no other copy (409) */
+	int api_responsive;      /* a Telegram call succeeded recently */
+	int database_connected;  /* the last storage commit succeeded */
+	int ai_working;          /* the last AI call succeeded, or the tutor is off */
+	int64_t last_update_at;  /* wall ms of the last update received; 0: none yet */
+	int64_t queue_depth;     /* replies waiting in the outbox */
+	int nerrors;
+	char errors[STATUS_ERRORS][STATUS_ERROR_LEN]; /* short sentences, NUL-terminated or full */
+};
+
+/* Who reports: the health file's fields that are not the worker's view. */
+struct status_who {
+	int64_t pid;             /* the watchdog's (or the lone worker's) */
+	int64_t worker_pid;      /* 0: no worker (null) */
+	int64_t uptime_s, restarts;
+	const char *restart_cause; /* NULL or "": null */
+	const char *reason;      /* the reporter's own error, listed first; NULL or "": none */
+};
+
+static int status_healthy(const struct status *st)
+{
+	return st->bot_online && st->api_responsive && st->database_connected && st->ai_working;
+}
+
+/* Append one error (control characters become spaces; a cut never splits
+ * a UTF-8 sequence).  Past STATUS_ERRORS it is left out. */
+static void status_add_error(struct status *st, const char *text, size_t n)
+{
+	if (st->nerrors >= STATUS_ERRORS || !n)
+		return;
+	utf8_copy_line(st->errors[st->nerrors++], STATUS_ERROR_LEN, text, n);
+}
+
+/* The health file's JSON (see the README for each field), one line. */
+static int status_json(const struct status *st, const struct status_who *who, struct buf *b)
+{
+	char ts[40];
+	struct json_w j;
+	json_w_init(&j, b);
+	iso8601_utc(ts, sizeof ts, wall_ms());
+	json_w_obj_begin(&j);
+	json_w_kv_str(&j, "timestamp", ts);
+	json_w_kv_bool(&j, "bot_online", st->bot_online);
+	json_w_kv_bool(&j, "api_responsive", st->api_responsive);
+	json_w_kv_bool(&j, "database_connected", st->database_connected);
+	json_w_kv_bool(&j, "ai_working", st->ai_working);
+	json_w_kv_bool(&j, "overall_healthy", status_healthy(st));
+	json_w_key(&j, "errors");
+	json_w_arr_begin(&j);
+	if (who->reason && who->reason[0])
+		json_w_val_str(&j, who->reason);
+	for (int i = 0; i < st->nerrors && i < STATUS_ERRORS; i++)
+		json_w_val_strn(&j, st->errors[i], strnlen(st->errors[i], STATUS_ERROR_LEN));
+	json_w_arr_end(&j);
+	json_w_kv_str(&j, "version", EXAMFLOW_VERSION);
+	json_w_kv_i64(&j, "pid", who->pid);
+	json_w_key(&j, "worker_pid");
+	if (who->worker_pid)
+		json_w_val_i64(&j, who->worker_pid);
+	else
+		json_w_val_null(&j);
+	json_w_kv_i64(&j, "uptime_s", who->uptime_s > 0 ? who->uptime_s : 0);
+	json_w_kv_i64(&j, "restarts", who->restarts);
+	json_w_key(&j, "last_restart_cause");
+	if (who->restart_cause && who->restart_cause[0])
+		json_w_val_str(&j, who->restart_cause);
+	else
+		json_w_val_null(&j);
+	json_w_key(&j, "last_update_at");
+	if (st->last_update_at > 0) {
+		iso8601_utc(ts, sizeof ts, st->last_update_at);
+		json_w_val_str(&j, ts);
+	} else {
+		json_w_val_null(&j);
+	}
+	json_w_kv_i64(&j, "queue_depth", st->queue_depth);
+	json_w_obj_end(&j);
+	return json_w_finish(&j) < 0 || buf_putc(b, '\n') < 0 ? -1 : 0;
+}
 
 /* --- what the worker reports ----------------------------------------------------- */
 
@@ -7923,11 +8121,7 @@ static const char *const health_err_kinds[HEALTH_ERR_KINDS] = {"telegram", "stor
 /* Everything /health and /metrics show about the bot.  Filled by the
  * caller's callback, only when a request needs it. */
 struct health_metrics {
-	/* the health file's fields, as the worker sees itself */
-	int bot_online, api_responsive, database_connected, ai_working;
-	int64_t last_update_at;       /* wall ms; 0: none yet */
-	int nerrors;
-	char errors[HEALTH_ERRORS][HEALTH_ERROR_LEN];
+	struct status st;             /* the health file's fields, as the worker sees itself */
 	int supervised;               /* a watchdog is our parent: "pid" is its pid */
 	/* counters since this worker started */
 	int64_t updates, replies_sent, replies_dropped, n429;
@@ -7935,7 +8129,7 @@ struct health_metrics {
 	int64_t ai_calls;             /* requests sent to Gemini (cache hits are not calls) */
 	int64_t ai_latency_ms_sum, ai_latency_count; /* answers timed so far */
 	/* gauges */
-	int64_t outbox_depth, storage_bytes;
+	int64_t storage_bytes;         /* the outbox depth is st.queue_depth */
 };
 
 typedef void (*health_fill_fn)(void *ctx, struct health_metrics *m);
@@ -7971,9 +8165,31 @@ static const struct { int code; const char *text; } health_statuses[] = {
 };
 #define HEALTH_NSTATUS ((int)(sizeof health_statuses / sizeof health_statuses[0]))
 
+/* The section's settings; health_opts_init() fills them from a
+ * configuration.  SIGHUP hands a new set to health_set_opts() (the listen
+ * address only changes at a restart). */
+struct health_opts {
+	char listen[64];              /* host:port for /health and /metrics; "" off */
+	char heartbeat_url[256];      /* UptimeRobot heartbeat: a secret; "" off */
+	int64_t check_interval_ms;    /* heartbeat pace */
+	int64_t log_max_bytes;        /* rotate the log at this size; 0 never */
+	int log_keep;                 /* rotated files kept */
+};
+
+static void health_opts_init(struct health_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->listen, sizeof o->listen, "%s", c->health_listen);
+	snprintf(o->heartbeat_url, sizeof o->heartbeat_url, "%s", c->uptimerobot_heartbeat_url);
+	o->check_interval_ms = (int64_t)c->check_interval * 1000;
+	o->log_max_bytes = (int64_t)c->log_max_mb * 1024 * 1024;
+	o->log_keep = c->log_keep;
+}
+
 /* The section's whole state.  One instance, owned by the engine (health_new)
  * or by a test. */
 struct health {
+	struct health_opts o;
 	int lfd;                      /* listening socket; -1 when off or not bound yet */
 	char addr[64];                /* health_listen, "" when off */
 	int64_t listen_retry_at;      /* mono ms; after a failed bind */
@@ -8092,9 +8308,11 @@ static void health_env_i64(const char *name, int64_t *out)
 /* Set up h.  listen_addr "" or NULL: no endpoint.  0, or -1 when the address
  * is unusable (logged; everything else still works, and a port that is merely
  * taken is retried later). */
-static int health_init(struct health *h, const char *listen_addr)
+static int health_init(struct health *h, const struct health_opts *o)
 {
+	const char *listen_addr = o->listen;
 	memset(h, 0, sizeof *h);
+	h->o = *o;
 	h->lfd = -1;
 	for (int i = 0; i < HEALTH_MAX_CLIENTS; i++)
 		h->cl[i].fd = -1;
@@ -8116,6 +8334,19 @@ static int health_init(struct health *h, const char *listen_addr)
 	if (health_listen_open(h, now) < 0)
 		return h->addr[0] ? 0 : -1; /* still set: only the port was taken, retried later */
 	return 0;
+}
+
+/* SIGHUP: new heartbeat URL, pace and log limits; the listen address
+ * changes only at a restart (the socket is bound). */
+static void health_set_opts(struct health *h, const struct health_opts *o)
+{
+	if (strcmp(o->listen, h->o.listen) != 0)
+		log_warn("health", "health_listen changed; it takes effect at the next restart");
+	char listen[sizeof h->o.listen];
+	snprintf(listen, sizeof listen, "%s", h->o.listen);
+	explicit_bzero(h->o.heartbeat_url, sizeof h->o.heartbeat_url);
+	h->o = *o;
+	snprintf(h->o.listen, sizeof h->o.listen, "%s", listen);
 }
 
 static void health_client_close(struct health_client *c)
@@ -8194,48 +8425,13 @@ static void health_send_once(int fd, int code, const char *text)
  * everything is healthy, else 503. */
 static int health_page_health(const struct health *h, const struct health_metrics *m, int64_t now, struct buf *b)
 {
-	int ok = m->bot_online && m->api_responsive && m->database_connected && m->ai_working;
-	char ts[40];
-	struct json_w j;
-	json_w_init(&j, b);
-	iso8601_utc(ts, sizeof ts, wall_ms());
-	json_w_obj_begin(&j);
-	json_w_kv_str(&j, "timestamp", ts);
-	json_w_kv_bool(&j, "bot_online", m->bot_online);
-	json_w_kv_bool(&j, "api_responsive", m->api_responsive);
-	json_w_kv_bool(&j, "database_connected", m->database_connected);
-	json_w_kv_bool(&j, "ai_working", m->ai_working);
-	json_w_kv_bool(&j, "overall_healthy", ok);
-	json_w_key(&j, "errors");
-	json_w_arr_begin(&j);
-	for (int i = 0; i < m->nerrors && i < HEALTH_ERRORS; i++)
-		json_w_val_strn(&j, m->errors[i], strnlen(m->errors[i], HEALTH_ERROR_LEN));
-	json_w_arr_end(&j);
-	json_w_kv_str(&j, "version", EXAMFLOW_VERSION);
-	json_w_kv_i64(&j, "pid", (int64_t)(m->supervised ? getppid() : getpid()));
-	json_w_kv_i64(&j, "worker_pid", (int64_t)getpid());
 	int64_t up_ms = m->supervised ? wall_ms() - h->watchdog_started_wall : now - h->started_mono;
-	json_w_kv_i64(&j, "uptime_s", (up_ms > 0 ? up_ms : 0) / 1000);
-	json_w_kv_i64(&j, "restarts", h->restarts);
-	json_w_key(&j, "last_restart_cause");
-	if (h->restart_cause[0])
-		json_w_val_str(&j, h->restart_cause);
-	else
-		json_w_val_null(&j);
-	json_w_key(&j, "last_update_at");
-	if (m->last_update_at > 0) {
-		iso8601_utc(ts, sizeof ts, m->last_update_at);
-		json_w_val_str(&j, ts);
-	} else {
-		json_w_val_null(&j);
-	}
-	json_w_kv_i64(&j, "queue_depth", m->outbox_depth);
-	json_w_obj_end(&j);
-	if (json_w_finish(&j) < 0 || buf_putc(b, '\n') < 0)
+	struct status_who who = {m->supervised ? getppid() : getpid(), getpid(), up_ms / 1000, h->restarts,
+	                         h->restart_cause, NULL};
+	if (status_json(&m->st, &who, b) < 0)
 		return 500;
-	return ok ? 200 : 503;
+	return status_healthy(&m->st) ? 200 : 503;
 }
-
 /* Prometheus text exposition format 0.0.4: "# HELP", "# TYPE", then samples. */
 static void health_prom_head(struct buf *b, const char *name, const char *type, const char *help)
 {
@@ -8260,7 +8456,7 @@ static const struct {
 	{"examflow_telegram_429_total", "counter", "Telegram flood-control answers (429).",
 	 offsetof(struct health_metrics, n429)},
 	{"examflow_ai_calls_total", "counter", "AI tutor requests sent to Gemini.", offsetof(struct health_metrics, ai_calls)},
-	{"examflow_outbox_depth", "gauge", "Replies waiting to be sent.", offsetof(struct health_metrics, outbox_depth)},
+	{"examflow_outbox_depth", "gauge", "Replies waiting to be sent.", offsetof(struct health_metrics, st.queue_depth)},
 	{"examflow_storage_bytes", "gauge", "Bytes of events.log and snapshot in data_dir.",
 	 offsetof(struct health_metrics, storage_bytes)},
 };
@@ -8274,8 +8470,8 @@ static int health_page_metrics(const struct health *h, const struct health_metri
 	health_prom_head(b, "examflow_health_check", "gauge", "1 when the check passes (the health file's fields).");
 	static const char *const checks[] = {"bot_online", "api_responsive", "database_connected", "ai_working",
 	                                     "overall_healthy"};
-	int vals[] = {m->bot_online, m->api_responsive, m->database_connected, m->ai_working,
-	              m->bot_online && m->api_responsive && m->database_connected && m->ai_working};
+	int vals[] = {m->st.bot_online, m->st.api_responsive, m->st.database_connected, m->st.ai_working,
+	              status_healthy(&m->st)};
 	for (int i = 0; i < 5; i++) {
 		snprintf(lab, sizeof lab, "check=\"%s\"", checks[i]);
 		health_prom_val(b, "examflow_health_check", lab, vals[i] ? 1 : 0);
@@ -8304,7 +8500,7 @@ static int health_page_metrics(const struct health *h, const struct health_metri
 	health_prom_val(b, "examflow_uptime_seconds", NULL, (now - h->started_mono) / 1000);
 	health_prom_head(b, "examflow_last_update_timestamp_seconds", "gauge",
 	                 "Unix time of the last Telegram update received (0: none yet).");
-	health_prom_val(b, "examflow_last_update_timestamp_seconds", NULL, m->last_update_at / 1000);
+	health_prom_val(b, "examflow_last_update_timestamp_seconds", NULL, m->st.last_update_at / 1000);
 	health_prom_head(b, "examflow_log_rotations_total", "counter", "Log files rotated by size.");
 	health_prom_val(b, "examflow_log_rotations_total", NULL, h->rot.rotations);
 	health_prom_head(b, "examflow_health_responses_total", "counter", "Answers of this endpoint by HTTP status.");
@@ -8550,11 +8746,11 @@ static void health_ping_done(struct health *h, int r)
  * hc is the caller's HTTP client (trust anchors, DNS cache). */
 static void health_polled_ok(struct health *h, struct http_client *hc, int64_t now)
 {
-	if (!h || !cfg.uptimerobot_heartbeat_url[0] || h->pinging || now < h->next_ping)
+	if (!h || !h->o.heartbeat_url[0] || h->pinging || now < h->next_ping)
 		return;
-	h->next_ping = now + (int64_t)cfg.check_interval * 1000;
+	h->next_ping = now + h->o.check_interval_ms;
 	struct http_url u;
-	if (http_url_parse(cfg.uptimerobot_heartbeat_url, &u) < 0) {
+	if (http_url_parse(h->o.heartbeat_url, &u) < 0) {
 		if (!h->ping_bad_url)
 			log_error("health", "uptimerobot_heartbeat_url is not an http:// or https:// URL: no heartbeat");
 		h->ping_bad_url = 1;
@@ -8671,7 +8867,10 @@ static void health_step(struct health *h, const struct pollfd *pfd, int n, int64
 {
 	if (!h)
 		return;
-	struct health_lazy z = {fill, ctx, 0, {0}};
+	struct health_lazy z;
+	memset(&z, 0, sizeof z);
+	z.fill = fill;
+	z.ctx = ctx;
 	short listen_rev = 0, ping_rev = 0;
 	int ping_polled = 0;
 	for (int k = 0; k < n && k < h->npolled; k++) {
@@ -8699,7 +8898,7 @@ static void health_step(struct health *h, const struct pollfd *pfd, int n, int64
 		if (r != HTTP_PENDING)
 			health_ping_done(h, r);
 	}
-	health_log_check(&h->rot, (int64_t)cfg.log_max_mb * 1024 * 1024, cfg.log_keep, now);
+	health_log_check(&h->rot, h->o.log_max_bytes, h->o.log_keep, now);
 }
 
 /* --- examflow uptime: UptimeRobot's getMonitors -------------------------------------- */
@@ -8727,20 +8926,6 @@ static const char *health_monitor_word(int status)
 	return "unknown";
 }
 
-/* Copy a name for a terminal and a one-line cache: control characters
- * become spaces; a cut never splits a UTF-8 character. */
-static void health_clean_name(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t o = n < cap ? n : cap - 1;
-	if (o < n) /* s[o] is the first byte left out: back up to the character's start */
-		while (o > 0 && ((unsigned char)s[o] & 0xC0) == 0x80)
-			o--;
-	for (size_t i = 0; i < o; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		out[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
-	}
-	out[o] = '\0';
-}
 
 /* Parse a getMonitors answer.  0; -1 with err for an error answer or
  * garbage; -2 when UptimeRobot refused the api_key (a config error).  err
@@ -8790,7 +8975,7 @@ static int health_uptime_parse(const char *js, size_t len, struct health_uptime 
 		json_get_str(js, tk, json_obj_get(js, tk, n, m, "friendly_name"), &name);
 		struct health_monitor *hm = &u->mon[u->n++];
 		hm->status = st >= 0 && st < 100 ? (int)st : -1;
-		health_clean_name(hm->name, sizeof hm->name, name.p ? name.p : "", name.len);
+		utf8_copy_line(hm->name, sizeof hm->name, name.p ? name.p : "", name.len);
 		buf_free(&name);
 	}
 	int64_t total = u->n;
@@ -8804,15 +8989,31 @@ out:
 
 /* The cache sits next to the health file (it is operational state, not the
  * bot's data), or in data_dir when there is no health file. */
-static void health_uptime_cache_path(char *out, size_t len)
+/* What `examflow uptime` needs; health_uptime_opts_init() fills it from a
+ * configuration. */
+struct health_uptime_opts {
+	char key[128];                /* UptimeRobot API key: a secret */
+	char api[256];                /* API base URL */
+	char ca_file[PATH_MAX_LEN];   /* "" the system bundle */
+	char cache[PATH_MAX_LEN + 32]; /* getMonitors answers kept here for a minute */
+	char source[PATH_MAX_LEN];    /* where the configuration came from, for messages */
+};
+
+/* The cache lives next to the health file (or in data_dir without one). */
+static void health_uptime_opts_init(struct health_uptime_opts *o, const struct config *c)
 {
-	const char *slash = cfg.health_file[0] ? strrchr(cfg.health_file, '/') : NULL;
-	if (cfg.health_file[0] && slash)
-		snprintf(out, len, "%.*s/uptimerobot_monitors.cache", (int)(slash - cfg.health_file), cfg.health_file);
-	else if (cfg.health_file[0])
-		snprintf(out, len, "uptimerobot_monitors.cache");
+	memset(o, 0, sizeof *o);
+	snprintf(o->key, sizeof o->key, "%s", c->uptimerobot_key);
+	snprintf(o->api, sizeof o->api, "%s", c->uptimerobot_api);
+	snprintf(o->ca_file, sizeof o->ca_file, "%s", c->ca_file);
+	snprintf(o->source, sizeof o->source, "%s", c->source);
+	const char *hf = c->health_file, *slash = hf[0] ? strrchr(hf, '/') : NULL;
+	if (hf[0] && slash)
+		snprintf(o->cache, sizeof o->cache, "%.*s/uptimerobot_monitors.cache", (int)(slash - hf), hf);
+	else if (hf[0])
+		snprintf(o->cache, sizeof o->cache, "uptimerobot_monitors.cache");
 	else
-		snprintf(out, len, "%s/uptimerobot_monitors.cache", cfg.data_dir);
+		snprintf(o->cache, sizeof o->cache, "%s/uptimerobot_monitors.cache", c->data_dir);
 }
 
 /* Cache format, one line each (names were cleaned of control characters):
@@ -8859,7 +9060,7 @@ static int health_uptime_load(const char *path, struct health_uptime *u)
 			break;
 		struct health_monitor *m = &u->mon[u->n++];
 		m->status = atoi(p);
-		health_clean_name(m->name, sizeof m->name, tab + 1, (size_t)(nl - tab - 1));
+		utf8_copy_line(m->name, sizeof m->name, tab + 1, (size_t)(nl - tab - 1));
 		p = nl + 1;
 	}
 	buf_free(&b);
@@ -8867,10 +9068,6 @@ static int health_uptime_load(const char *path, struct health_uptime *u)
 }
 
 /* The API's base URL (config uptimerobot_api; tests point it at a fake). */
-static const char *health_uptime_api(void)
-{
-	return cfg.uptimerobot_api;
-}
 
 /* application/x-www-form-urlencoded value. */
 static void health_form_escape(struct buf *b, const char *s)
@@ -8886,9 +9083,9 @@ static void health_form_escape(struct buf *b, const char *s)
 
 /* One POST getMonitors.  0; -1 with err (network, HTTP, answer); -2 when the
  * key was refused. */
-static int health_uptime_fetch(struct health_uptime *u, char *err, size_t errlen)
+static int health_uptime_fetch(const struct health_uptime_opts *o, struct health_uptime *u, char *err, size_t errlen)
 {
-	const char *base = health_uptime_api();
+	const char *base = o->api;
 	size_t bl = strlen(base);
 	while (bl && base[bl - 1] == '/')
 		bl--;
@@ -8900,14 +9097,14 @@ static int health_uptime_fetch(struct health_uptime *u, char *err, size_t errlen
 		return -2;
 	}
 	struct http_client hc;
-	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && pu.tls) {
+	if (http_client_init(&hc, o->ca_file[0] ? o->ca_file : NULL) < 0 && pu.tls) {
 		snprintf(err, errlen, "no trusted CA certificates could be loaded (set ca_file)");
 		http_client_free(&hc);
 		return -1;
 	}
 	struct buf body = BUF_INIT;
 	buf_puts(&body, "api_key=");
-	health_form_escape(&body, cfg.uptimerobot_key);
+	health_form_escape(&body, o->key);
 	buf_puts(&body, "&format=json");
 	struct http_response res;
 	char herr[HTTP_ERR_LEN];
@@ -8952,15 +9149,15 @@ static void health_uptime_print(const struct health_uptime *u, const char *note,
  * younger than HEALTH_UPTIME_TTL_MS is shown without asking; when asking
  * fails, a stale cache is shown with a warning.  Exit code: 0 shown fresh,
  * 1 not fetched (network, rate limit), 3 no key or the key was refused. */
-static int health_uptime_cmd(FILE *out)
+static int health_uptime_cmd(const struct health_uptime_opts *o, FILE *out)
 {
-	if (!cfg.uptimerobot_key[0]) {
+	if (!o->key[0]) {
 		fprintf(stderr, "%s: uptimerobot_key is not set (put it in the config file or in the environment as "
-		                "UPTIMEROBOT_API_KEY; a read-only key is enough)\n", cfg.source);
+		                "UPTIMEROBOT_API_KEY; a read-only key is enough)\n", o->source);
 		return EXIT_CONFIG;
 	}
-	char path[PATH_MAX_LEN + 32], note[96], err[400];
-	health_uptime_cache_path(path, sizeof path);
+	char note[96], err[400];
+	const char *path = o->cache;
 	struct health_uptime *u = calloc(1, sizeof *u), *cached = calloc(1, sizeof *cached);
 	int rc = EXIT_FAIL;
 	if (!u || !cached) {
@@ -8976,7 +9173,7 @@ static int health_uptime_cmd(FILE *out)
 		rc = EXIT_OK;
 		goto out;
 	}
-	int r = health_uptime_fetch(u, err, sizeof err);
+	int r = health_uptime_fetch(o, u, err, sizeof err);
 	if (r == 0) {
 		if (health_uptime_save(path, u) < 0)
 			fprintf(stderr, "examflow: cannot write %s: %s (the next call asks UptimeRobot again)\n", path,
@@ -9020,6 +9217,9 @@ out:
 #define BOT_BCAST_MAX 50000        /* recipients of one /broadcast: one batch of "out" records, under STORE_MAX_BATCH */
 #define BOT_TOP_N 10               /* leaderboard length */
 #define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
+#define BOT_MARK_DROPPED (1ULL << 63) /* in marks: the message was dropped, not delivered */
+#define BOT_BLOCKED_MAX 64         /* 403s remembered between two bot_record_marks() */
+#define BOT_BODY_TOKENS 1024       /* a sendMessage body: a full keyboard (16 x 8 buttons) needs ~700 */
 
 /* Points and levels: one table, the rules of the game. */
 static const struct {
@@ -9118,6 +9318,24 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 
 /* --- state ---------------------------------------------------------------------- */
 
+/* The bot's settings; bot_opts_init() fills them from a configuration,
+ * SIGHUP hands a new set to bot_set_opts(). */
+struct bot_opts {
+	int lang;                     /* default language (LANG_*): a student's Telegram language wins */
+	int tz_offset_min;            /* students' zone: streaks, reminders */
+	int64_t admin_ids[CFG_MAX_ADMINS];
+	int nadmins;
+};
+
+static void bot_opts_init(struct bot_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof *o);
+	o->lang = c->lang;
+	o->tz_offset_min = c->tz_offset_min;
+	o->nadmins = c->nadmins;
+	memcpy(o->admin_ids, c->admin_ids, sizeof o->admin_ids);
+}
+
 struct bot_taskstate {
 	char task[BOT_ID_MAX];
 	int due_day;      /* review due on this local day; 0 = not in review */
@@ -9184,6 +9402,7 @@ struct bot_counters {
 };
 
 struct bot {
+	struct bot_opts o;
 	const struct bank *bank;
 	struct store *store;          /* NULL in pure unit tests */
 	struct bot_user **users;      /* open-addressing hash by id; owned here */
@@ -9191,8 +9410,12 @@ struct bot {
 	int64_t offset;               /* next Telegram update id to ask for */
 	uint64_t next_msg_id;
 	struct bot_msg *staged, **staged_tail; /* replies of the open batch */
-	struct bot_msg *outbox, **outbox_tail; /* committed, not yet sent (FIFO) */
+	struct bot_msg *outbox, **outbox_tail; /* committed, not yet sent (FIFO); see bot_out_* */
 	long outbox_len;
+	uint64_t *marks;              /* ids that left the outbox, for the next bot_record_marks() */
+	size_t nmarks, capmarks;      /* (the top bit: dropped, not delivered) */
+	int64_t blocked[BOT_BLOCKED_MAX]; /* chats that answered 403, ditto */
+	int nblocked;
 	int in_batch;
 	int store_failed;             /* a store_add failed (its -errno): the batch must not commit */
 	int dumping;                  /* inside bot_dump(): records go to the snapshot */
@@ -9215,15 +9438,25 @@ static uint64_t bot_rand(struct bot *b)
 	return b->rng * 2685821657736338717ULL;
 }
 
-static int bot_today(void) { return local_day(wall_ms(), cfg.tz_offset_min); }
+static int bot_today(const struct bot *b) { return local_day(wall_ms(), b->o.tz_offset_min); }
+
+static int bot_is_admin(const struct bot *b, int64_t user_id)
+{
+	for (int i = 0; i < b->o.nadmins; i++)
+		if (b->o.admin_ids[i] == user_id)
+			return 1;
+	return 0;
+}
 static int bot_week(int day) { return (day + 3) / 7; } /* weeks start on Monday */
 static int bot_level(int points) { return points / bot_points.per_level + 1; }
 
-static const char *bot_t(const struct bot_user *u, enum bot_text_id id)
+static const char *bot_tl(int lang, enum bot_text_id id)
 {
-	int l = u ? u->lang : cfg.lang;
-	return bot_texts[id][l >= 0 && l < LANG_COUNT ? l : LANG_RU];
+	return bot_texts[id][lang >= 0 && lang < LANG_COUNT ? lang : LANG_RU];
 }
+
+/* A text in the student's language. */
+static const char *bot_t(const struct bot_user *u, enum bot_text_id id) { return bot_tl(u->lang, id); }
 
 /* --- the user table ------------------------------------------------------------------- */
 
@@ -9275,7 +9508,7 @@ static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 	if (!u)
 		return NULL;
 	u->id = id;
-	u->lang = cfg.lang;
+	u->lang = b->o.lang;
 	u->remind_hour = -1;
 	b->users[bot_slot(b, id)] = u;
 	b->nusers++;
@@ -9592,9 +9825,10 @@ static int bot_dump(void *ctx, struct store *s)
 	return b->store_failed ? -EIO : 0;
 }
 
-static void bot_init(struct bot *b, const struct bank *bank, struct store *store)
+static void bot_init(struct bot *b, const struct bank *bank, struct store *store, const struct bot_opts *o)
 {
 	memset(b, 0, sizeof *b);
+	b->o = *o;
 	b->bank = bank;
 	b->store = store;
 	b->staged_tail = &b->staged;
@@ -9602,6 +9836,12 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->next_msg_id = 1;
 	b->rng = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x5DEECE66DULL;
 	b->ctr.started_ms = wall_ms();
+}
+
+/* SIGHUP: new settings; they apply to the next update. */
+static void bot_set_opts(struct bot *b, const struct bot_opts *o)
+{
+	b->o = *o;
 }
 
 static void bot_free_state(struct bot *b)
@@ -9622,6 +9862,10 @@ static void bot_free_state(struct bot *b)
 	b->staged_tail = &b->staged;
 	b->outbox_tail = &b->outbox;
 	b->outbox_len = 0;
+	free(b->marks); /* marks of messages the rebuilt outbox holds again: they are resent */
+	b->marks = NULL;
+	b->nmarks = b->capmarks = 0;
+	b->nblocked = 0;
 	b->offset = 0;
 	memset(&b->bcast, 0, sizeof b->bcast); /* rebuilt from its record, like the rest */
 }
@@ -9800,6 +10044,110 @@ static void bot_release_staged(struct bot *b)
 	b->staged_tail = &b->staged;
 }
 
+
+/* --- the outbox, as the transports see it -------------------------------------------
+ *
+ * The transports never walk or unlink the bot's lists: they read the queue
+ * in order (bot_out_first / bot_out_next), say what happened to a message
+ * (bot_out_done, bot_out_drop_chat, bot_out_retarget, bot_note_blocked),
+ * and record those outcomes in a batch of their own (bot_record_marks).
+ * A message's attempts and not_before are the transport's to set.
+ */
+
+static struct bot_msg *bot_out_first(const struct bot *b) { return b->outbox; }
+static struct bot_msg *bot_out_next(const struct bot_msg *m) { return m->next; }
+static long bot_out_len(const struct bot *b) { return b->outbox_len; }
+
+/* Message m left the outbox: delivered (ok) or given up.  Its mark goes
+ * into the next bot_record_marks().  Out of memory loses the mark (a resend
+ * after a restart), never the removal. */
+static void bot_out_done(struct bot *b, struct bot_msg *m, int ok)
+{
+	if (b->nmarks == b->capmarks) {
+		size_t cap = b->capmarks ? b->capmarks * 2 : 64;
+		uint64_t *p = realloc(b->marks, cap * sizeof *p);
+		if (p) {
+			b->marks = p;
+			b->capmarks = cap;
+		}
+	}
+	if (b->nmarks < b->capmarks)
+		b->marks[b->nmarks++] = m->id | (ok ? 0 : BOT_MARK_DROPPED);
+	bot_outbox_remove(b, m->id);
+}
+
+/* Give up every queued message to chat (it blocked us) except those
+ * keep(ctx, m) says are on the wire.  Returns how many were dropped. */
+static int bot_out_drop_chat(struct bot *b, int64_t chat, int (*keep)(void *ctx, const struct bot_msg *m), void *ctx)
+{
+	int n = 0;
+	for (struct bot_msg *m = b->outbox, *next; m; m = next) {
+		next = m->next;
+		if (m->chat_id == chat && !(keep && keep(ctx, m))) {
+			bot_out_done(b, m, 0);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The same sendMessage body for another chat: parsed and written anew,
+ * every field but chat_id copied as it was.  0, or -1 (body left alone). */
+static int bot_body_retarget(const char *body, int64_t to, struct buf *out)
+{
+	struct json_tok tk[BOT_BODY_TOKENS];
+	int n = json_parse(body, strlen(body), tk, BOT_BODY_TOKENS);
+	if (n < 1 || tk[0].type != JSON_OBJECT)
+		return -1;
+	struct json_w w;
+	json_w_init(&w, out);
+	json_w_obj_begin(&w);
+	json_w_key(&w, "chat_id");
+	json_w_val_i64(&w, to);
+	for (int k = 0, i = 1; k < tk[0].size; k++, i = json_next(tk, n, i + 1)) {
+		if (json_eq(body, tk, i, "chat_id"))
+			continue;
+		struct buf key = BUF_INIT;
+		int v = i + 1;
+		if (json_get_str(body, tk, i, &key) < 0) {
+			buf_free(&key);
+			return -1;
+		}
+		json_w_key(&w, key.p ? key.p : "");
+		int q = tk[v].type == JSON_STRING; /* a string token's span excludes its quotes */
+		json_w_val_raw(&w, body + tk[v].start - q, (size_t)(tk[v].end - tk[v].start + 2 * q));
+		buf_free(&key);
+	}
+	return json_w_obj_end(&w);
+}
+
+/* The group became a supergroup: its queued messages follow it. */
+static void bot_out_retarget(struct bot *b, int64_t from, int64_t to)
+{
+	for (struct bot_msg *m = b->outbox; m; m = m->next) {
+		if (m->chat_id != from)
+			continue;
+		struct buf nb = BUF_INIT;
+		if (bot_body_retarget(m->body, to, &nb) == 0) {
+			free(m->body);
+			m->body = nb.p;
+			m->chat_id = to;
+		} else {
+			buf_free(&nb);
+			log_error("bot", "message %" PRIu64 " could not follow chat %" PRId64 " to %" PRId64, m->id, from, to);
+		}
+	}
+}
+
+/* Telegram said this chat is gone (403): recorded by bot_record_marks(). */
+static void bot_note_blocked(struct bot *b, int64_t chat)
+{
+	if (b->nblocked < BOT_BLOCKED_MAX)
+		b->blocked[b->nblocked++] = chat;
+}
+
+static int bot_has_marks(const struct bot *b) { return b->nmarks || b->nblocked; }
+
 /* --- progress rules ------------------------------------------------------------------- */
 
 /* Count today as a practice day: extends or restarts the streak. */
@@ -9966,64 +10314,26 @@ struct bot_call {
 	int today;
 };
 
-/* --- the bot's side: commands, the Explain button, results, typing --------------------------
+/* --- the AI tutor: commands, the Explain button, results ----------------------------------
  *
- * The bot and the engine reach these through forward declarations.  They
- * turn bot state into struct ai_req and results back into staged replies.
+ * These turn bot state into struct ai_req and the tutor's results back into
+ * staged replies.
  */
 
 /* on_result: stage the answer as a reply in the open batch. */
-static void ai_bot_on_result(void *ctx, const struct ai_result *r)
+static void bot_ai_on_result(void *ctx, const struct ai_result *r)
 {
 	struct bot *b = ctx;
 	bot_reply(b, r->chat_id, r->html, NULL);
 }
 
-/* A tutor for the worker, wired to the bot (NULL when out of memory: the
- * bot then behaves as without a key). */
-static struct ai *ai_new(struct bot *b)
+/* The worker's tutor, wired to this bot (records and results through it). */
+static void bot_attach_ai(struct bot *b, const struct ai_opts *o)
 {
-	struct ai *a = malloc(sizeof *a);
-	if (!a || ai_init(a, NULL) < 0) {
-		if (a)
-			ai_free(a);
-		free(a);
-		log_error("ai", "out of memory: the AI tutor is off");
-		return NULL;
-	}
-	a->on_result = ai_bot_on_result;
-	a->emit = bot_emit_cb;
-	a->ctx = b;
-	return a;
+	b->ai = ai_new(o, bot_ai_on_result, bot_emit_cb, b);
 }
 
-/* The engine's HTTP client and its "typing…" sender. */
-static void ai_attach(struct ai *a, struct http_client *hc, int (*on_typing)(void *, int64_t), void *typing_ctx)
-{
-	if (!a)
-		return;
-	a->hc = hc;
-	a->on_typing = on_typing;
-	a->typing_ctx = typing_ctx;
-	if (a->enabled)
-		log_info("ai", "AI tutor on: model %s, %d connections, %d questions per student per day", cfg.gemini_model,
-		         a->nslots, cfg.ai_daily_limit);
-}
-
-static void ai_delete(struct ai *a)
-{
-	if (a) {
-		ai_free(a);
-		free(a);
-	}
-}
-
-static int ai_bot_on(const struct bot *b)
-{
-	return b->ai && b->ai->enabled && b->ai->hc;
-}
-
-static void ai_bot_ask(struct bot_call *c, const char *question)
+static void bot_ai_ask(struct bot_call *c, const char *question)
 {
 	struct bot_user *u = c->u;
 	if (!*question) {
@@ -10033,20 +10343,20 @@ static void ai_bot_ask(struct bot_call *c, const char *question)
 	const struct bank_task *t = u->pending[0] ? bank_find(c->b->bank, u->pending) : NULL;
 	char key[AI_KEY_LEN];
 	ai_cache_key(key, 'q', u->lang, question, t ? t->id : "");
-	struct ai_req r = {u->id, c->chat, u->lang, cfg_is_admin(&cfg, u->id), AI_ASK, question,
+	struct ai_req r = {u->id, c->chat, u->lang, bot_is_admin(c->b, u->id), AI_ASK, question,
 	                   t ? t->text : NULL, NULL, NULL, NULL, key};
 	if (ai_submit(c->b->ai, &r) == AI_OFF && !c->b->ai)
 		bot_reply(c->b, c->chat, ai_t(u->lang, AT_OFF), NULL);
 }
 
 /* /ask QUESTION */
-static void ai_cmd_ask(struct bot_call *c)
+static void cmd_ask(struct bot_call *c)
 {
-	ai_bot_ask(c, c->args);
+	bot_ai_ask(c, c->args);
 }
 
 /* /reset: forget the tutor's conversation. */
-static void ai_cmd_reset(struct bot_call *c)
+static void cmd_reset(struct bot_call *c)
 {
 	ai_reset(c->b->ai, c->u->id);
 	bot_reply(c->b, c->chat, ai_t(c->u->lang, AT_RESET), NULL);
@@ -10054,26 +10364,26 @@ static void ai_cmd_reset(struct bot_call *c)
 
 /* Free text with no task pending: the tutor's, when it is on (1), else the
  * bot's usual hint (0). */
-static int ai_bot_free_text(struct bot_call *c, const char *text)
+static int bot_ai_free_text(struct bot_call *c, const char *text)
 {
-	if (!ai_bot_on(c->b))
+	if (!ai_on(c->b->ai))
 		return 0;
-	ai_bot_ask(c, text);
+	bot_ai_ask(c, text);
 	return 1;
 }
 
 /* The student changed subject: the old conversation no longer applies. */
-static void ai_bot_subject_changed(struct bot *b, int64_t user)
+static void bot_ai_subject_changed(struct bot *b, int64_t user)
 {
 	ai_reset(b->ai, user);
 }
 
 /* Add the Explain button (callback "x:TASK" or "x:TASK:WRONG", the wrong
  * answer cut to fit Telegram's 64 bytes) under a checked task. */
-static void ai_bot_kb(const struct bot *b, const struct bot_user *u, struct bot_kb *kb, const char *task,
+static void bot_ai_kb(const struct bot *b, const struct bot_user *u, struct bot_kb *kb, const char *task,
                       const char *wrong)
 {
-	if (!ai_bot_on(b))
+	if (!ai_on(b->ai))
 		return;
 	char w[BOT_CB_MAX + 1] = "";
 	size_t room = BOT_CB_MAX - 3 - strlen(task);
@@ -10087,7 +10397,7 @@ static void ai_bot_kb(const struct bot *b, const struct bot_user *u, struct bot_
 
 /* The Explain button: data is "TASK" or "TASK:WRONG".  Pressing it while
  * the task is still pending ends the attempt, like the Solution button. */
-static void ai_bot_explain(struct bot_call *c, const char *data)
+static void bot_ai_explain(struct bot_call *c, const char *data)
 {
 	struct bot_user *u = c->u;
 	char id[BOT_ID_MAX];
@@ -10113,7 +10423,7 @@ static void ai_bot_explain(struct bot_call *c, const char *data)
 	}
 	char key[AI_KEY_LEN];
 	ai_cache_key(key, 'x', u->lang, t->id, wrong ? wrong : "");
-	struct ai_req r = {u->id, c->chat, u->lang, cfg_is_admin(&cfg, u->id), AI_EXPLAIN, NULL,
+	struct ai_req r = {u->id, c->chat, u->lang, bot_is_admin(c->b, u->id), AI_EXPLAIN, NULL,
 	                   t->text, t->answers[0], t->solution, wrong, key};
 	if (ai_submit(c->b->ai, &r) == AI_OFF && !c->b->ai)
 		bot_reply(c->b, c->chat, ai_t(u->lang, AT_OFF), NULL);
@@ -10266,13 +10576,13 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 			buf_printf(&text, bot_t(u, T_LEVEL_UP), bot_level(u->points));
 		}
 		bot_after_task_kb(u, &kb, 0);
-		ai_bot_kb(b, u, &kb, t->id, NULL);
+		bot_ai_kb(b, u, &kb, t->id, NULL);
 		bot_reply(b, c->chat, text.p ? text.p : "", &kb);
 		buf_free(&text);
 	} else {
 		u->pending_wrong++;
 		bot_after_task_kb(u, &kb, 1);
-		ai_bot_kb(b, u, &kb, t->id, answer);
+		bot_ai_kb(b, u, &kb, t->id, answer);
 		bot_reply(b, c->chat, bot_t(u, T_WRONG), &kb);
 	}
 	if (st) {
@@ -10304,7 +10614,7 @@ static void bot_show_solution(struct bot_call *c)
 	bot_solution_text(u, t, &text);
 	struct bot_kb kb;
 	bot_after_task_kb(u, &kb, 0);
-	ai_bot_kb(c->b, u, &kb, t->id, NULL);
+	bot_ai_kb(c->b, u, &kb, t->id, NULL);
 	bot_reply(c->b, c->chat, text.p ? text.p : "", &kb);
 	buf_free(&text);
 }
@@ -10572,34 +10882,38 @@ static void bot_bcast_note(struct bot *b, uint64_t id, int ok)
 	int delivered = bc->total - bc->failed;
 	log_info("bot", "broadcast finished: %d of %d delivered", delivered < 0 ? 0 : delivered, bc->total);
 	struct bot_user *admin = bot_find_user(b, bc->admin_chat);
-	bot_replyf(b, bc->admin_chat, NULL, bot_t(admin, T_BROADCAST_DONE), delivered < 0 ? 0 : delivered, bc->total);
+	bot_replyf(b, bc->admin_chat, NULL, bot_tl(admin ? admin->lang : b->o.lang, T_BROADCAST_DONE), delivered < 0 ? 0 : delivered, bc->total);
 	bc->total = 0;
 	bot_save_bcast(b);
 }
 
 enum { CMD_ANY = 0, CMD_ADMIN = 1, CMD_PRIVATE = 2 };
 
-/* The command table: name, handler, who may use it, where. */
+/* The command table: name, handler, who may use it, where, and the line in
+ * Telegram's command menu (setMyCommands; "" keeps it out of the menu).  The
+ * menu lists the entries in this order. */
 static const struct {
 	const char *name;
 	void (*fn)(struct bot_call *c);
 	int flags;
+	const char *menu[LANG_COUNT];
 } bot_cmds[] = {
-	{"start", cmd_start, CMD_ANY},
-	{"help", cmd_help, CMD_ANY},
-	{"subjects", cmd_subjects, CMD_PRIVATE},
-	{"task", cmd_task, CMD_PRIVATE},
-	{"stats", cmd_stats, CMD_ANY},
-	{"top", cmd_top, CMD_ANY},
-	{"remind", cmd_remind, CMD_PRIVATE},
-	{"lang", cmd_lang, CMD_ANY},
-	{"cancel", cmd_cancel, CMD_PRIVATE},
-	{"ask", ai_cmd_ask, CMD_PRIVATE},
-	{"reset", ai_cmd_reset, CMD_PRIVATE},
-	{"status", cmd_status, CMD_ADMIN},
-	{"broadcast", cmd_broadcast, CMD_ADMIN},
-	{"stats_all", cmd_stats_all, CMD_ADMIN},
+	{"task", cmd_task, CMD_PRIVATE, {"Следующая задача", "Next task"}},
+	{"subjects", cmd_subjects, CMD_PRIVATE, {"Выбрать предмет", "Choose a subject"}},
+	{"stats", cmd_stats, CMD_ANY, {"Моя статистика", "My statistics"}},
+	{"top", cmd_top, CMD_ANY, {"Рейтинг", "Leaderboard"}},
+	{"remind", cmd_remind, CMD_PRIVATE, {"Ежедневное напоминание", "Daily reminder"}},
+	{"lang", cmd_lang, CMD_ANY, {"Язык", "Language"}},
+	{"ask", cmd_ask, CMD_PRIVATE, {"Спросить ИИ-репетитора", "Ask the AI tutor"}},
+	{"help", cmd_help, CMD_ANY, {"Справка", "Help"}},
+	{"start", cmd_start, CMD_ANY, {"", ""}},
+	{"cancel", cmd_cancel, CMD_PRIVATE, {"", ""}},
+	{"reset", cmd_reset, CMD_PRIVATE, {"", ""}},
+	{"status", cmd_status, CMD_ADMIN, {"", ""}},
+	{"broadcast", cmd_broadcast, CMD_ADMIN, {"", ""}},
+	{"stats_all", cmd_stats_all, CMD_ADMIN, {"", ""}},
 };
+#define BOT_NCMDS ((int)(sizeof bot_cmds / sizeof bot_cmds[0]))
 
 /* Parse "/cmd@name args": returns 1 and fills cmd (lower-case) and args when
  * text is a command addressed to us (or to nobody in particular). */
@@ -10629,10 +10943,10 @@ static int bot_parse_command(const struct bot *b, const char *text, char *cmd, s
 
 static void bot_on_command(struct bot_call *c, const char *cmd)
 {
-	for (size_t i = 0; i < sizeof bot_cmds / sizeof bot_cmds[0]; i++) {
+	for (int i = 0; i < BOT_NCMDS; i++) {
 		if (strcmp(cmd, bot_cmds[i].name) != 0)
 			continue;
-		if ((bot_cmds[i].flags & CMD_ADMIN) && !cfg_is_admin(&cfg, c->in->from_id)) {
+		if ((bot_cmds[i].flags & CMD_ADMIN) && !bot_is_admin(c->b, c->in->from_id)) {
 			bot_reply(c->b, c->chat, bot_t(c->u, T_ADMIN_ONLY), NULL);
 			return;
 		}
@@ -10667,7 +10981,7 @@ static void bot_on_callback(struct bot_call *c, const char *data)
 		if (!bank_subject_find(c->b->bank, sid))
 			return;
 		if (strcmp(u->subject, sid) != 0)
-			ai_bot_subject_changed(c->b, u->id);
+			bot_ai_subject_changed(c->b, u->id);
 		utf8_copy(u->subject, sizeof u->subject, sid);
 		u->num_filter = atoi(colon + 1);
 		u->last_task[0] = '\0';
@@ -10677,7 +10991,7 @@ static void bot_on_callback(struct bot_call *c, const char *data)
 	} else if (strcmp(data, "sol") == 0) {
 		bot_show_solution(c);
 	} else if (strncmp(data, "x:", 2) == 0) {
-		ai_bot_explain(c, data + 2);
+		bot_ai_explain(c, data + 2);
 	} else {
 		log_debug("bot", "unknown callback data from user %" PRId64, u->id);
 	}
@@ -10688,7 +11002,7 @@ static void bot_on_callback(struct bot_call *c, const char *data)
 static void bot_handle(struct bot *b, const struct bot_in *in)
 {
 	b->ctr.updates++;
-	int today = bot_today();
+	int today = bot_today(b);
 	if (b->ctr.day != today) {
 		b->ctr.day = today;
 		b->ctr.updates_today = 0;
@@ -10707,7 +11021,7 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 		u->lang = strncmp(in->lang_code, "ru", 2) == 0 || strncmp(in->lang_code, "uk", 2) == 0 ||
 		                  strncmp(in->lang_code, "be", 2) == 0 || strncmp(in->lang_code, "kk", 2) == 0
 		              ? LANG_RU
-		              : strncmp(in->lang_code, "en", 2) == 0 ? LANG_EN : cfg.lang;
+		              : strncmp(in->lang_code, "en", 2) == 0 ? LANG_EN : b->o.lang;
 	struct bot_call c = {b, u, in, in->chat_id, "", today};
 	if (in->kind == IN_MEMBER && in->is_private) { /* a group's membership says nothing about the student */
 		u->blocked = in->member_status && (strcmp(in->member_status, "kicked") == 0 || strcmp(in->member_status, "left") == 0);
@@ -10727,7 +11041,7 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 			/* group chatter: not for us */
 		} else if (u->pending[0]) {
 			bot_check_answer(&c, in->text);
-		} else if (!ai_bot_free_text(&c, in->text)) {
+		} else if (!bot_ai_free_text(&c, in->text)) {
 			bot_reply(b, c.chat, bot_t(u, T_HINT), NULL);
 		}
 	} else if (in->kind == IN_OTHER && in->is_private) {
@@ -10741,8 +11055,8 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
  * wraps it in a batch. Returns how many were staged. */
 static int bot_send_reminders(struct bot *b, int64_t now_ms)
 {
-	int today = local_day(now_ms, cfg.tz_offset_min);
-	int hour = (int)(((now_ms / 1000 + (int64_t)cfg.tz_offset_min * 60) % 86400 + 86400) % 86400 / 3600);
+	int today = local_day(now_ms, b->o.tz_offset_min);
+	int hour = (int)(((now_ms / 1000 + (int64_t)b->o.tz_offset_min * 60) % 86400 + 86400) % 86400 / 3600);
 	int n = 0;
 	for (size_t i = 0; i < b->capusers; i++) {
 		struct bot_user *u = b->users[i];
@@ -10767,6 +11081,20 @@ static void bot_mark_blocked(struct bot *b, int64_t chat)
 	}
 }
 
+/* Inside a batch: record what left the outbox since the last call (one
+ * "sent" line each), count broadcast deliveries, mark blocked chats. */
+static void bot_record_marks(struct bot *b)
+{
+	for (size_t i = 0; i < b->nmarks; i++)
+		bot_save_sent(b, b->marks[i] & ~BOT_MARK_DROPPED);
+	for (size_t i = 0; i < b->nmarks; i++)
+		bot_bcast_note(b, b->marks[i] & ~BOT_MARK_DROPPED, !(b->marks[i] & BOT_MARK_DROPPED));
+	for (int i = 0; i < b->nblocked; i++)
+		bot_mark_blocked(b, b->blocked[i]);
+	b->nmarks = 0;
+	b->nblocked = 0;
+}
+
 /* ==========================================================================
  * 9. Transports: the batch cycle, the console demo, the Telegram engine
  * ==========================================================================
@@ -10779,9 +11107,66 @@ static void bot_mark_blocked(struct bot *b, int64_t chat)
  */
 
 
+/* The Telegram engine's settings (the engine itself is further down). */
+struct tg_opts {
+	char token[128];              /* a secret: only ever inside request paths */
+	char api[256];                /* Bot API base URL */
+	char ca_file[PATH_MAX_LEN];   /* "" the system bundle */
+	int poll_timeout_s;           /* getUpdates long poll */
+	int64_t check_interval_ms;    /* health snapshots at least this often */
+	int64_t admin_ids[CFG_MAX_ADMINS]; /* notices about the bot itself */
+	int nadmins;
+};
+
+/* Everything a worker is told: each section's options and the storage's.
+ * worker_opts_init() fills it from a configuration; SIGHUP brings a new one
+ * through the caller's reload hook. */
+struct worker_opts {
+	struct bot_opts bot;
+	struct ai_opts ai;
+	struct health_opts health;
+	struct tg_opts tg;
+	char data_dir[PATH_MAX_LEN];
+	int fsync_mode;               /* FSYNC_* */
+	int compact_factor;
+	int64_t compact_min_bytes;
+	char tasks_file[PATH_MAX_LEN]; /* "" the embedded bank only */
+	int tasks_mode;               /* BANK_ADD or BANK_REPLACE */
+};
+
+static void worker_opts_init(struct worker_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof *o);
+	bot_opts_init(&o->bot, c);
+	ai_opts_init(&o->ai, c);
+	health_opts_init(&o->health, c);
+	snprintf(o->tg.token, sizeof o->tg.token, "%s", c->telegram_token);
+	snprintf(o->tg.api, sizeof o->tg.api, "%s", c->telegram_api);
+	snprintf(o->tg.ca_file, sizeof o->tg.ca_file, "%s", c->ca_file);
+	o->tg.poll_timeout_s = c->poll_timeout;
+	o->tg.check_interval_ms = (int64_t)c->check_interval * 1000;
+	o->tg.nadmins = c->nadmins;
+	memcpy(o->tg.admin_ids, c->admin_ids, sizeof o->tg.admin_ids);
+	snprintf(o->data_dir, sizeof o->data_dir, "%s", c->data_dir);
+	o->fsync_mode = c->fsync_mode;
+	o->compact_factor = c->compact_factor;
+	o->compact_min_bytes = (int64_t)c->compact_min_kb * 1024;
+	snprintf(o->tasks_file, sizeof o->tasks_file, "%s", c->tasks_file);
+	o->tasks_mode = c->tasks_mode == BANK_REPLACE ? BANK_REPLACE : BANK_ADD;
+}
+
+/* Forget the secrets an options set holds (before it is freed or replaced). */
+static void worker_opts_wipe(struct worker_opts *o)
+{
+	explicit_bzero(o->tg.token, sizeof o->tg.token);
+	explicit_bzero(o->ai.key, sizeof o->ai.key);
+	explicit_bzero(o->health.heartbeat_url, sizeof o->health.heartbeat_url);
+}
+
 /* Everything a worker owns.  One instance, owned by the transport's main
- * function (cli_demo or the Telegram worker). */
+ * function (demo_run or the Telegram worker). */
 struct worker {
+	struct worker_opts o;
 	struct bank bank;
 	struct store store;
 	struct bot bot;
@@ -10797,17 +11182,17 @@ struct worker {
 
 /* Load the task bank: embedded, then tasks_file (add or replace).  Errors
  * in the file are printed as FILE:LINE and make this fail. */
-static int worker_load_bank(struct bank *bk, FILE *errs)
+static int worker_load_bank(struct bank *bk, const struct worker_opts *o, FILE *errs)
 {
 	memset(bk, 0, sizeof *bk);
 	if (bank_load_embedded(bk) != 0) {
 		fprintf(errs, "examflow: the embedded task bank failed to load (a bug)\n");
 		return -1;
 	}
-	if (cfg.tasks_file[0]) {
-		int n = bank_load_file(bk, cfg.tasks_file, cfg.tasks_mode == 1 ? BANK_REPLACE : BANK_ADD, errs);
+	if (o->tasks_file[0]) {
+		int n = bank_load_file(bk, o->tasks_file, o->tasks_mode, errs);
 		if (n != 0) {
-			fprintf(errs, "examflow: %s: %d error%s in the task bank file\n", cfg.tasks_file, n, n == 1 ? "" : "s");
+			fprintf(errs, "examflow: %s: %d error%s in the task bank file\n", o->tasks_file, n, n == 1 ? "" : "s");
 			return -1;
 		}
 	}
@@ -10820,26 +11205,27 @@ static int worker_open_store(struct worker *w)
 {
 	char err[512];
 	bot_free_state(&w->bot);
-	int rc = store_open(&w->store, cfg.data_dir, cfg.fsync_mode, bot_apply, &w->bot, err, sizeof err);
+	int rc = store_open(&w->store, w->o.data_dir, w->o.fsync_mode, bot_apply, &w->bot, err, sizeof err);
 	if (rc < 0) {
 		log_error("store", "%s", err);
 		fprintf(stderr, "examflow: %s\n", err);
 		return rc == STORE_ECORRUPT ? EXIT_DATA : EXIT_FAIL;
 	}
-	w->store.compact_factor = cfg.compact_factor;
-	w->store.compact_min_bytes = (int64_t)cfg.compact_min_kb * 1024;
+	w->store.compact_factor = w->o.compact_factor;
+	w->store.compact_min_bytes = w->o.compact_min_bytes;
 	w->store_open = 1;
 	w->disk_ok = 1;
 	return 0;
 }
 
-static int worker_init(struct worker *w, FILE *errs)
+static int worker_init(struct worker *w, const struct worker_opts *o, FILE *errs)
 {
 	memset(w, 0, sizeof *w);
-	if (worker_load_bank(&w->bank, errs) < 0)
+	w->o = *o;
+	if (worker_load_bank(&w->bank, &w->o, errs) < 0)
 		return EXIT_CONFIG;
-	bot_init(&w->bot, &w->bank, &w->store);
-	w->bot.ai = ai_new(&w->bot); /* before the replay: it holds the tutor's records */
+	bot_init(&w->bot, &w->bank, &w->store, &w->o.bot);
+	bot_attach_ai(&w->bot, &w->o.ai); /* before the replay: it holds the tutor's records */
 	return worker_open_store(w);
 }
 
@@ -10851,40 +11237,38 @@ static void worker_free(struct worker *w)
 	if (w->store_open)
 		store_close(&w->store);
 	bank_free(&w->bank);
+	worker_opts_wipe(&w->o);
 }
 
-static void worker_begin(struct worker *w)
+/* Throw the in-memory state away and rebuild it from disk, the truth.
+ * Returns 0, or -1 when the data directory cannot be opened again. */
+static int worker_rebuild(struct worker *w)
 {
-	w->bot.store_failed = 0;
-	store_begin(&w->store);
-}
-
-/* A batch of delivery marks: no fdatasync of its own (store_begin_lazy). */
-static void worker_begin_lazy(struct worker *w)
-{
-	w->bot.store_failed = 0;
-	store_begin_lazy(&w->store);
+	store_close(&w->store);
+	w->store_open = 0;
+	if (w->on_reload)
+		w->on_reload(w->reload_ctx);
+	return worker_open_store(w) != 0 ? -1 : 0;
 }
 
 /* Commit the open batch.  On success the staged replies join the outbox;
  * on failure the state is rebuilt from disk and -1 is returned.  A batch
  * that can never be stored (a record over the size limit: -E2BIG, -EINVAL)
- * is not a disk problem: it returns -2 without the disk backoff, and the
- * caller skips what produced it. */
+ * is not a disk problem: it returns -2 without the disk backoff. */
 static int worker_commit(struct worker *w)
 {
 	int bad = w->bot.store_failed;
+	if (!bad && w->store.batch_n == 0) { /* nothing happened: no news about the disk either */
+		store_abort(&w->store);
+		return 0;
+	}
 	int rc = bad ? bad : store_commit(&w->store);
 	if (bad)
 		store_abort(&w->store);
 	if (bad == -E2BIG || bad == -EINVAL) {
 		log_error("store", "a batch could not be stored (%s): it is dropped, the state rebuilt from disk",
 		          strerror(-bad));
-		store_close(&w->store);
-		w->store_open = 0;
-		if (w->on_reload)
-			w->on_reload(w->reload_ctx);
-		return worker_open_store(w) != 0 ? -1 : -2;
+		return worker_rebuild(w) < 0 ? -1 : -2;
 	}
 	if (rc == 0) {
 		bot_release_staged(&w->bot);
@@ -10904,15 +11288,101 @@ static int worker_commit(struct worker *w)
 	w->commit_retry_at = mono_ms() + w->commit_backoff_ms;
 	log_error("store", "commit failed (%s): updates not confirmed, retrying in %" PRId64 " s",
 	          strerror(rc < 0 && rc > -4096 ? -rc : EIO), w->commit_backoff_ms / 1000);
-	/* Throw away what the failed batch changed: disk is the truth. */
-	store_close(&w->store);
-	w->store_open = 0;
-	if (w->on_reload)
-		w->on_reload(w->reload_ctx);
-	if (worker_open_store(w) != 0)
-		return -1;
+	worker_rebuild(w); /* throw away what the failed batch changed */
 	w->disk_ok = 0;
 	return -1;
+}
+
+/* What a batch applies: updates, delivery marks, the tutor's answers,
+ * reminders.  It changes the bot's state and stages replies, nothing else. */
+typedef void (*worker_apply_fn)(void *ctx, struct bot *b);
+
+enum { WORKER_DURABLE, WORKER_LAZY }; /* fdatasync before replies go, or leave it to the OS (delivery marks) */
+
+/* The batch cycle, the same for both transports: open a batch, let apply
+ * change the state, record the update offset if it moved, commit once, and
+ * only then let the staged replies out.  Returns 0 when committed; -1 when
+ * not (disk trouble: the state was rebuilt from disk, try again after
+ * commit_retry_at); -2 when the batch can never be stored: the state was
+ * rebuilt and, if the batch moved the offset, the offset alone moves past
+ * those updates so that they are skipped instead of retried forever. */
+static int worker_cycle(struct worker *w, int lazy, worker_apply_fn apply, void *ctx)
+{
+	int64_t before = w->bot.offset;
+	w->bot.store_failed = 0;
+	if (lazy == WORKER_LAZY)
+		store_begin_lazy(&w->store);
+	else
+		store_begin(&w->store);
+	apply(ctx, &w->bot);
+	int64_t after = w->bot.offset;
+	if (after != before)
+		bot_save_offset(&w->bot);
+	int rc = worker_commit(w);
+	if (rc == -2 && w->store_open && after > before) {
+		log_error("store", "updates %" PRId64 "..%" PRId64 " skipped: their effects could not be stored", before,
+		          after - 1);
+		w->bot.store_failed = 0;
+		store_begin(&w->store);
+		w->bot.offset = after;
+		bot_save_offset(&w->bot);
+		worker_commit(w);
+	}
+	return rc;
+}
+
+static void worker_apply_marks(void *ctx, struct bot *b)
+{
+	(void)ctx;
+	bot_record_marks(b);
+}
+
+/* Record what left the outbox (one lazy batch), if anything did. */
+static void worker_record_marks(struct worker *w)
+{
+	if (bot_has_marks(&w->bot))
+		worker_cycle(w, WORKER_LAZY, worker_apply_marks, NULL);
+}
+
+/* A new task bank (SIGHUP): kept only if it loads without errors, which
+ * are logged line by line.  0 reloaded, -1 the old bank stays. */
+static int worker_reload_bank(struct worker *w)
+{
+	char ebuf[4096] = "";
+	FILE *ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
+	struct bank nb;
+	int rc = worker_load_bank(&nb, &w->o, ef ? ef : stderr);
+	if (ef)
+		fclose(ef);
+	if (rc == 0) {
+		bank_free(&w->bank);
+		w->bank = nb;
+		w->bot.bank = &w->bank;
+		return 0;
+	}
+	bank_free(&nb);
+	log_lines(LOG_ERROR, "main", ebuf);
+	log_error("main", "SIGHUP: the task bank has errors; keeping the old bank");
+	return -1;
+}
+
+/* New options for every section (SIGHUP).  data_dir keeps its value until
+ * a restart: the open store is the worker's state.  Returns what
+ * worker_reload_bank() did. */
+static int worker_set_opts(struct worker *w, const struct worker_opts *o)
+{
+	if (strcmp(o->data_dir, w->o.data_dir) != 0)
+		log_warn("main", "SIGHUP: data_dir changed; it takes effect at the next restart");
+	char dir[PATH_MAX_LEN];
+	snprintf(dir, sizeof dir, "%s", w->o.data_dir);
+	worker_opts_wipe(&w->o);
+	w->o = *o;
+	snprintf(w->o.data_dir, sizeof w->o.data_dir, "%s", dir);
+	w->store.compact_factor = w->o.compact_factor;
+	w->store.compact_min_bytes = w->o.compact_min_bytes;
+	bot_set_opts(&w->bot, &w->o.bot);
+	ai_set_opts(w->bot.ai, &w->o.ai);
+	return worker_reload_bank(w);
 }
 
 /* --- the console demo ---------------------------------------------------------- */
@@ -10989,36 +11459,33 @@ static void demo_show(struct demo *d, const char *body, FILE *out)
 	}
 }
 
-/* Deliver the outbox to the terminal and mark it sent, durably. */
+/* Deliver the outbox to the terminal, then record it as sent. */
 static void demo_flush(struct worker *w, struct demo *d, FILE *out)
 {
-	if (!w->bot.outbox)
-		return;
 	struct bot_user *u = bot_find_user(&w->bot, DEMO_USER_ID);
 	d->hash = u && u->pending[0];
-	worker_begin_lazy(w);
-	while (w->bot.outbox) {
-		struct bot_msg *m = w->bot.outbox;
+	for (struct bot_msg *m; (m = bot_out_first(&w->bot)) != NULL;) {
 		demo_show(d, m->body, out);
-		bot_save_sent(&w->bot, m->id);
-		w->bot.outbox = m->next;
-		w->bot.outbox_len--;
-		bot_msg_free(m);
+		bot_out_done(&w->bot, m, 1);
 	}
-	w->bot.outbox_tail = &w->bot.outbox;
 	fflush(out);
-	worker_commit(w);
+	worker_record_marks(w);
+}
+
+/* One line the student typed, as an update. */
+static void demo_apply(void *ctx, struct bot *b)
+{
+	bot_handle(b, ctx);
 }
 
 /* examflow demo: the real handlers and storage, a terminal for Telegram. */
-static int demo_run(const char *data_dir, FILE *in, FILE *out)
+static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 {
 	struct worker *w = calloc(1, sizeof *w);
 	struct demo d = {0};
 	if (!w)
 		return EXIT_FAIL;
-	snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", data_dir);
-	int rc = worker_init(w, stderr);
+	int rc = worker_init(w, o, stderr);
 	if (rc) {
 		worker_free(w);
 		free(w);
@@ -11054,12 +11521,10 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 			ev.kind = IN_CALLBACK;
 			ev.text = d.data[k - 1];
 		}
-		worker_begin(w);
-		bot_handle(&w->bot, &ev);
-		if (worker_commit(w) == 0)
+		if (worker_cycle(w, WORKER_DURABLE, demo_apply, &ev) == 0)
 			demo_flush(w, &d, out);
 		else
-			fprintf(out, "(storage failed: %s; the message was not processed)\n", cfg.data_dir);
+			fprintf(out, "(storage failed: %s; the message was not processed)\n", w->o.data_dir);
 	}
 	fputs("\n", out);
 	worker_free(w);
@@ -11084,29 +11549,21 @@ static int demo_run(const char *data_dir, FILE *in, FILE *out)
 #define TG_POLL_GRACE_MS 15000         /* the long poll's deadline is its timeout plus this */
 #define TG_MAX_TOKENS 200000           /* JSON tokens in one getUpdates answer: 100 updates need ~10k; 4 MiB of memory at most */
 #define TG_RETRY_AFTER_MAX_S 3600     /* a longer retry_after is a broken server, not a plan */
-#define TG_DROPPED_BIT (1ULL << 63)   /* in sent_ids: the message was dropped, not delivered */
-#define TG_BLOCKED_MAX 64              /* 403s remembered between two commits */
 #define TG_CHAT_SLOTS_MAX (1 << 20)    /* rate-limiter entries; an entry is 32 bytes */
 #define TG_AI_PFDS 64                  /* the AI lane's sockets: ai_max_inflight's maximum */
+#define TG_STOP_SENDS_MS 5000          /* on SIGTERM, sends on the wire get this long to finish */
+#define TG_STOP_CONFIRM_MS 5000        /* ... and the last getUpdates that confirms the offset this long */
+#define TG_BODY_TOKENS 64              /* a sendMessage answer: ok, result (a message), description, parameters */
+#define TG_DESC_LEN 256                /* Telegram's description of an error, for the log */
 
-/* What the worker says about itself, for the watchdog and /health.  The
- * engine fills it; whoever supervises decides how to transport it. */
-#define TG_STATUS_ERRORS 4
-#define TG_STATUS_ERROR_LEN 120
-struct tg_status {
-	int bot_online;          /* polling is running: token accepted, no other copy (409) */
-	int api_responsive;      /* a Telegram call succeeded within tg_api_fresh_ms() */
-	int database_connected;  /* the last storage commit succeeded */
-	int ai_working;          /* the last AI call succeeded, or the tutor is off */
-	int64_t last_update_at;  /* wall ms of the last update received, 0: none yet */
-	int64_t queue_depth;     /* replies in the outbox */
-	int nerrors;
-	char errors[TG_STATUS_ERRORS][TG_STATUS_ERROR_LEN];
-};
+/* What the engine tells whoever runs it: heartbeats and status (the
+ * watchdog's pipe, or nothing), and where a SIGHUP gets new options. */
 enum tg_report_kind { TG_REPORT_BEAT, TG_REPORT_READY, TG_REPORT_HEALTH };
-struct tg_reporter {
-	void (*fn)(void *ctx, enum tg_report_kind kind, const struct tg_status *st);
-	void *ctx;
+struct tg_hooks {
+	void (*report)(void *ctx, enum tg_report_kind kind, const struct status *st); /* NULL: nobody listens */
+	void *report_ctx;
+	int (*reload)(void *ctx, struct worker_opts *o); /* 0 with new options, -1 keep (it logged why); NULL: none */
+	void *reload_ctx;
 };
 #define TG_REPORT_EVERY_MS 1000        /* heartbeat pace; the watchdog wants one every 2 s */
 #define TG_API_FRESH_S 120             /* no successful Telegram call for this long: tell the admin */
@@ -11114,9 +11571,9 @@ struct tg_reporter {
 /* A working poll lane completes a call at least every poll_timeout seconds;
  * twice that plus 10 s forgives one slow round trip or one retried blip.
  * Longer without a successful call: api_responsive is false (/health 503). */
-static int64_t tg_api_fresh_ms(void)
+static int64_t tg_api_fresh_ms(const struct tg_opts *o)
 {
-	return (2 * (int64_t)cfg.poll_timeout + 10) * 1000;
+	return (2 * (int64_t)o->poll_timeout_s + 10) * 1000;
 }
 
 enum tg_phase { TG_GETME, TG_DELWEBHOOK, TG_SETCOMMANDS, TG_SETCOMMANDS_EN, TG_POLL };
@@ -11132,7 +11589,7 @@ struct tg_chat {
 
 struct tg_send {
 	struct http_conn conn;
-	struct bot_msg *msg;  /* the message on the wire (still in the outbox), or NULL */
+	struct bot_msg *msg;  /* the message on the wire (still in the bot's outbox), or NULL */
 	int is_ack;           /* the request is an answerCallbackQuery */
 	int busy;
 };
@@ -11140,6 +11597,7 @@ struct tg_send {
 /* The engine.  One instance, owned by tg_worker_main(). */
 struct tg {
 	struct worker *w;
+	const struct tg_opts *o;      /* &w->o.tg: replaced in place on SIGHUP */
 	struct http_client hc;
 	struct http_url api;
 	char prefix[200];             /* "bot<token>/": a secret, never logged */
@@ -11161,20 +11619,19 @@ struct tg {
 	/* admin notice debouncing: one message per condition change */
 	int notified_conflict, notified_disk;
 	int64_t api_down_since;       /* wall ms; 0 while Telegram answers */
-	uint64_t *sent_ids;           /* sends confirmed, to be recorded in the next commit */
-	int64_t blocked[TG_BLOCKED_MAX]; /* chats that answered 403, ditto */
-	int nblocked;
-	size_t nsent, capsent;
 	volatile sig_atomic_t *stop;
 	long n429, nsent_total, ndropped;
 	uint64_t scan_gen;            /* tg_next_msg's pass counter */
 	int64_t last_update_ms;       /* wall ms of the last update received */
-	char last_error[TG_STATUS_ERROR_LEN]; /* the last poll-lane failure, for health */
+	char last_error[STATUS_ERROR_LEN]; /* the last poll-lane failure, for health */
 	int ready_sent, started_notice;
-	struct tg_reporter rep;
-	struct tg_status last_status;
+	struct tg_hooks hooks;
+	struct status last_status;
 	int64_t next_beat, next_status;
 	struct health *health;        /* /health, /metrics, heartbeat, log rotation; NULL: none */
+	int send_polled[TG_SEND_CONNS]; /* tg_send_want: 1 + the pfd index of each busy send, 0: none */
+	int64_t next_minute;          /* wall ms: the next reminders batch */
+	int hc_ready;                 /* hc was set up (tg_free frees it) */
 };
 
 
@@ -11260,36 +11717,25 @@ static void tg_path(struct tg *t, char *out, size_t len, const char *method)
 
 /* --- the poll lane: getMe, deleteWebhook, setMyCommands, then getUpdates --- */
 
+/* setMyCommands: the command table's menu entries, in one language. */
 static void tg_build_commands(struct buf *b, int lang)
 {
-	static const struct { const char *cmd, *ru, *en; } cmds[] = {
-		{"task", "Следующая задача", "Next task"},
-		{"subjects", "Выбрать предмет", "Choose a subject"},
-		{"stats", "Моя статистика", "My statistics"},
-		{"top", "Рейтинг", "Leaderboard"},
-		{"remind", "Ежедневное напоминание", "Daily reminder"},
-		{"lang", "Язык", "Language"},
-		{"ask", "Спросить ИИ-репетитора", "Ask the AI tutor"},
-		{"help", "Справка", "Help"},
-	};
 	struct json_w w;
 	json_w_init(&w, b);
 	json_w_obj_begin(&w);
 	json_w_key(&w, "commands");
 	json_w_arr_begin(&w);
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+	for (int i = 0; i < BOT_NCMDS; i++) {
+		if (!bot_cmds[i].menu[LANG_RU][0])
+			continue;
 		json_w_obj_begin(&w);
-		json_w_key(&w, "command");
-		json_w_val_str(&w, cmds[i].cmd);
-		json_w_key(&w, "description");
-		json_w_val_str(&w, lang == LANG_EN ? cmds[i].en : cmds[i].ru);
+		json_w_kv_str(&w, "command", bot_cmds[i].name);
+		json_w_kv_str(&w, "description", bot_cmds[i].menu[lang == LANG_EN ? LANG_EN : LANG_RU]);
 		json_w_obj_end(&w);
 	}
 	json_w_arr_end(&w);
-	if (lang == LANG_EN) {
-		json_w_key(&w, "language_code");
-		json_w_val_str(&w, "en");
-	}
+	if (lang == LANG_EN)
+		json_w_kv_str(&w, "language_code", "en");
 	json_w_obj_end(&w);
 }
 
@@ -11321,7 +11767,7 @@ static int tg_start_poll(struct tg *t)
 		json_w_key(&w, "offset");
 		json_w_val_i64(&w, t->w->bot.offset);
 		json_w_key(&w, "timeout");
-		json_w_val_i64(&w, *t->stop ? 0 : cfg.poll_timeout);
+		json_w_val_i64(&w, *t->stop ? 0 : t->o->poll_timeout_s);
 		json_w_key(&w, "allowed_updates");
 		json_w_arr_begin(&w);
 		json_w_val_str(&w, "message");
@@ -11329,7 +11775,7 @@ static int tg_start_poll(struct tg *t)
 		json_w_val_str(&w, "my_chat_member");
 		json_w_arr_end(&w);
 		json_w_obj_end(&w);
-		timeout = cfg.poll_timeout * 1000 + TG_POLL_GRACE_MS;
+		timeout = t->o->poll_timeout_s * 1000 + TG_POLL_GRACE_MS;
 		break;
 	}
 	tg_path(t, path, sizeof path, method);
@@ -11354,46 +11800,62 @@ static void tg_poll_failed(struct tg *t, const char *method, const char *why)
 	t->w->bot.ctr.errors_hour[(wall_ms() / 60000) % 60]++;
 }
 
-/* Decode one update into ev; 0, or -1 for updates we do not handle. */
-static int tg_decode(const char *js, const struct json_tok *tk, int n, int u, struct bot_in *ev, struct buf *strs,
-                     size_t offs[4], int *is_callback, int *cbq)
+/* One update of a getUpdates answer, decoded.  The strings live in strs. */
+struct tg_update {
+	struct bot_in in;
+	int is_callback;              /* a callback_query: it gets an ack whatever happens */
+	int query_id;                 /* its id token, -1 when none */
+	struct buf strs;              /* text, first_name, language_code, member status, NUL-separated */
+};
+
+/* Append string token i to u->strs; its offset, or -1 (out of memory). */
+static long tg_keep_str(struct tg_update *u, const char *js, const struct json_tok *tk, int i)
 {
-	memset(ev, 0, sizeof *ev);
-	*is_callback = 0;
-	int msg = json_obj_get(js, tk, n, u, "message");
-	int cb = json_obj_get(js, tk, n, u, "callback_query");
-	int mm = json_obj_get(js, tk, n, u, "my_chat_member");
+	size_t off = u->strs.len;
+	if (i < 0 || json_get_str(js, tk, i, &u->strs) < 0 || buf_putc(&u->strs, 0) < 0)
+		return -1;
+	return (long)off;
+}
+
+/* Decode update token ui into u; 0, or -1 for updates we do not handle
+ * (the in.kind and is_callback fields are still set for the ack). */
+static int tg_decode(const char *js, const struct json_tok *tk, int n, int ui, struct tg_update *u)
+{
+	memset(&u->in, 0, sizeof u->in);
+	buf_reset(&u->strs);
+	u->is_callback = 0;
+	u->query_id = -1;
+	long text = -1, name = -1, lang = -1, member = -1;
+	int msg = json_obj_get(js, tk, n, ui, "message");
+	int cb = json_obj_get(js, tk, n, ui, "callback_query");
+	int mm = json_obj_get(js, tk, n, ui, "my_chat_member");
 	int from = -1, chat = -1;
 	if (msg >= 0) {
 		from = json_obj_get(js, tk, n, msg, "from");
 		chat = json_obj_get(js, tk, n, msg, "chat");
-		int text = json_obj_get(js, tk, n, msg, "text");
-		ev->kind = IN_OTHER;
-		if (text >= 0 && tk[text].type == JSON_STRING) {
-			ev->kind = IN_TEXT;
-			offs[0] = strs->len;
-			if (json_get_str(js, tk, text, strs) < 0 || buf_putc(strs, 0) < 0)
+		int t = json_obj_get(js, tk, n, msg, "text");
+		u->in.kind = IN_OTHER;
+		if (t >= 0 && tk[t].type == JSON_STRING) {
+			u->in.kind = IN_TEXT;
+			if ((text = tg_keep_str(u, js, tk, t)) < 0)
 				return -1;
 		}
 	} else if (cb >= 0) {
 		from = json_obj_get(js, tk, n, cb, "from");
 		chat = json_path(js, tk, n, cb, "message.chat");
+		u->query_id = json_obj_get(js, tk, n, cb, "id");
+		u->is_callback = 1;
+		u->in.kind = IN_CALLBACK;
 		int data = json_obj_get(js, tk, n, cb, "data");
-		*cbq = json_obj_get(js, tk, n, cb, "id");
-		*is_callback = 1;
-		ev->kind = IN_CALLBACK;
 		if (data < 0 || chat < 0)
 			return -1; /* game callbacks or too-old messages: only the ack */
-		offs[0] = strs->len;
-		if (json_get_str(js, tk, data, strs) < 0 || buf_putc(strs, 0) < 0)
+		if ((text = tg_keep_str(u, js, tk, data)) < 0)
 			return -1;
 	} else if (mm >= 0) {
 		from = json_obj_get(js, tk, n, mm, "from");
 		chat = json_obj_get(js, tk, n, mm, "chat");
-		int st = json_path(js, tk, n, mm, "new_chat_member.status");
-		ev->kind = IN_MEMBER;
-		offs[3] = strs->len;
-		if (st < 0 || json_get_str(js, tk, st, strs) < 0 || buf_putc(strs, 0) < 0)
+		u->in.kind = IN_MEMBER;
+		if ((member = tg_keep_str(u, js, tk, json_path(js, tk, n, mm, "new_chat_member.status"))) < 0)
 			return -1;
 	} else {
 		return -1;
@@ -11403,24 +11865,20 @@ static int tg_decode(const char *js, const struct json_tok *tk, int n, int u, st
 	int64_t v;
 	if (json_get_i64(js, tk, json_obj_get(js, tk, n, from, "id"), &v) < 0)
 		return -1;
-	ev->from_id = v;
+	u->in.from_id = v;
 	if (json_get_i64(js, tk, json_obj_get(js, tk, n, chat, "id"), &v) < 0 || v == 0)
 		return -1; /* 0 is no chat (and marks an empty slot in the rate limiter) */
-	ev->chat_id = v;
+	u->in.chat_id = v;
 	int type = json_obj_get(js, tk, n, chat, "type");
-	ev->is_private = type >= 0 && json_eq(js, tk, type, "private");
+	u->in.is_private = type >= 0 && json_eq(js, tk, type, "private");
 	int fn = json_obj_get(js, tk, n, from, "first_name"), lc = json_obj_get(js, tk, n, from, "language_code");
-	offs[1] = offs[2] = SIZE_MAX;
-	if (fn >= 0) {
-		offs[1] = strs->len;
-		if (json_get_str(js, tk, fn, strs) < 0 || buf_putc(strs, 0) < 0)
-			return -1;
-	}
-	if (lc >= 0) {
-		offs[2] = strs->len;
-		if (json_get_str(js, tk, lc, strs) < 0 || buf_putc(strs, 0) < 0)
-			return -1;
-	}
+	if ((fn >= 0 && (name = tg_keep_str(u, js, tk, fn)) < 0) || (lc >= 0 && (lang = tg_keep_str(u, js, tk, lc)) < 0))
+		return -1;
+	/* pointers only now: the buffer may have moved while it grew */
+	u->in.text = text >= 0 ? u->strs.p + text : NULL;
+	u->in.first_name = name >= 0 ? u->strs.p + name : NULL;
+	u->in.lang_code = lang >= 0 ? u->strs.p + lang : NULL;
+	u->in.member_status = member >= 0 ? u->strs.p + member : NULL;
 	return 0;
 }
 
@@ -11457,11 +11915,11 @@ static void tg_admin_notice(struct tg *t, const char *fmt, ...)
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	log_warn("admin", "notice: %s", text);
-	for (int i = 0; i < cfg.nadmins && t->nacks < TG_ACKS_MAX; i++) {
+	for (int i = 0; i < t->o->nadmins && t->nacks < TG_ACKS_MAX; i++) {
 		struct buf html = BUF_INIT, body = BUF_INIT;
 		buf_puts(&html, "⚠️ <b>ExamFlow</b>: ");
 		html_escape(&html, text);
-		if (html.p && bot_build_body(&body, cfg.admin_ids[i], html.p, html.len, NULL) == 0) {
+		if (html.p && bot_build_body(&body, t->o->admin_ids[i], html.p, html.len, NULL) == 0) {
 			t->acks[t->nacks].method = "sendMessage";
 			t->acks[t->nacks++].body = body.p;
 			body.p = NULL;
@@ -11493,12 +11951,53 @@ static void tg_watch_conditions(struct tg *t)
 	}
 	if (!t->w->disk_ok && !t->notified_disk) {
 		tg_admin_notice(t, "storage commits fail in %s (disk full or I/O error): updates are not confirmed "
-		                   "and will be processed once the disk works again.", cfg.data_dir);
+		                   "and will be processed once the disk works again.", t->w->o.data_dir);
 		t->notified_disk = 1;
 	} else if (t->w->disk_ok && t->notified_disk) {
 		tg_admin_notice(t, "storage works again.");
 		t->notified_disk = 0;
 	}
+}
+
+/* A getUpdates answer as a batch for worker_cycle(). */
+struct tg_batch {
+	struct tg *t;
+	const char *js;
+	const struct json_tok *tk;
+	int n, res;                   /* tokens; the result array's index */
+};
+
+/* Apply every update not applied before (the stored offset is the truth);
+ * each moves the offset past itself, whether we handle its kind or not. */
+static void tg_apply_updates(void *ctx, struct bot *b)
+{
+	struct tg_batch *x = ctx;
+	const char *js = x->js;
+	const struct json_tok *tk = x->tk;
+	struct tg_update u = {.strs = BUF_INIT};
+	for (int i = 0, ui = x->res + 1; i < tk[x->res].size; i++, ui = json_next(tk, x->n, ui)) {
+		int64_t id;
+		if (json_get_i64(js, tk, json_obj_get(js, tk, x->n, ui, "update_id"), &id) < 0) {
+			log_warn("telegram", "an update without update_id: skipped");
+			continue;
+		}
+		if (id < b->offset)
+			continue; /* applied before a restart */
+		if (id == INT64_MAX) {
+			log_warn("telegram", "update_id out of range: skipped");
+			continue;
+		}
+		b->offset = id + 1;
+		int rc = tg_decode(js, tk, x->n, ui, &u);
+		if (u.is_callback)
+			tg_queue_ack(x->t, js, tk, u.query_id);
+		if (rc < 0) {
+			log_debug("telegram", "update %" PRId64 ": not a kind we handle, skipped", id);
+			continue;
+		}
+		bot_handle(b, &u.in);
+	}
+	buf_free(&u.strs);
 }
 
 /* One getUpdates answer: the exactly-once cycle. */
@@ -11513,58 +12012,50 @@ static void tg_on_updates(struct tg *t, const char *js, const struct json_tok *t
 	if (tk[res].size == 0)
 		return;
 	t->last_update_ms = wall_ms();
-	worker_begin(w);
-	int64_t old_offset = w->bot.offset;
-	struct buf strs = BUF_INIT;
-	for (int i = 0, u = res + 1; i < tk[res].size; i++, u = json_next(tk, n, u)) {
-		int64_t id;
-		if (json_get_i64(js, tk, json_obj_get(js, tk, n, u, "update_id"), &id) < 0) {
-			log_warn("telegram", "an update without update_id: skipped");
-			continue;
-		}
-		if (id < w->bot.offset)
-			continue; /* applied before a restart: the stored offset is the truth */
-		if (id == INT64_MAX) {
-			log_warn("telegram", "update_id out of range: skipped");
-			continue;
-		}
-		w->bot.offset = id + 1;
-		struct bot_in ev;
-		size_t offs[4] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX};
-		int is_cb = 0, cbq = -1;
-		buf_reset(&strs);
-		int rc = tg_decode(js, tk, n, u, &ev, &strs, offs, &is_cb, &cbq);
-		if (is_cb)
-			tg_queue_ack(t, js, tk, cbq);
-		if (rc < 0) {
-			log_debug("telegram", "update %" PRId64 ": not a kind we handle, skipped", id);
-			continue;
-		}
-		ev.text = offs[0] != SIZE_MAX ? strs.p + offs[0] : NULL;
-		ev.first_name = offs[1] != SIZE_MAX ? strs.p + offs[1] : NULL;
-		ev.lang_code = offs[2] != SIZE_MAX ? strs.p + offs[2] : NULL;
-		ev.member_status = offs[3] != SIZE_MAX ? strs.p + offs[3] : NULL;
-		bot_handle(&w->bot, &ev);
+	int64_t before = w->bot.offset;
+	struct tg_batch x = {t, js, tk, n, res};
+	int rc = worker_cycle(w, WORKER_DURABLE, tg_apply_updates, &x);
+	if (rc == -1)
+		t->poll_at = w->commit_retry_at; /* nothing confirmed: the same updates come again */
+	else if (rc == 0 && w->bot.offset == before)
+		tg_poll_failed(t, "getUpdates", "no usable update_id in a non-empty answer"); /* do not spin */
+}
+
+/* Telegram's answer to any call, read once for both lanes. */
+struct tg_answer {
+	int status;                   /* HTTP status */
+	int json;                     /* the body is a JSON object */
+	int ok;                       /* "ok": true */
+	int retry_after;              /* 429: seconds to wait, 1..TG_RETRY_AFTER_MAX_S */
+	int64_t migrate_to;           /* 400: parameters.migrate_to_chat_id; 0 none */
+	char description[TG_DESC_LEN]; /* "" none */
+};
+
+/* Classify res, whose body was parsed into tk[0..n) (n < 0: not JSON). */
+static void tg_classify(const struct http_response *res, const char *js, const struct json_tok *tk, int n,
+                        struct tg_answer *a)
+{
+	memset(a, 0, sizeof *a);
+	a->status = res->status;
+	a->json = n > 0 && tk[0].type == JSON_OBJECT;
+	int64_t v;
+	if (a->json) {
+		json_get_bool(js, tk, json_obj_get(js, tk, n, 0, "ok"), &a->ok);
+		struct buf d = BUF_INIT;
+		if (json_get_str(js, tk, json_obj_get(js, tk, n, 0, "description"), &d) == 0 && d.p)
+			utf8_copy(a->description, sizeof a->description, d.p);
+		buf_free(&d);
+		if (json_get_i64(js, tk, json_path(js, tk, n, 0, "parameters.migrate_to_chat_id"), &v) == 0)
+			a->migrate_to = v;
 	}
-	buf_free(&strs);
-	int64_t new_offset = w->bot.offset;
-	if (w->bot.offset != old_offset)
-		bot_save_offset(&w->bot);
-	int rc = worker_commit(w);
-	if (rc == -2 && w->store_open) {
-		/* these updates can never be stored: skip them rather than loop */
-		log_error("telegram", "updates %" PRId64 "..%" PRId64 " skipped: their effects could not be stored",
-		          old_offset, new_offset - 1);
-		worker_begin(w);
-		w->bot.offset = new_offset;
-		bot_save_offset(&w->bot);
-		worker_commit(w);
-	} else if (rc < 0) {
-		/* nothing confirmed: the same updates come again after the backoff */
-		t->poll_at = w->commit_retry_at;
-	} else if (w->bot.offset == old_offset) {
-		/* a non-empty batch that moved nothing (no usable update_id): do not spin */
-		tg_poll_failed(t, "getUpdates", "no usable update_id in a non-empty answer");
+	if (a->status == 429) {
+		a->retry_after = res->retry_after;
+		if (a->json && json_get_i64(js, tk, json_path(js, tk, n, 0, "parameters.retry_after"), &v) == 0)
+			a->retry_after = v > TG_RETRY_AFTER_MAX_S ? TG_RETRY_AFTER_MAX_S : (int)v;
+		if (a->retry_after < 1)
+			a->retry_after = 1;
+		if (a->retry_after > TG_RETRY_AFTER_MAX_S)
+			a->retry_after = TG_RETRY_AFTER_MAX_S;
 	}
 }
 
@@ -11583,11 +12074,9 @@ static void tg_poll_done(struct tg *t, int r)
 	size_t eoff = 0;
 	int n = json_parse_alloc(res->body.p ? res->body.p : "", res->body.len, TG_MAX_TOKENS, &tk, &eoff);
 	const char *js = res->body.p;
-	int ok_tok = n > 0 ? json_obj_get(js, tk, n, 0, "ok") : -1;
-	int ok = 0;
-	if (ok_tok >= 0)
-		json_get_bool(js, tk, ok_tok, &ok);
-	if (res->status == 200 && ok) {
+	struct tg_answer a;
+	tg_classify(res, js, tk, n, &a);
+	if (a.status == 200 && a.ok) {
 		t->backoff_ms = 0;
 		t->conflict_ms = 0;
 		t->last_ok_ms = wall_ms();
@@ -11610,29 +12099,17 @@ static void tg_poll_done(struct tg *t, int r)
 		free(tk);
 		return;
 	}
-	/* an error answer */
-	char why[256];
-	int desc = n > 0 ? json_obj_get(js, tk, n, 0, "description") : -1;
-	struct buf d = BUF_INIT;
-	if (desc >= 0)
-		json_get_str(js, tk, desc, &d);
-	if (n < 0)
-		snprintf(why, sizeof why, "HTTP %d with a non-JSON body (%s)", res->status, res->content_type);
+	free(tk);
+	char why[TG_DESC_LEN + 64];
+	if (!a.json)
+		snprintf(why, sizeof why, "HTTP %d with a non-JSON body (%s)", a.status, res->content_type);
 	else
-		snprintf(why, sizeof why, "HTTP %d: %s", res->status, d.p ? d.p : "no description");
-	buf_free(&d);
-	if (res->status == 429) {
-		int ra = res->retry_after;
-		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
-		int64_t v;
-		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0)
-			ra = v > TG_RETRY_AFTER_MAX_S ? TG_RETRY_AFTER_MAX_S : (int)v;
-		if (ra < 1)
-			ra = 1;
-		t->poll_at = mono_ms() + (int64_t)ra * 1000;
+		snprintf(why, sizeof why, "HTTP %d: %s", a.status, a.description[0] ? a.description : "no description");
+	if (a.status == 429) {
+		t->poll_at = mono_ms() + (int64_t)a.retry_after * 1000;
 		t->n429++;
-		log_warn("telegram", "%s: 429, waiting %d s as told", method, ra);
-	} else if (res->status == 409) {
+		log_warn("telegram", "%s: 429, waiting %d s as told", method, a.retry_after);
+	} else if (a.status == 409) {
 		t->conflict_ms = t->conflict_ms ? t->conflict_ms * 2 : TG_CONFLICT_MIN_MS;
 		if (t->conflict_ms > TG_BACKOFF_MAX_MS)
 			t->conflict_ms = TG_BACKOFF_MAX_MS;
@@ -11645,74 +12122,27 @@ static void tg_poll_done(struct tg *t, int r)
 			t->last_conflict_log = now;
 		}
 		snprintf(t->last_error, sizeof t->last_error, "another copy of the bot polls with this token (409)");
-	} else if ((t->phase == TG_SETCOMMANDS || t->phase == TG_SETCOMMANDS_EN) && res->status >= 400 &&
-	           res->status < 500) {
+	} else if ((t->phase == TG_SETCOMMANDS || t->phase == TG_SETCOMMANDS_EN) && a.status >= 400 && a.status < 500) {
 		log_warn("telegram", "%s refused (%s); continuing without the command list", method, why);
 		t->phase++;
-	} else if ((res->status == 401 || res->status == 404) && t->phase == TG_GETME) {
+	} else if ((a.status == 401 || a.status == 404) && t->phase == TG_GETME) {
 		log_error("telegram", "the bot token was rejected (%s): fix telegram_token", why);
-		free(tk);
 		*t->stop = EXIT_CONFIG;
-		return;
 	} else {
 		tg_poll_failed(t, method, why);
 	}
-	free(tk);
 }
 
 /* --- the send lane ------------------------------------------------------------------ */
 
-/* Forget a message for good (sent, or dropped): recorded in the next commit. */
-static void tg_finish_msg(struct tg *t, struct bot_msg *m, int ok)
+/* bot_out_drop_chat's keep: a message on the wire stays until its answer. */
+static int tg_on_wire(void *ctx, const struct bot_msg *m)
 {
-	if (t->nsent == t->capsent) {
-		size_t cap = t->capsent ? t->capsent * 2 : 64;
-		uint64_t *p = realloc(t->sent_ids, cap * sizeof *p);
-		if (p) {
-			t->sent_ids = p;
-			t->capsent = cap;
-		}
-	}
-	/* the top bit says "dropped": broadcasts count what was delivered.  Out
-	 * of memory loses the mark (a resend after a restart), never the removal. */
-	if (t->nsent < t->capsent)
-		t->sent_ids[t->nsent++] = m->id | (ok ? 0 : TG_DROPPED_BIT);
-	bot_outbox_remove(&t->w->bot, m->id);
-}
-
-/* Drop every queued message for a chat that blocked us. */
-static void tg_drop_chat(struct tg *t, int64_t chat)
-{
-	for (struct bot_msg *m = t->w->bot.outbox, *next; m; m = next) {
-		next = m->next;
-		int on_wire = 0;
-		for (int i = 0; i < TG_SEND_CONNS; i++)
-			on_wire |= t->send[i].msg == m;
-		if (m->chat_id == chat && !on_wire) {
-			tg_finish_msg(t, m, 0);
-			t->ndropped++;
-		}
-	}
-}
-
-/* 400 with migrate_to_chat_id: the group became a supergroup. */
-static void tg_migrate(struct tg *t, struct bot_msg *m, int64_t to)
-{
-	int64_t from = m->chat_id;
-	for (struct bot_msg *x = t->w->bot.outbox; x; x = x->next) {
-		if (x->chat_id != from)
-			continue;
-		const char *rest = strchr(x->body, ',');
-		struct buf nb = BUF_INIT;
-		if (rest && buf_printf(&nb, "{\"chat_id\":%" PRId64 "%s", to, rest) == 0) {
-			free(x->body);
-			x->body = nb.p;
-			x->chat_id = to;
-		} else {
-			buf_free(&nb);
-		}
-	}
-	log_info("telegram", "chat %" PRId64 " migrated to %" PRId64 ": queued messages follow it", from, to);
+	const struct tg *t = ctx;
+	for (int i = 0; i < TG_SEND_CONNS; i++)
+		if (t->send[i].msg == m)
+			return 1;
+	return 0;
 }
 
 /* Pick the next message that may go now: per-chat FIFO (only a chat's
@@ -11722,7 +12152,7 @@ static void tg_migrate(struct tg *t, struct bot_msg *m, int64_t to)
 static struct bot_msg *tg_next_msg(struct tg *t, int64_t now, int64_t *wake)
 {
 	uint64_t gen = ++t->scan_gen; /* chats passed over in this scan: their later messages wait */
-	for (struct bot_msg *m = t->w->bot.outbox; m; m = m->next) {
+	for (struct bot_msg *m = bot_out_first(&t->w->bot); m; m = bot_out_next(m)) {
 		struct tg_chat *c = tg_chat(t, m->chat_id);
 		if (!c)
 			return NULL;
@@ -11738,7 +12168,7 @@ static struct bot_msg *tg_next_msg(struct tg *t, int64_t now, int64_t *wake)
 	return NULL;
 }
 
-/* A finished send: classify Telegram's answer (see the issue's error table). */
+/* A finished send: what Telegram's answer means for the message. */
 static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 {
 	struct bot_msg *m = s->msg;
@@ -11753,77 +12183,58 @@ static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 	if (c)
 		c->inflight = 0;
 	struct bot *b = &t->w->bot;
-	if (r != HTTP_DONE) {
+	struct tg_answer a = {0};
+	if (r == HTTP_DONE) {
+		struct http_response *res = http_result(&s->conn);
+		struct json_tok tk[TG_BODY_TOKENS];
+		const char *js = res->body.p ? res->body.p : "";
+		tg_classify(res, js, tk, json_parse(js, res->body.len, tk, TG_BODY_TOKENS), &a);
+	} else {
 		http_conn_drop(&s->conn);
-		goto retry;
 	}
-	struct http_response *res = http_result(&s->conn);
-	struct json_tok tk[64];
-	const char *js = res->body.p ? res->body.p : "";
-	int n = json_parse(js, res->body.len, tk, 64);
-	struct buf desc = BUF_INIT;
-	int d = n > 0 ? json_obj_get(js, tk, n, 0, "description") : -1;
-	if (d >= 0)
-		json_get_str(js, tk, d, &desc);
-	const char *why = desc.p ? desc.p : "no description";
-	int64_t v;
-	if (res->status == 200) {
+	const char *why = a.description[0] ? a.description : "no description";
+	if (a.status == 200) {
 		t->last_ok_ms = wall_ms();
 		t->nsent_total++;
 		b->ctr.replies_sent++;
-		tg_finish_msg(t, m, 1);
-	} else if (res->status == 429) {
-		int ra = res->retry_after;
-		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.retry_after") : -1;
-		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0)
-			ra = v > TG_RETRY_AFTER_MAX_S ? TG_RETRY_AFTER_MAX_S : (int)v;
-		if (ra < 1)
-			ra = 1;
+		bot_out_done(b, m, 1);
+	} else if (a.status == 429) {
 		t->n429++;
 		m->attempts--; /* a 429 is not the message's fault */
 		if (c) { /* an empty bucket whose next token comes exactly retry_after from now */
 			c->tokens = 0;
-			c->last = mono_ms() + (int64_t)ra * 1000 - (c->chat < 0 ? TG_GROUP_GAP_MS : TG_CHAT_GAP_MS);
+			c->last = mono_ms() + (int64_t)a.retry_after * 1000 - (c->chat < 0 ? TG_GROUP_GAP_MS : TG_CHAT_GAP_MS);
 		}
-		log_warn("telegram", "sendMessage to chat %" PRId64 ": 429, pausing that chat %d s", m->chat_id, ra);
-	} else if (res->status == 403) {
+		log_warn("telegram", "sendMessage to chat %" PRId64 ": 429, pausing that chat %d s", m->chat_id, a.retry_after);
+	} else if (a.status == 403) {
 		log_info("telegram", "chat %" PRId64 ": %s", m->chat_id, why);
 		int64_t chat = m->chat_id;
-		tg_finish_msg(t, m, 0);
-		tg_drop_chat(t, chat);
-		if (t->nblocked < TG_BLOCKED_MAX)
-			t->blocked[t->nblocked++] = chat; /* recorded with the next commit */
-	} else if (res->status == 400) {
-		int p = n > 0 ? json_path(js, tk, n, 0, "parameters.migrate_to_chat_id") : -1;
-		if (p >= 0 && json_get_i64(js, tk, p, &v) == 0) {
-			tg_migrate(t, m, v);
-		} else if (strstr(why, "message is not modified") || strstr(why, "query is too old")) {
-			tg_finish_msg(t, m, 1);
-		} else {
-			log_error("telegram", "sendMessage to chat %" PRId64 " refused: %s; message dropped", m->chat_id, why);
-			b->ctr.replies_dropped++;
-			t->ndropped++;
-			tg_finish_msg(t, m, 0);
-		}
-	} else {
-		buf_free(&desc);
-		goto retry;
-	}
-	buf_free(&desc);
-	return;
-retry:
-	if (m->attempts >= TG_SEND_MAX_ATTEMPTS) {
+		bot_out_done(b, m, 0);
+		t->ndropped += bot_out_drop_chat(b, chat, tg_on_wire, t);
+		bot_note_blocked(b, chat);
+	} else if (a.status == 400 && a.migrate_to) {
+		log_info("telegram", "chat %" PRId64 " migrated to %" PRId64 ": queued messages follow it", m->chat_id,
+		         a.migrate_to);
+		bot_out_retarget(b, m->chat_id, a.migrate_to);
+	} else if (a.status == 400 && (strstr(why, "message is not modified") || strstr(why, "query is too old"))) {
+		bot_out_done(b, m, 1);
+	} else if (a.status == 400) {
+		log_error("telegram", "sendMessage to chat %" PRId64 " refused: %s; message dropped", m->chat_id, why);
+		b->ctr.replies_dropped++;
+		t->ndropped++;
+		bot_out_done(b, m, 0);
+	} else if (m->attempts >= TG_SEND_MAX_ATTEMPTS) { /* network, 5xx and the rest: retried */
 		log_error("telegram", "sendMessage to chat %" PRId64 " failed %d times (%s); message dropped", m->chat_id,
 		          m->attempts, r == HTTP_DONE ? "server error" : http_errstr(&s->conn));
 		b->ctr.replies_dropped++;
 		t->ndropped++;
-		tg_finish_msg(t, m, 0);
-		return;
+		bot_out_done(b, m, 0);
+	} else {
+		int64_t delay = TG_BACKOFF_MIN_MS << (m->attempts < 6 ? m->attempts - 1 : 5);
+		m->not_before = mono_ms() + tg_jitter(t, delay);
+		b->ctr.errors++;
+		b->ctr.errors_hour[(wall_ms() / 60000) % 60]++;
 	}
-	int64_t delay = TG_BACKOFF_MIN_MS << (m->attempts < 6 ? m->attempts - 1 : 5);
-	m->not_before = mono_ms() + tg_jitter(t, delay);
-	b->ctr.errors++;
-	b->ctr.errors_hour[(wall_ms() / 60000) % 60]++;
 }
 
 /* Start as many sends as connections, the global pace and the buckets allow. */
@@ -11872,43 +12283,26 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 	}
 }
 
-/* Record the confirmed sends in one commit. */
-static void tg_commit_sent(struct tg *t)
-{
-	if (!t->nsent && !t->nblocked)
-		return;
-	worker_begin_lazy(t->w);
-	for (size_t i = 0; i < t->nsent; i++)
-		bot_save_sent(&t->w->bot, t->sent_ids[i] & ~TG_DROPPED_BIT);
-	for (size_t i = 0; i < t->nsent; i++)
-		bot_bcast_note(&t->w->bot, t->sent_ids[i] & ~TG_DROPPED_BIT, !(t->sent_ids[i] & TG_DROPPED_BIT));
-	for (int i = 0; i < t->nblocked; i++)
-		bot_mark_blocked(&t->w->bot, t->blocked[i]);
-	t->nsent = 0;
-	t->nblocked = 0;
-	worker_commit(t->w);
-}
-
 /* --- reporting to the supervisor ------------------------------------------------- */
 
-static void tg_fill_status(const struct tg *t, struct tg_status *st)
+static void tg_fill_status(const struct tg *t, struct status *st)
 {
 	memset(st, 0, sizeof *st);
 	int64_t now = wall_ms();
 	st->bot_online = t->phase == TG_POLL && !t->conflict_ms;
-	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < tg_api_fresh_ms();
+	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < tg_api_fresh_ms(t->o);
 	st->database_connected = t->w->disk_ok;
 	st->ai_working = ai_working(t->w->bot.ai);
 	st->last_update_at = t->last_update_ms;
-	st->queue_depth = t->w->bot.outbox_len;
-	if (t->last_error[0] && !st->api_responsive)
-		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%s", t->last_error);
-	else if (t->conflict_ms)
-		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%s", t->last_error);
-	if (!st->database_connected)
-		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "storage: commits fail (disk full or I/O error in data_dir)");
+	st->queue_depth = bot_out_len(&t->w->bot);
+	if (t->last_error[0] && (!st->api_responsive || t->conflict_ms))
+		status_add_error(st, t->last_error, strlen(t->last_error));
+	if (!st->database_connected) {
+		static const char disk[] = "storage: commits fail (disk full or I/O error in data_dir)";
+		status_add_error(st, disk, sizeof disk - 1);
+	}
 	if (!st->ai_working)
-		snprintf(st->errors[st->nerrors++], TG_STATUS_ERROR_LEN, "%.119s", ai_errstr(t->w->bot.ai));
+		status_add_error(st, ai_errstr(t->w->bot.ai), strlen(ai_errstr(t->w->bot.ai)));
 }
 
 /* Once the first poll succeeded: the admin hears the bot is up. */
@@ -11917,7 +12311,7 @@ static void tg_on_ready(struct tg *t)
 	if (t->w->restarted)
 		return; /* one "started" per watchdog, not one per restart (a crash loop would spam) */
 	tg_admin_notice(t, "version %s started (%d tasks, %zu students, %ld replies waiting).", EXAMFLOW_VERSION,
-	                t->w->bank.ntasks, t->w->bot.nusers, t->w->bot.outbox_len);
+	                t->w->bank.ntasks, t->w->bot.nusers, bot_out_len(&t->w->bot));
 }
 
 /* Heartbeat every TG_REPORT_EVERY_MS; a snapshot when it changed, and at
@@ -11929,46 +12323,41 @@ static void tg_report(struct tg *t, int64_t now)
 		tg_on_ready(t);
 	}
 	tg_watch_conditions(t);
-	if (!t->rep.fn)
+	if (!t->hooks.report)
 		return;
 	if (now >= t->next_beat) {
-		t->rep.fn(t->rep.ctx, TG_REPORT_BEAT, NULL);
+		t->hooks.report(t->hooks.report_ctx, TG_REPORT_BEAT, NULL);
 		t->next_beat = now + TG_REPORT_EVERY_MS;
 	}
-	struct tg_status st;
+	struct status st;
 	tg_fill_status(t, &st);
 	if (now >= t->next_status || memcmp(&st, &t->last_status, sizeof st) != 0) {
-		t->rep.fn(t->rep.ctx, TG_REPORT_HEALTH, &st);
+		t->hooks.report(t->hooks.report_ctx, TG_REPORT_HEALTH, &st);
 		t->last_status = st;
-		t->next_status = now + (int64_t)cfg.check_interval * 1000;
+		t->next_status = now + t->o->check_interval_ms;
 	}
 	if (!t->ready_sent && t->phase == TG_POLL && t->last_ok_ms) {
-		t->rep.fn(t->rep.ctx, TG_REPORT_READY, &st);
+		t->hooks.report(t->hooks.report_ctx, TG_REPORT_READY, &st);
 		t->ready_sent = 1;
 	}
 }
 
+/* --- the health section's view of the engine ------------------------------------- */
 
-/* --- the engine's side ---------------------------------------------------------------
- *
- * The engine reaches these through forward declarations; they read its
- * counters (struct tg and struct worker are complete here).
- */
-
-/* The section for a Telegram worker, on cfg.health_listen; NULL when out of
- * memory (logged: the bot runs without it). */
-static struct health *health_new(void)
+/* The health section for this worker; NULL when out of memory (logged: the
+ * bot runs without it). */
+static struct health *tg_health_new(const struct health_opts *o)
 {
 	struct health *h = malloc(sizeof *h);
 	if (!h) {
 		log_error("health", "out of memory: no health endpoint, heartbeat or log rotation");
 		return NULL;
 	}
-	health_init(h, cfg.health_listen);
+	health_init(h, o);
 	return h;
 }
 
-static void health_delete(struct health *h)
+static void tg_health_delete(struct health *h)
 {
 	if (h) {
 		health_free(h);
@@ -11976,21 +12365,13 @@ static void health_delete(struct health *h)
 	}
 }
 
-/* health_fill_fn for the Telegram engine. */
-static void health_tg_fill(void *ctx, struct health_metrics *m)
+/* health_fill_fn: what /health and /metrics show. */
+static void tg_health_fill(void *ctx, struct health_metrics *m)
 {
 	const struct tg *t = ctx;
 	const struct worker *w = t->w;
-	struct tg_status st;
-	tg_fill_status(t, &st);
-	m->bot_online = st.bot_online;
-	m->api_responsive = st.api_responsive;
-	m->database_connected = st.database_connected;
-	m->ai_working = st.ai_working;
-	m->last_update_at = st.last_update_at;
-	for (int i = 0; i < st.nerrors && i < HEALTH_ERRORS && i < TG_STATUS_ERRORS; i++)
-		snprintf(m->errors[m->nerrors++], HEALTH_ERROR_LEN, "%s", st.errors[i]);
-	m->supervised = t->rep.fn != NULL;
+	tg_fill_status(t, &m->st);
+	m->supervised = t->hooks.report != NULL;
 	m->updates = w->bot.ctr.updates;
 	m->replies_sent = w->bot.ctr.replies_sent;
 	m->replies_dropped = w->bot.ctr.replies_dropped;
@@ -12000,22 +12381,16 @@ static void health_tg_fill(void *ctx, struct health_metrics *m)
 	if (w->bot.ai) {
 		m->ai_calls = w->bot.ai->requests;
 		m->errors_by_kind[HEALTH_ERR_AI] = w->bot.ai->failures;
+		m->ai_latency_ms_sum = w->bot.ai->latency_ms_sum;
+		m->ai_latency_count = w->bot.ai->latency_count;
 	}
-	/* TODO(ai): struct ai keeps no latency sum yet; ai_finish() knows each
-	 * job's time.  Until it does, the summary's sum and count stay 0. */
-	m->outbox_depth = w->bot.outbox_len;
 	m->storage_bytes = w->store_open ? w->store.log_bytes + w->store.snap_bytes : 0;
-}
-
-static void health_tg_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
-{
-	health_step(t->health, pfd, n, now, health_tg_fill, t);
 }
 
 /* "typing…" through the engine's queue of requests that are not replies
  * (acks, notices): cosmetic, so neither persisted nor rate limited.  -1
  * when the queue is full (ai_step tries again soon). */
-static int ai_tg_typing(void *ctx, int64_t chat)
+static int tg_typing(void *ctx, int64_t chat)
 {
 	struct tg *t = ctx;
 	char body[96];
@@ -12028,10 +12403,10 @@ static int ai_tg_typing(void *ctx, int64_t chat)
 	return 0;
 }
 
-/* --- the worker's event loop ------------------------------------------------------- */
+/* --- signals, reload, shutdown ----------------------------------------------------- */
 
 /* Signals reach the loop through this pipe (STYLE rule 10).  Written only by
- * the handlers, read only by tg_run(). */
+ * the handlers, read only by the signal lane. */
 static int tg_sigpipe[2] = {-1, -1};
 
 static void tg_on_signal(int sig)
@@ -12068,6 +12443,8 @@ static int tg_install_signals(void)
 	return 0;
 }
 
+/* worker->on_reload: the state is rebuilt from disk, so no pointer into
+ * the old outbox may survive. */
 static void tg_forget_sends(void *ctx)
 {
 	struct tg *t = ctx;
@@ -12079,66 +12456,30 @@ static void tg_forget_sends(void *ctx)
 	}
 	for (size_t i = 0; i < t->capchats; i++)
 		t->chats[i].inflight = 0;
-	t->nsent = 0;
-	t->nblocked = 0;
 }
 
-/* Log every line a loader wrote into a memory stream. */
-static void tg_log_lines(int level, const char *text)
-{
-	char line[512];
-	for (const char *p = text; *p;) {
-		size_t n = strcspn(p, "\n");
-		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
-		if (n)
-			log_msg(level, "main", "%s", line);
-		p += n + (p[n] == '\n');
-	}
-}
-
-/* SIGHUP: reopen the log (logrotate), reload the configuration and the task
- * bank.  Anything invalid keeps the old version running and is logged. */
+/* SIGHUP: the caller's hook reloads the configuration (it also reopens the
+ * log); every section gets its new options, the task bank is reloaded.
+ * Anything invalid keeps the running version, logged. */
 static void tg_reload(struct tg *t)
 {
-	if (log_open(cfg.log_file) < 0)
-		log_error("main", "cannot reopen log file %s: %s", cfg.log_file, strerror(errno));
-	char ebuf[4096] = "";
-	FILE *ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
-	struct config *nc = malloc(sizeof *nc);
-	int nerr = nc ? cfg_load(nc, strcmp(cfg.source, "defaults") ? cfg.source : NULL, ef ? ef : stderr) : 1;
-	if (ef)
-		fclose(ef);
-	if (nerr) {
-		tg_log_lines(LOG_ERROR, ebuf);
-		log_error("main", "SIGHUP: the configuration has errors; keeping the running one");
-	} else {
-		if (strcmp(nc->data_dir, cfg.data_dir) != 0)
-			log_warn("main", "SIGHUP: data_dir changed; it takes effect at the next restart");
-		snprintf(nc->data_dir, sizeof nc->data_dir, "%s", cfg.data_dir);
-		cfg = *nc;
-		ai_reload(t->w->bot.ai);
-		logst.level = cfg.log_level;
-		snprintf(t->prefix, sizeof t->prefix, "bot%s/", cfg.telegram_token);
-		if (log_open(cfg.log_file) < 0)
-			log_error("main", "cannot open log file %s: %s", cfg.log_file, strerror(errno));
+	struct worker_opts *o = malloc(sizeof *o);
+	if (!o || !t->hooks.reload || t->hooks.reload(t->hooks.reload_ctx, o) < 0) {
+		if (!o)
+			log_error("main", "SIGHUP: out of memory; keeping the running configuration");
+		free(o);
+		return;
 	}
-	free(nc);
-	struct bank nb;
-	ebuf[0] = '\0';
-	ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
-	int bank_rc = worker_load_bank(&nb, ef ? ef : stderr);
-	if (ef)
-		fclose(ef);
-	if (bank_rc == 0) {
-		bank_free(&t->w->bank);
-		t->w->bank = nb;
-		t->w->bot.bank = &t->w->bank;
+	int bank = worker_set_opts(t->w, o);
+	worker_opts_wipe(o);
+	free(o);
+	if (t->health)
+		health_set_opts(t->health, &t->w->o.health);
+	snprintf(t->prefix, sizeof t->prefix, "bot%s/", t->o->token);
+	if (bank == 0)
 		log_info("main", "SIGHUP: log reopened, configuration and task bank reloaded (%d tasks)", t->w->bank.ntasks);
-	} else {
-		bank_free(&nb);
-		tg_log_lines(LOG_ERROR, ebuf);
-		log_error("main", "SIGHUP: the task bank has errors; keeping the old bank");
-	}
+	else
+		log_info("main", "SIGHUP: log reopened, configuration reloaded; the old task bank stays");
 }
 
 /* Graceful stop: let sends on the wire finish (bounded), record them, and
@@ -12146,7 +12487,7 @@ static void tg_reload(struct tg *t)
 static void tg_shutdown(struct tg *t)
 {
 	http_close(&t->poll);
-	int64_t until = mono_ms() + 5000;
+	int64_t until = mono_ms() + TG_STOP_SENDS_MS;
 	for (;;) {
 		struct pollfd pfd[TG_SEND_CONNS];
 		int idx[TG_SEND_CONNS], np = 0;
@@ -12162,14 +12503,14 @@ static void tg_shutdown(struct tg *t)
 				tg_send_done(t, &t->send[idx[k]], r);
 		}
 	}
-	tg_commit_sent(t);
+	worker_record_marks(t->w);
 	if (t->phase == TG_POLL) {
 		char path[256], body[96];
 		tg_path(t, path, sizeof path, "getUpdates");
 		snprintf(body, sizeof body, "{\"offset\":%" PRId64 ",\"timeout\":0,\"limit\":1}", t->w->bot.offset);
 		struct http_conn c;
 		http_conn_init(&c);
-		int r = http_start(&c, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), 5000);
+		int r = http_start(&c, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_STOP_CONFIRM_MS);
 		if (r == HTTP_PENDING)
 			r = http_wait(&c);
 		log_info("telegram", "offset %" PRId64 " %s", t->w->bot.offset, r == HTTP_DONE ? "confirmed" : "not confirmed (it is stored: nothing is lost)");
@@ -12177,87 +12518,243 @@ static void tg_shutdown(struct tg *t)
 	}
 }
 
-/* The worker: one poll() loop over the poll lane, the send lane and the
- * signal pipe.  Returns the exit code. */
-static int tg_run(struct worker *w, const struct tg_reporter *rep)
+/* --- the worker's event loop: lanes ------------------------------------------------
+ *
+ * Everything the loop waits for is a lane with two functions: want() fills
+ * pollfds and lowers the wake-up time, step() acts on what poll() said (or
+ * on the time).  tg_run is the loop over them.
+ */
+
+#define TG_POLLFDS (1 + 1 + TG_SEND_CONNS + TG_AI_PFDS + HEALTH_POLLFDS) /* signals, poll, sends, AI, health */
+
+/* The signal pipe. */
+static int tg_sig_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
+{
+	(void)t, (void)now, (void)wake;
+	pfd[0] = (struct pollfd){tg_sigpipe[0], POLLIN, 0};
+	return 1;
+}
+
+static void tg_sig_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	(void)now;
+	if (n < 1 || !(pfd[0].revents & POLLIN))
+		return;
+	unsigned char sig[16];
+	ssize_t k = read(tg_sigpipe[0], sig, sizeof sig);
+	for (ssize_t i = 0; i < k; i++) {
+		if (sig[i] == SIGHUP)
+			tg_reload(t);
+		else
+			*t->stop = 1;
+	}
+}
+
+/* The poll lane: getMe … getUpdates, one request at a time. */
+static int tg_poll_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
+{
+	if (!t->polling && now >= t->poll_at && now >= t->w->commit_retry_at) {
+		int r = tg_start_poll(t);
+		if (r < 0)
+			tg_poll_done(t, r);
+	}
+	if (!t->polling) {
+		if (t->poll_at < *wake)
+			*wake = t->poll_at > now ? t->poll_at : now;
+		return 0;
+	}
+	if (http_deadline(&t->poll) < *wake)
+		*wake = http_deadline(&t->poll);
+	return http_want(&t->poll, pfd) >= 0;
+}
+
+static void tg_poll_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	if (!t->polling)
+		return;
+	if (n < 1) { /* a request that finished without I/O (e.g. a DNS error at start) */
+		if (t->poll.result != HTTP_PENDING)
+			tg_poll_done(t, t->poll.result);
+		else if (now >= http_deadline(&t->poll))
+			tg_poll_done(t, http_step(&t->poll, 0, now));
+		return;
+	}
+	if (!pfd[0].revents && now < http_deadline(&t->poll))
+		return;
+	int r = http_step(&t->poll, pfd[0].revents, now);
+	if (r != HTTP_PENDING)
+		tg_poll_done(t, r);
+}
+
+/* The send lane: replies through the rate limiter, acks and notices first. */
+static int tg_send_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
+{
+	if (t->phase == TG_POLL)
+		tg_fill_sends(t, now, wake);
+	int n = 0;
+	for (int i = 0; i < TG_SEND_CONNS; i++) {
+		t->send_polled[i] = 0;
+		if (!t->send[i].busy)
+			continue;
+		if (http_deadline(&t->send[i].conn) < *wake)
+			*wake = http_deadline(&t->send[i].conn);
+		if (http_want(&t->send[i].conn, &pfd[n]) >= 0)
+			t->send_polled[i] = ++n; /* pfd index + 1 */
+	}
+	return n;
+}
+
+static void tg_send_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	(void)n;
+	for (int i = 0; i < TG_SEND_CONNS; i++) {
+		struct tg_send *s = &t->send[i];
+		if (!s->busy || !t->send_polled[i])
+			continue;
+		short rev = pfd[t->send_polled[i] - 1].revents;
+		if (!rev && now < http_deadline(&s->conn))
+			continue;
+		int r = http_step(&s->conn, rev, now);
+		if (r != HTTP_PENDING)
+			tg_send_done(t, s, r);
+	}
+	worker_record_marks(t->w);
+}
+
+/* The AI lane: the tutor's own connections; finished answers are a batch. */
+static int tg_ai_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
+{
+	(void)now;
+	return ai_want(t->w->bot.ai, pfd, TG_AI_PFDS, wake);
+}
+
+static void tg_apply_ai(void *ctx, struct bot *b)
+{
+	(void)b;
+	ai_deliver(ctx);
+}
+
+static void tg_ai_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	if (ai_step(t->w->bot.ai, n > 0 ? pfd : NULL, n, now) > 0)
+		worker_cycle(t->w, WORKER_DURABLE, tg_apply_ai, t->w->bot.ai);
+}
+
+/* The health lane: /health, /metrics, the heartbeat, log rotation. */
+static int tg_health_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
+{
+	return health_want(t->health, pfd, HEALTH_POLLFDS, now, wake);
+}
+
+static void tg_health_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	health_step(t->health, pfd, n, now, tg_health_fill, t);
+}
+
+/* Reminders: once a minute, a batch of whatever is due. */
+static void tg_apply_reminders(void *ctx, struct bot *b)
+{
+	bot_send_reminders(b, *(const int64_t *)ctx);
+}
+
+static int tg_timer_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
+{
+	(void)pfd, (void)now;
+	int64_t wall = wall_ms();
+	if (wall >= t->next_minute) {
+		t->next_minute = (wall / 60000 + 1) * 60000;
+		worker_cycle(t->w, WORKER_DURABLE, tg_apply_reminders, &wall);
+	}
+	(void)wake; /* the heartbeat wakes the loop every second anyway */
+	return 0;
+}
+
+static void tg_timer_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
+{
+	(void)t, (void)pfd, (void)n, (void)now;
+}
+
+static const struct {
+	int (*want)(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake);
+	void (*step)(struct tg *t, const struct pollfd *pfd, int n, int64_t now);
+} tg_lanes[] = {
+	{tg_sig_want, tg_sig_step},       /* first: a stop or a reload before anything else */
+	{tg_timer_want, tg_timer_step},
+	{tg_poll_want, tg_poll_step},
+	{tg_send_want, tg_send_step},
+	{tg_ai_want, tg_ai_step},
+	{tg_health_want, tg_health_step},
+};
+#define TG_NLANES ((int)(sizeof tg_lanes / sizeof tg_lanes[0]))
+
+/* Set up the engine for worker w.  0, or an exit code. */
+static int tg_init(struct tg *t, struct worker *w, const struct tg_hooks *hooks, volatile sig_atomic_t *stop)
+{
+	t->w = w;
+	t->o = &w->o.tg;
+	t->stop = stop;
+	if (hooks)
+		t->hooks = *hooks;
+	w->on_reload = tg_forget_sends;
+	w->reload_ctx = t;
+	http_conn_init(&t->poll);
+	for (int i = 0; i < TG_SEND_CONNS; i++)
+		http_conn_init(&t->send[i].conn);
+	if (http_url_parse(t->o->api, &t->api) < 0) {
+		log_error("telegram", "telegram_api is not an http:// or https:// URL");
+		return EXIT_CONFIG;
+	}
+	if (http_client_init(&t->hc, t->o->ca_file[0] ? t->o->ca_file : NULL) < 0 && t->api.tls) {
+		log_error("telegram", "no trusted CA certificates could be loaded (set ca_file)");
+		return EXIT_CONFIG;
+	}
+	t->hc_ready = 1;
+	snprintf(t->prefix, sizeof t->prefix, "bot%s/", t->o->token);
+	if (tg_install_signals() < 0) {
+		log_error("main", "cannot create the signal pipe: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	ai_attach(w->bot.ai, &t->hc, tg_typing, t);
+	t->health = tg_health_new(&w->o.health);
+	return 0;
+}
+
+static void tg_free(struct tg *t)
+{
+	for (int i = 0; i < TG_SEND_CONNS; i++)
+		http_close(&t->send[i].conn);
+	http_close(&t->poll);
+	ai_attach(t->w->bot.ai, NULL, NULL, NULL);
+	tg_health_delete(t->health);
+	if (t->hc_ready)
+		http_client_free(&t->hc);
+	for (int i = 0; i < t->nacks; i++)
+		free(t->acks[i].body);
+	free(t->chats);
+	explicit_bzero(t->prefix, sizeof t->prefix);
+}
+
+/* The worker: one poll() loop over the lanes.  Returns the exit code. */
+static int tg_run(struct worker *w, const struct tg_hooks *hooks)
 {
 	struct tg *t = calloc(1, sizeof *t);
 	volatile sig_atomic_t stop = 0;
 	if (!t)
 		return EXIT_FAIL;
-	t->w = w;
-	t->stop = &stop;
-	if (rep)
-		t->rep = *rep;
-	w->on_reload = tg_forget_sends;
-	w->reload_ctx = t;
-	int rc = EXIT_OK;
-	if (http_url_parse(cfg.telegram_api, &t->api) < 0) {
-		log_error("telegram", "telegram_api is not an http:// or https:// URL");
-		free(t);
-		return EXIT_CONFIG;
-	}
-	if (http_client_init(&t->hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && t->api.tls) {
-		log_error("telegram", "no trusted CA certificates could be loaded (set ca_file)");
-		free(t);
-		return EXIT_CONFIG;
-	}
-	snprintf(t->prefix, sizeof t->prefix, "bot%s/", cfg.telegram_token);
-	ai_attach(w->bot.ai, &t->hc, ai_tg_typing, t);
-	http_conn_init(&t->poll);
-	for (int i = 0; i < TG_SEND_CONNS; i++)
-		http_conn_init(&t->send[i].conn);
-	if (tg_install_signals() < 0) {
-		log_error("main", "cannot create the signal pipe: %s", strerror(errno));
-		free(t);
-		return EXIT_FAIL;
-	}
-	int64_t next_minute = 0;
-	t->health = health_new();
-	log_info("main", "worker started (pid %d), %d tasks, %zu students, %ld replies waiting", (int)getpid(),
-	         w->bank.ntasks, w->bot.nusers, w->bot.outbox_len);
-	while (!stop) {
+	int rc = tg_init(t, w, hooks, &stop);
+	if (rc == 0)
+		log_info("main", "worker started (pid %d), %d tasks, %zu students, %ld replies waiting", (int)getpid(),
+		         w->bank.ntasks, w->bot.nusers, bot_out_len(&w->bot));
+	while (rc == 0 && !stop) {
 		int64_t now = mono_ms(), wake = now + TG_REPORT_EVERY_MS;
 		tg_report(t, now);
-		if (!t->polling && now >= t->poll_at && now >= w->commit_retry_at) {
-			int r = tg_start_poll(t);
-			if (r < 0)
-				tg_poll_done(t, r);
+		struct pollfd pfd[TG_POLLFDS];
+		int at[TG_NLANES + 1], np = 0;
+		for (int l = 0; l < TG_NLANES; l++) {
+			at[l] = np;
+			np += tg_lanes[l].want(t, pfd + np, now, &wake);
 		}
-		if (t->phase == TG_POLL)
-			tg_fill_sends(t, now, &wake);
-		if (!t->polling && t->poll_at < wake)
-			wake = t->poll_at > now ? t->poll_at : now;
-		/* reminders, once a minute */
-		int64_t wall = wall_ms();
-		if (wall >= next_minute) {
-			next_minute = (wall / 60000 + 1) * 60000;
-			worker_begin(w);
-			if (bot_send_reminders(&w->bot, wall) > 0)
-				worker_commit(w);
-			else
-				store_abort(&w->store);
-		}
-		struct pollfd pfd[2 + TG_SEND_CONNS + TG_AI_PFDS + HEALTH_POLLFDS];
-		struct http_conn *conns[2 + TG_SEND_CONNS];
-		int np = 0;
-		pfd[np].fd = tg_sigpipe[0];
-		pfd[np].events = POLLIN;
-		conns[np++] = NULL;
-		if (t->polling && http_want(&t->poll, &pfd[np]) >= 0)
-			conns[np++] = &t->poll;
-		for (int i = 0; i < TG_SEND_CONNS; i++)
-			if (t->send[i].busy && http_want(&t->send[i].conn, &pfd[np]) >= 0)
-				conns[np++] = &t->send[i].conn;
-		for (int i = 1; i < np; i++) {
-			int64_t dl = http_deadline(conns[i]);
-			if (dl < wake)
-				wake = dl;
-		}
-		int ntg = np; /* then the AI lane's */
-		np += ai_want(w->bot.ai, pfd + ntg, TG_AI_PFDS, &wake);
-		int nai = np; /* then the health section's */
-		np += health_want(t->health, pfd + nai, HEALTH_POLLFDS, now, &wake);
+		at[TG_NLANES] = np;
 		int ms = wake <= now ? 0 : (int)(wake - now);
 		int n = poll(pfd, (nfds_t)np, ms);
 		if (n < 0 && errno != EINTR) {
@@ -12265,62 +12762,20 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 			rc = EXIT_FAIL;
 			break;
 		}
+		if (n <= 0)
+			for (int k = 0; k < np; k++)
+				pfd[k].revents = 0;
 		now = mono_ms();
-		if (n > 0 && (pfd[0].revents & POLLIN)) {
-			unsigned char sig[16];
-			ssize_t k = read(tg_sigpipe[0], sig, sizeof sig);
-			for (ssize_t i = 0; i < k; i++) {
-				if (sig[i] == SIGHUP)
-					tg_reload(t);
-				else
-					stop = 1;
-			}
-		}
-		if (ai_step(w->bot.ai, n > 0 ? pfd + ntg : NULL, nai - ntg, now) > 0) {
-			worker_begin(w);
-			ai_deliver(w->bot.ai);
-			worker_commit(w);
-		}
-		for (int i = 1; i < ntg; i++) {
-			short rev = n > 0 ? pfd[i].revents : 0;
-			if (!rev && now < http_deadline(conns[i]))
-				continue;
-			int r = http_step(conns[i], rev, now);
-			if (r == HTTP_PENDING)
-				continue;
-			if (conns[i] == &t->poll) {
-				tg_poll_done(t, r);
-			} else {
-				for (int k = 0; k < TG_SEND_CONNS; k++)
-					if (conns[i] == &t->send[k].conn && t->send[k].busy)
-						tg_send_done(t, &t->send[k], r);
-			}
-		}
-		health_tg_step(t, pfd + nai, np - nai, now);
-		/* a poll-lane request that finished without I/O (e.g. a DNS error at start) */
-		if (t->polling && http_want(&t->poll, &pfd[0]) < 0 && t->poll.result != HTTP_PENDING)
-			tg_poll_done(t, t->poll.result);
-		tg_commit_sent(t);
-		if (!w->store_open) {
+		for (int l = 0; l < TG_NLANES; l++)
+			tg_lanes[l].step(t, pfd + at[l], at[l + 1] - at[l], now);
+		if (!w->store_open)
 			rc = EXIT_FAIL;
-			break;
-		}
 	}
-	if (stop == EXIT_CONFIG)
+	if (rc == 0 && stop == EXIT_CONFIG)
 		rc = EXIT_CONFIG;
-	else if (w->store_open)
+	else if (rc == 0 && w->store_open)
 		tg_shutdown(t);
-	for (int i = 0; i < TG_SEND_CONNS; i++)
-		http_close(&t->send[i].conn);
-	http_close(&t->poll);
-	ai_attach(w->bot.ai, NULL, NULL, NULL);
-	health_delete(t->health);
-	http_client_free(&t->hc);
-	for (int i = 0; i < t->nacks; i++)
-		free(t->acks[i].body);
-	free(t->chats);
-	free(t->sent_ids);
-	explicit_bzero(t->prefix, sizeof t->prefix);
+	tg_free(t);
 	free(t);
 	log_info("main", "worker stopped (exit %d)", rc);
 	return rc;
@@ -12363,8 +12818,6 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 
 #define WD_HEARTBEAT_MS 2000            /* the worker says "B" at least this often */
 #define WD_LINE_MAX PIPE_BUF            /* one message; writes up to PIPE_BUF are atomic */
-#define WD_MAX_ERRORS 4                 /* a snapshot names the current problems, not a history */
-#define WD_ERROR_LEN 120                /* bytes per error; 4 × 120 × 6 (worst escaping) + fields < 4096 */
 #define WD_CAUSE_LEN 160                /* "hung (no heartbeat for 120.0 s)", "killed by signal SIGSEGV (core dumped)" */
 #define WD_REASON_LEN 320               /* a cause with a sentence around it: notices, STATUS=, the file */
 #define WD_BEAT_STALE_MS 10000          /* five missed heartbeats: not online, though not yet hung */
@@ -12381,18 +12834,6 @@ static int tg_run(struct worker *w, const struct tg_reporter *rep)
 #define WD_DEF_BACKOFF_BASE_MS 1000     /* first restart after 1 s ... */
 #define WD_DEF_BACKOFF_MAX_MS 60000     /* ... doubling up to a minute */
 #define WD_DEF_HEALTHY_RESET_MS 60000   /* a minute of heartbeats forgives earlier crashes */
-
-/* What the worker knows about itself (the "H" snapshot). */
-struct wd_health {
-	int bot_online;          /* the worker's own view: polling is allowed (token accepted, no 409) */
-	int api_responsive;      /* a Telegram call succeeded recently */
-	int database_connected;  /* the last storage commit succeeded and the disk has room */
-	int ai_working;          /* the last AI call succeeded, or no AI key is configured */
-	int64_t last_update_at;  /* wall-clock ms of the last update received; 0: none yet */
-	int64_t queue_depth;     /* replies waiting in the outbox */
-	int nerrors;
-	char errors[WD_MAX_ERRORS][WD_ERROR_LEN]; /* short sentences, NUL-terminated or full */
-};
 
 typedef int (*wd_worker_fn)(int report_fd, void *ctx); /* runs in the child; returns its exit code */
 
@@ -12457,7 +12898,7 @@ TEST_API static int wd_report_notice(int fd, const char *text)
 	return wd_send_line(fd, line, (size_t)n);
 }
 
-static int wd_encode_health(const struct wd_health *h, int nerrors, struct buf *b)
+static int wd_encode_health(const struct status *h, int nerrors, struct buf *b)
 {
 	struct json_w w;
 	buf_reset(b);
@@ -12474,7 +12915,7 @@ static int wd_encode_health(const struct wd_health *h, int nerrors, struct buf *
 	json_w_key(&w, "errors");
 	json_w_arr_begin(&w);
 	for (int i = 0; i < nerrors; i++)
-		json_w_val_strn(&w, h->errors[i], strnlen(h->errors[i], WD_ERROR_LEN));
+		json_w_val_strn(&w, h->errors[i], strnlen(h->errors[i], STATUS_ERROR_LEN));
 	json_w_arr_end(&w);
 	json_w_obj_end(&w);
 	return json_w_finish(&w) < 0 || buf_putc(b, '\n') < 0 ? -1 : 0;
@@ -12483,11 +12924,11 @@ static int wd_encode_health(const struct wd_health *h, int nerrors, struct buf *
 /* Send the whole snapshot.  If the errors make the line longer than
  * WD_LINE_MAX, the last errors are left out (the line must stay atomic).
  * 0, or -1 when nothing was sent. */
-static int wd_report_health(int fd, const struct wd_health *h)
+static int wd_report_health(int fd, const struct status *h)
 {
 	struct buf b = BUF_INIT;
 	int rc = -1;
-	int n = h->nerrors < 0 ? 0 : h->nerrors > WD_MAX_ERRORS ? WD_MAX_ERRORS : h->nerrors;
+	int n = h->nerrors < 0 ? 0 : h->nerrors > STATUS_ERRORS ? STATUS_ERRORS : h->nerrors;
 	for (; n >= 0; n--) {
 		if (wd_encode_health(h, n, &b) < 0)
 			break;
@@ -12592,7 +13033,7 @@ struct wd {
 	int64_t health_last_ms, health_next_ms;
 	int health_dirty, health_failing;
 	int64_t sd_wd_ms, sd_wd_next_ms;
-	struct wd_health snap;      /* the current worker's last report */
+	struct status snap;      /* the current worker's last report */
 	char cause[WD_CAUSE_LEN];       /* why the last restart happened; "" before any */
 	char hang_cause[WD_CAUSE_LEN];  /* set when a hang is detected, used when the worker is reaped */
 	char down_reason[WD_REASON_LEN]; /* why the watchdog ended: "stopped", "crash loop: ..." */
@@ -12681,35 +13122,21 @@ static void wd_notify(struct wd *w, const char *text)
 		w->o->notify(text, w->o->notify_ctx);
 }
 
-/* Copy one error text: control characters become spaces, and a cut never
- * splits a UTF-8 sequence. */
-static void wd_copy_text(char *dst, size_t cap, const char *src, size_t n)
-{
-	if (n > cap - 1) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (size_t i = 0; i < n; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? ' ' : src[i];
-	dst[n] = '\0';
-}
-
 /* Apply an "H" snapshot to h: the keys present change, the others stay.
  * 0, or -1 (and h untouched) when the JSON is not an object we can read. */
-static int wd_parse_health(const char *s, size_t n, struct wd_health *h)
+static int wd_parse_health(const char *s, size_t n, struct status *h)
 {
 	static const struct { const char *key; size_t off; } bools[] = {
-		{"bot_online", offsetof(struct wd_health, bot_online)},
-		{"api_responsive", offsetof(struct wd_health, api_responsive)},
-		{"database_connected", offsetof(struct wd_health, database_connected)},
-		{"ai_working", offsetof(struct wd_health, ai_working)},
+		{"bot_online", offsetof(struct status, bot_online)},
+		{"api_responsive", offsetof(struct status, api_responsive)},
+		{"database_connected", offsetof(struct status, database_connected)},
+		{"ai_working", offsetof(struct status, ai_working)},
 	};
 	struct json_tok t[WD_SNAPSHOT_TOKENS];
 	int nt = json_parse(s, n, t, WD_SNAPSHOT_TOKENS);
 	if (nt < 1 || t[0].type != JSON_OBJECT)
 		return -1;
-	struct wd_health out = *h;
+	struct status out = *h;
 	for (size_t k = 0; k < sizeof bools / sizeof bools[0]; k++) {
 		int v, i = json_obj_get(s, t, nt, 0, bools[k].key);
 		if (i >= 0 && json_get_bool(s, t, i, &v) == 0)
@@ -12724,11 +13151,11 @@ static int wd_parse_health(const char *s, size_t n, struct wd_health *h)
 	if (arr >= 0 && t[arr].type == JSON_ARRAY) {
 		struct buf b = BUF_INIT;
 		out.nerrors = 0;
-		for (int k = 0; k < t[arr].size && out.nerrors < WD_MAX_ERRORS; k++) {
+		for (int k = 0; k < t[arr].size && out.nerrors < STATUS_ERRORS; k++) {
 			buf_reset(&b);
 			if (json_get_str(s, t, json_arr_get(t, nt, arr, k), &b) < 0 || b.len == 0)
 				continue;
-			wd_copy_text(out.errors[out.nerrors++], WD_ERROR_LEN, b.p, b.len);
+			status_add_error(&out, b.p, b.len);
 		}
 		buf_free(&b);
 	}
@@ -12742,17 +13169,12 @@ static int wd_fresh(const struct wd *w, int64_t now)
 	return w->pid && w->state == WD_RUNNING && now - w->last_beat_ms < stale;
 }
 
-/* The health file's JSON (see the README for what each field means). */
+/* The health file: the worker's last snapshot as the watchdog sees it (a
+ * worker that is down or silent is not online, whatever it said last). */
 static int wd_health_json(const struct wd *w, int64_t now, struct buf *b)
 {
 	int alive = w->pid && w->state == WD_RUNNING;
-	int fresh = wd_fresh(w, now);
-	int online = fresh && w->ready && w->snap.bot_online;
-	int api = alive && w->snap.api_responsive;
-	int db = alive && w->snap.database_connected;
-	int ai = alive && w->snap.ai_working;
-	char ts[40], why[WD_REASON_LEN] = "";
-
+	char why[WD_REASON_LEN] = "";
 	if (w->done)
 		snprintf(why, sizeof why, "%s", w->down_reason);
 	else if (w->state == WD_STOPPING)
@@ -12762,56 +13184,21 @@ static int wd_health_json(const struct wd *w, int64_t now, struct buf *b)
 	else if (w->state == WD_WAITING)
 		snprintf(why, sizeof why, "worker down (%s): restarting in %lld s", w->cause,
 		         (long long)((w->restart_at_ms - now + 999) / 1000));
-	else if (!fresh)
+	else if (!wd_fresh(w, now))
 		snprintf(why, sizeof why, "no heartbeat from the worker for %lld s",
 		         (long long)((now - w->last_beat_ms) / 1000));
 	else if (!w->ready)
 		snprintf(why, sizeof why, "worker starting: Telegram not reached yet");
-
-	struct json_w j;
+	struct status st = w->snap; /* last_update_at and queue_depth: the last known, even while down */
+	st.bot_online = wd_fresh(w, now) && w->ready && w->snap.bot_online;
+	st.api_responsive = alive && w->snap.api_responsive;
+	st.database_connected = alive && w->snap.database_connected;
+	st.ai_working = alive && w->snap.ai_working;
+	if (!alive)
+		st.nerrors = 0;
+	struct status_who who = {getpid(), w->pid, (now - w->boot_ms) / 1000, w->restarts, w->cause, why};
 	buf_reset(b);
-	json_w_init(&j, b);
-	iso8601_utc(ts, sizeof ts, wall_ms());
-	json_w_obj_begin(&j);
-	json_w_kv_str(&j, "timestamp", ts);
-	json_w_kv_bool(&j, "bot_online", online);
-	json_w_kv_bool(&j, "api_responsive", api);
-	json_w_kv_bool(&j, "database_connected", db);
-	json_w_kv_bool(&j, "ai_working", ai);
-	json_w_kv_bool(&j, "overall_healthy", online && api && db && ai);
-	json_w_key(&j, "errors");
-	json_w_arr_begin(&j);
-	if (why[0])
-		json_w_val_str(&j, why);
-	for (int i = 0; alive && i < w->snap.nerrors; i++)
-		json_w_val_strn(&j, w->snap.errors[i], strnlen(w->snap.errors[i], WD_ERROR_LEN));
-	json_w_arr_end(&j);
-	json_w_kv_str(&j, "version", EXAMFLOW_VERSION);
-	json_w_kv_i64(&j, "pid", (int64_t)getpid());
-	json_w_key(&j, "worker_pid");
-	if (w->pid)
-		json_w_val_i64(&j, (int64_t)w->pid);
-	else
-		json_w_val_null(&j);
-	json_w_kv_i64(&j, "uptime_s", (now - w->boot_ms) / 1000);
-	json_w_kv_i64(&j, "restarts", w->restarts);
-	json_w_key(&j, "last_restart_cause");
-	if (w->cause[0])
-		json_w_val_str(&j, w->cause);
-	else
-		json_w_val_null(&j);
-	json_w_key(&j, "last_update_at");
-	if (w->snap.last_update_at > 0) { /* last known, even while the worker is down */
-		iso8601_utc(ts, sizeof ts, w->snap.last_update_at);
-		json_w_val_str(&j, ts);
-	} else {
-		json_w_val_null(&j);
-	}
-	json_w_kv_i64(&j, "queue_depth", w->snap.queue_depth);
-	json_w_obj_end(&j);
-	if (json_w_finish(&j) < 0 || buf_putc(b, '\n') < 0)
-		return -1;
-	return 0;
+	return status_json(&st, &who, b);
 }
 
 static void wd_write_health(struct wd *w, int64_t now)
@@ -13326,7 +13713,7 @@ static void wd_status_str(const char *doc, const struct json_tok *t, int nt, con
 	struct buf b = BUF_INIT;
 	int i = json_obj_get(doc, t, nt, 0, key);
 	if (json_get_str(doc, t, i, &b) == 0 && b.len)
-		wd_copy_text(out, len, b.p, b.len);
+		utf8_copy_line(out, len, b.p, b.len);
 	else
 		snprintf(out, len, "-");
 	buf_free(&b);
@@ -13404,7 +13791,7 @@ static int wd_status_report(const char *path, int64_t max_age_ms, FILE *out)
 		char e[256];
 		struct buf s = BUF_INIT;
 		if (json_get_str(b.p, t, json_arr_get(t, nt, errs, k), &s) == 0 && s.len) {
-			wd_copy_text(e, sizeof e, s.p, s.len);
+			utf8_copy_line(e, sizeof e, s.p, s.len);
 			fprintf(out, "  %-13s %s\n", k ? "" : "errors", e);
 		}
 		buf_free(&s);
@@ -13417,11 +13804,11 @@ done:
 }
 
 /* `examflow status`: the health file is fresh when written within
- * WD_STATUS_STALE_FACTOR check intervals of the loaded config. */
-static int wd_status_cmd(const char *health_file, FILE *out)
+ * WD_STATUS_STALE_FACTOR check intervals. */
+static int wd_status_cmd(const struct wd_opts *o, FILE *out)
 {
-	int interval = cfg.check_interval > 0 ? cfg.check_interval : 60;
-	return wd_status_report(health_file, (int64_t)WD_STATUS_STALE_FACTOR * interval * 1000, out);
+	int64_t interval = o->check_interval_ms > 0 ? o->check_interval_ms : 60000;
+	return wd_status_report(o->health_file, WD_STATUS_STALE_FACTOR * interval, out);
 }
 
 #undef WD_NSIGNALS
@@ -13451,10 +13838,10 @@ struct cli_cmd {
 	const char *summary;
 };
 
-static const struct cli_cmd cli_cmds[];
-
-/* argv as main() got it, for the watchdog's SIGUSR2 re-exec.  Set once by main(). */
+/* argv as main() got it, for the watchdog's SIGUSR2 re-exec, and the
+ * command table, for the usage text.  Set once by cli_main(). */
 static char **cli_argv;
+static const struct cli_cmd *cli_table;
 
 /* Load the configuration for a verb; prints errors and returns EXIT_OK or
  * EXIT_CONFIG.  Opens the log only when open_log is set (long-running verbs):
@@ -13472,6 +13859,23 @@ static int cli_load_config(struct cli_ctx *ctx, int open_log)
 		return EXIT_CONFIG;
 	}
 	return EXIT_OK;
+}
+
+/* The running configuration as every section's options (heap: the struct
+ * is a few KiB), NULL when out of memory. */
+static struct worker_opts *cli_worker_opts(void)
+{
+	struct worker_opts *o = malloc(sizeof *o);
+	if (o)
+		worker_opts_init(o, &cfg);
+	return o;
+}
+
+static void cli_free_opts(struct worker_opts *o)
+{
+	if (o)
+		worker_opts_wipe(o);
+	free(o);
 }
 
 static int cli_need_token(void)
@@ -13497,7 +13901,7 @@ static int cli_version(struct cli_ctx *ctx)
 static void cli_usage(FILE *out)
 {
 	fprintf(out, "usage: examflow [-c FILE] [COMMAND [ARGS]]\n\ncommands:\n");
-	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+	for (const struct cli_cmd *c = cli_table; c && c->name; c++)
 		fprintf(out, "  %-22s %s\n", c->usage, c->summary);
 	fprintf(out, "\nhelp topics: examflow help config | exit-codes | answers\n");
 }
@@ -13606,20 +14010,25 @@ static int cli_check(struct cli_ctx *ctx)
 	printf("config: ok (%s)\n", cfg.source);
 	printf("admin_id: %s\n", cfg.nadmins ? "set" : "not set (no admin alerts)");
 	printf("gemini_key: %s\n", cfg.gemini_key[0] ? "set" : "not set (AI tutor off)");
+	struct worker_opts *o = cli_worker_opts();
 	struct bank bk;
-	if (worker_load_bank(&bk, stdout) < 0) {
-		bank_free(&bk);
-		return EXIT_CONFIG;
+	if (!o || worker_load_bank(&bk, o, stdout) < 0) {
+		if (o)
+			bank_free(&bk);
+		cli_free_opts(o);
+		return o ? EXIT_CONFIG : EXIT_FAIL;
 	}
 	printf("tasks: %d in %d subjects%s\n", bk.ntasks, bk.nsubjects, cfg.tasks_file[0] ? " (embedded + tasks_file)" : "");
 	bank_free(&bk);
 	if (!cfg.telegram_token[0]) {
 		printf("telegram_token: NOT SET (required for run)\n");
+		cli_free_opts(o);
 		return EXIT_CONFIG;
 	}
 	int tg_rc = cli_check_telegram();
 	char line[300];
-	int ai_rc = ai_check(line, sizeof line);
+	int ai_rc = ai_check(&o->ai, cfg.ca_file, line, sizeof line);
+	cli_free_opts(o);
 	printf("%s\n", line);
 	return tg_rc ? tg_rc : ai_rc;
 }
@@ -13659,26 +14068,45 @@ static void cli_notify_admin(const char *text, void *ctx)
 }
 
 /* The engine's reports, carried over the watchdog's pipe. */
-static void cli_report(void *ctx, enum tg_report_kind kind, const struct tg_status *st)
+static void cli_report(void *ctx, enum tg_report_kind kind, const struct status *st)
 {
 	int fd = *(int *)ctx;
-	if (kind == TG_REPORT_BEAT) {
+	if (kind == TG_REPORT_BEAT)
 		wd_report_heartbeat(fd);
-	} else if (kind == TG_REPORT_READY) {
+	else if (kind == TG_REPORT_READY)
 		wd_report_ready(fd);
-	} else {
-		struct wd_health h;
-		memset(&h, 0, sizeof h);
-		h.bot_online = st->bot_online;
-		h.api_responsive = st->api_responsive;
-		h.database_connected = st->database_connected;
-		h.ai_working = st->ai_working;
-		h.last_update_at = st->last_update_at;
-		h.queue_depth = st->queue_depth;
-		for (int i = 0; i < st->nerrors && i < WD_MAX_ERRORS; i++)
-			snprintf(h.errors[h.nerrors++], WD_ERROR_LEN, "%s", st->errors[i]);
-		wd_report_health(fd, &h);
+	else
+		wd_report_health(fd, st);
+}
+
+/* The worker's SIGHUP: reopen the log (logrotate), load the configuration
+ * again and, if it is valid, make it the running one and hand every section
+ * its options.  Invalid: the running one stays, and the log says why. */
+static int cli_reload(void *ctx, struct worker_opts *o)
+{
+	(void)ctx;
+	if (log_open(cfg.log_file) < 0)
+		log_error("main", "cannot reopen log file %s: %s", cfg.log_file, strerror(errno));
+	char ebuf[4096] = "";
+	FILE *ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
+	struct config *nc = malloc(sizeof *nc);
+	int nerr = nc ? cfg_load(nc, strcmp(cfg.source, "defaults") ? cfg.source : NULL, ef ? ef : stderr) : 1;
+	if (ef)
+		fclose(ef);
+	if (nerr) {
+		log_lines(LOG_ERROR, "main", ebuf);
+		log_error("main", "SIGHUP: the configuration has errors; keeping the running one");
+		free(nc);
+		return -1;
 	}
+	cfg = *nc;
+	explicit_bzero(nc, sizeof *nc);
+	free(nc);
+	logst.level = cfg.log_level;
+	if (log_open(cfg.log_file) < 0)
+		log_error("main", "cannot open log file %s: %s", cfg.log_file, strerror(errno));
+	worker_opts_init(o, &cfg);
+	return 0;
 }
 
 /* The worker process: everything heavy lives here, not in the watchdog. */
@@ -13690,14 +14118,16 @@ static int cli_worker(int report_fd, void *ctx)
 		return EXIT_FAIL;
 	}
 	struct worker *w = calloc(1, sizeof *w);
-	if (!w)
-		return EXIT_FAIL;
-	int rc = worker_init(w, stderr);
-	w->restarted = wd_worker_restarts > 0;
-	struct tg_reporter rep = {cli_report, &report_fd};
+	struct worker_opts *o = cli_worker_opts();
+	int rc = w && o ? worker_init(w, o, stderr) : EXIT_FAIL;
+	cli_free_opts(o);
+	if (w)
+		w->restarted = wd_worker_restarts > 0;
+	struct tg_hooks hooks = {report_fd >= 0 ? cli_report : NULL, &report_fd, cli_reload, NULL};
 	if (rc == 0)
-		rc = tg_run(w, report_fd >= 0 ? &rep : NULL);
-	worker_free(w);
+		rc = tg_run(w, &hooks);
+	if (w)
+		worker_free(w);
 	free(w);
 	return rc;
 }
@@ -13747,7 +14177,10 @@ static int cli_demo(struct cli_ctx *ctx)
 		fprintf(stderr, "examflow: cannot create a temporary directory: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
-	rc = demo_run(dir, stdin, stdout);
+	snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", dir);
+	struct worker_opts *o = cli_worker_opts();
+	rc = o ? demo_run(o, stdin, stdout) : EXIT_FAIL;
+	cli_free_opts(o);
 	if (dir == tmp) { /* throw-away: remove what the demo wrote */
 		char path[PATH_MAX_LEN + 32];
 		static const char *const files[] = {"events.log", "snapshot", "lock"};
@@ -13768,7 +14201,7 @@ static int cli_tasks(struct cli_ctx *ctx)
 			fprintf(stderr, "usage: examflow tasks check FILE\n");
 			return EXIT_USAGE;
 		}
-		int n = bank_check_file(ctx->argv[1], cfg.tasks_mode == 1 ? BANK_REPLACE : BANK_ADD, stderr);
+		int n = bank_check_file(ctx->argv[1], cfg.tasks_mode == BANK_REPLACE ? BANK_REPLACE : BANK_ADD, stderr);
 		if (n) {
 			fprintf(stderr, "%s: %d error%s\n", ctx->argv[1], n, n == 1 ? "" : "s");
 			return EXIT_CONFIG;
@@ -13781,9 +14214,13 @@ static int cli_tasks(struct cli_ctx *ctx)
 		return EXIT_USAGE;
 	}
 	struct bank bk;
-	if (worker_load_bank(&bk, stderr) < 0) {
-		bank_free(&bk);
-		return EXIT_CONFIG;
+	struct worker_opts *o = cli_worker_opts();
+	int rc = !o ? EXIT_FAIL : worker_load_bank(&bk, o, stderr) < 0 ? EXIT_CONFIG : EXIT_OK;
+	cli_free_opts(o);
+	if (rc) {
+		if (rc == EXIT_CONFIG)
+			bank_free(&bk);
+		return rc;
 	}
 	if (strcmp(sub, "list") == 0)
 		bank_list(&bk, stdout);
@@ -13807,13 +14244,19 @@ static int cli_repair(struct cli_ctx *ctx)
 static int cli_status(struct cli_ctx *ctx)
 {
 	(void)ctx;
-	return wd_status_cmd(cfg.health_file, stdout);
+	struct wd_opts o;
+	wd_opts_init(&o, &cfg);
+	return wd_status_cmd(&o, stdout);
 }
 
 static int cli_uptime(struct cli_ctx *ctx)
 {
 	(void)ctx;
-	return health_uptime_cmd(stdout);
+	struct health_uptime_opts o;
+	health_uptime_opts_init(&o, &cfg);
+	int rc = health_uptime_cmd(&o, stdout);
+	explicit_bzero(&o, sizeof o);
+	return rc;
 }
 
 /* export: CSV for a spreadsheet, from a consistent copy of the data. */
@@ -13852,7 +14295,9 @@ static int cli_export(struct cli_ctx *ctx)
 	char err[512];
 	rc = EXIT_FAIL;
 	if (b && devnull && store_backup(cfg.data_dir, tmp, devnull) == 0) {
-		bot_init(b, NULL, NULL);
+		struct bot_opts bo;
+		bot_opts_init(&bo, &cfg);
+		bot_init(b, NULL, NULL, &bo);
 		if (store_open(&st, tmp, FSYNC_OFF, bot_apply, b, err, sizeof err) == 0) {
 			rc = EXIT_OK;
 			store_close(&st);
@@ -13924,6 +14369,7 @@ static const struct cli_cmd cli_cmds[] = {
 static int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx = {0};
+	cli_table = cli_cmds;
 	int i = 1;
 	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {

@@ -115,7 +115,9 @@ static struct http_client dummy_hc; /* never used: these tests never poll */
 static void tutor(struct ai *a)
 {
 	snprintf(cfg.gemini_key, sizeof cfg.gemini_key, "unit-test-key-123");
-	check(ai_init(a, &dummy_hc) == 0);
+	struct ai_opts o;
+	ai_opts_init(&o, &cfg);
+	check(ai_init(a, &o, &dummy_hc) == 0);
 	check(a->enabled);
 	a->on_result = on_result;
 	a->emit = collect;
@@ -255,7 +257,7 @@ static void test_markdown_long_code(void)
 
 static void parse(int status, const char *body, struct ai_parsed *p)
 {
-	ai_parse_response(status, body, strlen(body), p);
+	ai_parse_response(status, body, strlen(body), cfg.gemini_model, p);
 }
 
 static void test_parse(void)
@@ -453,7 +455,7 @@ static void test_quota_days(void)
 {
 	struct ai a;
 	tutor(&a);
-	cfg.ai_daily_limit = 2;
+	a.o.daily_limit = 2;
 	recs.n = 0;
 	struct ai_req r = ask(7, "первый вопрос");
 	check_eq_int(ai_submit(&a, &r), AI_PENDING);
@@ -504,21 +506,20 @@ static void test_quota_days(void)
 	/* a record from yesterday replays as nothing */
 	struct store_rec rec = {"aiq", 0, 0, 3, {"9", "0", "5"}, {1, 1, 1}};
 	char day[16];
-	snprintf(day, sizeof day, "%d", ai_today() - 1);
+	snprintf(day, sizeof day, "%d", ai_today(&a) - 1);
 	rec.f[1] = day;
 	check_eq_int(ai_apply(&a, &rec), 1);
-	check_eq_int(ai_quota_used(&a, 9, ai_today()), 0);
-	snprintf(day, sizeof day, "%d", ai_today());
+	check_eq_int(ai_quota_used(&a, 9, ai_today(&a)), 0);
+	snprintf(day, sizeof day, "%d", ai_today(&a));
 	check_eq_int(ai_apply(&a, &rec), 1);
-	check_eq_int(ai_quota_used(&a, 9, ai_today()), 5);
+	check_eq_int(ai_quota_used(&a, 9, ai_today(&a)), 5);
 	clock_offset_ms = saved;
 	/* many students: the table grows and stays findable */
 	for (int64_t u = 1000; u < 1300; u++)
-		ai_quota_add(&a, u, 1, ai_today());
+		ai_quota_add(&a, u, 1, ai_today(&a));
 	for (int64_t u = 1000; u < 1300; u++)
-		check(ai_quota_used(&a, u, ai_today()) == 1);
+		check(ai_quota_used(&a, u, ai_today(&a)) == 1);
 	ai_free(&a);
-	cfg.ai_daily_limit = 20;
 }
 
 static void test_submit_decisions(void)
@@ -526,7 +527,9 @@ static void test_submit_decisions(void)
 	struct ai a;
 	/* no key: off, politely */
 	cfg.gemini_key[0] = '\0';
-	check(ai_init(&a, &dummy_hc) == 0);
+	struct ai_opts off;
+	ai_opts_init(&off, &cfg);
+	check(ai_init(&a, &off, &dummy_hc) == 0);
 	a.on_result = on_result;
 	struct ai_req r = ask(1, "вопрос");
 	got.n = 0;
@@ -709,8 +712,8 @@ static void test_records_round_trip(void)
 	/* replay into a fresh tutor */
 	tutor(&b);
 	check(store_open(&s, dir, FSYNC_OFF, rt_apply, &b, err, sizeof err) == 0);
-	check_eq_int(ai_quota_used(&b, 11, ai_today()), 1);
-	check_eq_int(ai_quota_used(&b, 12, ai_today()), 1);
+	check_eq_int(ai_quota_used(&b, 11, ai_today(&b)), 1);
+	check_eq_int(ai_quota_used(&b, 12, ai_today(&b)), 1);
 	check_eq_int(b.ncache, 2);
 	check_eq_str(b.lru_head->key, a.lru_head->key); /* the newest first, as before */
 	r = ask(13, "что такое синус");
@@ -728,7 +731,7 @@ static void test_records_round_trip(void)
 	check_eq_int(c.ncache, 2);
 	check_eq_str(c.lru_head->key, b.lru_head->key);
 	check_eq_str(c.lru_tail->key, b.lru_tail->key);
-	check_eq_int(ai_quota_used(&c, 11, ai_today()), 1);
+	check_eq_int(ai_quota_used(&c, 11, ai_today(&c)), 1);
 	store_close(&s);
 	/* not ours */
 	struct store_rec other = {"user", 0, 0, 1, {"1"}, {1}};

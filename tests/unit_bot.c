@@ -14,6 +14,15 @@ static const char test_bank[] =
 	"id: t-3\nnumber: 2\ntext: 0+4?\nanswer: 4\nsolution: четыре\n";
 
 static struct bank bk;
+static struct bot_opts bopts; /* from the default configuration, set in main() */
+
+/* "Delivered": through the outbox API, recorded like the transports do. */
+static void deliver_all(struct bot *b)
+{
+	for (struct bot_msg *m; (m = bot_out_first(b)) != NULL;)
+		bot_out_done(b, m, 1);
+	bot_record_marks(b);
+}
 
 /* Feed one text message from user 1 and return the staged replies joined. */
 static void say(struct bot *b, const char *text, struct buf *out)
@@ -26,14 +35,7 @@ static void say(struct bot *b, const char *text, struct buf *out)
 		buf_puts(out, "\n");
 	}
 	bot_release_staged(b);
-	while (b->outbox) { /* "delivered": recorded like the transports do */
-		struct bot_msg *m = b->outbox;
-		b->outbox = m->next;
-		bot_save_sent(b, m->id);
-		bot_msg_free(m);
-	}
-	b->outbox_tail = &b->outbox;
-	b->outbox_len = 0;
+	deliver_all(b);
 }
 
 static void press(struct bot *b, const char *data, struct buf *out)
@@ -44,14 +46,7 @@ static void press(struct bot *b, const char *data, struct buf *out)
 	for (struct bot_msg *m = b->staged; m; m = m->next)
 		buf_puts(out, m->body);
 	bot_release_staged(b);
-	while (b->outbox) { /* "delivered": recorded like the transports do */
-		struct bot_msg *m = b->outbox;
-		b->outbox = m->next;
-		bot_save_sent(b, m->id);
-		bot_msg_free(m);
-	}
-	b->outbox_tail = &b->outbox;
-	b->outbox_len = 0;
+	deliver_all(b);
 }
 
 static void test_days(void)
@@ -119,7 +114,7 @@ static void test_flow_and_choice(void)
 {
 	struct bot b;
 	struct buf out = BUF_INIT;
-	bot_init(&b, &bk, NULL);
+	bot_init(&b, &bk, NULL, &bopts);
 	say(&b, "/start", &out);
 	check(strstr(out.p, "Привет, Аня") != NULL);
 	check(strstr(out.p, "\"callback_data\":\"s:t\"") != NULL);
@@ -145,7 +140,7 @@ static void test_flow_and_choice(void)
 	check_eq_int(same, 0);
 	/* a due review comes first */
 	struct bot_taskstate *st = bot_taskstate(u, "t-3", 1);
-	st->due_day = bot_today() - 1;
+	st->due_day = bot_today(&b) - 1;
 	snprintf(u->last_task, sizeof u->last_task, "t-1");
 	press(&b, "next", &out);
 	check_eq_str(u->pending, "t-3");
@@ -172,7 +167,7 @@ static void test_achievements_once(void)
 {
 	struct bot b;
 	struct buf out = BUF_INIT;
-	bot_init(&b, &bk, NULL);
+	bot_init(&b, &bk, NULL, &bopts);
 	say(&b, "/start", &out);
 	press(&b, "n:t:0", &out);
 	say(&b, "/cancel", &out);
@@ -194,8 +189,8 @@ static void test_achievements_once(void)
 static void test_reminders(void)
 {
 	struct bot b;
-	bot_init(&b, &bk, NULL);
-	cfg.tz_offset_min = 180;
+	bot_init(&b, &bk, NULL, &bopts);
+	b.o.tz_offset_min = 180;
 	int64_t now = (int64_t)1795500000 * 1000; /* some moment; compute its local hour */
 	int hour = (int)(((now / 1000 + 180 * 60) % 86400) / 3600);
 	int today = local_day(now, 180);
@@ -210,6 +205,10 @@ static void test_reminders(void)
 	check_eq_int(bot_send_reminders(&b, now), 1);
 	check_eq_int(bot_send_reminders(&b, now + 60000), 0); /* once a day */
 	check(b.staged && b.staged->chat_id == 10);
+	check(bot_is_admin(&b, 0) == 0);
+	b.o.admin_ids[0] = 123;
+	b.o.nadmins = 1;
+	check(bot_is_admin(&b, 123) && !bot_is_admin(&b, 124));
 	bot_free_state(&b);
 }
 
@@ -217,8 +216,8 @@ static void test_top_order(void)
 {
 	struct bot b;
 	struct buf out = BUF_INIT;
-	bot_init(&b, &bk, NULL);
-	int today = bot_today();
+	bot_init(&b, &bk, NULL, &bopts);
+	int today = bot_today(&b);
 	for (int i = 0; i < 15; i++) {
 		struct bot_user *u = bot_get_user(&b, 987650 + i);
 		snprintf(u->name, sizeof u->name, "U%02d", i);
@@ -302,7 +301,7 @@ static void test_records_roundtrip(void)
 	struct store st;
 	char err[256];
 	struct bot b;
-	bot_init(&b, &bk, &st);
+	bot_init(&b, &bk, &st, &bopts);
 	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &b, err, sizeof err) == 0);
 	store_begin(&st);
 	struct buf out = BUF_INIT;
@@ -325,7 +324,7 @@ static void test_records_roundtrip(void)
 	store_close(&st);
 	/* replay */
 	struct bot r;
-	bot_init(&r, &bk, &st);
+	bot_init(&r, &bk, &st, &bopts);
 	replay_target = &r;
 	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &r, err, sizeof err) == 0);
 	struct bot_user *v = bot_find_user(&r, 7);
@@ -341,7 +340,7 @@ static void test_records_roundtrip(void)
 	check(store_compact(&st, bot_dump, &r) == 0);
 	store_close(&st);
 	struct bot c;
-	bot_init(&c, &bk, &st);
+	bot_init(&c, &bk, &st, &bopts);
 	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &c, err, sizeof err) == 0);
 	struct bot_user *w = bot_find_user(&c, 7);
 	check(w && strcmp(w->name, name) == 0 && w->attempts == attempts);
@@ -360,6 +359,7 @@ static void test_records_roundtrip(void)
 int main(void)
 {
 	cfg_defaults(&cfg);
+	bot_opts_init(&bopts, &cfg);
 	logst.level = LOG_ERROR;
 	if (bank_load_text(&bk, "test bank", test_bank, sizeof test_bank - 1, BANK_REPLACE, stderr) != 0)
 		return 1;

@@ -11,6 +11,15 @@
 #include "../examflow.c"
 #include "check.h"
 
+/* health_init with the default configuration's options, listening on addr. */
+static int hinit(struct health *h, const char *addr)
+{
+	struct health_opts o;
+	health_opts_init(&o, &cfg);
+	snprintf(o.listen, sizeof o.listen, "%s", addr);
+	return health_init(h, &o);
+}
+
 static struct health_metrics fake; /* what the fill callback reports */
 static int fills;
 
@@ -24,7 +33,7 @@ static void fake_fill(void *ctx, struct health_metrics *m)
 static void fake_healthy(void)
 {
 	memset(&fake, 0, sizeof fake);
-	fake.bot_online = fake.api_responsive = fake.database_connected = fake.ai_working = 1;
+	fake.st.bot_online = fake.st.api_responsive = fake.st.database_connected = fake.st.ai_working = 1;
 	fake.updates = 7;
 	fake.replies_sent = 5;
 	fake.replies_dropped = 1;
@@ -34,9 +43,9 @@ static void fake_healthy(void)
 	fake.ai_calls = 2;
 	fake.ai_latency_ms_sum = 1500;
 	fake.ai_latency_count = 2;
-	fake.outbox_depth = 9;
+	fake.st.queue_depth = 9;
 	fake.storage_bytes = 12345;
-	fake.last_update_at = 1700000000000LL;
+	fake.st.last_update_at = 1700000000000LL;
 }
 
 /* One server iteration: want, poll up to ms, step. */
@@ -262,14 +271,14 @@ static void test_split_addr(void)
 static void test_off(void)
 {
 	struct health h;
-	check(health_init(&h, "") == 0);
+	check(hinit(&h, "") == 0);
 	check(h.lfd < 0);
 	struct pollfd pfd[HEALTH_POLLFDS];
 	int64_t wake = mono_ms() + 1000;
 	check_eq_int(health_want(&h, pfd, HEALTH_POLLFDS, mono_ms(), &wake), 0);
 	health_step(&h, pfd, 0, mono_ms(), fake_fill, NULL);
 	health_free(&h);
-	check(health_init(&h, "no-port-here") < 0);
+	check(hinit(&h, "no-port-here") < 0);
 	health_free(&h);
 	check_eq_int(health_want(NULL, pfd, HEALTH_POLLFDS, mono_ms(), &wake), 0);
 }
@@ -298,9 +307,9 @@ static void test_pages(struct health *h, int port)
 	check(json_get_i64(js, tk, json_obj_get(js, tk, n, 0, "queue_depth"), &q) == 0 && q == 9);
 	check(strstr(js, "\"last_update_at\":\"2023-11-14T22:13:20.000Z\"") != NULL);
 
-	fake.api_responsive = 0;
-	fake.nerrors = 1;
-	snprintf(fake.errors[0], HEALTH_ERROR_LEN, "telegram getUpdates: HTTP 502 \"bad\" gateway");
+	fake.st.api_responsive = 0;
+	fake.st.nerrors = 1;
+	snprintf(fake.st.errors[0], STATUS_ERROR_LEN, "telegram getUpdates: HTTP 502 \"bad\" gateway");
 	check_eq_int(request(h, port, "GET /health HTTP/1.1\r\n\r\n", &r), 503);
 	js = body_of(&r);
 	check(strstr(js, "\"overall_healthy\":false") != NULL);
@@ -463,7 +472,7 @@ static void test_port_taken(void)
 	char addr[64];
 	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(a.sin_port));
 	struct health h;
-	check(health_init(&h, addr) == 0);
+	check(hinit(&h, addr) == 0);
 	check(h.lfd < 0 && h.listen_retry_at > 0);
 	close(blocker);
 	h.listen_retry_at = mono_ms(); /* do not wait the full retry interval */
@@ -491,9 +500,9 @@ static void test_heartbeat(struct health *h, int port, const char *dir)
 	check(log_open(logp) == 0);
 	struct http_client hc;
 	http_client_init(&hc, "/nonexistent-ca-file"); /* plain http needs no anchors */
-	cfg.check_interval = 5;
+	h->o.check_interval_ms = 5000;
 	/* the listener itself stands in for UptimeRobot; the query is the "secret" */
-	snprintf(cfg.uptimerobot_heartbeat_url, sizeof cfg.uptimerobot_heartbeat_url,
+	snprintf(h->o.heartbeat_url, sizeof h->o.heartbeat_url,
 	         "http://127.0.0.1:%d/health?secret-path-xyz", port);
 	fake_healthy();
 	int64_t ok0 = h->pings_ok;
@@ -509,7 +518,7 @@ static void test_heartbeat(struct health *h, int port, const char *dir)
 	health_polled_ok(h, &hc, h->next_ping - 1);
 	check(!h->pinging);
 	/* a failing URL: counted each time, logged once, recovery logged */
-	snprintf(cfg.uptimerobot_heartbeat_url, sizeof cfg.uptimerobot_heartbeat_url,
+	snprintf(h->o.heartbeat_url, sizeof h->o.heartbeat_url,
 	         "http://127.0.0.1:9/ping/secret-path-xyz");
 	for (int k = 0; k < 2; k++) {
 		health_polled_ok(h, &hc, h->next_ping);
@@ -518,18 +527,18 @@ static void test_heartbeat(struct health *h, int port, const char *dir)
 		check(!h->pinging);
 	}
 	check_eq_int(h->pings_failed, 2);
-	snprintf(cfg.uptimerobot_heartbeat_url, sizeof cfg.uptimerobot_heartbeat_url,
+	snprintf(h->o.heartbeat_url, sizeof h->o.heartbeat_url,
 	         "http://127.0.0.1:%d/health?secret-path-xyz", port);
 	health_polled_ok(h, &hc, h->next_ping);
 	for (int i = 0; i < 200 && h->pinging; i++)
 		serve_once(h, 10);
 	check_eq_int(h->pings_ok, ok0 + 2);
 	/* a bad URL is one error line, not one per poll */
-	snprintf(cfg.uptimerobot_heartbeat_url, sizeof cfg.uptimerobot_heartbeat_url, "ftp://x/secret-path-xyz");
+	snprintf(h->o.heartbeat_url, sizeof h->o.heartbeat_url, "ftp://x/secret-path-xyz");
 	health_polled_ok(h, &hc, h->next_ping);
 	health_polled_ok(h, &hc, h->next_ping);
 	check(!h->pinging);
-	cfg.uptimerobot_heartbeat_url[0] = '\0';
+	h->o.heartbeat_url[0] = '\0';
 	health_polled_ok(h, &hc, h->next_ping);
 	check(!h->pinging);
 	log_open("-");
@@ -647,9 +656,9 @@ static void test_uptime_parse(void)
 	check_eq_int(health_uptime_parse("", 0, u, err, sizeof err), -1);
 	/* names are cut on a character boundary */
 	char name[8];
-	health_clean_name(name, sizeof name, "абвгд", strlen("абвгд"));
+	utf8_copy_line(name, sizeof name, "абвгд", strlen("абвгд"));
 	check_eq_str(name, "абв");
-	health_clean_name(name, sizeof name, "ab\tc", 4);
+	utf8_copy_line(name, sizeof name, "ab\tc", 4);
 	check_eq_str(name, "ab c");
 	free(u);
 }
@@ -659,7 +668,9 @@ static void test_uptime_cache(const char *dir)
 	struct health_uptime *u = calloc(1, sizeof *u), *back = calloc(1, sizeof *back);
 	char err[300], path[PATH_MAX_LEN + 64];
 	snprintf(cfg.health_file, sizeof cfg.health_file, "%s/logs/health.json", dir);
-	health_uptime_cache_path(path, sizeof path);
+	struct health_uptime_opts uo;
+	health_uptime_opts_init(&uo, &cfg);
+	snprintf(path, sizeof path, "%s", uo.cache);
 	char want[PATH_MAX_LEN + 64];
 	snprintf(want, sizeof want, "%s/logs/uptimerobot_monitors.cache", dir);
 	check_eq_str(path, want);
@@ -674,12 +685,12 @@ static void test_uptime_cache(const char *dir)
 	check(count_in_file(path, "heartbeat.example") == 0); /* URLs are never cached */
 
 	/* a fresh cache answers without the network: the API is a closed port */
-	setenv("EXAMFLOW_UPTIMEROBOT_API", "http://127.0.0.1:9", 1);
-	snprintf(cfg.uptimerobot_key, sizeof cfg.uptimerobot_key, "u123-testkey");
+	snprintf(uo.api, sizeof uo.api, "http://127.0.0.1:9");
+	snprintf(uo.key, sizeof uo.key, "u123-testkey");
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *f = open_memstream(&out, &outlen);
-	check_eq_int(health_uptime_cmd(f), EXIT_OK);
+	check_eq_int(health_uptime_cmd(&uo, f), EXIT_OK);
 	fclose(f);
 	check(strstr(out, "cached") != NULL);
 	check(strstr(out, "  up           ExamFlow heartbeat\n") != NULL);
@@ -689,20 +700,19 @@ static void test_uptime_cache(const char *dir)
 	u->fetched_at = wall_ms() - HEALTH_UPTIME_TTL_MS - 1000;
 	health_uptime_save(path, u);
 	f = open_memstream(&out, &outlen);
-	check_eq_int(health_uptime_cmd(f), EXIT_FAIL);
+	check_eq_int(health_uptime_cmd(&uo, f), EXIT_FAIL);
 	fclose(f);
 	check(strstr(out, "STALE") != NULL);
 	free(out);
 	/* no key: a configuration error */
-	cfg.uptimerobot_key[0] = '\0';
+	uo.key[0] = '\0';
 	f = open_memstream(&out, &outlen);
-	check_eq_int(health_uptime_cmd(f), EXIT_CONFIG);
+	check_eq_int(health_uptime_cmd(&uo, f), EXIT_CONFIG);
 	fclose(f);
 	free(out);
 	/* a damaged cache is ignored */
 	write_file_atomic(path, "garbage\n", 8);
 	check(health_uptime_load(path, back) < 0);
-	unsetenv("EXAMFLOW_UPTIMEROBOT_API");
 	free(u);
 	free(back);
 }
@@ -738,10 +748,10 @@ int main(void)
 	test_split_addr();
 	test_off();
 	struct health *h = calloc(1, sizeof *h);
-	check(health_init(h, "127.0.0.1:0") == 0);
+	check(hinit(h, "127.0.0.1:0") == 0);
 	int port = health_port(h);
 	check(port > 0);
-	cfg.log_max_mb = 0; /* the listener tests write no log file */
+	h->o.log_max_bytes = 0; /* the listener tests write no log file */
 	test_pages(h, port);
 	test_metrics(h, port);
 	test_oversized(h, port);

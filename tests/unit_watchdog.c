@@ -230,7 +230,7 @@ static int tw_main(int fd, void *ctx)
 	sa.sa_handler = tw_on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	struct wd_health h;
+	struct status h;
 	memset(&h, 0, sizeof h);
 	h.bot_online = h.api_responsive = h.database_connected = h.ai_working = 1;
 	h.last_update_at = wall_ms();
@@ -664,17 +664,17 @@ static void test_protocol(void)
 {
 	int p[2];
 	check(pipe(p) == 0);
-	struct wd_health h, back;
+	struct status h, back;
 	memset(&h, 0, sizeof h);
 	h.api_responsive = 1;
 	h.ai_working = 1;
 	h.last_update_at = 1764000000123;
 	h.queue_depth = 42;
-	h.nerrors = WD_MAX_ERRORS;
-	snprintf(h.errors[0], WD_ERROR_LEN, "Нет связи с \"Telegram\" \\ 502");
-	memset(h.errors[1], '\x01', WD_ERROR_LEN); /* not NUL-terminated, worst-case escaping */
-	memset(h.errors[2], '"', WD_ERROR_LEN);
-	snprintf(h.errors[3], WD_ERROR_LEN, "disk\nfull");
+	h.nerrors = STATUS_ERRORS;
+	snprintf(h.errors[0], STATUS_ERROR_LEN, "Нет связи с \"Telegram\" \\ 502");
+	memset(h.errors[1], '\x01', STATUS_ERROR_LEN); /* not NUL-terminated, worst-case escaping */
+	memset(h.errors[2], '"', STATUS_ERROR_LEN);
+	snprintf(h.errors[3], STATUS_ERROR_LEN, "disk\nfull");
 	check(wd_report_health(p[1], &h) == 0);
 	char line[WD_LINE_MAX + 1];
 	ssize_t n = read(p[0], line, sizeof line - 1);
@@ -689,9 +689,9 @@ static void test_protocol(void)
 	check_eq_int(back.ai_working, 1);
 	check_eq_int(back.last_update_at, 1764000000123);
 	check_eq_int(back.queue_depth, 42);
-	check_eq_int(back.nerrors, WD_MAX_ERRORS);
+	check_eq_int(back.nerrors, STATUS_ERRORS);
 	check_eq_str(back.errors[0], "Нет связи с \"Telegram\" \\ 502");
-	check_eq_int(strlen(back.errors[1]), WD_ERROR_LEN - 1);
+	check_eq_int(strlen(back.errors[1]), STATUS_ERROR_LEN - 1);
 	check(back.errors[1][0] == ' '); /* control characters became spaces */
 	check_eq_str(back.errors[3], "disk full");
 
@@ -700,9 +700,9 @@ static void test_protocol(void)
 	check(wd_parse_health(part, strlen(part), &back) == 0);
 	check_eq_int(back.ai_working, 0);
 	check_eq_int(back.api_responsive, 1);
-	check_eq_int(back.nerrors, WD_MAX_ERRORS);
+	check_eq_int(back.nerrors, STATUS_ERRORS);
 	/* garbage leaves it alone */
-	struct wd_health before = back;
+	struct status before = back;
 	const char *bad[] = {"", "[]", "{\"ai_working\":", "{\"a\":1}x", "nul"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		check(wd_parse_health(bad[i], strlen(bad[i]), &back) == -1);
@@ -715,7 +715,7 @@ static void test_protocol(void)
 	buf_puts(&js, "\",\"\",5]}");
 	check(wd_parse_health(js.p, js.len, &back) == 0);
 	check_eq_int(back.nerrors, 1); /* the empty and the non-string are skipped */
-	check(strlen(back.errors[0]) < WD_ERROR_LEN && strlen(back.errors[0]) % 2 == 0);
+	check(strlen(back.errors[0]) < STATUS_ERROR_LEN && strlen(back.errors[0]) % 2 == 0);
 	buf_free(&js);
 
 	check(wd_report_heartbeat(p[1]) == 0 && wd_report_ready(p[1]) == 0 && wd_report_notice(p[1], "a\nb") == 0);
@@ -800,7 +800,7 @@ static void test_health_json(void)
 	w.last_beat_ms = now;
 	w.snap.bot_online = 0;
 	w.snap.nerrors = 1;
-	snprintf(w.snap.errors[0], WD_ERROR_LEN, "getUpdates: 409 Conflict");
+	snprintf(w.snap.errors[0], STATUS_ERROR_LEN, "getUpdates: 409 Conflict");
 	check(wd_health_json(&w, now, &b) == 0);
 	n = json_parse(b.p, b.len, t, 64);
 	check(json_get_bool(b.p, t, json_obj_get(b.p, t, n, 0, "bot_online"), &ok) == 0 && ok == 0);
@@ -854,14 +854,14 @@ static void test_status(void)
 	check_eq_int(t_status_of("{\"overall_healthy\":true}", 10000, "STALE"), 1); /* no timestamp */
 	unlink(health_path);
 	check_eq_int(wd_status_report(health_path, 10000, devnull), 1);
-	/* wd_status_cmd takes the freshness from cfg.check_interval */
+	/* wd_status_cmd takes the freshness from the check interval */
 	iso8601_utc(ts, sizeof ts, wall_ms() - 100 * 1000);
 	snprintf(json, sizeof json, fmt, ts, "true", "true", "");
 	write_file_atomic(health_path, json, strlen(json));
-	cfg.check_interval = 60;
-	check_eq_int(wd_status_cmd(health_path, devnull), 0);
-	cfg.check_interval = 30;
-	check_eq_int(wd_status_cmd(health_path, devnull), 1);
+	struct wd_opts so = {.health_file = health_path, .check_interval_ms = 60000};
+	check_eq_int(wd_status_cmd(&so, devnull), 0);
+	so.check_interval_ms = 30000;
+	check_eq_int(wd_status_cmd(&so, devnull), 1);
 	t_cleanup();
 }
 
