@@ -334,6 +334,74 @@ static int utf8_encode(uint32_t cp, char out[4])
 
 /* --- UTF-8 and HTML ------------------------------------------------------- */
 
+/* One UTF-8 character at s[0..n), n >= 1: its length with *cp set; 0 when
+ * s is a valid start cut off by the end of the buffer (more bytes needed);
+ * -(k + 1) when byte k makes it invalid (overlong, a surrogate, past
+ * U+10FFFF, a stray continuation byte).  The one UTF-8 decoder: the JSON
+ * tokenizer, the answer normaliser and the bank's checks all use it. */
+static int utf8_scan(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xBF;
+	int need;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0; /* below is overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* above is a surrogate */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90; /* below is overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above is past U+10FFFF */
+	} else {
+		return -1; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+	}
+	uint32_t v = c & (0x3Fu >> need);
+	for (int k = 1; k <= need; k++) {
+		if ((size_t)k == n)
+			return 0;
+		if (s[k] < lo || s[k] > hi)
+			return -(k + 1);
+		v = v << 6 | (s[k] & 0x3Fu);
+		lo = 0x80, hi = 0xBF;
+	}
+	*cp = v;
+	return need + 1;
+}
+
+/* For text that is already whole: the character at s (U+FFFD and 1 byte
+ * for anything invalid or cut off); 0 only when n is 0. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (n == 0)
+		return 0;
+	int k = utf8_scan(s, n, cp);
+	if (k > 0)
+		return (size_t)k;
+	*cp = 0xFFFD;
+	return 1;
+}
+
+static int utf8_valid(const char *s, size_t n)
+{
+	uint32_t c;
+	for (size_t i = 0; i < n;) {
+		int k = utf8_scan((const unsigned char *)s + i, n - i, &c);
+		if (k <= 0)
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
 /* How many bytes of s[0..n) to keep so that at most max remain and no
  * UTF-8 sequence is cut: the one place text is shortened. */
 static size_t utf8_cut(const char *s, size_t n, size_t max)
@@ -364,22 +432,32 @@ static void utf8_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-/* Escape text for Telegram's HTML parse mode. */
-static int html_escape(struct buf *out, const char *s)
+/* Escape s[0..n) for Telegram's HTML parse mode: the one HTML escaper. */
+static int html_escape_n(struct buf *out, const char *s, size_t n)
 {
-	for (; *s; s++) {
+	for (size_t i = 0; i < n; i++) {
 		int rc;
-		switch (*s) {
+		switch (s[i]) {
 		case '<': rc = buf_puts(out, "&lt;"); break;
 		case '>': rc = buf_puts(out, "&gt;"); break;
 		case '&': rc = buf_puts(out, "&amp;"); break;
 		case '"': rc = buf_puts(out, "&quot;"); break;
-		default: rc = buf_putc(out, *s); break;
+		default: rc = buf_putc(out, s[i]); break;
 		}
 		if (rc < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int html_escape(struct buf *out, const char *s) { return html_escape_n(out, s, strlen(s)); }
+
+/* Hex digits: the one table and the one reader. */
+static const char hex_chars[] = "0123456789abcdef";
+
+static int hex_digit(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 /* Length of s[0..n) in UTF-16 code units, as Telegram counts. */
@@ -426,6 +504,94 @@ static int local_day(int64_t ms, int tz_min)
 	return (int)(s >= 0 ? s / 86400 : (s - 86399) / 86400);
 }
 
+
+/* --- an int64-keyed hash map ------------------------------------------------
+ *
+ * Open addressing with linear probing, at most half full.  A slot is elem
+ * bytes whose first field is the int64_t key; key 0 marks an empty slot (no
+ * Telegram user or chat has id 0).  Students, the rate limiter's chats and
+ * the tutor's quotas each live in one.  There is no single removal: a
+ * rebuild keeps the slots a filter wants.  Cost: elem bytes per slot, at most
+ * 4 slots per entry (the table doubles when half full).
+ */
+
+struct imap {
+	char *slots;                 /* cap * elem bytes */
+	size_t elem, cap, n;         /* cap: 0 or a power of two; n: keys held */
+};
+#define IMAP_MIN_CAP 64
+
+static int64_t imap_key(const struct imap *m, size_t i)
+{
+	int64_t k;
+	memcpy(&k, m->slots + i * m->elem, sizeof k);
+	return k;
+}
+
+/* Slot i, or NULL when it is empty: for iterating over 0..cap. */
+static void *imap_at(const struct imap *m, size_t i)
+{
+	return imap_key(m, i) ? m->slots + i * m->elem : NULL;
+}
+
+/* Where key is, or the empty slot where it would go. */
+static size_t imap_probe(const struct imap *m, int64_t key)
+{
+	size_t i = (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ULL) >> 17) & (m->cap - 1);
+	while (imap_key(m, i) && imap_key(m, i) != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void *imap_get(const struct imap *m, int64_t key)
+{
+	return m->cap ? imap_at(m, imap_probe(m, key)) : NULL;
+}
+
+/* Rebuild at cap slots (a power of two, larger than the slots kept),
+ * keeping those keep(slot, ctx) accepts (all when keep is NULL).  0, or -1
+ * when out of memory (the map is unchanged). */
+static int imap_rebuild(struct imap *m, size_t cap, int (*keep)(const void *slot, void *ctx), void *ctx)
+{
+	struct imap nm = {calloc(cap, m->elem), m->elem, cap, 0};
+	if (!nm.slots)
+		return -1;
+	for (size_t i = 0; i < m->cap; i++) {
+		const void *s = imap_at(m, i);
+		if (!s || (keep && !keep(s, ctx)))
+			continue;
+		memcpy(nm.slots + imap_probe(&nm, imap_key(m, i)) * nm.elem, s, nm.elem);
+		nm.n++;
+	}
+	free(m->slots);
+	*m = nm;
+	return 0;
+}
+
+/* The slot of key; a new one (zeroed but for the key) when absent, and
+ * *added set.  NULL when the map had to grow and could not. */
+static void *imap_put(struct imap *m, int64_t key, int *added)
+{
+	*added = 0;
+	void *s = imap_get(m, key);
+	if (s)
+		return s;
+	if ((m->n + 1) * 2 > m->cap && imap_rebuild(m, m->cap ? m->cap * 2 : IMAP_MIN_CAP, NULL, NULL) < 0)
+		return NULL;
+	char *p = m->slots + imap_probe(m, key) * m->elem;
+	memset(p, 0, m->elem);
+	memcpy(p, &key, sizeof key);
+	m->n++;
+	*added = 1;
+	return p;
+}
+
+static void imap_free(struct imap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}
 
 /* --- CRC-32C (Castagnoli), for record checksums ----------------------------- */
 
@@ -1289,50 +1455,18 @@ static int json_tok_new(struct json_parser *p, int type, size_t start, size_t en
  * past it; on error *ip is the offending offset (len when truncated). */
 static int json_scan_utf8(const unsigned char *s, size_t len, size_t *ip)
 {
-	size_t i = *ip;
-	unsigned c = s[i], lo = 0x80, hi = 0xBF;
-	size_t need;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0; /* below is overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* above is a surrogate */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90; /* below is overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* above is past U+10FFFF */
-	} else {
-		return JSON_ERR_UTF8; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+	uint32_t cp;
+	int r = utf8_scan(s + *ip, len - *ip, &cp);
+	if (r > 0) {
+		*ip += (size_t)r;
+		return 0;
 	}
-	for (size_t k = 1; k <= need; k++) {
-		if (i + k == len) {
-			*ip = len;
-			return JSON_ERR_INCOMPLETE;
-		}
-		if (s[i + k] < lo || s[i + k] > hi) {
-			*ip = i + k;
-			return JSON_ERR_UTF8;
-		}
-		lo = 0x80, hi = 0xBF;
+	if (r == 0) {
+		*ip = len;
+		return JSON_ERR_INCOMPLETE;
 	}
-	*ip = i + need + 1;
-	return 0;
-}
-
-static int json_hexval(int c)
-{
-	if (JSON_ISDIGIT(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	*ip += (size_t)(-r - 1); /* the offending byte */
+	return JSON_ERR_UTF8;
 }
 
 /* Check the escape whose backslash is at s[*ip]; same reporting as above. */
@@ -1353,7 +1487,7 @@ static int json_scan_escape(const unsigned char *s, size_t len, size_t *ip)
 				*ip = len;
 				return JSON_ERR_INCOMPLETE;
 			}
-			if (json_hexval(s[i + k]) < 0) {
+			if (hex_digit(s[i + k]) < 0) {
 				*ip = i + k;
 				return JSON_ERR_ESCAPE;
 			}
@@ -1654,7 +1788,7 @@ static long json_hex4(const char *buf, int pos, int end)
 	if (end - pos < 4)
 		return -1;
 	for (int k = 0; k < 4; k++) {
-		int h = json_hexval((unsigned char)buf[pos + k]);
+		int h = hex_digit((unsigned char)buf[pos + k]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;
@@ -1880,7 +2014,6 @@ TEST_API static char *json_strdup(const char *buf, const struct json_tok *t, int
  * U+FFFD, so the output is always valid JSON.  0 or -1 (out of memory). */
 static int json_w_strn(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 	if (buf_reserve(b, n + 2) < 0 || buf_putc(b, '"') < 0)
@@ -1913,8 +2046,8 @@ static int json_w_strn(struct buf *b, const char *s, size_t n)
 				elen = 3;
 			} else {
 				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
+				esc[4] = hex_chars[c >> 4];
+				esc[5] = hex_chars[c & 15];
 				elen = 6;
 			}
 		}
@@ -3985,7 +4118,6 @@ struct store_line {
 	size_t fo[STORE_MAX_FIELDS], fl[STORE_MAX_FIELDS];
 };
 
-static const char store_hex[] = "0123456789abcdef";
 
 static int store_is(const char *p, size_t n, const char *word)
 {
@@ -4123,17 +4255,11 @@ static int store_put_line(struct buf *b, const char *type, uint64_t seq, int64_t
 	uint32_t c = crc32c(0, start, len);
 	*o++ = '\t';
 	for (int k = 28; k >= 0; k -= 4)
-		*o++ = store_hex[(c >> k) & 15];
+		*o++ = hex_chars[(c >> k) & 15];
 	*o++ = '\n';
 	b->len += (size_t)(o - start);
 	b->p[b->len] = '\0';
 	return 0;
-}
-
-static int store_hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 /* Check one line p[0..len) (without its newline): checksum (when check_crc),
@@ -4149,7 +4275,7 @@ static const char *store_parse(const char *p, size_t len, int check_crc, struct 
 	if (check_crc) {
 		uint32_t want = 0;
 		for (int i = 0; i < 8; i++) {
-			int v = store_hexval(p[clen + 1 + (size_t)i]);
+			int v = hex_digit(p[clen + 1 + (size_t)i]);
 			if (v < 0)
 				return "bad checksum";
 			want = want << 4 | (uint32_t)v;
@@ -5241,49 +5367,6 @@ struct bank {
 
 /* --- UTF-8 ------------------------------------------------------------------ */
 
-/* Decode one code point from s[0..n).  Returns the bytes used (>= 1 when
- * n >= 1); an invalid sequence (overlong, surrogate, > U+10FFFF, truncated)
- * yields U+FFFD and consumes one byte. */
-static size_t bank_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	*cp = 0xFFFD;
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len = s[0] >= 0xF5 ? 0 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-	if (len == 0 || len > n)
-		return 1;
-	uint32_t c = s[0] & (0x7F >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 1;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	static const uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-	if (c < min_for_len[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 1;
-	*cp = c;
-	return len;
-}
-
-/* Is s[0..n) valid UTF-8 (a literal U+FFFD in the input is fine)? */
-static int bank_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < n) {
-		uint32_t c;
-		size_t k = bank_utf8_decode(u + i, n - i, &c);
-		if (c == 0xFFFD && k == 1)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
 /* --- answer normalisation ---------------------------------------------------- */
 
 /* The rules, in the order they apply.  This table is the documentation and
@@ -5425,7 +5508,7 @@ static int bank_norm(const char *in, struct buf *out, int numbers)
 	int space = 0;
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		i += bank_utf8_decode(u + i, n - i, &c);
+		i += utf8_decode(u + i, n - i, &c);
 		c = bank_fold(c);
 		if (c == 0)
 			continue;
@@ -6045,7 +6128,7 @@ static void bank_parse_line(struct bank_parser *p, const char *s, size_t n)
 		bank_err(p, p->line, "NUL byte (is this a text file?)");
 		return;
 	}
-	if (!bank_utf8_valid(s, n)) {
+	if (!utf8_valid(s, n)) {
 		bank_err(p, p->line, "bad UTF-8 (save the file as UTF-8)");
 		return;
 	}
@@ -6339,7 +6422,7 @@ struct ai_slot {
 };
 
 struct ai_quota {
-	int64_t user;                /* 0: empty slot */
+	int64_t user;                /* the imap key: first */
 	int day, count;
 };
 
@@ -6409,8 +6492,7 @@ struct ai {
 	int paused_day;              /* the pause is Gemini's daily quota */
 	int working;                 /* the last real result was fine */
 	char last_error[AI_ERR_LEN];
-	struct ai_quota *quota;
-	size_t nquota, capquota;
+	struct imap quota;           /* struct ai_quota by user */
 	struct ai_cache_ent *lru_head, *lru_tail;
 	int ncache;
 	size_t cache_bytes;
@@ -6493,23 +6575,6 @@ static const char *ai_t(int lang, enum ai_text_id id)
  * Everything that is not markup is escaped with html_escape()'s rules.
  */
 
-static int ai_esc(struct buf *out, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int rc;
-		switch (s[i]) { /* the same four as html_escape() */
-		case '<': rc = buf_puts(out, "&lt;"); break;
-		case '>': rc = buf_puts(out, "&gt;"); break;
-		case '&': rc = buf_puts(out, "&amp;"); break;
-		case '"': rc = buf_puts(out, "&quot;"); break;
-		default: rc = buf_putc(out, s[i]); break;
-		}
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Letters and digits, for "is this marker inside a word": any non-ASCII
  * byte counts (Cyrillic letters are). */
 static int ai_wordch(int c)
@@ -6581,7 +6646,7 @@ static size_t ai_md_code(const char *s, size_t n, size_t i, struct buf *out)
 	if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ')
 		a++, b--;
 	buf_puts(out, "<code>");
-	ai_esc(out, s + a, b - a);
+	html_escape_n(out, s + a, b - a);
 	buf_puts(out, "</code>");
 	return end;
 }
@@ -6600,7 +6665,7 @@ static size_t ai_md_link(const char *s, size_t n, size_t i, struct buf *out)
 	ai_md_inline(s + i + 1, r - i - 1, out, AI_MD_DEPTH); /* text only, no nested markup */
 	if (u1 > u0 && !(u1 - u0 == r - i - 1 && memcmp(s + u0, s + i + 1, u1 - u0) == 0)) {
 		buf_puts(out, " (");
-		ai_esc(out, s + u0, u1 - u0);
+		html_escape_n(out, s + u0, u1 - u0);
 		buf_putc(out, ')');
 	}
 	return u1 + 1;
@@ -6640,7 +6705,7 @@ static int ai_md_inline(const char *s, size_t n, struct buf *out, int depth)
 		if (c == '`') {
 			i = ai_md_code(s, n, i, out);
 		} else if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
-			ai_esc(out, s + i + 1, 1);
+			html_escape_n(out, s + i + 1, 1);
 			i += 2;
 		} else if ((c == '*' || c == '_') && depth < AI_MD_DEPTH) {
 			i = ai_md_emph(s, n, i, out, depth);
@@ -6650,7 +6715,7 @@ static int ai_md_inline(const char *s, size_t n, struct buf *out, int depth)
 			size_t j = i + 1;
 			while (j < n && !strchr("`\\*_[", s[j]))
 				j++;
-			ai_esc(out, s + i, j - i);
+			html_escape_n(out, s + i, j - i);
 			i = j;
 		}
 	}
@@ -6716,7 +6781,7 @@ static int ai_md_to_html(const char *md, size_t len, struct buf *out)
 				} else if (pre_bytes) {
 					buf_putc(out, '\n');
 				}
-				ai_esc(out, s, n);
+				html_escape_n(out, s, n);
 				pre_bytes += n + 1;
 			}
 		} else {
@@ -6934,7 +6999,7 @@ static void ai_norm_append(struct buf *out, const char *s)
 	int space = 0;
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		i += bank_utf8_decode((const unsigned char *)s + i, n - i, &c);
+		i += utf8_decode((const unsigned char *)s + i, n - i, &c);
 		c = bank_fold(c);
 		if (c == 0)
 			continue;
@@ -7049,60 +7114,26 @@ static int ai_cache_put(struct ai *a, const char *key, int64_t expires_ms, const
 
 static int ai_today(const struct ai *a) { return local_day(wall_ms(), a->o.tz_offset_min); }
 
-static size_t ai_quota_slot(const struct ai_quota *q, size_t cap, int64_t user)
+/* imap_rebuild's filter: today's counts only. */
+static int ai_quota_current(const void *slot, void *ctx)
 {
-	size_t i = (size_t)(((uint64_t)user * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
-	while (q[i].user && q[i].user != user)
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-/* Rehash into a table of cap, keeping only entries of day >= min_day. */
-static int ai_quota_rehash(struct ai *a, size_t cap, int min_day)
-{
-	struct ai_quota *q = calloc(cap, sizeof *q);
-	if (!q)
-		return -1;
-	size_t n = 0;
-	for (size_t i = 0; i < a->capquota; i++)
-		if (a->quota[i].user && a->quota[i].day >= min_day) {
-			q[ai_quota_slot(q, cap, a->quota[i].user)] = a->quota[i];
-			n++;
-		}
-	free(a->quota);
-	a->quota = q;
-	a->capquota = cap;
-	a->nquota = n;
-	return 0;
+	return ((const struct ai_quota *)slot)->day >= *(const int *)ctx;
 }
 
 /* The entry for user (created when create is set), or NULL. */
 static struct ai_quota *ai_quota_entry(struct ai *a, int64_t user, int create, int today)
 {
-	if (a->capquota) {
-		struct ai_quota *q = &a->quota[ai_quota_slot(a->quota, a->capquota, user)];
-		if (q->user)
-			return q;
-	}
-	if (!create)
+	struct ai_quota *q = imap_get(&a->quota, user);
+	if (q || !create)
+		return q;
+	/* yesterday's counts are dead weight: drop them before the map grows */
+	if ((a->quota.n + 1) * 2 > a->quota.cap && a->quota.cap &&
+	    imap_rebuild(&a->quota, a->quota.cap, ai_quota_current, &today) < 0)
 		return NULL;
-	if ((a->nquota + 1) * 2 > a->capquota) {
-		/* yesterday's counts are dead weight: drop them before growing */
-		if (a->capquota && ai_quota_rehash(a, a->capquota, today) < 0)
-			return NULL;
-		size_t cap = a->capquota ? a->capquota : 64;
-		while ((a->nquota + 1) * 2 > cap)
-			cap *= 2;
-		if (cap != a->capquota && ai_quota_rehash(a, cap, today) < 0)
-			return NULL;
-	}
-	struct ai_quota *q = &a->quota[ai_quota_slot(a->quota, a->capquota, user)];
-	if (!q->user) {
-		q->user = user;
+	int added;
+	q = imap_put(&a->quota, user, &added);
+	if (q && added)
 		q->day = today;
-		q->count = 0;
-		a->nquota++;
-	}
 	return q;
 }
 
@@ -7263,9 +7294,11 @@ static void ai_dump(struct ai *a, ai_emit_fn emit, void *ctx)
 	if (!a)
 		return;
 	int today = ai_today(a);
-	for (size_t i = 0; i < a->capquota; i++)
-		if (a->quota[i].user && a->quota[i].day == today && a->quota[i].count > 0)
-			ai_save_quota(a, &a->quota[i], emit, ctx);
+	for (size_t i = 0; i < a->quota.cap; i++) {
+		const struct ai_quota *q = imap_at(&a->quota, i);
+		if (q && q->day == today && q->count > 0)
+			ai_save_quota(a, q, emit, ctx);
+	}
 	int64_t now = wall_ms();
 	for (struct ai_cache_ent *e = a->lru_tail; e; e = e->prev) {
 		if (e->expires_ms <= now)
@@ -7337,6 +7370,7 @@ static int ai_init(struct ai *a, const struct ai_opts *o, struct http_client *hc
 	a->queue_tail = &a->queue;
 	a->done_tail = &a->done;
 	a->working = 1;
+	a->quota.elem = sizeof(struct ai_quota);
 	return ai_configure(a);
 }
 
@@ -7384,7 +7418,7 @@ static void ai_free(struct ai *a)
 		ai_cache_drop(a, a->lru_head);
 	for (int i = 0; i < AI_MEMORY_USERS; i++)
 		ai_mem_clear(&a->mem[i]);
-	free(a->quota);
+	imap_free(&a->quota);
 	explicit_bzero(a->header, sizeof a->header);
 	memset(a, 0, sizeof *a);
 }
@@ -9405,8 +9439,7 @@ struct bot {
 	struct bot_opts o;
 	const struct bank *bank;
 	struct store *store;          /* NULL in pure unit tests */
-	struct bot_user **users;      /* open-addressing hash by id; owned here */
-	size_t nusers, capusers;
+	struct imap users;            /* struct bot_slot by id; the users are owned here */
 	int64_t offset;               /* next Telegram update id to ask for */
 	uint64_t next_msg_id;
 	struct bot_msg *staged, **staged_tail; /* replies of the open batch */
@@ -9460,39 +9493,27 @@ static const char *bot_t(const struct bot_user *u, enum bot_text_id id) { return
 
 /* --- the user table ------------------------------------------------------------------- */
 
-static size_t bot_slot(const struct bot *b, int64_t id)
-{
-	uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
-	size_t i = (size_t)(h >> 17) & (b->capusers - 1);
-	while (b->users[i] && b->users[i]->id != id)
-		i = (i + 1) & (b->capusers - 1);
-	return i;
-}
+/* A slot of the user map: the id and the user (the user does not move
+ * when the map grows, so a handler may hold it). */
+struct bot_slot {
+	int64_t id;
+	struct bot_user *u;
+};
 
 static struct bot_user *bot_find_user(const struct bot *b, int64_t id)
 {
-	if (!b->capusers)
-		return NULL;
-	return b->users[bot_slot(b, id)];
+	const struct bot_slot *s = imap_get(&b->users, id);
+	return s ? s->u : NULL;
 }
 
-static int bot_grow_users(struct bot *b)
+/* User slot i, or NULL: for walking every user (0 <= i < b->users.cap). */
+static struct bot_user *bot_user_at(const struct bot *b, size_t i)
 {
-	size_t cap = b->capusers ? b->capusers * 2 : 64;
-	struct bot_user **old = b->users;
-	size_t oldcap = b->capusers;
-	b->users = calloc(cap, sizeof *b->users);
-	if (!b->users) {
-		b->users = old;
-		return -1;
-	}
-	b->capusers = cap;
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i])
-			b->users[bot_slot(b, old[i]->id)] = old[i];
-	free(old);
-	return 0;
+	const struct bot_slot *s = imap_at(&b->users, i);
+	return s ? s->u : NULL;
 }
+
+static size_t bot_nusers(const struct bot *b) { return b->users.n; }
 
 /* Find or create; NULL only when out of memory or past BOT_MAX_USERS. */
 static struct bot_user *bot_get_user(struct bot *b, int64_t id)
@@ -9500,18 +9521,18 @@ static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 	struct bot_user *u = bot_find_user(b, id);
 	if (u)
 		return u;
-	if (b->nusers >= BOT_MAX_USERS)
+	if (bot_nusers(b) >= BOT_MAX_USERS || !(u = calloc(1, sizeof *u)))
 		return NULL;
-	if ((b->nusers + 1) * 2 > b->capusers && bot_grow_users(b) < 0)
+	int added;
+	struct bot_slot *s = imap_put(&b->users, id, &added);
+	if (!s) {
+		free(u);
 		return NULL;
-	u = calloc(1, sizeof *u);
-	if (!u)
-		return NULL;
+	}
 	u->id = id;
 	u->lang = b->o.lang;
 	u->remind_hour = -1;
-	b->users[bot_slot(b, id)] = u;
-	b->nusers++;
+	s->u = u;
 	return u;
 }
 
@@ -9805,8 +9826,8 @@ static int bot_dump(void *ctx, struct store *s)
 	(void)s;
 	b->dumping = 1;
 	b->store_failed = 0;
-	for (size_t i = 0; i < b->capusers; i++) {
-		struct bot_user *u = b->users[i];
+	for (size_t i = 0; i < b->users.cap; i++) {
+		struct bot_user *u = bot_user_at(b, i);
 		if (!u)
 			continue;
 		bot_save_user(b, u);
@@ -9831,6 +9852,7 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->o = *o;
 	b->bank = bank;
 	b->store = store;
+	b->users.elem = sizeof(struct bot_slot);
 	b->staged_tail = &b->staged;
 	b->outbox_tail = &b->outbox;
 	b->next_msg_id = 1;
@@ -9846,12 +9868,10 @@ static void bot_set_opts(struct bot *b, const struct bot_opts *o)
 
 static void bot_free_state(struct bot *b)
 {
-	for (size_t i = 0; i < b->capusers; i++)
-		if (b->users[i])
-			bot_free_user(b->users[i]);
-	free(b->users);
-	b->users = NULL;
-	b->nusers = b->capusers = 0;
+	for (size_t i = 0; i < b->users.cap; i++)
+		if (bot_user_at(b, i))
+			bot_free_user(bot_user_at(b, i));
+	imap_free(&b->users);
 	struct bot_msg *lists[2] = {b->staged, b->outbox};
 	for (int k = 0; k < 2; k++)
 		for (struct bot_msg *m = lists[k], *next; m; m = next) {
@@ -10647,8 +10667,8 @@ static void cmd_cancel(struct bot_call *c)
 static int bot_rank(const struct bot *b, const struct bot_user *u)
 {
 	int rank = 1;
-	for (size_t i = 0; i < b->capusers; i++)
-		if (b->users[i] && b->users[i]->points > u->points)
+	for (size_t i = 0; i < b->users.cap; i++)
+		if (bot_user_at(b, i) && bot_user_at(b, i)->points > u->points)
 			rank++;
 	return rank;
 }
@@ -10662,7 +10682,7 @@ static void cmd_stats(struct bot_call *c)
 	}
 	struct buf t = BUF_INIT;
 	buf_printf(&t, bot_t(u, T_STATS_HEAD), u->points, bot_level(u->points), u->last_day >= c->today - 1 ? u->streak : 0,
-	           u->best_streak, bot_rank(c->b, u), (int)c->b->nusers, u->solved, u->attempts);
+	           u->best_streak, bot_rank(c->b, u), (int)bot_nusers(c->b), u->solved, u->attempts);
 	for (int s = 0; s < c->b->bank->nsubjects; s++) {
 		const struct bank_subject *sub = &c->b->bank->subjects[s];
 		int att = 0, cor = 0;
@@ -10693,8 +10713,8 @@ static void bot_top_list(struct bot_call *c, struct buf *t, int weekly)
 	int week = bot_week(c->today);
 	const struct bot_user *top[BOT_TOP_N];
 	int ntop = 0;
-	for (size_t i = 0; i < c->b->capusers; i++) {
-		const struct bot_user *u = c->b->users[i];
+	for (size_t i = 0; i < c->b->users.cap; i++) {
+		const struct bot_user *u = bot_user_at(c->b, i);
 		int pts = u ? (weekly ? bot_week_points(u, week) : u->points) : 0;
 		if (!u || pts <= 0)
 			continue;
@@ -10735,8 +10755,8 @@ static void bot_top_list(struct bot_call *c, struct buf *t, int weekly)
 	int my = weekly ? bot_week_points(c->u, week) : c->u->points;
 	if (!mine && my > 0) {
 		int place = 1;
-		for (size_t i = 0; i < c->b->capusers; i++) {
-			const struct bot_user *u = c->b->users[i];
+		for (size_t i = 0; i < c->b->users.cap; i++) {
+			const struct bot_user *u = bot_user_at(c->b, i);
 			if (u && (weekly ? bot_week_points(u, week) : u->points) > my)
 				place++;
 		}
@@ -10789,8 +10809,8 @@ static void cmd_status(struct bot_call *c)
 {
 	struct bot *b = c->b;
 	int active = 0;
-	for (size_t i = 0; i < b->capusers; i++)
-		if (b->users[i] && b->users[i]->last_day == c->today)
+	for (size_t i = 0; i < b->users.cap; i++)
+		if (bot_user_at(b, i) && bot_user_at(b, i)->last_day == c->today)
 			active++;
 	long errs = 0;
 	for (int i = 0; i < 60; i++)
@@ -10799,7 +10819,7 @@ static void cmd_status(struct bot_call *c)
 	bot_replyf(b, c->chat, NULL,
 	           "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
 	           "updates today: %ld\nqueue: %ld\nerrors (last hour): %ld\nstorage: %" PRId64 " KiB",
-	           EXAMFLOW_VERSION, up / 86400, up / 3600 % 24, up / 60 % 60, b->nusers, active,
+	           EXAMFLOW_VERSION, up / 86400, up / 3600 % 24, up / 60 % 60, bot_nusers(b), active,
 	           b->ctr.updates_today, b->outbox_len, errs, b->store ? store_bytes(b->store) / 1024 : 0);
 }
 
@@ -10810,8 +10830,8 @@ static void cmd_stats_all(struct bot_call *c)
 	buf_puts(&t, "<b>All students</b>");
 	for (int s = 0; s < b->bank->nsubjects; s++) {
 		long att = 0, cor = 0, users = 0;
-		for (size_t i = 0; i < b->capusers; i++) {
-			const struct bot_user *u = b->users[i];
+		for (size_t i = 0; i < b->users.cap; i++) {
+			const struct bot_user *u = bot_user_at(b, i);
 			int mine = 0;
 			for (int k = 0; u && k < u->nnums; k++)
 				if (strcmp(u->nums[k].subject, b->bank->subjects[s].id) == 0)
@@ -10841,8 +10861,8 @@ static void cmd_broadcast(struct bot_call *c)
 		return;
 	}
 	size_t rcpt = 0;
-	for (size_t i = 0; i < b->capusers; i++)
-		rcpt += b->users[i] && !b->users[i]->blocked;
+	for (size_t i = 0; i < b->users.cap; i++)
+		rcpt += bot_user_at(b, i) && !bot_user_at(b, i)->blocked;
 	if (rcpt > BOT_BCAST_MAX) {
 		bot_replyf(b, c->chat, NULL, "Too many recipients for one broadcast: %zu (at most %d).", rcpt, BOT_BCAST_MAX);
 		return;
@@ -10851,8 +10871,8 @@ static void cmd_broadcast(struct bot_call *c)
 	html_escape(&text, c->args);
 	int n = 0;
 	uint64_t first = b->next_msg_id;
-	for (size_t i = 0; i < b->capusers; i++) {
-		const struct bot_user *u = b->users[i];
+	for (size_t i = 0; i < b->users.cap; i++) {
+		const struct bot_user *u = bot_user_at(b, i);
 		if (!u || u->blocked)
 			continue;
 		bot_reply(b, u->id, text.p, NULL);
@@ -11058,8 +11078,8 @@ static int bot_send_reminders(struct bot *b, int64_t now_ms)
 	int today = local_day(now_ms, b->o.tz_offset_min);
 	int hour = (int)(((now_ms / 1000 + (int64_t)b->o.tz_offset_min * 60) % 86400 + 86400) % 86400 / 3600);
 	int n = 0;
-	for (size_t i = 0; i < b->capusers; i++) {
-		struct bot_user *u = b->users[i];
+	for (size_t i = 0; i < b->users.cap; i++) {
+		struct bot_user *u = bot_user_at(b, i);
 		if (!u || u->blocked || u->remind_hour != hour || u->last_day == today || u->remind_day == today)
 			continue;
 		u->remind_day = today;
@@ -11580,7 +11600,7 @@ enum tg_phase { TG_GETME, TG_DELWEBHOOK, TG_SETCOMMANDS, TG_SETCOMMANDS_EN, TG_P
 
 /* Rate-limiter state of one chat. */
 struct tg_chat {
-	int64_t chat;
+	int64_t chat;       /* the imap key: first */
 	int64_t last;       /* mono ms of the last refill */
 	double tokens;      /* a token bucket: up to the burst, one per gap */
 	int inflight;       /* a message to this chat is on the wire: keeps FIFO order */
@@ -11610,8 +11630,7 @@ struct tg {
 	int64_t last_ok_ms;           /* wall ms of the last successful Telegram call */
 	struct tg_send send[TG_SEND_CONNS];
 	int64_t global_ready_at;      /* mono ms: the next send may start */
-	struct tg_chat *chats;        /* open addressing by chat id */
-	size_t nchats, capchats;
+	struct imap chats;            /* struct tg_chat by chat id */
 	/* Requests that are not replies and are never persisted: button acks
 	 * (they only stop a spinner) and admin notices (about the bot itself). */
 	struct { const char *method; char *body; } acks[TG_ACKS_MAX];
@@ -11635,56 +11654,28 @@ struct tg {
 };
 
 
-static size_t tg_chat_slot(const struct tg_chat *tab, size_t cap, int64_t chat)
+/* imap_rebuild's filter when the table is at TG_CHAT_SLOTS_MAX: chats with
+ * nothing on the wire go (their buckets refill to full in a few seconds). */
+static int tg_chat_busy(const void *slot, void *ctx)
 {
-	size_t j = (size_t)((uint64_t)chat * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1);
-	while (tab[j].chat && tab[j].chat != chat)
-		j = (j + 1) & (cap - 1);
-	return j;
-}
-
-/* Rebuild the table at cap slots; keep_idle 0 forgets chats with nothing on
- * the wire (their buckets refill to full anyway after a few seconds). */
-static int tg_chat_rehash(struct tg *t, size_t cap, int keep_idle)
-{
-	struct tg_chat *n = calloc(cap, sizeof *n);
-	if (!n)
-		return -1;
-	size_t count = 0;
-	for (size_t i = 0; i < t->capchats; i++) {
-		if (!t->chats[i].chat || (!keep_idle && !t->chats[i].inflight))
-			continue;
-		n[tg_chat_slot(n, cap, t->chats[i].chat)] = t->chats[i];
-		count++;
-	}
-	free(t->chats);
-	t->chats = n;
-	t->capchats = cap;
-	t->nchats = count;
-	return 0;
+	(void)ctx;
+	return ((const struct tg_chat *)slot)->inflight;
 }
 
 /* The limiter entry of a chat (created on first use); NULL when out of memory. */
 static struct tg_chat *tg_chat(struct tg *t, int64_t chat)
 {
-	if (t->capchats) {
-		size_t j = tg_chat_slot(t->chats, t->capchats, chat);
-		if (t->chats[j].chat)
-			return &t->chats[j];
+	struct imap *m = &t->chats;
+	if (!imap_get(m, chat) && (m->n + 1) * 2 > m->cap && m->cap * 2 > TG_CHAT_SLOTS_MAX &&
+	    imap_rebuild(m, m->cap, tg_chat_busy, NULL) < 0)
+		return NULL;
+	int added;
+	struct tg_chat *c = imap_put(m, chat, &added);
+	if (c && added) {
+		c->tokens = chat < 0 ? TG_GROUP_BURST : TG_CHAT_BURST;
+		c->last = mono_ms();
 	}
-	if ((t->nchats + 1) * 2 > t->capchats) {
-		size_t cap = t->capchats ? t->capchats * 2 : 256;
-		if (cap > TG_CHAT_SLOTS_MAX ? tg_chat_rehash(t, t->capchats, 0) : tg_chat_rehash(t, cap, 1))
-			return NULL;
-	}
-	size_t j = tg_chat_slot(t->chats, t->capchats, chat);
-	t->chats[j].chat = chat;
-	t->chats[j].tokens = chat < 0 ? TG_GROUP_BURST : TG_CHAT_BURST;
-	t->chats[j].last = mono_ms();
-	t->chats[j].inflight = 0;
-	t->chats[j].passed = 0;
-	t->nchats++;
-	return &t->chats[j];
+	return c;
 }
 
 /* Refill a chat's bucket up to now; returns when the next token is there
@@ -12311,7 +12302,7 @@ static void tg_on_ready(struct tg *t)
 	if (t->w->restarted)
 		return; /* one "started" per watchdog, not one per restart (a crash loop would spam) */
 	tg_admin_notice(t, "version %s started (%d tasks, %zu students, %ld replies waiting).", EXAMFLOW_VERSION,
-	                t->w->bank.ntasks, t->w->bot.nusers, bot_out_len(&t->w->bot));
+	                t->w->bank.ntasks, bot_nusers(&t->w->bot), bot_out_len(&t->w->bot));
 }
 
 /* Heartbeat every TG_REPORT_EVERY_MS; a snapshot when it changed, and at
@@ -12454,8 +12445,11 @@ static void tg_forget_sends(void *ctx)
 		t->send[i].busy = 0;
 		t->send[i].msg = NULL;
 	}
-	for (size_t i = 0; i < t->capchats; i++)
-		t->chats[i].inflight = 0;
+	for (size_t i = 0; i < t->chats.cap; i++) {
+		struct tg_chat *c = imap_at(&t->chats, i);
+		if (c)
+			c->inflight = 0;
+	}
 }
 
 /* SIGHUP: the caller's hook reloads the configuration (it also reopens the
@@ -12693,6 +12687,7 @@ static int tg_init(struct tg *t, struct worker *w, const struct tg_hooks *hooks,
 	t->w = w;
 	t->o = &w->o.tg;
 	t->stop = stop;
+	t->chats.elem = sizeof(struct tg_chat);
 	if (hooks)
 		t->hooks = *hooks;
 	w->on_reload = tg_forget_sends;
@@ -12730,7 +12725,7 @@ static void tg_free(struct tg *t)
 		http_client_free(&t->hc);
 	for (int i = 0; i < t->nacks; i++)
 		free(t->acks[i].body);
-	free(t->chats);
+	imap_free(&t->chats);
 	explicit_bzero(t->prefix, sizeof t->prefix);
 }
 
@@ -12744,7 +12739,7 @@ static int tg_run(struct worker *w, const struct tg_hooks *hooks)
 	int rc = tg_init(t, w, hooks, &stop);
 	if (rc == 0)
 		log_info("main", "worker started (pid %d), %d tasks, %zu students, %ld replies waiting", (int)getpid(),
-		         w->bank.ntasks, w->bot.nusers, bot_out_len(&w->bot));
+		         w->bank.ntasks, bot_nusers(&w->bot), bot_out_len(&w->bot));
 	while (rc == 0 && !stop) {
 		int64_t now = mono_ms(), wake = now + TG_REPORT_EVERY_MS;
 		tg_report(t, now);
@@ -14314,8 +14309,8 @@ static int cli_export(struct cli_ctx *ctx)
 			printf("user_id,task_id,solved,in_review,review_due_day\n");
 		else
 			printf("user_id,subject,task_number,attempted,correct\n");
-		for (size_t i = 0; i < b->capusers; i++) {
-			const struct bot_user *u = b->users[i];
+		for (size_t i = 0; i < b->users.cap; i++) {
+			const struct bot_user *u = bot_user_at(b, i);
 			if (!u)
 				continue;
 			if (strcmp(what, "users") == 0) {
