@@ -157,6 +157,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h> /* PR_SET_PDEATHSIG: a worker must not outlive its watchdog */
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1113,6 +1114,18 @@ static void cfg_env_name(const struct cfg_key *k, char *out, size_t len)
 	out[n] = '\0';
 }
 
+static const char cfg_err_range[] = "value out of range";
+
+/* Print err for key k and end the line: a number out of range names the
+ * range ("value out of range (5..3600)"). */
+static void cfg_put_err(FILE *errs, const struct cfg_key *k, const char *err)
+{
+	if (err == cfg_err_range)
+		fprintf(errs, "%s (%ld..%ld)\n", err, k->min, k->max);
+	else
+		fprintf(errs, "%s\n", err);
+}
+
 /* Store one value into c.  Returns NULL, or a message saying what is wrong
  * (never containing the value itself: it may be a secret). */
 static const char *cfg_set(struct config *c, const struct cfg_key *k, const char *v)
@@ -1137,7 +1150,7 @@ static const char *cfg_set(struct config *c, const struct cfg_key *k, const char
 		if (!*v || *end || errno)
 			return "not a whole number";
 		if (n < k->min || n > k->max)
-			return "value out of range";
+			return cfg_err_range;
 		*(int *)(void *)field = (int)n;
 		return NULL;
 	}
@@ -1250,7 +1263,8 @@ static int cfg_load_file(struct config *c, const char *path, FILE *errs)
 		}
 		const char *err = cfg_set(c, k, val);
 		if (err) {
-			fprintf(errs, "%s:%d: %s: %s\n", path, lineno, key, err);
+			fprintf(errs, "%s:%d: %s: ", path, lineno, key);
+			cfg_put_err(errs, k, err);
 			nerr++;
 		}
 	}
@@ -1271,7 +1285,8 @@ static int cfg_load_env(struct config *c, FILE *errs)
 			continue;
 		const char *err = cfg_set(c, &cfg_keys[i], v);
 		if (err) {
-			fprintf(errs, "environment %s: %s\n", name, err);
+			fprintf(errs, "environment %s: ", name);
+			cfg_put_err(errs, &cfg_keys[i], err);
 			nerr++;
 		}
 	}
@@ -8355,7 +8370,7 @@ static int health_init(struct health *h, const struct health_opts *o)
 	int64_t now = mono_ms();
 	h->started_mono = now;
 	h->started_wall = wall_ms();
-	/* Set by the watchdog for its worker (see README-health.md); absent
+	/* Set by the watchdog for its worker (wd_child); absent
 	 * under --no-watchdog, where this worker is all there is. */
 	h->watchdog_started_wall = h->started_wall;
 	health_env_i64("EXAMFLOW_WATCHDOG_STARTED", &h->watchdog_started_wall);
@@ -9298,7 +9313,8 @@ enum bot_text_id {
 	T_HINT, T_STATS_HEAD, T_STATS_NONE, T_TOP_WEEK, T_TOP_ALL, T_TOP_EMPTY, T_TOP_YOU,
 	T_REMIND_SET, T_REMIND_OFF, T_REMIND_USAGE, T_REMINDER, T_LANG_SET, T_LANG_USAGE,
 	T_ACHIEVEMENT, T_ADMIN_ONLY, T_GROUP_PRIVATE, T_BROADCAST_USAGE, T_BROADCAST_QUEUED,
-	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_BROADCAST_BUSY, T_BROADCAST_DONE, T_COUNT
+	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_BROADCAST_BUSY, T_BROADCAST_DONE,
+	T_BROADCAST_TOO_MANY, T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_COUNT
 };
 
 static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
@@ -9348,6 +9364,14 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 	[T_LEVEL_UP] = {"⬆️ Новый уровень: %d!", "⬆️ Level up: %d!"},
 	[T_BROADCAST_BUSY] = {"Предыдущая рассылка ещё идёт: осталось %d сообщений.", "The previous broadcast is still going: %d messages left."},
 	[T_BROADCAST_DONE] = {"Рассылка завершена: доставлено %d из %d.", "Broadcast finished: %d of %d delivered."},
+	[T_BROADCAST_TOO_MANY] = {"Слишком много получателей для одной рассылки: %zu (не больше %d).",
+	                          "Too many recipients for one broadcast: %zu (at most %d)."},
+	[T_STATUS] = {"<b>ExamFlow %s</b>\nработает: %" PRId64 " д %02" PRId64 ":%02" PRId64 "\nучеников: %zu, сегодня занимались: %d\n"
+	              "обновлений сегодня: %ld\nв очереди: %ld\nошибок за час: %ld\nданные: %" PRId64 " КиБ",
+	              "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
+	              "updates today: %ld\nqueue: %ld\nerrors (last hour): %ld\nstorage: %" PRId64 " KiB"},
+	[T_STATS_ALL_HEAD] = {"<b>Все ученики</b>", "<b>All students</b>"},
+	[T_STATS_ALL_LINE] = {": учеников %ld, попыток %ld, верных %ld", ": %ld students, %ld attempts, %ld correct"},
 };
 
 /* --- state ---------------------------------------------------------------------- */
@@ -9401,7 +9425,6 @@ struct bot_user {
 	int solved, attempts;
 	uint32_t achievements;
 	int blocked;
-	int ai_day, ai_used;
 	struct bot_taskstate *tasks;
 	int ntasks, captasks;
 	struct bot_numstat *nums;
@@ -9627,7 +9650,6 @@ static const struct {
 	BOT_UI(lang), BOT_UI(lang_fixed), BOT_UI(num_filter), BOT_UI(pending_wrong), BOT_UI(points),
 	BOT_UI(week_id), BOT_UI(week_points), BOT_UI(streak), BOT_UI(best_streak), BOT_UI(last_day),
 	BOT_UI(remind_hour), BOT_UI(remind_day), BOT_UI(solved), BOT_UI(attempts), BOT_UI(blocked),
-	BOT_UI(ai_day), BOT_UI(ai_used),
 #undef BOT_UI
 };
 #define BOT_NUSER_INTS ((int)(sizeof bot_user_ints / sizeof bot_user_ints[0]))
@@ -10816,10 +10838,7 @@ static void cmd_status(struct bot_call *c)
 	for (int i = 0; i < 60; i++)
 		errs += b->ctr.errors_hour[i];
 	int64_t up = (wall_ms() - b->ctr.started_ms) / 1000;
-	bot_replyf(b, c->chat, NULL,
-	           "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
-	           "updates today: %ld\nqueue: %ld\nerrors (last hour): %ld\nstorage: %" PRId64 " KiB",
-	           EXAMFLOW_VERSION, up / 86400, up / 3600 % 24, up / 60 % 60, bot_nusers(b), active,
+	bot_replyf(b, c->chat, NULL, bot_t(c->u, T_STATUS), EXAMFLOW_VERSION, up / 86400, up / 3600 % 24, up / 60 % 60, bot_nusers(b), active,
 	           b->ctr.updates_today, b->outbox_len, errs, b->store ? store_bytes(b->store) / 1024 : 0);
 }
 
@@ -10827,7 +10846,7 @@ static void cmd_stats_all(struct bot_call *c)
 {
 	struct bot *b = c->b;
 	struct buf t = BUF_INIT;
-	buf_puts(&t, "<b>All students</b>");
+	buf_puts(&t, bot_t(c->u, T_STATS_ALL_HEAD));
 	for (int s = 0; s < b->bank->nsubjects; s++) {
 		long att = 0, cor = 0, users = 0;
 		for (size_t i = 0; i < b->users.cap; i++) {
@@ -10840,7 +10859,7 @@ static void cmd_stats_all(struct bot_call *c)
 		}
 		buf_puts(&t, "\n");
 		html_escape(&t, b->bank->subjects[s].title);
-		buf_printf(&t, ": %ld students, %ld attempts, %ld correct", users, att, cor);
+		buf_printf(&t, bot_t(c->u, T_STATS_ALL_LINE), users, att, cor);
 	}
 	bot_reply(b, c->chat, t.p ? t.p : "", NULL);
 	buf_free(&t);
@@ -10864,7 +10883,7 @@ static void cmd_broadcast(struct bot_call *c)
 	for (size_t i = 0; i < b->users.cap; i++)
 		rcpt += bot_user_at(b, i) && !bot_user_at(b, i)->blocked;
 	if (rcpt > BOT_BCAST_MAX) {
-		bot_replyf(b, c->chat, NULL, "Too many recipients for one broadcast: %zu (at most %d).", rcpt, BOT_BCAST_MAX);
+		bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_TOO_MANY), rcpt, BOT_BCAST_MAX);
 		return;
 	}
 	struct buf text = BUF_INIT;
@@ -10982,39 +11001,68 @@ static void bot_on_command(struct bot_call *c, const char *cmd)
 	bot_reply(c->b, c->chat, bot_t(c->u, T_UNKNOWN_CMD), NULL);
 }
 
-/* Callback actions: subj | s:SUBJECT | n:SUBJECT:NUMBER | next | sol */
-static void bot_on_callback(struct bot_call *c, const char *data)
+/* n:SUBJECT:NUMBER: the student chose a subject and a task number (0: any). */
+static void cb_number(struct bot_call *c, const char *arg)
 {
 	struct bot_user *u = c->u;
-	if (strcmp(data, "subj") == 0) {
-		cmd_subjects(c);
-	} else if (strncmp(data, "s:", 2) == 0 && bank_subject_find(c->b->bank, data + 2)) {
-		bot_show_numbers(c, data + 2);
-	} else if (strncmp(data, "n:", 2) == 0) {
-		char sid[BOT_ID_MAX];
-		const char *colon = strrchr(data + 2, ':');
-		size_t len = colon ? (size_t)(colon - data - 2) : 0;
-		if (!colon || len >= sizeof sid)
+	char sid[BOT_ID_MAX];
+	const char *colon = strrchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : 0;
+	if (!colon || len >= sizeof sid)
+		return;
+	memcpy(sid, arg, len);
+	sid[len] = '\0';
+	if (!bank_subject_find(c->b->bank, sid))
+		return;
+	if (strcmp(u->subject, sid) != 0)
+		bot_ai_subject_changed(c->b, u->id);
+	utf8_copy(u->subject, sizeof u->subject, sid);
+	u->num_filter = atoi(colon + 1);
+	u->last_task[0] = '\0';
+	bot_send_task(c);
+}
+
+/* s:SUBJECT: the task numbers of a subject. */
+static void cb_subject(struct bot_call *c, const char *arg)
+{
+	if (bank_subject_find(c->b->bank, arg))
+		bot_show_numbers(c, arg);
+}
+
+static void cb_subjects(struct bot_call *c, const char *arg) { (void)arg; cmd_subjects(c); }
+static void cb_next(struct bot_call *c, const char *arg) { (void)arg; bot_send_task(c); }
+static void cb_solution(struct bot_call *c, const char *arg) { (void)arg; bot_show_solution(c); }
+
+/* The button table: callback_data is "NAME" (exact) or "NAME:ARG" (prefix). */
+static const struct {
+	const char *name;
+	int has_arg;
+	void (*fn)(struct bot_call *c, const char *arg);
+} bot_buttons[] = {
+	{"subj", 0, cb_subjects},
+	{"s", 1, cb_subject},
+	{"n", 1, cb_number},
+	{"next", 0, cb_next},
+	{"sol", 0, cb_solution},
+	{"x", 1, bot_ai_explain},
+};
+
+static void bot_on_callback(struct bot_call *c, const char *data)
+{
+	for (size_t i = 0; i < sizeof bot_buttons / sizeof bot_buttons[0]; i++) {
+		size_t n = strlen(bot_buttons[i].name);
+		if (strncmp(data, bot_buttons[i].name, n) != 0)
+			continue;
+		if (!bot_buttons[i].has_arg && data[n] == '\0') {
+			bot_buttons[i].fn(c, "");
 			return;
-		memcpy(sid, data + 2, len);
-		sid[len] = '\0';
-		if (!bank_subject_find(c->b->bank, sid))
+		}
+		if (bot_buttons[i].has_arg && data[n] == ':') {
+			bot_buttons[i].fn(c, data + n + 1);
 			return;
-		if (strcmp(u->subject, sid) != 0)
-			bot_ai_subject_changed(c->b, u->id);
-		utf8_copy(u->subject, sizeof u->subject, sid);
-		u->num_filter = atoi(colon + 1);
-		u->last_task[0] = '\0';
-		bot_send_task(c);
-	} else if (strcmp(data, "next") == 0) {
-		bot_send_task(c);
-	} else if (strcmp(data, "sol") == 0) {
-		bot_show_solution(c);
-	} else if (strncmp(data, "x:", 2) == 0) {
-		bot_ai_explain(c, data + 2);
-	} else {
-		log_debug("bot", "unknown callback data from user %" PRId64, u->id);
+		}
 	}
+	log_debug("bot", "unknown callback data from user %" PRId64, c->u->id);
 }
 
 /* Apply one update to the state and stage the replies.  The caller has
@@ -12809,7 +12857,6 @@ static int tg_run(struct worker *w, const struct tg_hooks *hooks)
  * wd_status_cmd (`examflow status`).
  */
 
-#include <sys/prctl.h> /* PR_SET_PDEATHSIG: a worker must not outlive its watchdog */
 
 #define WD_HEARTBEAT_MS 2000            /* the worker says "B" at least this often */
 #define WD_LINE_MAX PIPE_BUF            /* one message; writes up to PIPE_BUF are atomic */

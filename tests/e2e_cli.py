@@ -51,7 +51,7 @@ def test_config_bad_values(t):
     p = t.run(["-c", conf, "check"])
     t.eq(p.returncode, EXIT_CONFIG, "exit code")
     t.check("examflow.conf:1: max_restarts: not a whole number" in p.stderr, p.stderr)
-    t.check("examflow.conf:2: check_interval: value out of range" in p.stderr, p.stderr)
+    t.check("examflow.conf:2: check_interval: value out of range (5..3600)" in p.stderr, p.stderr)
     t.check("examflow.conf:3: fsync: not one of the allowed values" in p.stderr, p.stderr)
     t.check("examflow.conf:4: expected 'key = value'" in p.stderr, p.stderr)
 

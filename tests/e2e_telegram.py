@@ -220,7 +220,7 @@ def test_admin_commands_refused_for_others(t):
     d.push_message(6006, "/status")
     d.push_message(ADMIN, "/status")
     t.check("только для администратора" in wait_texts(t, d, 6006, 1)[0], "refused for a student")
-    t.check("uptime" in wait_texts(t, d, ADMIN, 1)[0], "answered for the admin")
+    t.check("ExamFlow " in wait_texts(t, d, ADMIN, 1)[0], "answered for the admin")
 
 
 def test_admin_notice_on_start_and_second_copy(t):
