@@ -213,7 +213,7 @@ enum {
 #define PATH_MAX_LEN 1024      /* paths from the config; longer is a config error */
 
 /* ==========================================================================
- * 2. Utilities: logging and redaction, buffers, time, CRC-32C, files
+ * 2. Utilities: time, buffers, UTF-8 and HTML, an int64 map, CRC-32C, files, logging
  * ==========================================================================
  * Logging never fails the caller: if the log cannot be written, the line is
  * lost, never the work.  Buffer functions return 0 or -1 (out of memory).
@@ -6312,7 +6312,7 @@ static int bank_check_file(const char *path, int mode, FILE *errs)
 #undef BK_LINES
 
 /* ==========================================================================
- * 10. AI tutor: Gemini generateContent, cache, quota, memory
+ * 8. AI tutor: Gemini generateContent, cache, quota, memory
  * ==========================================================================
  * The tutor answers /ask, free text when no task is pending, and the
  * "Explain" button under a checked task.  It never blocks the worker: a
@@ -8015,7 +8015,7 @@ static int ai_check(const struct ai_opts *o, const char *ca_file, char *line, si
 }
 
 /* ==========================================================================
- * 11. Health endpoint, metrics, UptimeRobot, log rotation
+ * 9. Status and health: one status type, /health, /metrics, UptimeRobot, log rotation
  * ==========================================================================
  * Four small services for whoever operates the bot.  None of them may
  * stall the bot, so none of them blocks the worker:
@@ -9244,7 +9244,7 @@ out:
 }
 
 /* ==========================================================================
- * 8. Bot: students, records, texts and handlers
+ * 10. Bot: students, records, texts, handlers, the outbox
  * ==========================================================================
  * The bot's whole state lives in memory (struct bot) and is rebuilt at start
  * from storage records; every change a handler makes is appended to the open
@@ -11164,7 +11164,7 @@ static void bot_record_marks(struct bot *b)
 }
 
 /* ==========================================================================
- * 9. Transports: the batch cycle, the console demo, the Telegram engine
+ * 11. Transports: the worker and its batch cycle, the console demo, the Telegram engine
  * ==========================================================================
  * Both transports run the same cycle for each batch of updates: begin a
  * storage batch, hand every update to bot_handle(), record the new offset,

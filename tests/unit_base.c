@@ -101,8 +101,79 @@ static void test_config_values(void)
 	check_eq_int(cfg_hang_timeout(&c), 120);
 }
 
+struct t_slot {
+	int64_t key;
+	int value;
+};
+
+static int t_keep_even(const void *slot, void *ctx)
+{
+	(void)ctx;
+	return ((const struct t_slot *)slot)->value % 2 == 0;
+}
+
+static void test_imap(void)
+{
+	struct imap m = {NULL, sizeof(struct t_slot), 0, 0};
+	check(imap_get(&m, 5) == NULL);
+	int added;
+	for (int i = 1; i <= 1000; i++) {
+		struct t_slot *s = imap_put(&m, (int64_t)i * 1000003 - 500000000, &added);
+		check(s && added && s->value == 0);
+		s->value = i;
+	}
+	check_eq_int((int)m.n, 1000);
+	check(m.cap >= 2000 && (m.cap & (m.cap - 1)) == 0);
+	struct t_slot *s = imap_put(&m, 7 * 1000003 - 500000000, &added);
+	check(s && !added && s->value == 7);
+	check(imap_get(&m, INT64_MIN) == NULL);
+	s = imap_put(&m, INT64_MIN, &added); /* negative ids are group chats */
+	check(s && added);
+	s->value = 2;
+	size_t seen = 0;
+	for (size_t i = 0; i < m.cap; i++)
+		seen += imap_at(&m, i) != NULL;
+	check_eq_int((int)seen, 1001);
+	check(imap_rebuild(&m, m.cap, t_keep_even, NULL) == 0);
+	check_eq_int((int)m.n, 501);
+	check(imap_get(&m, 7 * 1000003 - 500000000) == NULL);
+	s = imap_get(&m, 8 * 1000003 - 500000000);
+	check(s && s->value == 8);
+	check(imap_get(&m, INT64_MIN) != NULL);
+	imap_free(&m);
+	check(m.cap == 0 && imap_get(&m, 8) == NULL);
+}
+
+static void test_utf8(void)
+{
+	uint32_t cp = 0;
+	check_eq_int(utf8_scan((const unsigned char *)"\xd0\x96", 2, &cp), 2);
+	check(cp == 0x416);
+	check_eq_int(utf8_scan((const unsigned char *)"\xd0", 1, &cp), 0);            /* cut off: more needed */
+	check_eq_int(utf8_scan((const unsigned char *)"\xe0\x80\x80", 3, &cp), -2);   /* overlong: byte 1 */
+	check_eq_int(utf8_scan((const unsigned char *)"\xed\xa0\x80", 3, &cp), -2);   /* a surrogate */
+	check_eq_int(utf8_scan((const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+	check(cp == 0x1F600);
+	check_eq_int(utf8_scan((const unsigned char *)"\xf0\x9f\x98x", 4, &cp), -4); /* byte 3 */
+	check_eq_int(utf8_scan((const unsigned char *)"\x80", 1, &cp), -1);
+	check_eq_int((int)utf8_decode((const unsigned char *)"\xc0\xaf", 2, &cp), 1);
+	check(cp == 0xFFFD);
+	check_eq_int((int)utf8_cut("аб", 4, 3), 2);
+	char line[8];
+	utf8_copy_line(line, sizeof line, "a\tб\nвгд", 10);
+	check_eq_str(line, "a б в");
+	struct buf b = BUF_INIT;
+	html_escape_n(&b, "<a href=\"x\">&</a>", 5);
+	check_eq_str(b.p, "&lt;a hr");
+	buf_free(&b);
+	check_eq_int(hex_digit('F'), 15);
+	check_eq_int(hex_digit('g'), -1);
+}
+
 int main(void)
 {
+	test_imap();
+	test_utf8();
 	test_buf();
 	test_crc();
 	test_redact();

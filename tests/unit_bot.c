@@ -356,6 +356,59 @@ static void test_records_roundtrip(void)
 	check(system(cmd) == 0);
 }
 
+static int t_keep_first(void *ctx, const struct bot_msg *m)
+{
+	return m == ctx;
+}
+
+/* The outbox API: migration rebuilds the body, drops keep what is on the wire. */
+static void test_outbox_api(void)
+{
+	struct bot b;
+	bot_init(&b, &bk, NULL, &bopts);
+	struct bot_kb kb;
+	memset(&kb, 0, sizeof kb);
+	bot_kb_add(&kb, 0, "Дальше \"▶\"", "next");
+	bot_reply(&b, -100, "<b>группа</b> \"один\"", &kb);
+	bot_reply(&b, -100, "два", NULL);
+	bot_reply(&b, 42, "другой чат", NULL);
+	bot_release_staged(&b);
+	check_eq_int((int)bot_out_len(&b), 3);
+	bot_out_retarget(&b, -100, -1001234567890LL);
+	struct bot_msg *m = bot_out_first(&b);
+	check(m->chat_id == -1001234567890LL);
+	struct json_tok tk[64];
+	int n = json_parse(m->body, strlen(m->body), tk, 64);
+	check(n > 0);
+	int64_t chat = 0;
+	check(json_get_i64(m->body, tk, json_obj_get(m->body, tk, n, 0, "chat_id"), &chat) == 0 && chat == -1001234567890LL);
+	struct buf text = BUF_INIT;
+	json_get_str(m->body, tk, json_obj_get(m->body, tk, n, 0, "text"), &text);
+	check_eq_str(text.p, "<b>группа</b> \"один\"");
+	check(json_path(m->body, tk, n, 0, "reply_markup.inline_keyboard") >= 0);
+	check(strstr(m->body, "\"callback_data\":\"next\"") != NULL);
+	check(strstr(m->body, "\"parse_mode\":\"HTML\"") != NULL);
+	buf_free(&text);
+	check(bot_out_next(m)->chat_id == -1001234567890LL);
+	check(bot_out_next(bot_out_next(m))->chat_id == 42);
+	/* a 403 drops the chat's queue, except the message on the wire */
+	check_eq_int(bot_out_drop_chat(&b, -1001234567890LL, t_keep_first, m), 1);
+	check_eq_int((int)bot_out_len(&b), 2);
+	check(bot_out_first(&b) == m);
+	bot_out_done(&b, m, 1);
+	bot_note_blocked(&b, -1001234567890LL);
+	check(bot_has_marks(&b));
+	check_eq_int((int)b.nmarks, 2);
+	bot_record_marks(&b);
+	check(!bot_has_marks(&b));
+	check_eq_int((int)bot_out_len(&b), 1);
+	/* a body that is no JSON object is left alone */
+	struct buf nb = BUF_INIT;
+	check(bot_body_retarget("[1,2]", 5, &nb) < 0);
+	buf_free(&nb);
+	bot_free_state(&b);
+}
+
 int main(void)
 {
 	cfg_defaults(&cfg);
@@ -369,6 +422,7 @@ int main(void)
 	test_flow_and_choice();
 	test_achievements_once();
 	test_reminders();
+	test_outbox_api();
 	test_top_order();
 	test_split();
 	test_kb_limit();
