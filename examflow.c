@@ -24,37 +24,56 @@
  *
  * THE LIFE OF ONE UPDATE
  *
- *   getUpdates (HTTP over BearSSL, section 5) → JSON tokens (section 4) →
- *   tg_on_updates decodes each update into a struct bot_in (section 9) →
- *   bot_handle changes the in-memory state, appends full-row records to the
- *   open storage batch and stages replies (section 8) → the batch and the new
- *   offset are written and fsynced once (section 6) → only then do the staged
- *   replies join the outbox and leave through the rate limiter → the next
- *   getUpdates confirms the offset.  A kill -9 anywhere loses nothing and
- *   counts nothing twice: the stored offset is the truth.  If the commit
- *   fails, the state is rebuilt from disk and the updates come again.
+ *   getUpdates on the poll lane (HTTP over BearSSL, section 5) → JSON tokens
+ *   (section 4) → tg_classify reads Telegram's answer, tg_decode turns each
+ *   update into a struct bot_in (section 11) → worker_cycle, the one batch
+ *   cycle of both transports, opens a storage batch and bot_handle changes
+ *   the in-memory state, appends full-row records and stages replies
+ *   (section 10) → the batch and the new offset are written and fsynced once
+ *   (section 6) → only then do the staged replies join the bot's outbox, and
+ *   the send lane takes them out through the rate limiter (bot_out_first /
+ *   bot_out_done) → the next getUpdates confirms the offset.  A kill -9
+ *   anywhere loses nothing and counts nothing twice: the stored offset is the
+ *   truth.  If the commit fails, the state is rebuilt from disk and the
+ *   updates come again; a batch that can never be stored is skipped.
+ *
+ * HOW THE SECTIONS TALK
+ *
+ *   Each banner uses only the banners above it, so each could become its
+ *   own file (tests/e2e_layout.py compiles every prefix of this file alone
+ *   to prove it).  Only the configuration (3) and the command line (13)
+ *   touch the global `cfg`: every other section is handed an options struct
+ *   (ai_opts, health_opts, bot_opts, tg_opts inside worker_opts, wd_opts),
+ *   built by *_opts_init() from a configuration, and a SIGHUP hands each a
+ *   new one (tg_reload → the command line's cli_reload → worker_set_opts).
+ *   The AI tutor knows no bot: a struct ai_req goes in, a struct ai_result
+ *   comes back through a callback.  The worker reports one struct status;
+ *   the watchdog and GET /health write it with one status_json().  The
+ *   bot owns its outbox; the transports read it through bot_out_*.
  *
  * WHERE TO START READING
  *
- *   main() at the very bottom, then cli_run(), then tg_run() (the worker's
- *   loop), then bot_handle().  Every section starts with a banner and a
- *   paragraph saying what it does and how it reports errors.
+ *   main() near the bottom, then cli_run(), then tg_run() (the worker's
+ *   loop over its lanes), then worker_cycle() and bot_handle().  Every
+ *   section starts with a banner and a paragraph saying what it does and how
+ *   it reports errors.
  *
  * CONTENTS
  *
  *    1. Includes, limits, exit codes
- *    2. Utilities: logging and redaction, buffers, time, CRC-32C, files
+ *    2. Utilities: time, buffers, UTF-8 and HTML, an int64 map, CRC-32C, files, logging
  *    3. Configuration: the key table
  *    4. JSON: tokenizer, accessors, writer
  *    5. HTTP/1.1 client over BearSSL
  *    6. Storage: append-only log and snapshot
  *    7. Exam domain: task bank and answer checking
- *    8. Bot: students, records, texts and handlers
- *    9. Transports: the batch cycle, the console demo, the Telegram engine
- *   10. AI tutor: Gemini generateContent, cache, quota, memory
- *   11. Health endpoint, metrics, UptimeRobot, log rotation
+ *    8. AI tutor: Gemini generateContent, cache, quota, memory
+ *    9. Status and health: one status type, /health, /metrics, UptimeRobot, log rotation
+ *   10. Bot: students, records, texts, handlers, the outbox
+ *   11. Transports: the worker and its batch cycle, the console demo, the Telegram engine
  *   12. Watchdog and health file
  *   13. Command line and main()
+ *       Appendix: the embedded task bank (data, after main())
  *
  * EXTERNAL THINGS THIS PROGRAM RELIES ON
  *
@@ -90,7 +109,9 @@
  *   Exit codes 0 ok, 1 temporary failure (restart is fine), 2 usage,
  *              3 configuration is wrong (do not restart), 4 data files need
  *              an admin (run `examflow repair`).
- *   Config     the key table cfg_keys in section 3 (examflow help config).
+ *   Config     the key table cfg_keys in section 3 (examflow help config);
+ *              the sections' options structs are filled from it in one
+ *              place each (*_opts_init).
  *   Memory     about 1-2 MiB resident: BearSSL's state is ~40 KiB per HTTPS
  *              connection (1 poll + 4 send lanes), the rest grows with the
  *              number of students (a few hundred bytes each) and is capped by
@@ -128,8 +149,8 @@
  *   is harmless.  A leftover snapshot.tmp is deleted.  A damaged snapshot
  *   stops start-up: without it the state would be silently lost.
  *
- *   The bot's record types (section 8): user, task, num, offset, out,
- *   sent, bcast; the tutor's (section 10): aiq, aic.
+ *   The bot's record types (section 10): user, task, num, offset, out,
+ *   sent, bcast; the tutor's (section 8): aiq, aic.
  */
 
 /* ==========================================================================
@@ -8037,12 +8058,12 @@ static int ai_check(const struct ai_opts *o, const char *ca_file, char *line, si
  *     getMonitors, cached next to the health file so that repeated calls
  *     respect the free plan's 10 requests a minute.
  *
- * The core (health_init, health_want, health_step, health_polled_ok,
- * health_log_check, health_uptime_cmd) knows nothing of the engine: what it
- * reports arrives through struct health_metrics, filled by a callback only
- * when a request needs it.  The adapter at the end of the section (health_new,
- * health_tg_step ...) is the engine's side; the engine, earlier in the file,
- * reaches it through forward declarations.
+ * The section knows nothing of the engine: what it reports arrives through
+ * struct health_metrics (one struct status plus counters), filled by the
+ * caller's callback only when a request needs it; the engine (section 11)
+ * lends it pollfds through health_want / health_step.  The status type and
+ * its JSON writer at the top of the section are also the watchdog's: the
+ * health file and GET /health are the same JSON.
  *
  * Error idiom: nothing here fails the caller.  A broken client is closed, a
  * failed heartbeat is counted and logged once per change, a listener that
@@ -9479,7 +9500,7 @@ struct bot {
 	struct bot_bcast bcast;
 	struct bot_counters ctr;
 	uint64_t rng;
-	struct ai *ai;                /* the AI tutor (section 10), owned by the worker; NULL: off */
+	struct ai *ai;                /* the AI tutor (section 8), owned by the worker; NULL: off */
 };
 
 
@@ -11166,12 +11187,24 @@ static void bot_record_marks(struct bot *b)
 /* ==========================================================================
  * 11. Transports: the worker and its batch cycle, the console demo, the Telegram engine
  * ==========================================================================
- * Both transports run the same cycle for each batch of updates: begin a
- * storage batch, hand every update to bot_handle(), record the new offset,
- * commit once, and only then let the staged replies out.  If the commit
- * fails (disk full, I/O error) the in-memory state is thrown away and
+ * The worker (struct worker) owns the bank, the storage and the bot, and
+ * is given its options (struct worker_opts: every section's, filled by
+ * worker_opts_init from a configuration).  Both transports run the same
+ * cycle, worker_cycle(), for every batch: begin a storage batch, apply
+ * (updates, delivery marks, the tutor's answers, reminders), record the new
+ * offset, commit once, and only then let the staged replies out.  If the
+ * commit fails (disk full, I/O error) the in-memory state is thrown away and
  * rebuilt from disk, the offset is not confirmed, and Telegram sends the
- * same updates again later: nothing is lost and nothing counts twice.
+ * same updates again later: nothing is lost and nothing counts twice.  A
+ * batch that can never be stored (a record over the size limit) is skipped:
+ * the offset alone moves past it, logged.
+ *
+ * The Telegram engine is a loop over lanes (tg_lanes: signals, timers, the
+ * poll lane, the send lane, the AI lane, the health lane), each a want()
+ * that fills pollfds and a step() that acts on them.  It reads the bot's
+ * outbox only through bot_out_*, classifies every answer Telegram gives with
+ * tg_classify, and tells whoever runs it about itself through struct
+ * tg_hooks (heartbeats and struct status for the watchdog, SIGHUP's reload).
  */
 
 
