@@ -10508,27 +10508,14 @@ static void bot_show_subjects(struct bot_call *c, enum bot_text_id head)
 
 static void bot_show_numbers(struct bot_call *c, const char *sid)
 {
-	const struct bank *bk = c->b->bank;
-	int nums[BANK_MAX_NUMBER], nn = 0;
-	for (int i = 0; i < bk->ntasks; i++) {
-		if (strcmp(bk->subjects[bk->tasks[i].subject].id, sid) != 0)
-			continue;
-		int k = 0;
-		while (k < nn && nums[k] != bk->tasks[i].number)
-			k++;
-		if (k == nn && nn < BANK_MAX_NUMBER)
-			nums[nn++] = bk->tasks[i].number;
-	}
-	if (!nn) {
+	int nums[BANK_MAX_NUMBER];
+	int nn = bank_numbers(c->b->bank, bank_subject_index(c->b->bank, sid), nums, BANK_MAX_NUMBER);
+	if (nn > BANK_MAX_NUMBER)
+		nn = BANK_MAX_NUMBER;
+	if (nn <= 0) {
 		bot_show_subjects(c, T_NO_TASKS);
 		return;
 	}
-	for (int i = 1; i < nn; i++) /* insertion sort: a handful of numbers */
-		for (int j = i; j > 0 && nums[j - 1] > nums[j]; j--) {
-			int t = nums[j];
-			nums[j] = nums[j - 1];
-			nums[j - 1] = t;
-		}
 	struct bot_kb kb;
 	memset(&kb, 0, sizeof kb);
 	char labels[BANK_MAX_NUMBER][12];
