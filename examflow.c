@@ -230,7 +230,7 @@ enum {
 #define TEST_API __attribute__((unused))
 
 #define LOG_LINE_MAX 2048      /* one event per line; longer messages are cut with "…" */
-#define LOG_MAX_SECRETS 8      /* token, Gemini key, UptimeRobot key and URL, spares */
+#define LOG_FORMAT_STACK 4096  /* a message up to this is formatted on the stack; longer ones on the heap */
 #define PATH_MAX_LEN 1024      /* paths from the config; longer is a config error */
 
 /* ==========================================================================
@@ -704,12 +704,35 @@ static int read_file(const char *path, struct buf *b, size_t max)
 	}
 }
 
-/* Write a file atomically: temp file (0600), fsync, rename, fsync the dir. */
+/* Is dir a directory we may keep files in: ours or root's, and writable by
+ * nobody else (so nobody can plant a link in it)?  0, or -1 with errno
+ * (ENOTDIR, EPERM). */
+static int dir_trusted(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Write a file atomically: a new temporary file with a random name (0600,
+ * O_EXCL: never someone else's file or link), fsync, rename, fsync the dir. */
 static int write_file_atomic(const char *path, const void *data, size_t n)
 {
 	char tmp[PATH_MAX_LEN + 16];
-	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
@@ -752,28 +775,44 @@ static struct {
 	int fd;          /* 2 (stderr) until log_open() succeeds */
 	int level;       /* lines below this level are dropped */
 	char path[PATH_MAX_LEN];
-	char *secrets[LOG_MAX_SECRETS];
-	int nsecrets;
-} logst = {2, LOG_INFO, "", {0}, 0};
+	char **secrets;  /* every secret ever configured: old ones stay secret after a rotation */
+	int nsecrets, capsecrets;
+} logst = {2, LOG_INFO, "", NULL, 0, 0};
 
-/* Register a string that must never appear in any line we write. */
-static void log_add_secret(const char *s)
+/* Register a string that must never appear in anything we write.  No cap:
+ * a key rotated many times is still redacted (a few dozen bytes each).
+ * Out of memory: -1, and the caller must not use the secret. */
+static int log_add_secret(const char *s)
 {
-	if (!s || strlen(s) < 4 || logst.nsecrets == LOG_MAX_SECRETS)
-		return;
+	if (!s || strlen(s) < 4)
+		return 0;
 	for (int i = 0; i < logst.nsecrets; i++)
 		if (strcmp(logst.secrets[i], s) == 0)
-			return;
+			return 0;
+	if (logst.nsecrets == logst.capsecrets) {
+		int cap = logst.capsecrets ? logst.capsecrets * 2 : 8;
+		char **p = realloc(logst.secrets, (size_t)cap * sizeof *p);
+		if (!p)
+			return -1;
+		logst.secrets = p;
+		logst.capsecrets = cap;
+	}
 	char *copy = strdup(s);
-	if (copy)
-		logst.secrets[logst.nsecrets++] = copy;
+	if (!copy)
+		return -1;
+	logst.secrets[logst.nsecrets++] = copy;
+	return 0;
 }
 
 TEST_API static void log_clear_secrets(void)
 {
-	for (int i = 0; i < logst.nsecrets; i++)
+	for (int i = 0; i < logst.nsecrets; i++) {
+		explicit_bzero(logst.secrets[i], strlen(logst.secrets[i]));
 		free(logst.secrets[i]);
-	logst.nsecrets = 0;
+	}
+	free(logst.secrets);
+	logst.secrets = NULL;
+	logst.nsecrets = logst.capsecrets = 0;
 }
 
 /* Is s[0..] the start of something shaped like a Telegram bot token
@@ -791,7 +830,9 @@ static size_t token_shape_len(const char *s)
 }
 
 /* Replace, in place, every registered secret and anything shaped like a bot
- * token with "***".  The string only shrinks. */
+ * token with "***".  The string only shrinks.  Everything that leaves the
+ * process as text goes through it: log lines, health and status errors,
+ * admin notices, `check` output. */
 static void redact(char *s)
 {
 	for (int k = 0; k < logst.nsecrets; k++) {
@@ -823,29 +864,42 @@ static void iso8601_utc(char *out, size_t len, int64_t ms)
 }
 
 /* One line per event: "2026-11-24T09:00:00.000Z info  bot: message".
- * Newlines inside the message are folded so one event stays one line. */
+ * The whole message is redacted first and only then cut to LOG_LINE_MAX (a
+ * cut could otherwise leave half a secret); newlines are folded so one
+ * event stays one line. */
 __attribute__((format(printf, 3, 4)))
 static void log_msg(int level, const char *component, const char *fmt, ...)
 {
 	if (level < logst.level)
 		return;
-	char line[LOG_LINE_MAX], ts[40];
-	iso8601_utc(ts, sizeof ts, wall_ms());
-	int n = snprintf(line, sizeof line, "%s %-5s %s: ", ts, log_level_names[level], component);
+	char stack[LOG_FORMAT_STACK], *msg = stack, line[LOG_LINE_MAX], ts[40];
 	va_list ap;
 	va_start(ap, fmt);
-	int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	int m = vsnprintf(stack, sizeof stack, fmt, ap);
 	va_end(ap);
-	if (m < 0)
-		m = 0;
-	if ((size_t)(n + m) >= sizeof line - 1)
-		memcpy(line + sizeof line - 5, "\xe2\x80\xa6", 4); /* "…" */
-	for (char *p = line; *p; p++)
+	if (m >= (int)sizeof stack && (msg = malloc((size_t)m + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)m + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (!msg || m < 0)
+		msg = strcpy(stack, "(a log message was lost: out of memory)");
+	else if (msg == stack && m >= (int)sizeof stack)
+		stack[sizeof stack - 1] = '\0';
+	redact(msg);
+	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	redact(line);
-	size_t len = strlen(line);
+	iso8601_utc(ts, sizeof ts, wall_ms());
+	int n = snprintf(line, sizeof line, "%s %-5s %s: ", ts, log_level_names[level], component);
+	size_t room = sizeof line - (size_t)n - 5, len = strlen(msg), keep = utf8_cut(msg, len, room);
+	memcpy(line + n, msg, keep);
+	if (keep < len)
+		memcpy(line + n + keep, "\xe2\x80\xa6", 3); /* "…" */
+	len = (size_t)n + keep + (keep < len ? 3 : 0);
 	line[len++] = '\n';
+	if (msg != stack)
+		free(msg);
 	ssize_t w;
 	do
 		w = write(logst.fd, line, len);
@@ -887,7 +941,7 @@ static int log_open(const char *path)
 		if (mkdir_p(dir, 0700) < 0)
 			return -1;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -1;
 	if (logst.fd > 2)
@@ -950,6 +1004,7 @@ struct config {
 	int ai_daily_limit;
 	int ai_max_inflight;
 	int ai_timeout;
+	int core_dumps; /* index into cfg_off_on */
 	char source[PATH_MAX_LEN]; /* where the config came from, for messages */
 };
 
@@ -961,6 +1016,7 @@ static const char *const cfg_langs[] = {"ru", "en", NULL};
 static const char *const cfg_fsync_modes[] = {"batch", "always", "off", NULL};
 static const char *const cfg_tasks_modes[] = {"add", "replace", NULL};
 static const char *const cfg_log_levels[] = {"debug", "info", "warn", "error", NULL};
+static const char *const cfg_off_on[] = {"off", "on", NULL};
 
 struct cfg_key {
 	const char *name;
@@ -1040,6 +1096,8 @@ static const struct cfg_key cfg_keys[] = {
 	 "Your own task bank file (see README); empty: the embedded bank only."},
 	{"tasks_mode", NULL, CFG_CHOICE, CFG_N(tasks_mode), "add", 0, 0, cfg_tasks_modes,
 	 "add: tasks_file adds to the embedded bank; replace: it replaces it."},
+	{"core_dumps", NULL, CFG_CHOICE, CFG_N(core_dumps), "off", 0, 0, cfg_off_on,
+	 "on: allow core dumps for debugging (they hold the token and keys); off: none are written."},
 };
 #define CFG_NKEYS ((int)(sizeof cfg_keys / sizeof cfg_keys[0]))
 
@@ -1160,9 +1218,9 @@ static const char *cfg_set(struct config *c, const struct cfg_key *k, const char
 			return "value too long";
 		if (k->type == CFG_ADDR && *v && !strrchr(v, ':'))
 			return "expected host:port";
+		if (k->type == CFG_SECRET && log_add_secret(v) < 0)
+			return "out of memory (the secret could not be protected)";
 		snprintf(field, k->size, "%s", v);
-		if (k->type == CFG_SECRET)
-			log_add_secret(v);
 		return NULL;
 	case CFG_INT: {
 		char *end;
@@ -3246,10 +3304,12 @@ static int http_cert_parse(const unsigned char *der, size_t len, struct http_cer
 /* Does the SAN list an iPAddress equal to ip? */
 static int http_san_has_ip(const struct http_cert_info *ci, const unsigned char *ip, size_t iplen)
 {
+	if (!ci->san) /* a certificate without SANs: no pointer arithmetic on NULL */
+		return 0;
 	const unsigned char *p = ci->san, *end = ci->san + ci->san_len, *v;
 	int tag;
 	size_t n;
-	while (p && p < end && der_next(&p, end, &tag, &v, &n) == 0)
+	while (p < end && der_next(&p, end, &tag, &v, &n) == 0)
 		if (tag == 0x87 && n == iplen && memcmp(v, ip, n) == 0)
 			return 1;
 	return 0;
@@ -4615,7 +4675,7 @@ static int store_save_aside(const char *dir, const char *stem, const char *p, si
 			snprintf(name, STORE_PATH_LEN, "%s/%s-%s", dir, stem, ts);
 		else
 			snprintf(name, STORE_PATH_LEN, "%s/%s-%s.%d", dir, stem, ts, k);
-		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 && errno != EEXIST)
 			return -errno;
 	}
@@ -4634,7 +4694,7 @@ static int store_lock(const char *dir, char *err, size_t errlen)
 {
 	char path[STORE_PATH_LEN], pid[32] = "";
 	store_path(path, dir, "lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
@@ -4722,7 +4782,7 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 {
 	char path[STORE_PATH_LEN], aside[STORE_PATH_LEN];
 	store_path(path, s->dir, "events.log");
-	s->log_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	s->log_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->log_fd < 0) {
 		int e = errno;
 		store_fail(err, errlen, "cannot open %s: %s", path, strerror(e));
@@ -4805,6 +4865,13 @@ static int store_open(struct store *s, const char *dir, int fsync_mode, store_ap
 	if (mkdir_p(dir, 0700) < 0) {
 		int e = errno;
 		store_fail(err, errlen, "cannot create %s: %s", dir, strerror(e));
+		return -e;
+	}
+	if (dir_trusted(dir) < 0) {
+		int e = errno;
+		store_fail(err, errlen, "%s: %s", dir,
+		           e == EPERM ? "not ours: data_dir must belong to this user (or root) and be writable by nobody else"
+		                      : strerror(e));
 		return -e;
 	}
 	char msg[LOG_LINE_MAX] = "";
@@ -5063,7 +5130,7 @@ static int store_compact(struct store *s, store_dump_fn dump, void *ctx)
 	int64_t t0 = mono_ms(), old_log = s->log_bytes;
 	store_path(tmp, s->dir, "snapshot.tmp");
 	store_path(path, s->dir, "snapshot");
-	s->snap_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	s->snap_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->snap_fd < 0) {
 		int e = errno;
 		log_error("store", "compaction: cannot create %s: %s", tmp, strerror(e));
@@ -5175,6 +5242,38 @@ static int store_read_pair(const char *dir, struct buf *snap, struct buf *log)
 /* Copy data_dir to dest (a new or empty directory) while the bot may be
  * running: the snapshot and the log up to its last whole batch; then load
  * the copy to prove it.  Prints what it wrote to out. */
+/* A backup goes into a new directory (created 0700) or an empty one that
+ * is ours and writable by nobody else, so no planted file or link can be
+ * written through.  0, or -errno (-ENOTEMPTY, -EPERM, ...). */
+static int store_backup_target(const char *dest)
+{
+	char parent[PATH_MAX_LEN];
+	snprintf(parent, sizeof parent, "%s", dest);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (mkdir_p(parent, 0700) < 0)
+			return -errno;
+	}
+	if (mkdir(dest, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (lstat(dest, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	DIR *d = opendir(dest);
+	if (!d)
+		return -errno;
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n ? -ENOTEMPTY : 0;
+}
+
 static int store_backup(const char *dir, const char *dest, FILE *out)
 {
 	struct buf snap = BUF_INIT, log = BUF_INIT;
@@ -5210,9 +5309,11 @@ static int store_backup(const char *dir, const char *dest, FILE *out)
 		rc = STORE_ECORRUPT;
 		goto done;
 	}
-	if (mkdir_p(dest, 0700) < 0) {
-		rc = -errno;
-		store_say_error(out, "backup: cannot create %s: %s", dest, strerror(-rc));
+	if ((rc = store_backup_target(dest)) < 0) {
+		store_say_error(out, "backup: %s: %s", dest,
+		                rc == -ENOTEMPTY ? "not empty; give a new or empty directory"
+		                : rc == -EPERM   ? "not ours, or writable by others; give a new directory"
+		                                 : strerror(-rc));
 		goto done;
 	}
 	static const char *const names[] = {"snapshot", "events.log"};
@@ -8133,7 +8234,14 @@ static void status_add_error(struct status *st, const char *text, size_t n)
 {
 	if (st->nerrors >= STATUS_ERRORS || !n)
 		return;
-	utf8_copy_line(st->errors[st->nerrors++], STATUS_ERROR_LEN, text, n);
+	/* redacted before it is cut, like a log line: an upstream that echoes
+	 * the request (a proxy, a self-hosted server) may quote a secret */
+	char *copy = strndup(text, n);
+	if (copy)
+		redact(copy);
+	utf8_copy_line(st->errors[st->nerrors++], STATUS_ERROR_LEN, copy ? copy : "(error text lost: out of memory)",
+	               copy ? strlen(copy) : 32);
+	free(copy);
 }
 
 /* The health file's JSON (see the README for each field), one line. */
@@ -11641,6 +11749,7 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_AI_PFDS 64                  /* the AI lane's sockets: ai_max_inflight's maximum */
 #define TG_STOP_SENDS_MS 5000          /* on SIGTERM, sends on the wire get this long to finish */
 #define TG_STOP_CONFIRM_MS 5000        /* ... and the last getUpdates that confirms the offset this long */
+#define TG_NOTICE_MAX 512              /* one admin notice, bytes */
 #define TG_BODY_TOKENS 64              /* a sendMessage answer: ok, result (a message), description, parameters */
 #define TG_DESC_LEN 256                /* Telegram's description of an error, for the log */
 
@@ -11968,11 +12077,12 @@ static void tg_queue_ack(struct tg *t, const char *js, const struct json_tok *tk
 __attribute__((format(printf, 2, 3)))
 static void tg_admin_notice(struct tg *t, const char *fmt, ...)
 {
-	char text[512];
+	char text[TG_NOTICE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	redact(text); /* it may quote Telegram's or Gemini's words */
 	log_warn("admin", "notice: %s", text);
 	for (int i = 0; i < t->o->nadmins && t->nacks < TG_ACKS_MAX; i++) {
 		struct buf html = BUF_INIT, body = BUF_INIT;
@@ -13999,21 +14109,41 @@ static int cli_help(struct cli_ctx *ctx)
 	return EXIT_USAGE;
 }
 
+/* printf for what `check` prints: redacted like a log line (a server's
+ * answer may quote a secret back). */
+__attribute__((format(printf, 1, 2)))
+static void cli_printf(const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && buf_reserve(&b, (size_t)n) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(b.p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		redact(b.p);
+		fputs(b.p, stdout);
+	}
+	buf_free(&b);
+}
+
 /* One line per endpoint for `check`: DNS, TCP, TLS, HTTP. */
 static int cli_check_telegram(void)
 {
 	struct http_client hc;
 	struct http_url u;
 	if (http_url_parse(cfg.telegram_api, &u) < 0) {
-		printf("telegram: telegram_api is not an http(s):// URL\n");
+		cli_printf("telegram: telegram_api is not an http(s):// URL\n");
 		return EXIT_CONFIG;
 	}
 	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls) {
 		if (cfg.ca_file[0])
-			printf("telegram: no CA certificate could be read from ca_file %s (missing, unreadable or not PEM)\n",
+			cli_printf("telegram: no CA certificate could be read from ca_file %s (missing, unreadable or not PEM)\n",
 			       cfg.ca_file);
 		else
-			printf("telegram: no trusted CA certificates found in the system bundle (set ca_file)\n");
+			cli_printf("telegram: no trusted CA certificates found in the system bundle (set ca_file)\n");
 		http_client_free(&hc);
 		return EXIT_CONFIG;
 	}
@@ -14025,24 +14155,24 @@ static int cli_check_telegram(void)
 	if (r == HTTP_PENDING)
 		r = http_wait(&c);
 	int rc = EXIT_FAIL;
-	printf("telegram: %s:%s (%s)\n", u.host, u.port, u.tls ? "https" : "http");
+	cli_printf("telegram: %s:%s (%s)\n", u.host, u.port, u.tls ? "https" : "http");
 	if (r != HTTP_DONE) {
 		/* one line per step that worked, then the one that failed */
 		const char *step = r == HTTP_ERR_DNS ? "dns" : r == HTTP_ERR_CONNECT ? "tcp" : r == HTTP_ERR_TLS ? "tls" : "http";
 		if (r != HTTP_ERR_DNS)
-			printf("  dns: ok\n");
+			cli_printf("  dns: ok\n");
 		if (r != HTTP_ERR_DNS && r != HTTP_ERR_CONNECT)
-			printf("  tcp: ok\n");
+			cli_printf("  tcp: ok\n");
 		if (u.tls && r != HTTP_ERR_DNS && r != HTTP_ERR_CONNECT && r != HTTP_ERR_TLS)
-			printf("  tls: ok\n");
-		printf("  %s: FAILED: %s\n", step, http_errstr(&c));
+			cli_printf("  tls: ok\n");
+		cli_printf("  %s: FAILED: %s\n", step, http_errstr(&c));
 		rc = r == HTTP_ERR_TLS ? EXIT_CONFIG : EXIT_FAIL;
 		goto out;
 	}
 	char subj[128], exp[32];
-	printf("  dns: ok\n  tcp: ok\n");
+	cli_printf("  dns: ok\n  tcp: ok\n");
 	if (u.tls && http_peer_cert(&c, subj, sizeof subj, exp, sizeof exp) == 0)
-		printf("  tls: ok, certificate %s, valid until %s%s\n", subj, exp, c.resumed ? " (resumed)" : "");
+		cli_printf("  tls: ok, certificate %s, valid until %s%s\n", subj, exp, c.resumed ? " (resumed)" : "");
 	struct http_response *res = http_result(&c);
 	struct json_tok tk[128];
 	const char *js = res->body.p ? res->body.p : "";
@@ -14050,13 +14180,13 @@ static int cli_check_telegram(void)
 	int un = n > 0 ? json_path(js, tk, n, 0, "result.username") : -1;
 	struct buf name = BUF_INIT;
 	if (res->status == 200 && un >= 0 && json_get_str(js, tk, un, &name) == 0) {
-		printf("  http: 200, getMe ok: bot @%s\n", name.p ? name.p : "");
+		cli_printf("  http: 200, getMe ok: bot @%s\n", name.p ? name.p : "");
 		rc = EXIT_OK;
 	} else if (res->status == 401 || res->status == 404) {
-		printf("  http: %d: the bot token was rejected (fix telegram_token)\n", res->status);
+		cli_printf("  http: %d: the bot token was rejected (fix telegram_token)\n", res->status);
 		rc = EXIT_CONFIG;
 	} else {
-		printf("  http: %d: unexpected answer to getMe\n", res->status);
+		cli_printf("  http: %d: unexpected answer to getMe\n", res->status);
 	}
 	buf_free(&name);
 out:
@@ -14069,9 +14199,9 @@ out:
 static int cli_check(struct cli_ctx *ctx)
 {
 	(void)ctx;
-	printf("config: ok (%s)\n", cfg.source);
-	printf("admin_id: %s\n", cfg.nadmins ? "set" : "not set (no admin alerts)");
-	printf("gemini_key: %s\n", cfg.gemini_key[0] ? "set" : "not set (AI tutor off)");
+	cli_printf("config: ok (%s)\n", cfg.source);
+	cli_printf("admin_id: %s\n", cfg.nadmins ? "set" : "not set (no admin alerts)");
+	cli_printf("gemini_key: %s\n", cfg.gemini_key[0] ? "set" : "not set (AI tutor off)");
 	struct worker_opts *o = cli_worker_opts();
 	struct bank bk;
 	if (!o || worker_load_bank(&bk, o, stdout) < 0) {
@@ -14080,10 +14210,10 @@ static int cli_check(struct cli_ctx *ctx)
 		cli_free_opts(o);
 		return o ? EXIT_CONFIG : EXIT_FAIL;
 	}
-	printf("tasks: %d in %d subjects%s\n", bk.ntasks, bk.nsubjects, cfg.tasks_file[0] ? " (embedded + tasks_file)" : "");
+	cli_printf("tasks: %d in %d subjects%s\n", bk.ntasks, bk.nsubjects, cfg.tasks_file[0] ? " (embedded + tasks_file)" : "");
 	bank_free(&bk);
 	if (!cfg.telegram_token[0]) {
-		printf("telegram_token: NOT SET (required for run)\n");
+		cli_printf("telegram_token: NOT SET (required for run)\n");
 		cli_free_opts(o);
 		return EXIT_CONFIG;
 	}
@@ -14091,15 +14221,18 @@ static int cli_check(struct cli_ctx *ctx)
 	char line[300];
 	int ai_rc = ai_check(&o->ai, cfg.ca_file, line, sizeof line);
 	cli_free_opts(o);
-	printf("%s\n", line);
+	cli_printf("%s\n", line);
 	return tg_rc ? tg_rc : ai_rc;
 }
 
 /* The watchdog's notify hook: a short-lived child sends the admin message,
  * so the parent never blocks on the network nor holds an HTTP client. */
-static void cli_notify_admin(const char *text, void *ctx)
+static void cli_notify_admin(const char *notice, void *ctx)
 {
 	(void)ctx;
+	char text[WD_REASON_LEN];
+	snprintf(text, sizeof text, "%s", notice);
+	redact(text);
 	log_warn("watchdog", "admin notice: %s", text);
 	if (!cfg.nadmins || !cfg.telegram_token[0])
 		return;
@@ -14321,14 +14454,20 @@ static int cli_uptime(struct cli_ctx *ctx)
 	return rc;
 }
 
-/* export: CSV for a spreadsheet, from a consistent copy of the data. */
+/* export: CSV for a spreadsheet, from a consistent copy of the data.  A
+ * student's name is theirs to choose: a cell starting with = + - @ TAB or
+ * CR would be run as a formula by Excel and LibreOffice, so it gets a
+ * leading ' (what both show as text). */
 static void cli_csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
+	int formula = *s && strchr("=+-@\t\r", *s);
+	if (!formula && !strpbrk(s, ",\"\n\r")) {
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);
@@ -14428,6 +14567,24 @@ static const struct cli_cmd cli_cmds[] = {
 	{NULL, NULL, 0, 0, CFG_NONE, NULL, NULL},
 };
 
+/* Core dumps would hold the token and the keys: none unless the operator
+ * sets core_dumps = on.  The limit the process started with is kept to be
+ * given back.  Owned by cli_core_dumps(). */
+static struct rlimit cli_core_limit;
+
+static void cli_core_dumps(int allow)
+{
+	if (allow) {
+		setrlimit(RLIMIT_CORE, &cli_core_limit);
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		return;
+	}
+	getrlimit(RLIMIT_CORE, &cli_core_limit);
+	struct rlimit none = {0, cli_core_limit.rlim_max};
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx = {0};
@@ -14462,6 +14619,8 @@ static int cli_main(int argc, char **argv)
 			int rc = cli_load_config(&ctx, c->config == CFG_LOAD_LOG);
 			if (rc)
 				return rc;
+			if (cfg.core_dumps)
+				cli_core_dumps(1);
 		}
 		return c->fn(&ctx);
 	}
@@ -14474,6 +14633,7 @@ static int cli_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN); /* a closed socket is an error code, not a death */
+	cli_core_dumps(0);
 	cli_argv = argv;
 	return cli_main(argc, argv);
 }

@@ -249,6 +249,17 @@ static void test_der_garbage(void)
 		http_cert_parse(b, (size_t)(rand() % (int)sizeof b), &ci);
 	}
 	check(1);
+	/* a certificate without SANs: no IP matches, and no arithmetic on NULL (UBSan) */
+	struct http_cert_info none;
+	memset(&none, 0, sizeof none);
+	const unsigned char ip4[4] = {127, 0, 0, 1};
+	check(!http_san_has_ip(&none, ip4, sizeof ip4));
+	/* one iPAddress SAN [7] 127.0.0.1 */
+	const unsigned char san[] = {0x87, 4, 127, 0, 0, 1};
+	struct http_cert_info one = {"", "", san, sizeof san};
+	check(http_san_has_ip(&one, ip4, sizeof ip4));
+	const unsigned char other[4] = {127, 0, 0, 2};
+	check(!http_san_has_ip(&one, other, sizeof other));
 }
 
 /* --- the double --------------------------------------------------------------------- */

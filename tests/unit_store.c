@@ -1055,9 +1055,56 @@ static void test_backup(void)
 
 	/* never over an existing backup */
 	f = open_memstream(&out, &outlen);
-	check_eq_int(store_backup(dir, dest, f), -EEXIST);
+	check_eq_int(store_backup(dir, dest, f), -ENOTEMPTY);
 	fclose(f);
 	free(out);
+
+	/* a planted link in an existing directory is never written through */
+	char planted[PATH_MAX_LEN], victim[PATH_MAX_LEN], link[PATH_MAX_LEN + 8];
+	/* (own paths: fresh() reuses its buffers, and dir is one of them) */
+	snprintf(planted, sizeof planted, "%s/planted", root);
+	mkdir(planted, 0700);
+	snprintf(victim, sizeof victim, "%s/victim", root);
+	write_file_atomic(victim, "precious\n", 9);
+	snprintf(link, sizeof link, "%s/lock", planted);
+	check(symlink(victim, link) == 0);
+	f = open_memstream(&out, &outlen);
+	check_eq_int(store_backup(dir, planted, f), -ENOTEMPTY);
+	fclose(f);
+	free(out);
+	struct buf vb = BUF_INIT;
+	check(read_file(victim, &vb, 100) == 0 && vb.p && strcmp(vb.p, "precious\n") == 0);
+	buf_free(&vb);
+	/* a directory others may write to is refused */
+	char shared[PATH_MAX_LEN];
+	snprintf(shared, sizeof shared, "%s/shared", root);
+	mkdir(shared, 0700);
+	chmod(shared, 0777);
+	f = open_memstream(&out, &outlen);
+	check_eq_int(store_backup(dir, shared, f), -EPERM);
+	fclose(f);
+	free(out);
+	/* an empty directory of ours is fine */
+	f = open_memstream(&out, &outlen);
+	char empty_ok[PATH_MAX_LEN];
+	snprintf(empty_ok, sizeof empty_ok, "%s/empty-ok", root);
+	mkdir(empty_ok, 0700);
+	check_eq_int(store_backup(dir, empty_ok, f), 0);
+	fclose(f);
+	free(out);
+	/* write_file_atomic replaces a link at the path, it never writes through it */
+	char lpath[PATH_MAX_LEN + 16];
+	snprintf(lpath, sizeof lpath, "%s/health.json", planted);
+	check(symlink(victim, lpath) == 0);
+	check(write_file_atomic(lpath, "{}\n", 3) == 0);
+	vb = (struct buf)BUF_INIT;
+	check(read_file(victim, &vb, 100) == 0 && vb.p && strcmp(vb.p, "precious\n") == 0);
+	buf_free(&vb);
+	/* data_dir writable by others is refused at open */
+	char msg[LOG_LINE_MAX];
+	struct store o;
+	check(store_open(&o, shared, FSYNC_OFF, NULL, NULL, msg, sizeof msg) == -EPERM);
+	check(strstr(msg, "not ours") != NULL);
 	store_close(&s);
 	buf_free(&half);
 	kv_free(&m);
