@@ -14186,7 +14186,12 @@ static int cli_check_telegram(void)
 		cli_printf("  http: %d: the bot token was rejected (fix telegram_token)\n", res->status);
 		rc = EXIT_CONFIG;
 	} else {
-		cli_printf("  http: %d: unexpected answer to getMe\n", res->status);
+		struct buf d = BUF_INIT;
+		int di = n > 0 ? json_obj_get(js, tk, n, 0, "description") : -1;
+		if (di >= 0)
+			json_get_str(js, tk, di, &d);
+		cli_printf("  http: %d: unexpected answer to getMe%s%.200s\n", res->status, d.p ? ": " : "", d.p ? d.p : "");
+		buf_free(&d);
 	}
 	buf_free(&name);
 out:
