@@ -10580,7 +10580,11 @@ static void bot_ai_explain(struct bot_call *c, const char *data)
 	id[n] = '\0';
 	const char *wrong = colon ? colon + 1 : NULL;
 	const struct bank_task *t = bank_find(c->b->bank, id);
-	if (!t) {
+	/* only the task in front of the student (pending or just answered):
+	 * forged button data must not explain, answer included, any other */
+	if (!t || strcmp(u->last_task, t->id) != 0) {
+		if (t)
+			log_info("bot", "user %" PRId64 ": Explain for a task that is not theirs now: refused", u->id);
 		bot_reply(c->b, c->chat, ai_t(u->lang, AT_NO_TASK), NULL);
 		return;
 	}
@@ -11149,26 +11153,34 @@ static void cb_subjects(struct bot_call *c, const char *arg) { (void)arg; cmd_su
 static void cb_next(struct bot_call *c, const char *arg) { (void)arg; bot_send_task(c); }
 static void cb_solution(struct bot_call *c, const char *arg) { (void)arg; bot_show_solution(c); }
 
-/* The button table: callback_data is "NAME" (exact) or "NAME:ARG" (prefix). */
+/* The button table: callback_data is "NAME" (exact) or "NAME:ARG" (prefix);
+ * flags as in the command table (every button is about tasks: private). */
 static const struct {
 	const char *name;
 	int has_arg;
 	void (*fn)(struct bot_call *c, const char *arg);
+	int flags;
 } bot_buttons[] = {
-	{"subj", 0, cb_subjects},
-	{"s", 1, cb_subject},
-	{"n", 1, cb_number},
-	{"next", 0, cb_next},
-	{"sol", 0, cb_solution},
-	{"x", 1, bot_ai_explain},
+	{"subj", 0, cb_subjects, CMD_PRIVATE},
+	{"s", 1, cb_subject, CMD_PRIVATE},
+	{"n", 1, cb_number, CMD_PRIVATE},
+	{"next", 0, cb_next, CMD_PRIVATE},
+	{"sol", 0, cb_solution, CMD_PRIVATE},
+	{"x", 1, bot_ai_explain, CMD_PRIVATE},
 };
 
+/* A button press.  Whatever the data says, it is checked against the state
+ * it claims: the handlers only act on the student's own current task. */
 static void bot_on_callback(struct bot_call *c, const char *data)
 {
 	for (size_t i = 0; i < sizeof bot_buttons / sizeof bot_buttons[0]; i++) {
 		size_t n = strlen(bot_buttons[i].name);
 		if (strncmp(data, bot_buttons[i].name, n) != 0)
 			continue;
+		if ((bot_buttons[i].flags & CMD_PRIVATE) && !c->in->is_private) {
+			bot_reply(c->b, c->chat, bot_t(c->u, T_GROUP_PRIVATE), NULL);
+			return;
+		}
 		if (!bot_buttons[i].has_arg && data[n] == '\0') {
 			bot_buttons[i].fn(c, "");
 			return;

@@ -356,6 +356,40 @@ static void test_records_roundtrip(void)
 	check(system(cmd) == 0);
 }
 
+/* Forged button data: Explain only for the student's own current task,
+ * and no task buttons in groups. */
+static void test_forged_buttons(void)
+{
+	struct bot b;
+	struct buf out = BUF_INIT;
+	bot_init(&b, &bk, NULL, &bopts);
+	say(&b, "/start", &out);
+	press(&b, "n:t:1", &out);
+	struct bot_user *u = bot_find_user(&b, 1);
+	check(u && u->pending[0]);
+	const char *other = strcmp(u->pending, "t-3") == 0 ? "t-1" : "t-3";
+	char data[64];
+	snprintf(data, sizeof data, "x:%s", other);
+	press(&b, data, &out);
+	check(strstr(out.p, "больше недоступна") != NULL); /* refused, no solution shown */
+	check(strstr(out.p, "четыре") == NULL);
+	check(u->pending[0]); /* and the pending task is untouched */
+	snprintf(data, sizeof data, "x:%s", u->pending);
+	press(&b, data, &out);
+	check(strstr(out.p, "больше недоступна") == NULL); /* its own task: the tutor (off here) is asked */
+	/* a button pressed in a group does nothing but say where tasks live */
+	struct bot_in in = {IN_CALLBACK, -500, 0, 1, "Аня", "ru", "next", NULL};
+	char before[BOT_ID_MAX];
+	snprintf(before, sizeof before, "%s", u->last_task);
+	bot_handle(&b, &in);
+	check(b.staged && strstr(b.staged->body, "в личных сообщениях") != NULL);
+	check_eq_str(u->last_task, before);
+	bot_release_staged(&b);
+	deliver_all(&b);
+	bot_free_state(&b);
+	buf_free(&out);
+}
+
 static int t_keep_first(void *ctx, const struct bot_msg *m)
 {
 	return m == ctx;
@@ -423,6 +457,7 @@ int main(void)
 	test_achievements_once();
 	test_reminders();
 	test_outbox_api();
+	test_forged_buttons();
 	test_top_order();
 	test_split();
 	test_kb_limit();
