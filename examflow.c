@@ -6487,6 +6487,7 @@ static int bank_check_file(const char *path, int mode, FILE *errs)
 #define AI_JSON_TOKENS 16384            /* tokens of one answer: a long one needs a few hundred */
 #define AI_PRE_SPLIT 3000               /* bytes of one <pre>: a code block is reopened past this so a message can be split */
 #define AI_MD_DEPTH 3                   /* nesting of bold/italic the converter follows */
+#define AI_MD_TICKS_MAX 16              /* a longer run of backticks is text, not a code span */
 #define AI_ERR_LEN 160                  /* one reason for the log and health: "HTTP 404: model ... not found" */
 
 /* What happened to a request: the result a student gets. */
@@ -6727,28 +6728,52 @@ static size_t ai_run(const char *s, size_t n, size_t i, char c)
 	return k;
 }
 
+/* What one pass over a line already learned, so that no search runs over
+ * the same bytes twice and a hostile answer converts in linear time: a
+ * search that found no closer from position p finds none from any later
+ * position either.  SIZE_MAX: not known yet. */
+struct ai_md_memo {
+	size_t no_code[AI_MD_TICKS_MAX]; /* no closing run of k backticks at or after this */
+	size_t no_closer[2][2];          /* [c == '_'][want - 1]: no emphasis closer at or after this */
+	size_t no_rb, no_rp;             /* no ']' / no ')' at or after this */
+	size_t rb, lb;                   /* the first ']' after the last '[' looked at; the last '[' before it */
+	size_t rp;                       /* the ')' of "](...)" after rb, or SIZE_MAX */
+};
+
+static void ai_md_memo_init(struct ai_md_memo *mm)
+{
+	memset(mm, 0xff, sizeof *mm); /* every field SIZE_MAX */
+}
+
 /* Just past the run of backticks that closes the code span opened at i,
- * or 0 when nothing closes it (the backticks are then text). */
-static size_t ai_code_end(const char *s, size_t n, size_t i)
+ * or 0 when nothing closes it (the backticks are then text).  Runs of
+ * AI_MD_TICKS_MAX or more backticks are text. */
+static size_t ai_code_end(const char *s, size_t n, size_t i, struct ai_md_memo *mm)
 {
 	size_t k = ai_run(s, n, i, '`');
+	if (k >= AI_MD_TICKS_MAX || i + k >= mm->no_code[k])
+		return 0;
 	for (size_t e = i + k; e < n;) {
 		size_t m = s[e] == '`' ? ai_run(s, n, e, '`') : 0;
 		if (m == k)
 			return e + m;
 		e += m ? m : 1;
 	}
+	mm->no_code[k] = i + k;
 	return 0;
 }
 
 /* Where the closing marker of a run of want (1: italic, 2: bold) of c
  * opened just before `from` is, or n.  A closer follows a non-space; an
  * italic closer must not be glued to a word (2*3*4 stays arithmetic). */
-static size_t ai_find_closer(const char *s, size_t n, size_t from, char c, size_t want)
+static size_t ai_find_closer(const char *s, size_t n, size_t from, char c, size_t want, struct ai_md_memo *mm)
 {
+	size_t *none = &mm->no_closer[c == '_'][want - 1];
+	if (from >= *none)
+		return n;
 	for (size_t j = from; j < n;) {
 		if (s[j] == '`') { /* markers inside code spans do not count */
-			size_t e = ai_code_end(s, n, j);
+			size_t e = ai_code_end(s, n, j, mm);
 			j = e ? e : j + ai_run(s, n, j, '`');
 			continue;
 		}
@@ -6766,15 +6791,16 @@ static size_t ai_find_closer(const char *s, size_t n, size_t from, char c, size_
 			return j; /* "*x***": the first closes the italic, the rest is the bold's */
 		j += m;
 	}
+	*none = from;
 	return n;
 }
 
 static int ai_md_inline(const char *s, size_t n, struct buf *out, int depth);
 
 /* `code`, with a run of k backticks closed by the same run. */
-static size_t ai_md_code(const char *s, size_t n, size_t i, struct buf *out)
+static size_t ai_md_code(const char *s, size_t n, size_t i, struct buf *out, struct ai_md_memo *mm)
 {
-	size_t k = ai_run(s, n, i, '`'), end = ai_code_end(s, n, i);
+	size_t k = ai_run(s, n, i, '`'), end = ai_code_end(s, n, i, mm);
 	if (!end) { /* no closer: the backticks are text */
 		buf_append(out, s + i, k);
 		return i + k;
@@ -6789,16 +6815,39 @@ static size_t ai_md_code(const char *s, size_t n, size_t i, struct buf *out)
 }
 
 /* [text](url) → "text (url)": links are shown, never made clickable. */
-static size_t ai_md_link(const char *s, size_t n, size_t i, struct buf *out)
+static size_t ai_md_link(const char *s, size_t n, size_t i, struct buf *out, struct ai_md_memo *mm)
 {
-	const char *rb = memchr(s + i, ']', n - i);
-	size_t r = rb ? (size_t)(rb - s) : n;
-	const char *rp = r + 1 < n && s[r + 1] == '(' ? memchr(s + r + 2, ')', n - r - 2) : NULL;
-	if (!rp || memchr(s + i + 1, '[', r - i - 1)) {
+	if (i >= mm->no_rb || (mm->rb != SIZE_MAX && i < mm->rb && mm->lb > i)) {
+		buf_putc(out, '['); /* no ']' at all, or another '[' before it: text */
+		return i + 1;
+	}
+	if (mm->rb == SIZE_MAX || i >= mm->rb) { /* the first ']' after i, its last '[', its ')' */
+		const char *rb = memchr(s + i, ']', n - i);
+		if (!rb) {
+			mm->no_rb = i;
+			buf_putc(out, '[');
+			return i + 1;
+		}
+		mm->rb = (size_t)(rb - s);
+		mm->lb = (size_t)((const char *)memrchr(s + i, '[', mm->rb - i) - s);
+		const char *rp = NULL;
+		if (mm->rb + 1 < n && s[mm->rb + 1] == '(' && mm->rb + 2 < mm->no_rp) {
+			rp = memchr(s + mm->rb + 2, ')', n - mm->rb - 2);
+			if (!rp)
+				mm->no_rp = mm->rb + 2;
+		}
+		mm->rp = rp ? (size_t)(rp - s) : SIZE_MAX;
+		if (mm->lb > i) {
+			buf_putc(out, '[');
+			return i + 1;
+		}
+	}
+	size_t r = mm->rb;
+	if (mm->rp == SIZE_MAX) {
 		buf_putc(out, '[');
 		return i + 1;
 	}
-	size_t u0 = r + 2, u1 = (size_t)(rp - s);
+	size_t u0 = r + 2, u1 = mm->rp;
 	ai_md_inline(s + i + 1, r - i - 1, out, AI_MD_DEPTH); /* text only, no nested markup */
 	if (u1 > u0 && !(u1 - u0 == r - i - 1 && memcmp(s + u0, s + i + 1, u1 - u0) == 0)) {
 		buf_puts(out, " (");
@@ -6811,7 +6860,7 @@ static size_t ai_md_link(const char *s, size_t n, size_t i, struct buf *out)
 /* Bold/italic with * or _: an opener is followed by a non-space, and for
  * single markers and for _ is not glued to the word before (snake_case and
  * 2*3*4 stay as they are).  Unmatched markers are text. */
-static size_t ai_md_emph(const char *s, size_t n, size_t i, struct buf *out, int depth)
+static size_t ai_md_emph(const char *s, size_t n, size_t i, struct buf *out, int depth, struct ai_md_memo *mm)
 {
 	char c = s[i];
 	size_t k = ai_run(s, n, i, c);
@@ -6819,7 +6868,7 @@ static size_t ai_md_emph(const char *s, size_t n, size_t i, struct buf *out, int
 	int glued = i > 0 && ai_wordch((unsigned char)s[i - 1]);
 	int opener = i + want < n && !isspace((unsigned char)s[i + want]) && depth < AI_MD_DEPTH &&
 	             !(glued && (want == 1 || c == '_'));
-	size_t close = opener ? ai_find_closer(s, n, i + want, c, want) : n;
+	size_t close = opener ? ai_find_closer(s, n, i + want, c, want, mm) : n;
 	if (close < n && c == '_' && close + want < n && ai_wordch((unsigned char)s[close + want]))
 		close = n;
 	if (close >= n || close == i + want) {
@@ -6836,18 +6885,20 @@ static size_t ai_md_emph(const char *s, size_t n, size_t i, struct buf *out, int
 /* One line (or a part of one) of inline Markdown. */
 static int ai_md_inline(const char *s, size_t n, struct buf *out, int depth)
 {
+	struct ai_md_memo mm;
+	ai_md_memo_init(&mm);
 	size_t i = 0;
 	while (i < n) {
 		char c = s[i];
 		if (c == '`') {
-			i = ai_md_code(s, n, i, out);
+			i = ai_md_code(s, n, i, out, &mm);
 		} else if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
 			html_escape_n(out, s + i + 1, 1);
 			i += 2;
 		} else if ((c == '*' || c == '_') && depth < AI_MD_DEPTH) {
-			i = ai_md_emph(s, n, i, out, depth);
+			i = ai_md_emph(s, n, i, out, depth, &mm);
 		} else if (c == '[' && depth < AI_MD_DEPTH) {
-			i = ai_md_link(s, n, i, out);
+			i = ai_md_link(s, n, i, out, &mm);
 		} else {
 			size_t j = i + 1;
 			while (j < n && !strchr("`\\*_[", s[j]))
