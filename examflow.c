@@ -13062,6 +13062,7 @@ static int tg_run(struct worker *w, const struct tg_hooks *hooks)
 #define WD_STATUS_MAX_BYTES (64 * 1024) /* our health file is < 3 KiB; anything larger is not ours */
 #define WD_STATUS_TOKENS 256            /* tokens in the health file: ~35 */
 #define WD_STATUS_STALE_FACTOR 3        /* status: older than 3 rewrite intervals = the watchdog is gone */
+#define WD_STATE_ENV "EXAMFLOW_WATCHDOG_STATE" /* "STREAK RESTARTS", handed over a SIGUSR2 re-exec */
 
 /* Defaults of the timings that are not config keys (tests shorten them). */
 #define WD_DEF_KILL_GRACE_MS 5000       /* SIGTERM → SIGKILL for a hung worker */
@@ -13720,8 +13721,30 @@ static void wd_reexec(struct wd *w, int64_t now)
 	wd_write_health(w, now);
 	w->done = 0;
 	log_info("watchdog", "re-executing %s", path);
+	/* The crash streak survives the re-exec: a crash-looping bot that an
+	 * updater re-executes must still give up (wd_inherit reads it). */
+	char state[64];
+	snprintf(state, sizeof state, "%d %d", w->streak, w->restarts);
+	setenv(WD_STATE_ENV, state, 1);
 	execv(path, w->o->argv);
+	unsetenv(WD_STATE_ENV);
 	log_error("watchdog", "cannot re-exec %s: %s; carrying on", path, strerror(errno));
+}
+
+/* After a re-exec: the crash streak and restart count of the watchdog we
+ * were (absent, or not two small numbers: a fresh start). */
+static void wd_inherit(struct wd *w)
+{
+	const char *v = getenv(WD_STATE_ENV);
+	int streak, restarts;
+	if (v && sscanf(v, "%d %d", &streak, &restarts) == 2 && streak >= 0 && restarts >= 0 &&
+	    streak <= w->o->max_restarts + 1 && restarts < INT_MAX / 2) {
+		w->streak = streak;
+		w->restarts = restarts;
+		log_info("watchdog", "re-executed: %d restart%s so far, %d crash%s in a row", restarts,
+		         restarts == 1 ? "" : "s", streak, streak == 1 ? "" : "es");
+	}
+	unsetenv(WD_STATE_ENV);
 }
 
 static void wd_on_signal_byte(struct wd *w, int sig, int64_t now)
@@ -13863,6 +13886,7 @@ static int wd_run(const struct wd_opts *o, wd_worker_fn worker, void *ctx)
 	w.restart_at_ms = w.boot_ms;
 	w.sd_wd_ms = wd_sd_watchdog_ms();
 	w.sd_wd_next_ms = w.boot_ms;
+	wd_inherit(&w);
 	/* Resolved now: after self-update renames a new binary into place,
 	 * /proc/self/exe would name the old, deleted one. */
 	ssize_t n = readlink("/proc/self/exe", w.exe, sizeof w.exe - 1);

@@ -526,7 +526,7 @@ static void test_sigusr2_reexecs(void)
 	struct hf h = {BUF_INIT, NULL, 0};
 	char script[400], marker[320];
 	snprintf(marker, sizeof marker, "%s/reexec", tdir);
-	snprintf(script, sizeof script, "echo \"$0\" > %s; exit 7", marker);
+	snprintf(script, sizeof script, "echo \"$0 $EXAMFLOW_WATCHDOG_STATE\" > %s; exit 7", marker);
 	char *argv[] = {"sh", "-c", script, "new", NULL};
 	t_opts(&o);
 	o.exec_path = "/bin/sh";
@@ -537,11 +537,29 @@ static void test_sigusr2_reexecs(void)
 	check_eq_int(t_wait_exit(wd, 3000), 7); /* the "new binary" ran in the watchdog's process */
 	check_eq_int(t_wait_events("term", 1, 0), 1); /* the worker was stopped gracefully first */
 	struct buf b = BUF_INIT;
-	check(read_file(marker, &b, 100) == 0 && b.p && strcmp(b.p, "new\n") == 0);
+	check(read_file(marker, &b, 100) == 0 && b.p && strcmp(b.p, "new 0 0\n") == 0); /* streak, restarts */
 	buf_free(&b);
 	check(hf_load(&h) == 0 && hf_has(&h, "errors", "re-executing"));
 	hf_free(&h);
 	t_cleanup();
+	/* the new watchdog carries the crash streak on: a crash loop still gives up */
+	struct wd w;
+	memset(&w, 0, sizeof w);
+	o.max_restarts = 5;
+	w.o = &o;
+	setenv(WD_STATE_ENV, "3 7", 1);
+	wd_inherit(&w);
+	check_eq_int(w.streak, 3);
+	check_eq_int(w.restarts, 7);
+	check(getenv(WD_STATE_ENV) == NULL);
+	memset(&w, 0, sizeof w);
+	w.o = &o;
+	setenv(WD_STATE_ENV, "99 1", 1); /* more than max_restarts allows: not ours */
+	wd_inherit(&w);
+	check_eq_int(w.streak, 0);
+	setenv(WD_STATE_ENV, "junk", 1);
+	wd_inherit(&w);
+	check_eq_int(w.restarts, 0);
 }
 
 /* Receive datagrams on fd until one equals want; 1 when seen. */
