@@ -13088,6 +13088,7 @@ struct wd_opts {
 	const char *exec_path;      /* NULL: the binary we were started from */
 	void (*notify)(const char *text, void *ctx); /* admin notice; must not block or wait for children */
 	void *notify_ctx;
+	int (*reload)(struct wd_opts *o); /* SIGHUP: load the configuration into *o; 0, or -1 keep (logged) */
 };
 
 static void wd_opts_init(struct wd_opts *o, const struct config *c)
@@ -13248,7 +13249,7 @@ enum { WD_STOP_NONE, WD_STOP_EXIT, WD_STOP_REEXEC };
 
 /* The watchdog's whole state; one instance, on wd_run()'s stack. */
 struct wd {
-	const struct wd_opts *o;
+	struct wd_opts *o;           /* the caller's; SIGHUP's reload replaces it in place */
 	wd_worker_fn worker;
 	void *ctx;
 	enum wd_state state;
@@ -13756,7 +13757,11 @@ static void wd_on_signal_byte(struct wd *w, int sig, int64_t now)
 		wd_begin_stop(w, WD_STOP_EXIT, now);
 		break;
 	case SIGHUP:
-		if (logst.path[0]) { /* logrotate moved our file too; log_open must not get its own buffer */
+		if (w->o->reload) { /* the configuration, and the log with it */
+			if (w->o->reload(w->o) == 0)
+				log_info("watchdog", "SIGHUP: configuration reloaded; workers start with it from now on");
+			w->health_dirty = 1;
+		} else if (logst.path[0]) { /* logrotate moved our file too; log_open must not get its own buffer */
 			char path[PATH_MAX_LEN];
 			snprintf(path, sizeof path, "%s", logst.path);
 			log_open(path);
@@ -13872,7 +13877,7 @@ static int wd_poll_timeout(const struct wd *w, int64_t now)
 
 /* Supervise worker(ctx) until told to stop or until it is hopeless.
  * Returns the exit code for the process (see the section's banner). */
-static int wd_run(const struct wd_opts *o, wd_worker_fn worker, void *ctx)
+static int wd_run(struct wd_opts *o, wd_worker_fn worker, void *ctx)
 {
 	struct wd w;
 	struct sigaction old[WD_NSIGNALS];
@@ -14369,9 +14374,8 @@ static void cli_report(void *ctx, enum tg_report_kind kind, const struct status 
 /* The worker's SIGHUP: reopen the log (logrotate), load the configuration
  * again and, if it is valid, make it the running one and hand every section
  * its options.  Invalid: the running one stays, and the log says why. */
-static int cli_reload(void *ctx, struct worker_opts *o)
+static int cli_reload_config(const char *who)
 {
-	(void)ctx;
 	if (log_open(cfg.log_file) < 0)
 		log_error("main", "cannot reopen log file %s: %s", cfg.log_file, strerror(errno));
 	char ebuf[4096] = "";
@@ -14381,8 +14385,8 @@ static int cli_reload(void *ctx, struct worker_opts *o)
 	if (ef)
 		fclose(ef);
 	if (nerr) {
-		log_lines(LOG_ERROR, "main", ebuf);
-		log_error("main", "SIGHUP: the configuration has errors; keeping the running one");
+		log_lines(LOG_ERROR, who, ebuf);
+		log_error(who, "SIGHUP: the configuration has errors; keeping the running one");
 		free(nc);
 		return -1;
 	}
@@ -14391,8 +14395,35 @@ static int cli_reload(void *ctx, struct worker_opts *o)
 	free(nc);
 	logst.level = cfg.log_level;
 	if (log_open(cfg.log_file) < 0)
-		log_error("main", "cannot open log file %s: %s", cfg.log_file, strerror(errno));
+		log_error(who, "cannot open log file %s: %s", cfg.log_file, strerror(errno));
+	return 0;
+}
+
+/* tg_hooks.reload: the worker's SIGHUP. */
+static int cli_reload(void *ctx, struct worker_opts *o)
+{
+	(void)ctx;
+	if (cli_reload_config("main") < 0)
+		return -1;
 	worker_opts_init(o, &cfg);
+	return 0;
+}
+
+/* wd_opts.reload: the watchdog's SIGHUP.  Its own settings (health file,
+ * timings, the token and admins for its notices) change now, and every
+ * worker it starts from now on is forked with the new configuration. */
+static int cli_wd_reload(struct wd_opts *o)
+{
+	if (cli_reload_config("watchdog") < 0)
+		return -1;
+	struct wd_opts n;
+	wd_opts_init(&n, &cfg);
+	n.argv = o->argv;
+	n.exec_path = o->exec_path;
+	n.notify = o->notify;
+	n.notify_ctx = o->notify_ctx;
+	n.reload = o->reload;
+	*o = n;
 	return 0;
 }
 
@@ -14441,6 +14472,7 @@ static int cli_run(struct cli_ctx *ctx)
 	wd_opts_init(&o, &cfg);
 	o.argv = cli_argv;
 	o.notify = cli_notify_admin;
+	o.reload = cli_wd_reload;
 	return wd_run(&o, cli_worker, NULL);
 }
 
