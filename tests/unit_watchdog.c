@@ -278,7 +278,7 @@ static void t_notify_forking(const char *text, void *ctx)
 }
 
 /* Fork a watchdog running tw_main(c); env: "NAME=value" pairs set in it only. */
-static pid_t t_spawn(const struct wd_opts *o, struct tw *c, const char *const *env)
+static pid_t t_spawn(struct wd_opts *o, struct tw *c, const char *const *env)
 {
 	fflush(NULL);
 	pid_t p = fork();
