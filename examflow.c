@@ -4185,6 +4185,7 @@ struct store {
 	int64_t log_bytes;          /* committed length of events.log */
 	int64_t snap_bytes;         /* size of snapshot */
 	uint64_t loaded;            /* records replayed by store_open */
+	int64_t tail_lost;          /* store_open cut a torn tail it could not save (disk full): its bytes */
 	/* the open batch */
 	int in_batch;
 	int batch_lazy;             /* written without fdatasync (see store_begin_lazy) */
@@ -4459,14 +4460,31 @@ static int store_valid_after(const char *p, size_t n, size_t off)
 	return 0;
 }
 
+/* Is there a valid line after the line at off that a later commit wrote:
+ * a batch header, or a record with a seq at or past seq_end? */
+static int store_valid_beyond(const char *p, size_t n, size_t off, uint64_t seq_end)
+{
+	const char *nl = memchr(p + off, '\n', n - off);
+	while (nl) {
+		const char *line = nl + 1;
+		struct store_line l;
+		nl = memchr(line, '\n', (size_t)(p + n - line));
+		if (nl && !store_parse(line, (size_t)(nl - line), 1, &l) && (store_is(line, l.tlen, "begin") || l.seq >= seq_end))
+			return 1;
+	}
+	return 0;
+}
+
 /* Check all of events.log p[0..n).  A line that fails its checksum (or has
  * no newline) with no valid line after it, or a batch cut short by the end of
- * the file, is a torn tail: the last write was interrupted.  Anything else
- * wrong is damage that needs `examflow repair`. */
+ * the file, is a torn tail: the last write was interrupted.  So is a last
+ * batch with anything wrong inside it and nothing written after it: power
+ * loss can persist a later page of one append without an earlier one.
+ * Anything else wrong is damage that needs `examflow repair`. */
 static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
 {
 	size_t off = 0, group_start = 0;
-	uint64_t prev = 0, group_left = 0, group_next = 0, pending = 0;
+	uint64_t prev = 0, group_left = 0, group_next = 0, group_end = 0, pending = 0;
 	int torn_like = 0;
 	memset(sc, 0, sizeof *sc);
 	sc->bad = SIZE_MAX;
@@ -4485,6 +4503,7 @@ static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
 				why = "bad batch header";
 			group_left = count;
 			group_next = l.seq;
+			group_end = l.seq + count;
 			group_start = off;
 		} else if (!why) {
 			if (store_is_marker(line, l.tlen))
@@ -4511,7 +4530,10 @@ static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
 			pending = 0;
 		}
 	}
-	if (sc->bad != SIZE_MAX)
+	if (sc->bad != SIZE_MAX && group_left && !store_valid_beyond(p, n, sc->bad, group_end)) {
+		sc->bad = group_start; /* the whole last batch goes: it never committed */
+		sc->torn = 1;
+	} else if (sc->bad != SIZE_MAX)
 		sc->torn = torn_like && !store_valid_after(p, n, sc->bad);
 	else if (group_left) {
 		sc->bad = group_start;
@@ -4804,16 +4826,21 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 		return STORE_ECORRUPT;
 	}
 	if (sc.good < n) {
-		rc = store_save_aside(s->dir, "events.log.torn", p + sc.good, n - sc.good, aside);
-		if (rc == 0 && (ftruncate(s->log_fd, (off_t)sc.good) < 0 || fsync(s->log_fd) < 0))
-			rc = -errno;
+		int saved = store_save_aside(s->dir, "events.log.torn", p + sc.good, n - sc.good, aside);
+		if (saved < 0) /* a full disk must not stop the bot: the tail never committed anyway */
+			log_error("store", "%s: cannot save its torn tail aside (%s): cutting %zu bytes in place, they are lost",
+			          path, strerror(-saved), n - sc.good);
+		rc = ftruncate(s->log_fd, (off_t)sc.good) < 0 || fsync(s->log_fd) < 0 ? -errno : 0;
 		if (rc < 0) {
-			store_fail(err, errlen, "%s: cannot set aside its torn tail: %s", path, strerror(-rc));
+			store_fail(err, errlen, "%s: cannot cut its torn tail: %s", path, strerror(-rc));
 			free(p);
 			return rc;
 		}
-		log_warn("store", "%s: cut off a torn tail of %zu bytes at byte offset %zu (%s); saved as %s",
-		         path, n - sc.good, sc.good, sc.why, aside);
+		if (saved < 0)
+			s->tail_lost = (int64_t)(n - sc.good);
+		else
+			log_warn("store", "%s: cut off a torn tail of %zu bytes at byte offset %zu (%s); saved as %s",
+			         path, n - sc.good, sc.good, sc.why, aside);
 	}
 	rc = store_replay(p, sc.good, s->snap_seq + 1, apply, ctx, &s->loaded, &bad);
 	if (rc)
@@ -12540,6 +12567,10 @@ static void tg_fill_status(const struct tg *t, struct status *st)
 /* Once the first poll succeeded: the admin hears the bot is up. */
 static void tg_on_ready(struct tg *t)
 {
+	if (t->w->store.tail_lost) /* once: the worker that cut it says so */
+		tg_admin_notice(t, "the data directory's last, unfinished write (%" PRId64 " bytes) could not be saved aside "
+		                   "(disk full?) and was cut off; no committed answer was lost. Free some space.",
+		                t->w->store.tail_lost);
 	if (t->w->restarted)
 		return; /* one "started" per watchdog, not one per restart (a crash loop would spam) */
 	tg_admin_notice(t, "version %s started (%d tasks, %zu students, %ld replies waiting).", EXAMFLOW_VERSION,

@@ -610,6 +610,31 @@ static void test_torn_tail(void)
 	slurp(dir, "events.log", &full);
 	torn_at_every_byte(&full, line_off(full.p, full.len, 5), 5);
 
+	/* power loss: a later page of the last batch reached the disk and an
+	 * earlier one did not (a damaged record inside it, its end intact) */
+	const char *pl = fresh("powerloss");
+	struct buf bad = BUF_INIT;
+	buf_append(&bad, full.p, full.len);
+	bad.p[line_off(bad.p, bad.len, 6) + 2] = '\0';
+	spill(pl, "events.log", bad.p, bad.len);
+	check_eq_int(kv_open(&s, pl, FSYNC_BATCH, &m, err, sizeof err), 0);
+	check_eq_int(m.n, 5); /* the batch went whole */
+	check_eq_int(count_prefixed(pl, "events.log.torn-"), 1);
+	store_close(&s);
+	/* ... but with a later commit after it, it is damage in the middle */
+	check(kv_open(&s, dir, FSYNC_BATCH, &m, err, sizeof err) == 0);
+	kv_fill(&s, &m, 20, 1);
+	store_close(&s);
+	struct buf more = BUF_INIT;
+	slurp(dir, "events.log", &more);
+	more.p[line_off(more.p, more.len, 6) + 2] = '\0';
+	pl = fresh("damage");
+	spill(pl, "events.log", more.p, more.len);
+	check_eq_int(kv_open(&s, pl, FSYNC_BATCH, &m, err, sizeof err), STORE_ECORRUPT);
+	store_close(&s);
+	buf_free(&more);
+	buf_free(&bad);
+
 	/* a bad checksum on the very last line is a torn tail too */
 	const char *t = fresh("torn");
 	full.p[full.len - 3] ^= 1;
@@ -861,8 +886,54 @@ static int disk_full_child(const char *dir)
 	return check_failed > failed0;
 }
 
+/* Runs in a child: a torn tail that cannot be saved aside (the disk is
+ * full) is cut in place, and start-up goes on. */
+static int torn_full_child(const char *dir)
+{
+	int failed0 = check_failed;
+	struct store s;
+	struct kv m = {0};
+	char err[512];
+	check(kv_open(&s, dir, FSYNC_BATCH, &m, err, sizeof err) == 0);
+	kv_fill(&s, &m, 0, 3);
+	int64_t good = s.log_bytes;
+	store_close(&s);
+	char junk[4096];
+	memset(junk, 'j', sizeof junk); /* no newline: torn */
+	char path[PATH_MAX_LEN + 16];
+	snprintf(path, sizeof path, "%s/events.log", dir);
+	int fd = open(path, O_WRONLY | O_APPEND);
+	check(fd >= 0 && write(fd, junk, sizeof junk) == (ssize_t)sizeof junk);
+	close(fd);
+	struct rlimit old, small;
+	check(getrlimit(RLIMIT_FSIZE, &old) == 0);
+	small = old;
+	small.rlim_cur = 1024; /* smaller than the tail: it cannot be copied aside */
+	check(setrlimit(RLIMIT_FSIZE, &small) == 0);
+	struct kv r = {0};
+	check_eq_int(kv_open(&s, dir, FSYNC_BATCH, &r, err, sizeof err), 0);
+	check_eq_int((int)s.tail_lost, (int)sizeof junk);
+	check_eq_int(file_size(dir, "events.log"), good);
+	check_eq_int(count_prefixed(dir, "events.log.torn-"), 0);
+	check(kv_equal(&m, &r));
+	store_close(&s);
+	check(setrlimit(RLIMIT_FSIZE, &old) == 0);
+	kv_free(&m);
+	kv_free(&r);
+	return check_failed > failed0;
+}
+
 static void test_disk_full(void)
 {
+	const char *tf = fresh("torn-full");
+	fflush(NULL);
+	pid_t tp = fork();
+	if (tp == 0)
+		_exit(torn_full_child(tf));
+	int tstatus = 0;
+	waitpid(tp, &tstatus, 0);
+	check(WIFEXITED(tstatus) && WEXITSTATUS(tstatus) == 0);
+
 	const char *dir = fresh("full");
 	fflush(NULL);
 	pid_t pid = fork();
