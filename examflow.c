@@ -11840,6 +11840,9 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_STOP_SENDS_MS 5000          /* on SIGTERM, sends on the wire get this long to finish */
 #define TG_STOP_CONFIRM_MS 5000        /* ... and the last getUpdates that confirms the offset this long */
 #define TG_NOTICE_MAX 512              /* one admin notice, bytes */
+#define TG_POLL_LIMIT_MAX 100          /* getUpdates' own maximum (and default) */
+#define TG_POLL_LIMIT_BACK 10          /* good polls at a lowered limit before it grows tenfold again */
+#define TG_PREFIX_TOKENS 16            /* enough to read the first update_id of an answer too big to parse */
 #define TG_BODY_TOKENS 64              /* a sendMessage answer: ok, result (a message), description, parameters */
 #define TG_DESC_LEN 256                /* Telegram's description of an error, for the log */
 
@@ -11917,6 +11920,8 @@ struct tg {
 	struct health *health;        /* /health, /metrics, heartbeat, log rotation; NULL: none */
 	int send_polled[TG_SEND_CONNS]; /* tg_send_want: 1 + the pfd index of each busy send, 0: none */
 	int64_t next_minute;          /* wall ms: the next reminders batch */
+	int poll_limit;               /* getUpdates' limit: lowered while answers hold too many JSON tokens */
+	int poll_limit_good;          /* good polls since it was lowered */
 	int hc_ready;                 /* hc was set up (tg_free frees it) */
 };
 
@@ -12024,6 +12029,8 @@ static int tg_start_poll(struct tg *t)
 		json_w_obj_begin(&w);
 		json_w_key(&w, "offset");
 		json_w_val_i64(&w, t->w->bot.offset);
+		if (t->poll_limit < TG_POLL_LIMIT_MAX)
+			json_w_kv_i64(&w, "limit", t->poll_limit);
 		json_w_key(&w, "timeout");
 		json_w_val_i64(&w, *t->stop ? 0 : t->o->poll_timeout_s);
 		json_w_key(&w, "allowed_updates");
@@ -12318,6 +12325,64 @@ static void tg_classify(const struct http_response *res, const char *js, const s
 	}
 }
 
+/* The update_id of the first update in an answer too big to tokenize
+ * whole: the tokenizer fills its tokens in document order, so the first
+ * few are there even when it runs out of room.  0, or -1. */
+static int tg_first_update_id(const char *js, size_t len, int64_t *id)
+{
+	struct json_tok tk[TG_PREFIX_TOKENS];
+	int n = json_parse(js, len, tk, TG_PREFIX_TOKENS);
+	if (n != JSON_ERR_NOMEM && n < 0)
+		return -1;
+	if (n == JSON_ERR_NOMEM)
+		n = TG_PREFIX_TOKENS;
+	for (int i = 1; i + 1 < n; i++) {
+		int obj = tk[i].parent, arr = obj >= 0 ? tk[obj].parent : -1;
+		if (tk[i].type == JSON_STRING && json_eq(js, tk, i, "update_id") && obj >= 0 && tk[obj].type == JSON_OBJECT &&
+		    arr > 0 && tk[arr].type == JSON_ARRAY && tk[arr].parent == 0 && json_get_i64(js, tk, i + 1, id) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static void tg_apply_skip(void *ctx, struct bot *b)
+{
+	b->offset = *(const int64_t *)ctx;
+}
+
+/* getUpdates answered with more than TG_MAX_TOKENS JSON tokens (one student
+ * sending messages with hundreds of formatting entities): ask for fewer
+ * updates at a time, and step past an update that is too big on its own
+ * (logged, the rest go on), so no answer can block the queue. */
+static void tg_too_many_tokens(struct tg *t, const char *js, size_t len)
+{
+	if (t->poll_limit > 1) {
+		t->poll_limit = t->poll_limit > TG_POLL_LIMIT_BACK ? TG_POLL_LIMIT_BACK : 1;
+		t->poll_limit_good = 0;
+		log_warn("telegram", "getUpdates: the answer holds more than %d JSON tokens; asking for %d update%s at a time",
+		         TG_MAX_TOKENS, t->poll_limit, t->poll_limit == 1 ? "" : "s");
+		return; /* poll again at once */
+	}
+	int64_t id;
+	if (tg_first_update_id(js, len, &id) < 0 || id < t->w->bot.offset || id == INT64_MAX) {
+		tg_poll_failed(t, "getUpdates", "an answer with too many JSON tokens, and no update_id to step past");
+		return;
+	}
+	log_error("telegram", "update %" PRId64 " skipped: it alone holds more than %d JSON tokens", id, TG_MAX_TOKENS);
+	int64_t next = id + 1;
+	if (worker_cycle(t->w, WORKER_DURABLE, tg_apply_skip, &next) == -1)
+		t->poll_at = t->w->commit_retry_at;
+}
+
+/* A good getUpdates: a lowered limit grows back, slowly. */
+static void tg_poll_limit_ok(struct tg *t)
+{
+	if (t->poll_limit < TG_POLL_LIMIT_MAX && ++t->poll_limit_good >= TG_POLL_LIMIT_BACK) {
+		t->poll_limit = t->poll_limit * 10 > TG_POLL_LIMIT_MAX ? TG_POLL_LIMIT_MAX : t->poll_limit * 10;
+		t->poll_limit_good = 0;
+	}
+}
+
 /* A finished poll-lane request. */
 static void tg_poll_done(struct tg *t, int r)
 {
@@ -12349,6 +12414,7 @@ static void tg_poll_done(struct tg *t, int r)
 			log_info("telegram", "connected as @%s", t->w->bot.username);
 		}
 		if (t->phase == TG_POLL) {
+			tg_poll_limit_ok(t);
 			tg_on_updates(t, js, tk, n);
 			if (t->w->disk_ok && !t->last_error[0]) /* polling works end to end */
 				health_polled_ok(t->health, &t->hc, mono_ms());
@@ -12359,9 +12425,16 @@ static void tg_poll_done(struct tg *t, int r)
 		return;
 	}
 	free(tk);
+	if (a.status == 200 && n == JSON_ERR_NOMEM && t->phase == TG_POLL) {
+		tg_too_many_tokens(t, res->body.p ? res->body.p : "", res->body.len);
+		return;
+	}
 	char why[TG_DESC_LEN + 64];
-	if (!a.json)
-		snprintf(why, sizeof why, "HTTP %d with a non-JSON body (%s)", a.status, res->content_type);
+	if (!a.json && n < 0)
+		snprintf(why, sizeof why, "HTTP %d whose body is not JSON (%s at byte %zu; %s)", a.status, json_strerror(n),
+		         eoff, res->content_type);
+	else if (!a.json)
+		snprintf(why, sizeof why, "HTTP %d with a JSON body that is not an object", a.status);
 	else
 		snprintf(why, sizeof why, "HTTP %d: %s", a.status, a.description[0] ? a.description : "no description");
 	if (a.status == 429) {
@@ -12959,6 +13032,7 @@ static int tg_init(struct tg *t, struct worker *w, const struct tg_hooks *hooks,
 	t->w = w;
 	t->o = &w->o.tg;
 	t->stop = stop;
+	t->poll_limit = TG_POLL_LIMIT_MAX;
 	t->chats.elem = sizeof(struct tg_chat);
 	if (hooks)
 		t->hooks = *hooks;
