@@ -170,6 +170,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -2349,6 +2350,9 @@ static int json_w_finish(const struct json_w *w)
 #define HTTP_IDLE_MAX_MS 30000                 /* servers drop idle keep-alive sockets after ~60 s */
 #define HTTP_DNS_TTL_MS (5 * 60 * 1000)        /* re-resolve every 5 min even without failures */
 #define HTTP_DNS_SLOTS 16                      /* distinct hosts: Telegram, Gemini, pings, updates */
+#define HTTP_DNS_TIMEOUT_MS 10000              /* a resolver slower than this is down: fail, or use the last answer */
+#define HTTP_DNS_LOOKUPS 4                     /* lookups in flight (one thread each); a hung resolver holds one */
+#define HTTP_DNS_STACK (256 * 1024)            /* a lookup thread's stack: getaddrinfo needs a few KiB */
 #define HTTP_MAX_ADDRS 8                       /* addresses tried per host */
 #define HTTP_TLS_SESSION_SLOTS 16              /* one resumable TLS session per host:port */
 #define HTTP_MAX_CA_FILE_BYTES (4 * 1024 * 1024) /* Debian's bundle is ~220 KiB */
@@ -2876,6 +2880,19 @@ struct http_dns_entry {
 	socklen_t lens[HTTP_MAX_ADDRS];
 };
 
+/* A getaddrinfo on a thread of its own, so a slow resolver never stalls the
+ * poll loop.  Shared by every connection waiting for the same host:port.
+ * References: the thread's, the client's slot's, one per waiting
+ * connection; the last to let go frees it. */
+struct http_lookup {
+	pthread_mutex_t mu;                   /* guards refs, done, and the answer */
+	int refs, done, gai_err, naddrs;
+	int rfd, wfd;                         /* the thread closes wfd when done: rfd then polls readable */
+	char host[256], port[8];
+	struct sockaddr_storage addrs[HTTP_MAX_ADDRS];
+	socklen_t lens[HTTP_MAX_ADDRS];
+};
+
 /* The last TLS session with one host:port, for an abbreviated handshake.
  * Holds a master secret: lives only in memory, wiped on free. */
 struct http_tls_session {
@@ -2894,6 +2911,7 @@ struct http_client {
 	char err[HTTP_ERR_LEN];               /* why loading anchors failed */
 	int64_t dns_ttl_ms;
 	struct http_dns_entry dns[HTTP_DNS_SLOTS];
+	struct http_lookup *lookups[HTTP_DNS_LOOKUPS]; /* in flight; finished ones are collected into dns */
 	struct http_tls_session sessions[HTTP_TLS_SESSION_SLOTS];
 	unsigned long connects;               /* TCP connections opened: for tests and metrics */
 };
@@ -3039,16 +3057,6 @@ static int http_client_init(struct http_client *hc, const char *ca_file)
 	return 0;
 }
 
-static void http_client_free(struct http_client *hc)
-{
-	for (size_t i = 0; i < hc->ntas; i++)
-		http_ta_free(&hc->tas[i]);
-	free(hc->tas);
-	hc->tas = NULL;
-	hc->ntas = 0;
-	explicit_bzero(hc->sessions, sizeof hc->sessions);
-}
-
 /* --- DNS cache ---------------------------------------------------------------- */
 
 static struct http_dns_entry *http_dns_find(struct http_client *hc, const char *host, const char *port)
@@ -3068,28 +3076,12 @@ static void http_dns_forget(struct http_client *hc, const char *host, const char
 		e->naddrs = 0;
 }
 
-/* Addresses for host:port, from the cache or from getaddrinfo (the one
- * blocking call we allow).  Returns the entry, or NULL with *gai_err. */
-static struct http_dns_entry *http_resolve(struct http_client *hc, const char *host, const char *port, int *gai_err)
+/* Remember an answer for host:port (a slot of its own, else the one that
+ * expires first). */
+static void http_dns_store(struct http_client *hc, const struct http_lookup *l, int64_t now)
 {
-	int64_t now = mono_ms();
-	struct http_dns_entry *e = http_dns_find(hc, host, port);
-	if (e && e->expires_ms > now)
-		return e;
-	struct addrinfo hints = {0}, *res = NULL;
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	*gai_err = getaddrinfo(host, port, &hints, &res);
-	if (*gai_err != 0) {
-		if (!e)
-			return NULL;
-		/* A resolver hiccup: the old answer still worked last time. */
-		log_warn("http", "DNS for %s failed (%s); using the previous answer", host, gai_strerror(*gai_err));
-		e->expires_ms = now + hc->dns_ttl_ms / 5;
-		return e;
-	}
-	if (!e) { /* reuse an empty slot, else the one that expires first */
+	struct http_dns_entry *e = http_dns_find(hc, l->host, l->port);
+	if (!e) {
 		e = &hc->dns[0];
 		for (int i = 0; i < HTTP_DNS_SLOTS; i++) {
 			if (!hc->dns[i].naddrs) {
@@ -3101,21 +3093,153 @@ static struct http_dns_entry *http_resolve(struct http_client *hc, const char *h
 		}
 	}
 	memset(e, 0, sizeof *e);
-	snprintf(e->host, sizeof e->host, "%s", host);
-	snprintf(e->port, sizeof e->port, "%s", port);
-	for (struct addrinfo *a = res; a && e->naddrs < HTTP_MAX_ADDRS; a = a->ai_next) {
-		if (a->ai_addrlen > sizeof e->addrs[0])
-			continue;
-		memcpy(&e->addrs[e->naddrs], a->ai_addr, a->ai_addrlen);
-		e->lens[e->naddrs++] = a->ai_addrlen;
-	}
-	freeaddrinfo(res);
+	snprintf(e->host, sizeof e->host, "%s", l->host);
+	snprintf(e->port, sizeof e->port, "%s", l->port);
+	e->naddrs = l->naddrs;
+	memcpy(e->addrs, l->addrs, sizeof e->addrs);
+	memcpy(e->lens, l->lens, sizeof e->lens);
 	e->expires_ms = now + hc->dns_ttl_ms;
-	if (!e->naddrs) {
-		*gai_err = EAI_NONAME;
+}
+
+static void http_lookup_unref(struct http_lookup *l)
+{
+	pthread_mutex_lock(&l->mu);
+	int last = --l->refs == 0;
+	pthread_mutex_unlock(&l->mu);
+	if (!last)
+		return;
+	if (l->rfd >= 0)
+		close(l->rfd);
+	if (l->wfd >= 0)
+		close(l->wfd);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+static int http_lookup_done(struct http_lookup *l)
+{
+	pthread_mutex_lock(&l->mu);
+	int done = l->done;
+	pthread_mutex_unlock(&l->mu);
+	return done;
+}
+
+/* The lookup thread: one getaddrinfo, then wake every waiter and let go. */
+static void *http_lookup_run(void *arg)
+{
+	struct http_lookup *l = arg;
+	struct addrinfo hints = {0}, *res = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	int err = getaddrinfo(l->host, l->port, &hints, &res);
+	pthread_mutex_lock(&l->mu);
+	l->gai_err = err;
+	for (struct addrinfo *a = err ? NULL : res; a && l->naddrs < HTTP_MAX_ADDRS; a = a->ai_next) {
+		if (a->ai_addrlen > sizeof l->addrs[0])
+			continue;
+		memcpy(&l->addrs[l->naddrs], a->ai_addr, a->ai_addrlen);
+		l->lens[l->naddrs++] = a->ai_addrlen;
+	}
+	if (!err && !l->naddrs)
+		l->gai_err = EAI_NONAME;
+	l->done = 1;
+	close(l->wfd);
+	l->wfd = -1;
+	pthread_mutex_unlock(&l->mu);
+	if (res)
+		freeaddrinfo(res);
+	http_lookup_unref(l);
+	return NULL;
+}
+
+/* Finished lookups go into the cache and free their slots.  A failed one
+ * keeps a previous answer alive a little longer: a resolver hiccup. */
+static void http_lookup_collect(struct http_client *hc)
+{
+	int64_t now = mono_ms();
+	for (int i = 0; i < HTTP_DNS_LOOKUPS; i++) {
+		struct http_lookup *l = hc->lookups[i];
+		if (!l || !http_lookup_done(l))
+			continue;
+		if (!l->gai_err) {
+			http_dns_store(hc, l, now);
+		} else {
+			struct http_dns_entry *e = http_dns_find(hc, l->host, l->port);
+			if (e) {
+				log_warn("http", "DNS for %s failed (%s); using the previous answer", l->host, gai_strerror(l->gai_err));
+				e->expires_ms = now + hc->dns_ttl_ms / 5;
+			}
+		}
+		hc->lookups[i] = NULL;
+		http_lookup_unref(l);
+	}
+}
+
+/* A lookup for host:port: the one in flight, or a new thread.  The caller
+ * holds a reference.  NULL when every slot is taken (hung resolvers) or out
+ * of memory or threads, with the reason in *why. */
+static struct http_lookup *http_lookup_start(struct http_client *hc, const char *host, const char *port,
+                                             const char **why)
+{
+	int slot = -1;
+	for (int i = 0; i < HTTP_DNS_LOOKUPS; i++) {
+		struct http_lookup *l = hc->lookups[i];
+		if (!l) {
+			slot = slot < 0 ? i : slot;
+		} else if (strcmp(l->host, host) == 0 && strcmp(l->port, port) == 0) {
+			pthread_mutex_lock(&l->mu);
+			l->refs++;
+			pthread_mutex_unlock(&l->mu);
+			return l;
+		}
+	}
+	*why = "too many lookups in flight (the resolver does not answer)";
+	if (slot < 0)
+		return NULL;
+	struct http_lookup *l = calloc(1, sizeof *l);
+	int p[2] = {-1, -1};
+	*why = "out of memory";
+	if (!l || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(l);
 		return NULL;
 	}
-	return e;
+	pthread_mutex_init(&l->mu, NULL);
+	l->rfd = p[0];
+	l->wfd = p[1];
+	l->refs = 3; /* the thread, the slot, the caller */
+	snprintf(l->host, sizeof l->host, "%s", host);
+	snprintf(l->port, sizeof l->port, "%s", port);
+	pthread_attr_t at;
+	pthread_t th;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, HTTP_DNS_STACK);
+	int rc = pthread_create(&th, &at, http_lookup_run, l);
+	pthread_attr_destroy(&at);
+	if (rc != 0) {
+		*why = "cannot start a resolver thread";
+		l->refs = 1;
+		http_lookup_unref(l);
+		return NULL;
+	}
+	hc->lookups[slot] = l;
+	return l;
+}
+
+static void http_client_free(struct http_client *hc)
+{
+	for (size_t i = 0; i < hc->ntas; i++)
+		http_ta_free(&hc->tas[i]);
+	free(hc->tas);
+	hc->tas = NULL;
+	hc->ntas = 0;
+	explicit_bzero(hc->sessions, sizeof hc->sessions);
+	for (int i = 0; i < HTTP_DNS_LOOKUPS; i++) { /* a thread still running frees its own */
+		if (hc->lookups[i])
+			http_lookup_unref(hc->lookups[i]);
+		hc->lookups[i] = NULL;
+	}
 }
 
 /* --- TLS session cache ---------------------------------------------------------- */
@@ -3466,6 +3590,7 @@ struct http_conn {
 	int tls;
 	char host[256], port[8];
 	struct http_tls *t;                   /* NULL until the first https:// request */
+	struct http_lookup *lookup;           /* HC_RESOLVE: the lookup waited for (a reference) */
 	int naddrs, addr_next, connect_errno;
 	struct sockaddr_storage addrs[HTTP_MAX_ADDRS];
 	socklen_t lens[HTTP_MAX_ADDRS];
@@ -3522,6 +3647,9 @@ static void http_conn_drop(struct http_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->lookup)
+		http_lookup_unref(c->lookup);
+	c->lookup = NULL;
 	c->state = HC_CLOSED;
 }
 
@@ -3686,15 +3814,9 @@ static int http_conn_connect_next(struct http_conn *c)
 	return http_conn_fail(c, HTTP_ERR_CONNECT, "connect: %s", strerror(c->connect_errno ? c->connect_errno : ECONNREFUSED));
 }
 
-/* RESOLVE → CONNECT: a fresh TCP connection for the current request. */
-static int http_conn_open(struct http_conn *c)
+/* CONNECT with the addresses of e. */
+static int http_conn_use(struct http_conn *c, const struct http_dns_entry *e)
 {
-	http_conn_drop(c);
-	c->state = HC_RESOLVE;
-	int gai_err = 0;
-	struct http_dns_entry *e = http_resolve(c->hc, c->host, c->port, &gai_err);
-	if (!e)
-		return http_conn_fail(c, HTTP_ERR_DNS, "DNS: %s", gai_strerror(gai_err));
 	c->naddrs = e->naddrs;
 	memcpy(c->addrs, e->addrs, sizeof c->addrs);
 	memcpy(c->lens, e->lens, sizeof c->lens);
@@ -3703,6 +3825,42 @@ static int http_conn_open(struct http_conn *c)
 	int64_t now = mono_ms();
 	c->phase_deadline = now + HTTP_CONNECT_TIMEOUT_MS;
 	return http_conn_connect_next(c);
+}
+
+/* RESOLVE → CONNECT: a fresh TCP connection for the current request.  The
+ * addresses come from the cache, or from a lookup thread (the connection
+ * then waits in HC_RESOLVE, polling the lookup's pipe). */
+static int http_conn_open(struct http_conn *c)
+{
+	http_conn_drop(c);
+	http_lookup_collect(c->hc);
+	struct http_dns_entry *e = http_dns_find(c->hc, c->host, c->port);
+	if (e && e->expires_ms > mono_ms())
+		return http_conn_use(c, e);
+	const char *why = "";
+	c->lookup = http_lookup_start(c->hc, c->host, c->port, &why);
+	if (!c->lookup)
+		return e ? http_conn_use(c, e) : http_conn_fail(c, HTTP_ERR_DNS, "DNS: %s", why);
+	c->state = HC_RESOLVE;
+	c->phase_deadline = mono_ms() + HTTP_DNS_TIMEOUT_MS;
+	return HTTP_PENDING;
+}
+
+/* HC_RESOLVE: the lookup finished (or its time is up). */
+static int http_conn_resolved(struct http_conn *c, int64_t now)
+{
+	int done = http_lookup_done(c->lookup), err = c->lookup->gai_err;
+	if (!done && now < c->phase_deadline)
+		return HTTP_PENDING;
+	http_lookup_unref(c->lookup);
+	c->lookup = NULL;
+	http_lookup_collect(c->hc);
+	struct http_dns_entry *e = http_dns_find(c->hc, c->host, c->port);
+	if (e && (done ? !err || e->expires_ms > now : 1)) /* a fresh answer, or the last one on a failure */
+		return http_conn_use(c, e);
+	if (!done)
+		return http_conn_fail(c, HTTP_ERR_DNS, "DNS: no answer within %d s", HTTP_DNS_TIMEOUT_MS / 1000);
+	return http_conn_fail(c, HTTP_ERR_DNS, "DNS: %s", gai_strerror(err));
 }
 
 /* Is an idle kept-alive connection still worth using?  Anything readable
@@ -3823,6 +3981,11 @@ static int http_want(const struct http_conn *c, struct pollfd *pfd)
 	pfd->fd = c->fd;
 	pfd->events = 0;
 	pfd->revents = 0;
+	if (c->state == HC_RESOLVE && c->lookup) {
+		pfd->fd = c->lookup->rfd; /* readable (EOF) once the thread is done */
+		pfd->events = POLLIN;
+		return 0;
+	}
 	if (c->fd < 0 || c->state == HC_CLOSED || c->state == HC_IDLE)
 		return -1;
 	if (c->state == HC_CONNECT) {
@@ -4044,6 +4207,10 @@ static int http_step(struct http_conn *c, short revents, int64_t now_ms)
 	if (c->state == HC_CLOSED || c->state == HC_IDLE)
 		return c->result;
 	int r = HTTP_PENDING;
+	if (c->state == HC_RESOLVE && c->lookup) {
+		c->result = http_conn_resolved(c, now_ms);
+		return c->result;
+	}
 	if (c->state == HC_CONNECT && revents) {
 		int err = 0;
 		socklen_t el = sizeof err;
