@@ -58,7 +58,8 @@ set_limits(on, **rates), set_latency(ms), fail_next(method, n, kind, retry_after
 set_outage(kind|None), release_stalls(), stop() then start() again (same port).
 Inspection: sent(chat_id), texts(chat_id), edits(), chat_actions(),
 callback_answers(), calls(method), pings(), commands, pending_updates,
-confirmed_offset, allowed_updates, count_429, counter(name), stats(),
+confirmed_offset, allowed_updates, count_429, counter(name) (counter("polls"):
+getUpdates calls begun, before they are answered and listed in calls()), stats(),
 connections, open_connections, wait_for(count or callable, timeout).
 
 All `t` fields are time.monotonic() of the test process, so they compare
@@ -1301,6 +1302,7 @@ class TelegramDouble(HttpDouble):
             elif offset < 0:
                 self._updates = self._updates[offset:]
             self._poll_ticket += 1
+            self._counters["polls"] = self._counters.get("polls", 0) + 1
             ticket = self._poll_ticket
             self._cond.notify_all()   # an older pending getUpdates now answers 409
             while True:
