@@ -100,16 +100,25 @@ bench: examflow $(B)/bench/bench_store
 	@echo "== Telegram engine against the Bot API double (tests/bench.py)"
 	python3 tests/bench.py ./examflow
 
+# Each target runs FUZZ_SECONDS from tests/corpus/NAME plus what earlier runs
+# found ($(B)/fuzz/corpus-NAME); a crash, a leak or a sanitizer report fails
+# make and leaves the input in $(B)/fuzz/NAME-crash-* (the log in NAME.log).
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(wildcard tests/fuzz_*.c)
 fuzz: vendor/build-clang/libbearssl.a
 	@mkdir -p $(B)/fuzz
 	@for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); \
-	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) $(INC) -o build/fuzz/$$n $$f vendor/build-clang/libbearssl.a || exit 1; \
+	  $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) $(INC) -o $(B)/fuzz/$$n $$f vendor/build-clang/libbearssl.a || exit 1; \
 	  mkdir -p $(B)/fuzz/corpus-$$n; \
 	  echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
-	  $(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(B)/fuzz/$$n- $(B)/fuzz/corpus-$$n tests/corpus/$$n 2>&1 | tail -3 || exit 1; \
+	  if $(B)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(B)/fuzz/$$n- $(B)/fuzz/corpus-$$n tests/corpus/$$n >$(B)/fuzz/$$n.log 2>&1; then \
+	    tail -3 $(B)/fuzz/$$n.log; \
+	  else \
+	    tail -40 $(B)/fuzz/$$n.log; \
+	    echo "fuzz: $$n FAILED (log: $(B)/fuzz/$$n.log, input: $(B)/fuzz/$$n-crash-* or -leak-*/-timeout-*)"; \
+	    exit 1; \
+	  fi; \
 	done
 
 clean:

@@ -90,27 +90,8 @@ class BenchDouble(TelegramDouble):
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
 
-BANK = """subject: t
-title: Тест
-
-id: t-1
-number: 1
-text: Сколько будет 2+2?
-answer: 4
-solution: Два плюс два — четыре.
-
-id: t-2
-number: 1
-text: Сколько будет 1+3?
-answer: 4
-solution: Один плюс три — четыре.
-
-id: t-3
-number: 2
-text: Сколько будет 0+4?
-answer: 4
-solution: Ноль плюс четыре — четыре.
-"""
+# The fixture bank the tests share: subject t, three tasks whose answer is 4.
+FIXTURE_BANK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixture_bank.txt")
 
 # What each chat of the CPU load sends, in order: 9 text messages and one button
 # press ("Любое" on the number menu of subject t, which deals a task), so that
@@ -224,10 +205,7 @@ class Bot:
             "EXAMFLOW_POLL_TIMEOUT": "50",
         }
         if bank:
-            path = os.path.join(self.dir, "bank.txt")
-            with open(path, "w") as f:
-                f.write(BANK)
-            env["EXAMFLOW_TASKS_FILE"] = path
+            env["EXAMFLOW_TASKS_FILE"] = FIXTURE_BANK
             env["EXAMFLOW_TASKS_MODE"] = "replace"
         env.update({k: str(v) for k, v in env_extra.items()})
         self.d = d

@@ -143,11 +143,25 @@ def test_429_retry_delay_is_honoured(t):
     texts = wait_texts(t, d, 7202, 1)
     t.check("перегружен" in texts[0], texts[0])
     t.eq(len(g.requests()), 1, "no call during the pause")
-    time.sleep(3.2)
-    d.push_message(7202, "/ask вопрос три")
-    texts = wait_texts(t, d, 7202, 2)
-    t.check("Разбор вопроса" in texts[1], texts[1])
+    # ask again (each time from a new student) until Gemini is called again:
+    # every question inside the pause is refused without a call, the first one
+    # after it is answered
+    paused_at = g.requests()[0]["t_answer"]
+    chats = iter(range(7210, 7400))
+
+    def answered():
+        chat = next(chats)
+        d.push_message(chat, "/ask вопрос три")
+        text = wait_texts(t, d, chat, 1)[0]
+        if "перегружен" in text:
+            t.eq(len(g.requests()), 1, "no call during the pause")
+            return None
+        return text
+    text = t.wait_for(answered, timeout=10, interval=0.2, what="an answer after the pause")
+    t.check("Разбор вопроса" in text, text)
     t.eq(len(g.requests()), 2, "calls resume after retryDelay")
+    resumed = g.requests()[1]["t"] - paused_at
+    t.check(2.9 <= resumed < 5, "the pause lasted the retryDelay of 3 s: %.2f s" % resumed)
     t.check("429 rate limited" in log(t), "the 429 is logged")
     # the failed question was not counted against the student
     d.push_message(7201, "/ask вопрос раз")
@@ -158,7 +172,7 @@ def test_429_retry_delay_is_honoured(t):
 def test_gemini_daily_quota_stops_calls(t):
     d, g = new_double(t), new_gemini(t)
     start(t, d, g)
-    g.reply_429(retry_delay="5s", per_day=True)
+    g.reply_429(retry_delay="2s", per_day=True)
     d.push_message(7301, "/ask вопрос")
     texts = wait_texts(t, d, 7301, 1)
     t.check("лимит на сегодня" in texts[0], texts[0])
@@ -166,11 +180,19 @@ def test_gemini_daily_quota_stops_calls(t):
         d.push_message(s, "/ask ещё вопрос %d" % i)
         texts = wait_texts(t, d, s, 1)
         t.check("лимит на сегодня" in texts[0], texts[0])
-    time.sleep(5.5)  # past retryDelay: still no calls, the quota is per day
-    d.push_message(7304, "/ask вопрос")
-    texts = wait_texts(t, d, 7304, 1)
-    t.check("лимит на сегодня" in texts[0], texts[0])
-    t.eq(len(g.requests()), 1, "no calls after a per-day 429")
+    # past retryDelay: still no calls, the quota is per day (asked again and
+    # again, by new students, until a reply came 1 s after the retryDelay ended)
+    paused_at = g.requests()[0]["t_answer"]
+    chats = iter(range(7304, 7500))
+
+    def refused_past_the_delay():
+        chat = next(chats)
+        d.push_message(chat, "/ask вопрос")
+        texts = wait_texts(t, d, chat, 1)
+        t.check("лимит на сегодня" in texts[0], texts[0])
+        t.eq(len(g.requests()), 1, "no calls after a per-day 429")
+        return time.monotonic() > paused_at + 3
+    t.wait_for(refused_past_the_delay, timeout=15, interval=0.2, what="a refusal 1 s past the retryDelay")
     t.check("daily quota exhausted" in log(t), "logged")
 
 

@@ -90,11 +90,11 @@ def test_token_never_printed(t):
     for args in (["check"], ["-c", conf, "check"], ["help", "config"]):
         p = t.run(args, env=env, timeout=30)
         outputs.append(p.stdout + p.stderr)
-    for n, args in enumerate((["-c", good, "run", "--no-watchdog"], ["-c", good, "run"])):
-        p = t.spawn(args, env=env)
-        t.wait_for(lambda: os.path.exists(log) and open(log).read().count("retrying") > n, 15, what="a retry in the log")
-        p.terminate()
-        p.wait(timeout=30)
+    for n, watchdog in enumerate((False, True)):
+        p = t.start_run(env, watchdog=watchdog, opts=["-c", good],
+                        ready=lambda p: os.path.exists(log) and open(log).read().count("retrying") > n,
+                        timeout=15, what="a retry in the log")
+        t.stop_run(p, timeout=30)
         out, err = t.output_of(p)
         outputs.append(out + err)
     for root, _, files in os.walk(t.tmp):
@@ -111,10 +111,9 @@ def test_token_never_printed(t):
 def test_log_file_created_0600(t):
     log = os.path.join(t.tmp, "logs", "bot.log")
     env = t.env(TELEGRAM_BOT_TOKEN=TOKEN, EXAMFLOW_LOG_FILE=log)
-    p = t.spawn(["run", "--no-watchdog"], env=env)
-    t.wait_for(lambda: os.path.exists(log) and os.path.getsize(log) > 0, 10, what="log file")
-    p.terminate()
-    t.eq(p.wait(timeout=20), 0, "exit code after SIGTERM")
+    p = t.start_run(env, watchdog=False, ready=lambda p: os.path.exists(log) and os.path.getsize(log) > 0,
+                    timeout=10, what="the log file")
+    t.eq(t.stop_run(p), 0, "exit code after SIGTERM")
     t.eq(stat.S_IMODE(os.stat(log).st_mode), 0o600, "log file mode")
     line = open(log).readline()
     t.check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (debug|info |warn |error) \S+: ", line), line)

@@ -119,8 +119,8 @@ def test_health_follows_telegram_and_heartbeat(t):
     t.check(h["api_responsive"] is False and h["overall_healthy"] is False, h)
     t.check(h["errors"] and "getUpdates" in h["errors"][0], "the error names the failing call: %r" % h)
     # a heartbeat keeps pace with successful polls only: none during the outage
-    # (3 s of grace for a long poll that was already on its way)
-    time.sleep(2)
+    # (3 s of grace for a long poll that was already on its way); the outage
+    # has lasted 2 x poll_timeout + 10 s by now, longer than a check interval
     t_back = time.monotonic()
     d.set_outage(None)
     during = [x for x in d.pings() if t_out + 3 < x["t"] < t_back]

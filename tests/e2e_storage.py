@@ -6,15 +6,13 @@ not tested: a real full disk (tests/unit_store.c simulates it with RLIMIT_FSIZE)
 import os
 import stat
 
-BANK = "subject: t\ntitle: Тест\n\nid: t-1\nnumber: 1\ntext: 2+2?\nanswer: 4\n"
-
-
 def env(t):
-    return t.env(EXAMFLOW_TASKS_FILE=t.write("bank.txt", BANK), EXAMFLOW_TASKS_MODE="replace")
+    return t.env(EXAMFLOW_TASKS_FILE=t.bank(), EXAMFLOW_TASKS_MODE="replace")
 
 
 def make_data(t):
-    """A data dir with a few committed batches, written by the demo."""
+    """A data dir with a few committed batches, written by the demo (subject
+    "t", task number 2 of the fixture bank, answered right)."""
     data = os.path.join(t.tmp, "data")
     p = t.run(["demo", "--data", data], env=env(t), input="1\n2\n4\n/stats\n/help\n/quit\n")
     t.eq(p.returncode, 0, "demo: " + p.stderr)

@@ -10,8 +10,8 @@ not tested: a real Telegram server (no network here); migrate_to_chat_id resend
 """
 import os
 import random
+import re
 import signal
-import subprocess
 import time
 
 from tg_double import TelegramDouble
@@ -19,32 +19,8 @@ from tg_double import TelegramDouble
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
 ADMIN = 42
 
-# A tiny bank with known answers, replacing the embedded one.
-BANK = """subject: t
-title: Тест
-
-id: t-1
-number: 1
-text: Сколько будет 2+2?
-answer: 4
-solution: Два плюс два — четыре.
-
-id: t-2
-number: 1
-text: Сколько будет 1+3?
-answer: 4
-solution: Один плюс три — четыре.
-
-id: t-3
-number: 2
-text: Сколько будет 0+4?
-answer: 4
-solution: Ноль плюс четыре — четыре.
-"""
-
-
 def bot_env(t, d, **extra):
-    bank = t.write("bank.txt", BANK)
+    bank = t.bank()  # tests/fixture_bank.txt: subject "t", tasks t-1, t-2 (number 1), t-3 (number 2)
     env = t.env(TELEGRAM_BOT_TOKEN=d.token, EXAMFLOW_TELEGRAM_API=d.url, EXAMFLOW_POLL_TIMEOUT="1",
                 EXAMFLOW_TASKS_FILE=bank, EXAMFLOW_TASKS_MODE="replace", ADMIN_TELEGRAM_ID=ADMIN,
                 EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot.log"), EXAMFLOW_LOG_LEVEL="debug")
@@ -52,13 +28,12 @@ def bot_env(t, d, **extra):
     return env
 
 
-def start_bot(t, d, env=None, args=("run", "--no-watchdog")):
-    p = t.spawn(list(args), env=env or bot_env(t, d))
-    t.wait_for(lambda: d.calls("getUpdates") or p.poll() is not None, timeout=20, what="first getUpdates")
-    if p.poll() is not None:
-        out, err = t.output_of(p)
-        t.fail("bot exited %s:\n%s\n%s" % (p.returncode, err, t.read("bot.log")[-3000:]))
-    return p
+def start_bot(t, d, env=None):
+    """`examflow run --no-watchdog`, until its first getUpdates reached d (the
+    double counts a long poll as it begins; d.calls() lists it once answered)."""
+    n0 = d.counter("polls")
+    return t.start_run(env or bot_env(t, d), watchdog=False, ready=lambda p: d.counter("polls") > n0,
+                       what="the first getUpdates")
 
 
 def new_double(t, **kw):
@@ -80,6 +55,15 @@ def notices(d, chat=ADMIN):
     return [x for x in d.texts(chat) if x.startswith(NOTICE)]
 
 
+def logged_notices(t, log="bot.log"):
+    """Admin notices the log says were sent (each is logged before it goes out)."""
+    try:
+        text = t.read(log)
+    except FileNotFoundError:
+        return 0
+    return len(re.findall(r" (?:admin: notice|watchdog: admin notice): ", text))
+
+
 def wait_texts(t, d, chat, n, timeout=15):
     ok = d.wait_for(lambda: len(replies(d, chat)) >= n, timeout=timeout)
     if not ok:
@@ -93,17 +77,14 @@ def answer_for(card):
 
 
 def stop_bot(t, p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        t.fail("bot did not stop within 20 s of SIGTERM")
-    return rc
+    """SIGTERM; the exit code (fails if the bot is still running 20 s later)."""
+    return t.stop_run(p)
 
 
 def test_startup_calls(t):
     d = new_double(t)
     p = start_bot(t, d)
+    t.check(d.wait_for(lambda: d.calls("getUpdates"), 5), "the first getUpdates answered")
     methods = [c["method"] for c in d.calls()]
     first = methods.index("getUpdates")
     for m in ("getMe", "deleteWebhook", "setMyCommands"):
@@ -117,11 +98,8 @@ def test_startup_calls(t):
 def test_bad_token_is_config_error(t):
     d = new_double(t)
     env = bot_env(t, d, TELEGRAM_BOT_TOKEN="999:wrong-token-for-the-double")
-    p = t.spawn(["run", "--no-watchdog"], env=env)
-    try:
-        rc = p.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        t.fail("bot with a rejected token kept running")
+    p = t.start_run(env, watchdog=False)
+    rc = t.wait_exit(p, 20, "the bot with a rejected token to exit")
     t.eq(rc, 3, "exit code (configuration)")
     t.check("token was rejected" in t.read("bot.log"), "log says the token was rejected")
     t.check(len(d.calls("getMe")) == 1, "getMe tried once, no loop: %d" % len(d.calls("getMe")))
@@ -207,11 +185,12 @@ def test_group_chat_commands_only(t):
     d.push_message(group, "всем привет", from_id=5005)
     d.push_message(group, "/help@someotherbot", from_id=5005)
     d.push_message(group, "/top", from_id=5005)
-    texts = wait_texts(t, d, group, 1)
-    time.sleep(0.5)
-    texts = d.texts(group)
-    t.eq(len(texts), 1, "only the command for us is answered: %r" % texts)
-    t.check("Рейтинг" in texts[0], texts[0])
+    # a second command for us: replies keep the order of the messages, so once
+    # its reply is there, a reply to the earlier messages would be there too
+    d.push_message(group, "/top@examflow_test_bot", from_id=5005)
+    texts = wait_texts(t, d, group, 2)
+    t.eq(len(texts), 2, "only the commands for us are answered: %r" % texts)
+    t.check("Рейтинг" in texts[0] and "Рейтинг" in texts[1], texts)
 
 
 def test_admin_commands_refused_for_others(t):
@@ -223,14 +202,25 @@ def test_admin_commands_refused_for_others(t):
     t.check("ExamFlow " in wait_texts(t, d, ADMIN, 1)[0], "answered for the admin")
 
 
+def conflicts(d):
+    """getUpdates calls the double ended with 409 (another poller took over)."""
+    return [c for c in d.calls("getUpdates") if c["status"] == 409]
+
+
 def test_admin_notice_on_start_and_second_copy(t):
     d = new_double(t)
     start_bot(t, d)
     t.check(d.wait_for(lambda: any("started" in x for x in notices(d)), 10), "start notice: %r" % notices(d))
     env2 = bot_env(t, d, EXAMFLOW_DATA_DIR=os.path.join(t.tmp, "data2"), EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot2.log"))
-    t.spawn(["run", "--no-watchdog"], env=env2)
+    t.start_run(env2, watchdog=False)
     t.check(d.wait_for(lambda: any("another copy" in x for x in notices(d)), 20), "409 notice: %r" % notices(d))
-    time.sleep(6)
+    # both copies ran into a 409 (each backs off 5 s, then takes the poll back),
+    # and the poll went on after the second one: each had its chance to notify
+    t.check(d.wait_for(lambda: len(conflicts(d)) >= 2, 20), "a second 409: %d" % len(conflicts(d)))
+    n_polls = len(d.calls("getUpdates"))
+    t.check(d.wait_for(lambda: len(d.calls("getUpdates")) > n_polls, 10), "polling after the second 409")
+    t.check(d.wait_for(lambda: len(notices(d)) >= logged_notices(t, "bot.log") + logged_notices(t, "bot2.log"), 5),
+            "every notice the logs announce reached Telegram")
     n = sum(1 for x in notices(d) if "another copy" in x)
     t.check(n <= 2, "409 notice debounced (one per copy at most): %d" % n)
 
@@ -266,16 +256,22 @@ def test_blocked_user_never_messaged_again(t):
             "final broadcast count to the admin: %r" % replies(d, ADMIN))
     d.push_message(ADMIN, "/broadcast второе")
     t.check(d.wait_for(lambda: len(d.texts(8002)) >= 3, 10), "second broadcast arrived")
-    time.sleep(0.5)
+    # the broadcast is over once the admin has its final count
+    t.check(d.wait_for(lambda: len(broadcasts_done(d)) >= 2, 10), "second final count: %r" % replies(d, ADMIN))
     n403b = sum(1 for c in d.calls("sendMessage") if c["params"].get("chat_id") == 8001)
     t.eq(n403b, n403, "no further attempts to the blocked chat")
     # my_chat_member kicked → blocked as well, "member" → back
-    d.push_my_chat_member(8002, "kicked")
-    time.sleep(0.5)
+    kicked = d.push_my_chat_member(8002, "kicked")
+    t.check(d.wait_for(lambda: d.confirmed_offset > kicked["update_id"], 10), "my_chat_member consumed")
     d.push_message(ADMIN, "/broadcast третье")
     wait_texts(t, d, ADMIN, 7)
-    time.sleep(0.5)
+    t.check(d.wait_for(lambda: len(broadcasts_done(d)) >= 3, 10), "third final count: %r" % replies(d, ADMIN))
     t.eq(len(d.texts(8002)), 3, "kicked user not messaged")
+
+
+def broadcasts_done(d):
+    """The admin's "broadcast finished" reports."""
+    return [x for x in replies(d, ADMIN) if "Рассылка завершена" in x]
 
 
 def test_429_storm_loses_nothing(t):
@@ -296,7 +292,8 @@ def test_fair_between_chats(t):
     start_bot(t, d)
     for i in range(12):
         d.push_message(10001, "/help")
-    time.sleep(0.3)
+    # the busy chat's twelve are in the bot before the other chat writes
+    t.check(d.wait_for(lambda: d.texts(10001), 10), "the busy chat's first reply")
     d.push_message(10002, "/help")
     t.check(d.wait_for(lambda: len(d.texts(10002)) >= 1, 10), "second chat answered")
     first_other = [s["t"] for s in d.sent(10002)][0]
@@ -322,10 +319,15 @@ def test_second_copy_does_not_spin(t):
     start_bot(t, d)
     env2 = bot_env(t, d, EXAMFLOW_DATA_DIR=os.path.join(t.tmp, "data2"),
                    EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot2.log"))
-    p2 = t.spawn(["run", "--no-watchdog"], env=env2)
-    time.sleep(6)
-    n = len(d.calls("getUpdates"))
-    t.check(n < 40, "getUpdates calls in 6 s with two pollers: %d (spinning)" % n)
+    p2 = t.start_run(env2, watchdog=False)
+    # the first 409 makes one copy back off 5 s; the second 409 comes when it
+    # takes the poll back: between the two, a copy that spins would poll hundreds of times
+    t.check(d.wait_for(lambda: len(conflicts(d)) >= 2, 20), "two 409s: %d" % len(conflicts(d)))
+    first, second = conflicts(d)[:2]
+    n = len([c for c in d.calls("getUpdates") if first["t_done"] <= c["t"] <= second["t_done"]])
+    gap = second["t_done"] - first["t_done"]
+    t.check(gap >= 4.0, "the second 409 only after the 5 s back-off: %.2f s" % gap)
+    t.check(n < 40, "getUpdates calls in %.1f s with two pollers: %d (spinning)" % (gap, n))
     logs = t.read("bot.log") + t.read("bot2.log")
     t.check("another copy of the bot is polling" in logs, "409 logged loudly")
     t.check(p2.poll() is None, "second copy still alive, backing off")
@@ -344,7 +346,7 @@ def test_sigterm_confirms_offset(t):
 def test_second_instance_on_same_data_dir_refused(t):
     d = new_double(t)
     start_bot(t, d)
-    p = t.run(["run", "--no-watchdog"], env=bot_env(t, d, EXAMFLOW_LOG_FILE="-"), timeout=20)
+    p = t.run(["run", "--no-watchdog"], env=bot_env(t, d, EXAMFLOW_LOG_FILE="-"), timeout=20)  # must exit at once
     t.check(p.returncode != 0, "second copy on the same data_dir must not run")
     t.check("in use by pid" in p.stderr, p.stderr[-500:])
 
@@ -377,7 +379,7 @@ def test_kill9_exactly_once(t):
         for c in chats:
             d.push_message(c, "4")
             d.push_callback(c, "next")
-        time.sleep(rng.uniform(0.0, 0.15))
+        time.sleep(rng.uniform(0.0, 0.15))  # a random moment of the burst to kill at, not a wait
         if r % 3 == 1:
             os.kill(p.pid, signal.SIGKILL)
             p.wait()
@@ -436,7 +438,8 @@ def test_sighup_reloads_bank_keeps_progress(t):
     card = wait_texts(t, d, chat, 2)[1]
     t.check("Сколько будет" in card, card)
     # the new bank drops every old task (the pending one vanishes) and adds one
-    t.write("bank.txt", BANK.split("id: t-1")[0] + "id: t-9\nnumber: 3\ntext: Сколько будет 5+5?\nanswer: 10\n")
+    bank = t.read("bank.txt")
+    t.write("bank.txt", bank.split("id: t-1")[0] + "id: t-9\nnumber: 3\ntext: Сколько будет 5+5?\nanswer: 10\n")
     p.send_signal(signal.SIGHUP)
     t.wait_for(lambda: "task bank reloaded" in t.read("bot.log"), 10, what="reload logged")
     d.push_message(chat, "4")  # the answer to a task that no longer exists
@@ -466,9 +469,14 @@ def test_hostile_updates_do_not_stop_the_bot(t):
     d.push_message(16015, "/start " + "я" * 100000)
     d.push_message(16016, "/help")
     wait_texts(t, d, 16016, 1)
+    # with nothing left to fetch, each getUpdates is a 1 s long poll: three more
+    # calls take two of them at least; a loop re-fetching an update would not wait
     n0 = len(d.calls("getUpdates"))
-    time.sleep(2)
-    t.check(len(d.calls("getUpdates")) - n0 < 20, "no tight getUpdates loop")
+    t.check(d.wait_for(lambda: len(d.calls("getUpdates")) >= n0 + 3, 10), "polling goes on")
+    calls = d.calls("getUpdates")[n0:n0 + 3]
+    t.check(calls[2]["t"] - calls[0]["t"] >= 1.5, "no tight getUpdates loop: 3 calls in %.2f s"
+            % (calls[2]["t"] - calls[0]["t"]))
+    t.check(not d.pending_updates, "the hostile updates were confirmed: %r" % d.pending_updates)
     t.check(p.poll() is None, "still running")
 
 

@@ -41,12 +41,11 @@ import shutil
 import signal
 import socket
 import struct
-import subprocess
 import tempfile
 import threading
 import time
 
-from e2e_telegram import bot_env, new_double, notices, replies, stop_bot, wait_texts
+from e2e_telegram import bot_env, logged_notices, new_double, notices, replies, stop_bot, wait_texts
 
 WD_ENV = {"EXAMFLOW_CHECK_INTERVAL": 5, "EXAMFLOW_HANG_TIMEOUT": 3, "EXAMFLOW_MAX_RESTARTS": 5,
           "EXAMFLOW_POLL_TIMEOUT": 1}
@@ -128,24 +127,14 @@ def healthy(t, p):
     return h if h and h.get("overall_healthy") and h.get("worker_pid") and h.get("pid") == p.pid else None
 
 
-def start_wd(t, d, env, args=("run",)):
+def start_wd(t, d, env):
     """Start the watchdog; wait until the health file says healthy.  Returns (proc, health)."""
-    p = t.spawn(list(args), env=env)
-    h = t.wait_for(lambda: healthy(t, p) or p.poll() is not None, timeout=20, what="a healthy health file")
-    if p.poll() is not None:
-        out, err = t.output_of(p)
-        t.fail("watchdog exited %s:\n%s\n%s" % (p.returncode, err[-2000:], log(t)[-3000:]))
+    p = t.start_run(env, ready=lambda p: healthy(t, p), what="a healthy health file")
+    h = healthy(t, p)
     check_fields(t, h, p)
     t.check(h["worker_pid"] in children(p.pid), "worker %r is the watchdog's child %r" % (
         h["worker_pid"], children(p.pid)))
     return p, h
-
-
-def wait_exit(t, p, timeout, what="the watchdog to exit"):
-    try:
-        return p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        t.fail("timed out after %ss waiting for %s\n%s" % (timeout, what, log(t)[-3000:]))
 
 
 def status(t, env):
@@ -241,6 +230,14 @@ def log_times(t, pattern):
     return out
 
 
+def notices_settled(t, d):
+    """Wait until every admin notice the log announces (the worker's and the
+    watchdog's) reached the double; returns the notices."""
+    t.check(d.wait_for(lambda: len(notices(d)) >= logged_notices(t), 10),
+            "notices logged %d, delivered %r" % (logged_notices(t), notices(d)))
+    return notices(d)
+
+
 def worker_gone(t, pid, timeout=10):
     t.wait_for(lambda: not alive(pid), timeout=timeout, what="worker %d to be gone" % pid)
 
@@ -298,7 +295,7 @@ def test_kill9_worker_restarted_nothing_lost(t):
             d.push_message(c, "4")
             d.push_callback(c, "next")
         if r == 1:
-            time.sleep(0.05)
+            time.sleep(0.05)  # into the burst: where the kill lands, not a wait
             os.kill(w1, signal.SIGKILL)
             t_kill = time.monotonic()
             h2 = t.wait_for(lambda: (health(t) or {}).get("worker_pid") not in (None, w1) and health(t),
@@ -316,9 +313,14 @@ def test_kill9_worker_restarted_nothing_lost(t):
     t.check(d.wait_for(lambda: all(len(replies(d, c)) >= want for c in chats), 40),
             "all replies delivered: %r" % [len(replies(d, c)) for c in chats])
     t.check(d.wait_for(lambda: not d.pending_updates, 10), "all updates confirmed")
-    time.sleep(1.5)
+    # a late duplicate would come before the reply to a later message (a chat's
+    # replies keep their order): once /stats is answered, the count is final
     for c in chats:
-        got = replies(d, c)
+        d.push_message(c, "/stats")
+    for c in chats:
+        t.check(d.wait_for(lambda: any("Статистика" in x for x in replies(d, c)), 20), "/stats of %d" % c)
+    for c in chats:
+        got = [x for x in replies(d, c) if "Статистика" not in x]
         t.check(len(got) <= want + 1, "chat %d: %d replies, want %d (+1 duplicate at most): %r" % (
             c, len(got), want, got))
         verdicts = [x for x in got if "Верно" in x]
@@ -357,13 +359,18 @@ def test_last_update_at_survives_a_restart(t):
     d.push_message(21501, "/help")
     wait_texts(t, d, 21501, 1)
     h1 = t.wait_for(lambda: (health(t) or {}).get("last_update_at") and health(t), 5, what="last_update_at")
+    rec = HealthRecorder(t)
     os.kill(h1["worker_pid"], signal.SIGKILL)
     t.wait_for(lambda: (health(t) or {}).get("worker_pid") not in (None, h1["worker_pid"]), 10,
                what="a new worker")
     h2 = t.wait_for(lambda: healthy(t, p), 5, what="healthy again")
-    time.sleep(0.5)
-    h2 = health(t)
-    t.eq(h2["last_update_at"], h1["last_update_at"], "last_update_at after the restart (no update since)")
+    w2 = h2["worker_pid"]
+    # every version the new worker's reports produced, up to the periodic
+    # rewrite (check_interval 5 s) after the healthy one, keeps the value
+    t.wait_for(lambda: rec.find(lambda x: x.get("worker_pid") == w2 and x["timestamp"] > h2["timestamp"]), 8,
+               what="a rewrite of the health file after the healthy one")
+    for x in rec.find(lambda x: x.get("worker_pid") == w2):
+        t.eq(x["last_update_at"], h1["last_update_at"], "last_update_at after the restart (no update since)")
 
 
 def test_start_notice_once_per_watchdog(t):
@@ -380,8 +387,7 @@ def test_start_notice_once_per_watchdog(t):
         t.wait_for(lambda: (healthy(t, p) or {}).get("worker_pid") not in (None, w), 10, what="a new worker")
         t.wait_for(lambda: re.search(r"worker %d is ready" % health(t)["worker_pid"], log(t)), 5,
                    what="the new worker ready")
-    time.sleep(1.5)
-    ns = notices(d)
+    ns = notices_settled(t, d)  # a "started" of the new worker would be logged before "is ready"
     t.eq(len([x for x in ns if "SIGKILL" in x]), 1, "crash notices (one per streak): %r" % ns)
     t.eq(len([x for x in ns if "started" in x]), 1, "start notices after two worker restarts: %r" % ns)
 
@@ -412,8 +418,8 @@ def test_sigstop_worker_detected_as_hung_and_replaced(t):
     d.push_message(24001, "/help")
     wait_texts(t, d, 24001, 1)
     t.check(d.wait_for(lambda: any("hung" in x for x in notices(d)), 10), "hang notice: %r" % notices(d))
-    time.sleep(1)
-    t.eq(len([x for x in notices(d) if "hung" in x]), 1, "hang notices: %r" % notices(d))
+    ns = notices_settled(t, d)
+    t.eq(len([x for x in ns if "hung" in x]), 1, "hang notices: %r" % ns)
     t.eq(stop_bot(t, p), 0, "exit code after SIGTERM")
 
 
@@ -428,8 +434,8 @@ def test_crash_loop_backoff_grows_then_given_up(t):
     fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
     t.on_cleanup(holder.close)
     t0 = time.monotonic()
-    p = t.spawn(["run"], env=env)
-    rc = wait_exit(t, p, 30)
+    p = t.start_run(env)
+    rc = t.wait_exit(p, 30)
     took = time.monotonic() - t0
     t.eq(rc, 1, "exit code after giving up (temporary failure: systemd's Restart= takes over)")
     t.check(took >= 2.8, "backoff 1 s + 2 s respected: %.2f s" % took)
@@ -447,8 +453,7 @@ def test_crash_loop_backoff_grows_then_given_up(t):
     s = status(t, env)
     t.eq(s.returncode, 1, "status after giving up:\n" + s.stdout)
     t.check(d.wait_for(lambda: any("crash loop" in x for x in notices(d)), 15), "give-up notice: %r" % notices(d))
-    time.sleep(1)
-    ns = notices(d)
+    ns = notices_settled(t, d)  # the watchdog has exited: its log is complete
     t.eq(len([x for x in ns if "crash loop" in x]), 1, "give-up notices: %r" % ns)
     t.eq(len([x for x in ns if "exited with code 1; restarting" in x]), 1, "crash notices (one per streak): %r" % ns)
     t.eq(d.calls("getUpdates"), [], "no worker ever polled")
@@ -471,8 +476,8 @@ def test_damaged_data_exit_4_no_restart(t):
     lines[mid] = "\t".join(f)
     open(path, "w", encoding="utf-8").write("\n".join(lines))
     open(os.path.join(t.tmp, "bot.log"), "w").close()
-    p = t.spawn(["run"], env=env)
-    rc = wait_exit(t, p, 20)
+    p = t.start_run(env)
+    rc = t.wait_exit(p, 20)
     t.eq(rc, 4, "exit code (data files need an admin):\n" + log(t)[-2000:])
     t.eq(len(log_times(t, r"watchdog: worker \d+ started")), 1, "no restart")
     h = health(t)
@@ -481,15 +486,15 @@ def test_damaged_data_exit_4_no_restart(t):
     t.check(h["errors"] and "data files need an admin" in h["errors"][0], h["errors"])
     t.check(d.wait_for(lambda: any("data files need an admin" in x for x in notices(d)), 15),
             "notice: %r" % notices(d))
-    time.sleep(1)
-    t.eq(len([x for x in notices(d) if "data files" in x]), 1, "one notice: %r" % notices(d))
+    ns = notices_settled(t, d)  # the watchdog has exited: its log is complete
+    t.eq(len([x for x in ns if "data files" in x]), 1, "one notice: %r" % ns)
 
 
 def test_rejected_token_exit_3_no_restart(t):
     d = new_double(t)
     env = wd_env(t, d, TELEGRAM_BOT_TOKEN="999:wrong-token-for-the-double")
-    p = t.spawn(["run"], env=env)
-    rc = wait_exit(t, p, 20)
+    p = t.start_run(env)
+    rc = t.wait_exit(p, 20)
     t.eq(rc, 3, "exit code (configuration)")
     t.eq(len(d.calls("getMe")), 1, "getMe tried once: the worker was not restarted")
     h = health(t)
@@ -525,8 +530,11 @@ def test_sigterm_exit0_flushed_offset_confirmed(t):
     t.check(str(chat) in users, "user stored: " + users)
     p2, _ = start_wd(t, d, env)
     wait_texts(t, d, chat, 5, timeout=20)
-    time.sleep(1.5)
-    t.eq(len(replies(d, chat)), 5, "replies after stop and restart: %r" % replies(d, chat))
+    # replies keep their order: a reply sent twice would come before this one's
+    d.push_message(chat, "/lang ru")
+    t.check(d.wait_for(lambda: any("Язык: русский" in x for x in replies(d, chat)), 20), "/lang answered")
+    got = [x for x in replies(d, chat) if "Язык: русский" not in x]
+    t.eq(len(got), 5, "replies after stop and restart: %r" % got)
     t.eq(stop_bot(t, p2), 0, "second exit code")
 
 
@@ -592,9 +600,10 @@ def test_notify_socket_ready_watchdog_status_stopping(t):
     first_getme = d.calls("getMe")[0]["t"]
     t.check(ready_at >= first_getme, "READY=1 only after the worker talked to Telegram")
     t0 = time.monotonic()
-    time.sleep(3.6)
-    pings = nl.msgs("WATCHDOG=1", since=t0)
-    t.check(3 <= len(pings) <= 5, "WATCHDOG=1 every 1 s (half of WATCHDOG_USEC) for 3.6 s: %d" % len(pings))
+    pings = t.wait_for(lambda: (lambda m: m if len(m) >= 4 else None)(nl.msgs("WATCHDOG=1", since=t0)), 8,
+                       what="four WATCHDOG=1")
+    every = (pings[3][0] - pings[0][0]) / 3
+    t.check(0.75 <= every <= 1.25, "WATCHDOG=1 every 1 s (half of WATCHDOG_USEC): every %.2f s" % every)
     t.check(any(m.startswith("STATUS=running, worker %d" % h["worker_pid"]) for _, m, _ in nl.msgs("STATUS=")),
             "STATUS line: %r" % nl.msgs("STATUS="))
     # a worker restart does not make the watchdog say READY again
@@ -637,8 +646,8 @@ def test_watchdog_ping_only_while_heartbeats_fresh(t):
     t.check(not stale["bot_online"] and stale["worker_pid"] == w, "stale: %r" % stale)
     s = status(t, env)
     t.eq(s.returncode, 1, "status while the worker is silent:\n" + s.stdout)
-    time.sleep(2)
-    t.eq(nl.msgs("WATCHDOG=1", since=t_stale + 0.1), [], "no WATCHDOG=1 while heartbeats are stale")
+    t.never(lambda: nl.msgs("WATCHDOG=1", since=t_stale + 0.1), 2,
+            what="WATCHDOG=1 while heartbeats are stale (one is due every 0.5 s)")
     os.kill(w, signal.SIGCONT)
     t_cont = time.monotonic()
     h2 = t.wait_for(lambda: healthy(t, p), 6, what="healthy again after SIGCONT")

@@ -12,7 +12,7 @@
 
 Semantics reproduced from the real service (generativelanguage.googleapis.com):
   * POST /v1beta/models/{model}:generateContent; the key in x-goog-api-key
-    (or, as the real API also allows, ?key= - recorded so tests can forbid it).
+    (a ?key= in the URL is not accepted, and recorded so tests can forbid it).
     No key: 403 PERMISSION_DENIED "Method doesn't allow unregistered callers
     ..."; a wrong key: 400 INVALID_ARGUMENT "API key not valid. Please pass a
     valid API key." with an ErrorInfo detail, reason API_KEY_INVALID (that is
@@ -22,17 +22,16 @@ Semantics reproduced from the real service (generativelanguage.googleapis.com):
     Google's HTML 404 page.
   * the body is checked like the real proto-JSON parser: invalid JSON, an
     unknown field ('Unknown name "x": Cannot find field.'), missing contents,
-    a role other than user/model -> 400 INVALID_ARGUMENT.  camelCase and
-    snake_case field names are both accepted, as the real API does.
+    a role other than user/model -> 400 INVALID_ARGUMENT.  Only the camelCase
+    field names ExamFlow sends are known (the real API also takes snake_case).
   * answers: candidates[0].content.parts[*].text with finishReason and
     usageMetadata, modelVersion and responseId; blocked prompts as
     promptFeedback.blockReason without candidates; MAX_TOKENS; 429
     RESOURCE_EXHAUSTED whose details hold Help, QuotaFailure (quotaId
     ...PerMinute... or ...PerDay...) and RetryInfo.retryDelay; 500 INTERNAL,
     503 UNAVAILABLE, 504 DEADLINE_EXCEEDED; garbage bodies.
-  * responses use Transfer-Encoding: chunked (chunked=True, the default), as
-    Google's front end usually does over HTTP/1.1; chunked=False sends
-    Content-Length.
+  * responses use Transfer-Encoding: chunked, as Google's front end usually
+    does over HTTP/1.1 (the Telegram double sends Content-Length).
 
 Every request is recorded: t (received), t_answer (answered), both
 time.monotonic() of the test process (comparable with TelegramDouble's), the
@@ -57,19 +56,16 @@ __all__ = ["GeminiDouble", "default_answer"]
 DEFAULT_MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash",
                   "gemini-flash-latest", "gemini-2.5-pro")
 
-# Field names of GenerateContentRequest and the parts ExamFlow uses (camel and snake).
-_TOP_FIELDS = {"contents", "tools", "toolConfig", "tool_config", "safetySettings", "safety_settings",
-               "systemInstruction", "system_instruction", "generationConfig", "generation_config",
-               "cachedContent", "cached_content", "model", "labels"}
+# Field names of GenerateContentRequest and its parts (camelCase, as ExamFlow sends them).
+_TOP_FIELDS = {"contents", "tools", "toolConfig", "safetySettings", "systemInstruction", "generationConfig",
+               "cachedContent", "model", "labels"}
 _GEN_FIELDS = {"stopSequences", "responseMimeType", "responseSchema", "candidateCount",
                "maxOutputTokens", "temperature", "topP", "topK", "seed", "presencePenalty",
                "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingConfig",
                "responseModalities", "mediaResolution", "speechConfig", "responseJsonSchema",
                "enableEnhancedCivicAnswers"}
-_GEN_FIELDS |= {re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), f) for f in set(_GEN_FIELDS)}
-_PART_FIELDS = {"text", "inlineData", "inline_data", "fileData", "file_data", "functionCall",
-                "function_call", "functionResponse", "function_response", "thought",
-                "thoughtSignature", "thought_signature", "executableCode", "codeExecutionResult"}
+_PART_FIELDS = {"text", "inlineData", "fileData", "functionCall", "functionResponse", "thought",
+                "thoughtSignature", "executableCode", "codeExecutionResult"}
 
 GOOGLE_404 = (b"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)!!1"
               b"</title>\n  <p><b>404.</b> <ins>That\xe2\x80\x99s an error.</ins>\n  <p>The requested URL "
@@ -105,11 +101,10 @@ def default_answer(question):
 class GeminiDouble(HttpDouble):
     server_header = "scaffolding on HTTPServer2"
 
-    def __init__(self, key="test-gemini-key", models=DEFAULT_MODELS, chunked=True, **kw):
+    def __init__(self, key="test-gemini-key", models=DEFAULT_MODELS, **kw):
         super().__init__(**kw)
         self.key = key
         self.models = set(models)
-        self.chunked = chunked
         self._queue = []              # scripted replies, see push()
         self._requests = []
         self._key_in_url = False
@@ -189,7 +184,7 @@ class GeminiDouble(HttpDouble):
                      [("Vary", "Origin"), ("Vary", "X-Origin"), ("Vary", "Referer"),
                       ("X-XSS-Protection", "0"), ("X-Frame-Options", "SAMEORIGIN"),
                       ("X-Content-Type-Options", "nosniff")],
-                     chunked=self.chunked)
+                     chunked=True)
 
     def _quota_error(self, retry_delay, per_day):
         model = "gemini-2.5-flash"
@@ -235,7 +230,7 @@ class GeminiDouble(HttpDouble):
             return Reply(404, GOOGLE_404 % req.path.encode("utf-8", "replace"), "text/html; charset=UTF-8")
         model = urllib.parse.unquote(m.group(1))
         rec["model"] = model
-        key = req.headers.get("x-goog-api-key") or (qs.get("key") or [None])[0]
+        key = req.headers.get("x-goog-api-key")
         if not key:
             return self._json(403, _err(403, "PERMISSION_DENIED",
                                         "Method doesn't allow unregistered callers (callers without "
@@ -290,20 +285,20 @@ class GeminiDouble(HttpDouble):
         for k in body:
             if k not in _TOP_FIELDS:
                 return body, 'Invalid JSON payload received. Unknown name "%s": Cannot find field.' % k
-        gen = body.get("generationConfig", body.get("generation_config")) or {}
+        gen = body.get("generationConfig") or {}
         if not isinstance(gen, dict):
             return body, "Invalid value at 'generation_config' (type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig)"
         for k in gen:
             if k not in _GEN_FIELDS:
                 return body, ('Invalid JSON payload received. Unknown name "%s" at \'generation_config\': '
                               'Cannot find field.' % k)
-        mot = gen.get("maxOutputTokens", gen.get("max_output_tokens"))
+        mot = gen.get("maxOutputTokens")
         if mot is not None and (not isinstance(mot, int) or isinstance(mot, bool)):
             return body, "Invalid value at 'generation_config.max_output_tokens' (TYPE_INT32)"
         temp = gen.get("temperature")
         if temp is not None and (not isinstance(temp, (int, float)) or not 0 <= temp <= 2):
             return body, "* GenerateContentRequest.generation_config.temperature: must be in [0.0, 2.0]\n"
-        si = body.get("systemInstruction", body.get("system_instruction"))
+        si = body.get("systemInstruction")
         if si is not None:
             if not isinstance(si, dict) or not isinstance(si.get("parts"), list):
                 return body, "Invalid value at 'system_instruction' (type.googleapis.com/google.ai.generativelanguage.v1beta.Content)"
@@ -349,10 +344,10 @@ class GeminiDouble(HttpDouble):
             return self._json(code, _err(code, status, msg))
         if kind == "garbage":
             return Reply(s.get("status", 200), s.get("body", b"garbage"), s.get("ctype", "text/html"),
-                         chunked=self.chunked)
+                         chunked=True)
         if kind in ("reset", "close", "stall"):
             return Reply(action=kind)
-        ptok = _tokens(prompt + json.dumps(body.get("systemInstruction", body.get("system_instruction", ""))))
+        ptok = _tokens(prompt + json.dumps(body.get("systemInstruction", "")))
         if kind == "blocked":
             return self._json(200, {
                 "promptFeedback": {"blockReason": s.get("reason", "SAFETY"), "safetyRatings": [

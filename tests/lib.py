@@ -10,7 +10,14 @@ t.tmp       a fresh temporary directory for this test
 t.env(...)  a clean environment for the binary (no token unless given)
 t.run(...)  run the binary to completion; fails the test on a sanitizer report
 t.spawn(...) start the binary in the background; killed when the test ends
+t.start_run(env, watchdog=...) / t.stop_run(p)  `examflow run` in the background
+            (with or without the watchdog), started until ready, stopped by SIGTERM
+t.bank()    a private copy of the shared fixture bank (tests/fixture_bank.txt)
 t.check(cond, msg) / t.fail(msg)
+t.wait_for(pred, timeout) until pred() is true; t.never(pred, seconds) it stays false
+
+`python3 tests/lib.py --bin BIN --unit-dir DIR [--only NAME] [--shard I/N] FILE`
+runs the tests of FILE (--shard: only every N-th test, starting at the I-th).
 """
 import importlib.util
 import os
@@ -23,6 +30,9 @@ import time
 import traceback
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+# The small task bank the C and the Python tests share (one subject "t",
+# tasks t-1 and t-2 numbered 1, t-3 numbered 2, every answer 4).
+FIXTURE_BANK = os.path.join(TESTS_DIR, "fixture_bank.txt")
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer")
 
 
@@ -99,6 +109,7 @@ class T:
                              stdin=stdin if stdin is not None else subprocess.DEVNULL,
                              start_new_session=True)
         p.out_path, p.err_path = out.name, err.name
+        p.env = env
         out.close()
         err.close()
         self.procs.append(p)
@@ -119,6 +130,55 @@ class T:
                 return v
             time.sleep(interval)
         raise TestFailure("timed out after %.1fs waiting for %s" % (timeout, what))
+
+    def never(self, pred, seconds, interval=0.02, what="condition"):
+        """Watch pred() for SECONDS and fail as soon as it is true: an absence can
+        only be observed over a while (a window, not a wait for something)."""
+        end = time.time() + seconds
+        while time.time() < end:
+            v = pred()
+            if v:
+                raise TestFailure("%s: %r" % (what, v))
+            time.sleep(interval)
+
+    # --- `examflow run` in the background --------------------------------------
+    def start_run(self, env, watchdog=True, ready=None, timeout=20, what="the bot to be ready", opts=()):
+        """Start `examflow [OPTS] run` (with the watchdog, or --no-watchdog) and wait
+        until ready(p) is true; fails with the output and the log's tail if the
+        process exits first.  Returns the Popen."""
+        p = self.spawn(list(opts) + ["run"] + ([] if watchdog else ["--no-watchdog"]), env=env)
+        if ready is not None:
+            self.wait_for(lambda: ready(p) or p.poll() is not None, timeout=timeout, what=what)
+            if p.poll() is not None:
+                out, err = self.output_of(p)
+                self.fail("examflow run exited %s before %s:\n%s\n%s" % (
+                    p.returncode, what, err[-2000:], self.log_tail(env)))
+        return p
+
+    def stop_run(self, p, timeout=20, sig=signal.SIGTERM):
+        """Send sig (SIGTERM: a graceful stop) and wait for the exit; returns its code."""
+        p.send_signal(sig)
+        return self.wait_exit(p, timeout, "examflow run to stop after signal %d" % sig)
+
+    def wait_exit(self, p, timeout, what="examflow to exit"):
+        try:
+            return p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.fail("timed out after %ss waiting for %s\n%s" % (timeout, what, self.log_tail(getattr(p, "env", None))))
+
+    def log_tail(self, env=None, n=3000):
+        """The end of the log file env (or the default test env) names, if any."""
+        path = (env or {}).get("EXAMFLOW_LOG_FILE") or os.path.join(self.tmp, "bot.log")
+        try:
+            with open(path, errors="replace") as f:
+                return f.read()[-n:]
+        except OSError:
+            return ""
+
+    def bank(self, rel="bank.txt"):
+        """A private copy of the fixture bank (tests may rewrite it); returns its path."""
+        with open(FIXTURE_BANK) as f:
+            return self.write(rel, f.read())
 
     def write(self, rel, text, mode=0o600):
         path = os.path.join(self.tmp, rel)
@@ -157,13 +217,16 @@ class T:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def run_file(path, bin_path, unit_dir, only=None):
+def run_file(path, bin_path, unit_dir, only=None, shard=None):
     name = os.path.splitext(os.path.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     sys.path.insert(0, TESTS_DIR)
     spec.loader.exec_module(mod)
     tests = [(n, f) for n, f in sorted(vars(mod).items()) if n.startswith("test_") and callable(f)]
+    if shard:
+        i, n = shard
+        tests = tests[i::n]
     passed = failed = 0
     for n, f in tests:
         if only and only not in n:
@@ -198,6 +261,8 @@ if __name__ == "__main__":
     ap.add_argument("--bin", required=True)
     ap.add_argument("--unit-dir", required=True)
     ap.add_argument("--only")
+    ap.add_argument("--shard", help="I/N: only the tests whose index is I modulo N")
     ap.add_argument("file")
     a = ap.parse_args()
-    sys.exit(run_file(a.file, a.bin, a.unit_dir, a.only))
+    shard = tuple(int(x) for x in a.shard.split("/")) if a.shard else None
+    sys.exit(run_file(a.file, a.bin, a.unit_dir, a.only, shard))

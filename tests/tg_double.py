@@ -11,15 +11,14 @@
 It reproduces the semantics of the real server that a bot can get wrong:
   * paths /bot<token>/<method>, method names case-insensitive; a wrong token
     is 401 "Unauthorized", an unknown method 404 "Not Found";
-  * parameters from the query string, application/json,
-    application/x-www-form-urlencoded and multipart/form-data bodies;
-    strings that are not valid UTF-8 (or JSON lone surrogates) are refused;
+  * parameters in an application/json body (the only encoding ExamFlow
+    sends); strings that are not valid UTF-8 (or JSON lone surrogates) are
+    refused;
   * getUpdates: offset confirmation (update_id < offset forgotten for good,
     negative offset keeps the last -offset updates), limit clamped to 1..100,
     long poll `timeout` answered as soon as an update arrives, allowed_updates
     remembered between calls and applied to updates created after the call,
-    a newer getUpdates terminates the pending older one with 409, a set
-    webhook makes getUpdates 409 until deleteWebhook;
+    a newer getUpdates terminates the pending older one with 409;
   * sendMessage: 1..4096 characters counted in UTF-16 code units *after*
     entity parsing (and stripping), parse_mode HTML parsed like the real
     server (same error texts: "Unsupported start tag", "Unmatched end tag",
@@ -29,15 +28,13 @@ It reproduces the semantics of the real server that a bot can get wrong:
   * flood control: 30 messages/s overall, 1/s per private chat with a small
     burst, 20/min per group; 429 with parameters.retry_after and a
     Retry-After header;
-  * editMessageText / editMessageReplyMarkup ("message is not modified"; an
-    omitted reply_markup removes the keyboard, as on the real server),
-    answerCallbackQuery ("query is too old ..." for unknown, stale or
+  * answerCallbackQuery ("query is too old ..." for unknown, stale or
     already answered queries), sendChatAction, setMyCommands, getMe,
-    deleteWebhook, getWebhookInfo.
+    deleteWebhook: the methods ExamFlow calls, and no others (404).
 
 Deliberately stricter than the real server: a bare "&" that does not start
-an entity is refused in HTML mode (strict_amp=True; the real server keeps it
-as text, but ExamFlow promises to escape every "&").  A bare ">" is accepted
+an entity is refused in HTML mode (the real server keeps it as text, but
+ExamFlow promises to escape every "&"); parse modes other than HTML are refused.  A bare ">" is accepted
 like the real server does.
 
 Faults (fail_next, set_outage): "502html" (nginx 502 page), "504html",
@@ -51,14 +48,15 @@ answered 200 "OK" and recorded in pings() (a stand-in for UptimeRobot's
 heartbeat URL).
 
 Controls: push_update(dict), push_message(chat_id, text, from_id=, first_name=,
-language_code=, username=, edited=), push_callback(chat_id, data, message_id=),
+language_code=, username=), push_callback(chat_id, data, message_id=),
 press(chat_id, button_label), push_my_chat_member(chat_id, "kicked"|"member"),
-block(chat_id, reason), unblock, migrate(chat_id, new_id), set_webhook(url),
+block(chat_id, reason), unblock, migrate(chat_id, new_id),
 set_limits(on, **rates), set_latency(ms), fail_next(method, n, kind, retry_after=),
 set_outage(kind|None), release_stalls(), stop() then start() again (same port).
-Inspection: sent(chat_id), texts(chat_id), edits(), chat_actions(),
+Inspection: sent(chat_id), texts(chat_id), chat_actions(),
 callback_answers(), calls(method), pings(), commands, pending_updates,
-confirmed_offset, allowed_updates, count_429, counter(name), stats(),
+confirmed_offset, allowed_updates, count_429, counter(name) (counter("polls"):
+getUpdates calls begun, before they are answered and listed in calls()), stats(),
 connections, open_connections, wait_for(count or callable, timeout).
 
 All `t` fields are time.monotonic() of the test process, so they compare
@@ -69,8 +67,6 @@ connection's own thread).  make_test_pki(dir) writes a CA and a leaf for
 "localhost"/127.0.0.1 with the openssl command line tool.
 """
 
-import email.parser
-import email.policy
 import json
 import math
 import os
@@ -82,7 +78,6 @@ import subprocess
 import threading
 import time
 import traceback
-import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 __all__ = ["TelegramDouble", "HttpDouble", "Reply", "parse_html", "HtmlError",
@@ -151,7 +146,7 @@ def _decode_attr(raw):
     return "".join(out)
 
 
-def parse_html(text, strict_amp=True):
+def parse_html(text):
     """Parse Telegram HTML: returns (plain_text, entities) or raises HtmlError
     whose message follows the real server's wording (byte offsets in UTF-8)."""
     b = text.encode("utf-8")
@@ -164,10 +159,8 @@ def parse_html(text, strict_amp=True):
         if c == 0x26:  # '&'
             ch, used = _html_entity(b, i)
             if ch is None:
-                if strict_amp:
-                    raise HtmlError('Unescaped "&" at byte offset %d (the double is strict: '
-                                    'escape it as &amp;)' % i)
-                ch, used = "&", 1
+                raise HtmlError('Unescaped "&" at byte offset %d (the double is strict: '
+                                'escape it as &amp;)' % i)
             out.append(ch)
             u16 += utf16_len(ch)
             i += used
@@ -686,37 +679,21 @@ def _bad(desc, **params):
 
 
 def _parse_params(req):
-    """Merge query-string and body parameters (json, form, multipart)."""
+    """The parameters: a JSON object in the body (what ExamFlow sends)."""
+    if not req.body:
+        return {}
+    ctype = (req.headers.get("Content-Type") or "").lower()
+    if not ctype.startswith("application/json"):
+        raise _bad("the double reads application/json bodies only, not %r" % ctype)
     try:
-        params = {}
-        for k, v in urllib.parse.parse_qsl(req.query, keep_blank_values=True, errors="strict"):
-            params[k] = v
-        ctype = (req.headers.get("Content-Type") or "").lower()
-        body = req.body
-        if body:
-            if ctype.startswith("application/json"):
-                text = body.decode("utf-8")    # UnicodeDecodeError -> "must be encoded in UTF-8"
-                try:
-                    obj = json.loads(text)
-                except ValueError:
-                    raise _bad("can't parse JSON object")
-                if not isinstance(obj, dict):
-                    raise _bad("can't parse JSON object")
-                params.update(obj)
-            elif ctype.startswith("multipart/form-data"):
-                head = b"Content-Type: " + req.headers.get("Content-Type").encode("latin-1") + b"\r\n\r\n"
-                msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-                for part in msg.iter_parts():
-                    name = part.get_param("name", header="content-disposition")
-                    if name:
-                        params[name] = part.get_payload(decode=True).decode("utf-8")
-            else:  # form-encoded (also what curl -d sends without a type)
-                for k, v in urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True,
-                                                   errors="strict"):
-                    params[k] = v
+        obj = json.loads(req.body.decode("utf-8"))
     except UnicodeDecodeError:
         raise _bad("strings must be encoded in UTF-8")
-    return params
+    except ValueError:
+        raise _bad("can't parse JSON object")
+    if not isinstance(obj, dict):
+        raise _bad("can't parse JSON object")
+    return obj
 
 
 def _int(params, name, default=None, required=False, empty_desc=None):
@@ -734,7 +711,7 @@ def _int(params, name, default=None, required=False, empty_desc=None):
 
 
 def _jsonish(v):
-    """Form values carry JSON as strings; JSON bodies may carry objects or strings."""
+    """JSON bodies may carry objects, or JSON text in a string."""
     if isinstance(v, str):
         try:
             return json.loads(v)
@@ -782,13 +759,10 @@ _BLOCK_DESC = {
     "kicked": "Forbidden: bot was kicked from the group chat",
     "not_started": "Forbidden: bot can't initiate conversation with a user",
 }
-NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message")
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 CONFLICT_POLL = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
                  "instance is running")
-CONFLICT_WEBHOOK = ("Conflict: can't use getUpdates method while webhook is active; use "
-                    "deleteWebhook to delete the webhook first")
+
 
 
 # ---------------------------------------------------------------------------
@@ -802,18 +776,14 @@ class TelegramDouble(HttpDouble):
     def __init__(self, token="123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", limits=True,
                  global_rate=30.0, global_burst=None, chat_rate=1.0, chat_burst=3, group_per_min=20,
                  first_update_id=100000001, bot_username="examflow_test_bot",
-                 strict_amp=True, json_ascii=False, callback_timeout=15.0,
-                 date_offset_s=0, **kw):
+                 callback_timeout=15.0, **kw):
         super().__init__(**kw)
         self.token = token
         self.limits = limits
         self.global_rate, self.chat_rate, self.chat_burst = global_rate, chat_rate, chat_burst
         self.global_burst = global_burst  # None: one second's worth (global_rate)
         self.group_per_min = group_per_min
-        self.strict_amp = strict_amp
-        self.json_ascii = json_ascii          # True: non-ASCII as \\u escapes (surrogate pairs)
         self.callback_timeout = callback_timeout
-        self.date_offset_s = date_offset_s    # shifts every "date" the double generates
         bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 123456
         self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "ExamFlow Test",
                          "username": bot_username, "can_join_groups": True,
@@ -824,11 +794,9 @@ class TelegramDouble(HttpDouble):
         self._dropped = []            # pushed but filtered out by allowed_updates
         self._allowed = None          # None: never set
         self._poll_ticket = 0         # the newest getUpdates; older waiters get 409
-        self._webhook = ""
         self._max_offset = 0          # highest offset a getUpdates confirmed with
         self._calls = []
         self._sent = []
-        self._edits = []
         self._actions = []
         self._cb_answers = []
         self._callbacks = {}          # query id -> {"t":, "answered": bool}
@@ -842,13 +810,12 @@ class TelegramDouble(HttpDouble):
         self._pings = []
         self._buckets = {}
         self._methods = {m.lower(): m for m in (
-            "getMe", "deleteWebhook", "getWebhookInfo", "setMyCommands", "getMyCommands",
-            "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup",
+            "getMe", "deleteWebhook", "setMyCommands", "getUpdates", "sendMessage",
             "answerCallbackQuery", "sendChatAction")}
 
     # --- pushing updates ------------------------------------------------------
     def _now_date(self):
-        return int(time.time()) + int(self.date_offset_s)
+        return int(time.time())
 
     def push_update(self, update):
         """Queue an update (dict without update_id); returns it with its update_id,
@@ -894,7 +861,7 @@ class TelegramDouble(HttpDouble):
             return mid
 
     def push_message(self, chat_id, text, from_id=None, first_name="Тест", language_code="ru",
-                     username=None, last_name=None, title=None, extra=None, edited=False):
+                     username=None, last_name=None, title=None, extra=None):
         """A text message from a user; commands get a bot_command entity like real ones.
         from_id defaults to chat_id for private chats and 777000001 in groups."""
         if from_id is None:
@@ -909,9 +876,7 @@ class TelegramDouble(HttpDouble):
                 msg["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(m.group(0))}]
         if extra:
             msg.update(extra)
-        if edited:
-            msg["edit_date"] = self._now_date()
-        return self.push_update({"edited_message" if edited else "message": msg})
+        return self.push_update({"message": msg})
 
     def push_callback(self, chat_id, data, message_id=None, from_id=None, first_name="Тест",
                       language_code="ru"):
@@ -987,11 +952,6 @@ class TelegramDouble(HttpDouble):
         if notify:
             self.push_message(chat_id, None, extra={"migrate_to_chat_id": new_chat_id})
 
-    def set_webhook(self, url):
-        """Pretend a webhook is set (getUpdates answers 409 until deleteWebhook)."""
-        with self._lock:
-            self._webhook = url
-
     def set_limits(self, on=True, **kw):
         with self._lock:
             self.limits = on
@@ -1008,10 +968,6 @@ class TelegramDouble(HttpDouble):
 
     def texts(self, chat_id=None, plain=True):
         return [s["plain" if plain else "text"] for s in self.sent(chat_id)]
-
-    def edits(self, chat_id=None):
-        with self._lock:
-            return [dict(s) for s in self._edits if chat_id is None or s["chat_id"] == chat_id]
 
     def chat_actions(self, chat_id=None):
         with self._lock:
@@ -1123,7 +1079,7 @@ class TelegramDouble(HttpDouble):
         raise ValueError("unknown fault kind %r" % kind)
 
     def _json_reply(self, status, obj, headers=()):
-        body = json.dumps(obj, ensure_ascii=self.json_ascii, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         hdrs = [("Access-Control-Allow-Origin", "*"),
                 ("Access-Control-Expose-Headers", "Content-Length,Content-Type,Date,Server,Connection"),
                 ("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload")]
@@ -1165,13 +1121,11 @@ class TelegramDouble(HttpDouble):
         mode = params.get("parse_mode") or ""
         if mode == "HTML" or (isinstance(mode, str) and mode.lower() == "html"):
             try:
-                plain, ents = parse_html(raw, self.strict_amp)
+                plain, ents = parse_html(raw)
             except HtmlError as e:
                 raise _bad("can't parse entities: %s" % e)
         elif mode in ("", None):
             plain, ents = raw, []
-        elif isinstance(mode, str) and mode.lower() in ("markdown", "markdownv2"):
-            plain, ents = raw, []     # not modelled: ExamFlow sends HTML
         else:
             raise _bad("unsupported parse_mode")
         plain, ents = _strip_entities(plain, ents)
@@ -1238,17 +1192,10 @@ class TelegramDouble(HttpDouble):
         return self.bot_user
 
     def _m_deleteWebhook(self, p, req):
-        drop = p.get("drop_pending_updates") in (True, "true", "True", "1", 1)
-        with self._lock:
-            had, self._webhook = self._webhook, ""
-            if drop:
+        if p.get("drop_pending_updates") is True:
+            with self._lock:
                 self._updates = []
-        return True, ("Webhook was deleted" if had else "Webhook is already deleted")
-
-    def _m_getWebhookInfo(self, p, req):
-        with self._lock:
-            return {"url": self._webhook, "has_custom_certificate": False,
-                    "pending_update_count": len(self._updates)}
+        return True, "Webhook is already deleted"
 
     def _m_setMyCommands(self, p, req):
         cmds = _jsonish(p.get("commands"))
@@ -1272,12 +1219,6 @@ class TelegramDouble(HttpDouble):
             self._commands[(stype, p.get("language_code") or "")] = cmds
         return True
 
-    def _m_getMyCommands(self, p, req):
-        scope = _jsonish(p.get("scope")) if p.get("scope") else {"type": "default"}
-        stype = scope.get("type", "default") if isinstance(scope, dict) else "default"
-        with self._lock:
-            return self._commands.get((stype, p.get("language_code") or ""), [])
-
     def _m_getUpdates(self, p, req):
         offset = _int(p, "offset", 0)
         limit = _int(p, "limit", 100)
@@ -1291,8 +1232,6 @@ class TelegramDouble(HttpDouble):
                 raise _bad("can't parse allowed_updates JSON array")
         deadline = time.monotonic() + timeout
         with self._cond:
-            if self._webhook:
-                raise ApiError(409, CONFLICT_WEBHOOK)
             if allowed is not None:   # remembered; [] means the default set
                 self._allowed = {str(a) for a in allowed} if allowed else None
             if offset > 0:
@@ -1301,6 +1240,7 @@ class TelegramDouble(HttpDouble):
             elif offset < 0:
                 self._updates = self._updates[offset:]
             self._poll_ticket += 1
+            self._counters["polls"] = self._counters.get("polls", 0) + 1
             ticket = self._poll_ticket
             self._cond.notify_all()   # an older pending getUpdates now answers 409
             while True:
@@ -1337,47 +1277,6 @@ class TelegramDouble(HttpDouble):
                                "t": time.monotonic(), "t_recv": req.t, "wall": time.time(),
                                "conn": req.conn, "params": p})
         return msg
-
-    def _edit_target(self, p):
-        if p.get("inline_message_id"):
-            raise _bad("MESSAGE_ID_INVALID")
-        cid = self._chat_id(p)
-        mid = _int(p, "message_id", required=True, empty_desc="message identifier is not specified")
-        with self._lock:
-            cur = self._messages.get((cid, mid))
-        if cur is None:
-            raise _bad("message to edit not found")
-        return cid, mid, cur
-
-    def _apply_edit(self, method, cid, mid, cur, plain, ents, markup, p, req, raw=None):
-        new_markup = {"inline_keyboard": markup["inline_keyboard"]} if markup and "inline_keyboard" in markup else None
-        if plain == cur["text"] and ents == cur["entities"] and new_markup == cur["markup"]:
-            raise ApiError(400, NOT_MODIFIED)
-        msg = dict(cur["msg"], text=plain, edit_date=self._now_date())
-        msg.pop("entities", None)
-        msg.pop("reply_markup", None)
-        if ents:
-            msg["entities"] = ents
-        if new_markup:
-            msg["reply_markup"] = new_markup
-        with self._lock:
-            self._messages[(cid, mid)] = {"text": plain, "entities": ents, "markup": new_markup, "msg": msg}
-            self._edits.append({"method": method, "chat_id": cid, "message_id": mid, "text": raw,
-                                "plain": plain, "reply_markup": markup, "t": time.monotonic(),
-                                "wall": time.time(), "params": p})
-        return msg
-
-    def _m_editMessageText(self, p, req):
-        cid, mid, cur = self._edit_target(p)
-        raw, plain, ents, mode = self._text(p)
-        markup = self._markup(p)
-        return self._apply_edit("editMessageText", cid, mid, cur, plain, ents, markup, p, req, raw)
-
-    def _m_editMessageReplyMarkup(self, p, req):
-        cid, mid, cur = self._edit_target(p)
-        markup = self._markup(p)
-        return self._apply_edit("editMessageReplyMarkup", cid, mid, cur, cur["text"], cur["entities"],
-                                markup, p, req)
 
     def _m_answerCallbackQuery(self, p, req):
         qid = p.get("callback_query_id")

@@ -7,11 +7,10 @@
 #include "../examflow.c"
 #include "check.h"
 
-static const char test_bank[] =
-	"subject: t\ntitle: Тест\n\n"
-	"id: t-1\nnumber: 1\ntext: 2+2?\nanswer: 4\nsolution: четыре\n\n"
-	"id: t-2\nnumber: 1\ntext: 1+3?\nanswer: 4\nsolution: четыре\n\n"
-	"id: t-3\nnumber: 2\ntext: 0+4?\nanswer: 4\nsolution: четыре\n";
+/* The fixture bank the Python tests use too (tests run from the repository's
+ * top directory): subject t; t-1, t-2 numbered 1, t-3 numbered 2; answers 4. */
+#define FIXTURE_BANK "tests/fixture_bank.txt"
+static char test_bank[4096];
 
 static struct bank bk;
 static struct bot_opts bopts; /* from the default configuration, set in main() */
@@ -448,8 +447,14 @@ int main(void)
 	cfg_defaults(&cfg);
 	bot_opts_init(&bopts, &cfg);
 	logst.level = LOG_ERROR;
-	if (bank_load_text(&bk, "test bank", test_bank, sizeof test_bank - 1, BANK_REPLACE, stderr) != 0)
+	FILE *f = fopen(FIXTURE_BANK, "r");
+	size_t n = f ? fread(test_bank, 1, sizeof test_bank - 1, f) : 0;
+	if (f)
+		fclose(f);
+	if (!n || bank_load_text(&bk, FIXTURE_BANK, test_bank, n, BANK_REPLACE, stderr) != 0) {
+		fprintf(stderr, "cannot load %s (run from the repository's top directory)\n", FIXTURE_BANK);
 		return 1;
+	}
 	test_days();
 	test_streaks();
 	test_review();
