@@ -74,6 +74,8 @@ def test_no_core_dumps_unless_asked(t):
                 EXAMFLOW_TELEGRAM_API="http://127.0.0.1:9", EXAMFLOW_CORE_DUMPS=setting,
                 EXAMFLOW_DATA_DIR=os.path.join(t.tmp, "data-" + setting),
                 EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot-%s.log" % setting))
+        # ASan turns core dumps off on its own unless told otherwise
+        e["ASAN_OPTIONS"] = (e.get("ASAN_OPTIONS", "") + ":disable_coredump=0").lstrip(":")
         p = subprocess.Popen([t.bin, "run", "--no-watchdog"], env=e, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=unlimited)
         try:
