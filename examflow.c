@@ -1523,15 +1523,20 @@ struct json_parser {
 	int ntoks;                 /* capacity (also caps counting) */
 	int n;                     /* tokens made so far */
 	int depth;                 /* open containers */
-	int open[JSON_MAX_DEPTH];  /* token index of each open container */
+	int keep_depth;            /* tokens made deeper than this are neither kept nor counted */
+	int open[JSON_MAX_DEPTH];  /* token index of each open container (JSON_UNKEPT: not kept) */
 	unsigned char is_obj[JSON_MAX_DEPTH];
 };
 
 /* What the grammar expects next. */
 enum { JS_VALUE, JS_ARR_FIRST, JS_OBJ_FIRST, JS_KEY, JS_COLON, JS_NEXT, JS_DONE };
 
+#define JSON_UNKEPT INT_MAX /* the index of a token json_parse_shallow() skipped */
+
 static int json_tok_new(struct json_parser *p, int type, size_t start, size_t end)
 {
+	if (p->depth > p->keep_depth)
+		return JSON_UNKEPT;
 	if (p->n >= p->ntoks)
 		return JSON_ERR_NOMEM;
 	if (p->toks) {
@@ -1720,7 +1725,7 @@ static int json_open(struct json_parser *p, int is_obj)
 static int json_close(struct json_parser *p)
 {
 	p->depth--;
-	if (p->toks)
+	if (p->toks && p->open[p->depth] != JSON_UNKEPT)
 		p->toks[p->open[p->depth]].end = (int)p->pos + 1;
 	p->pos++;
 	return json_after_value(p);
@@ -1730,7 +1735,7 @@ static int json_close(struct json_parser *p)
 static int json_value(struct json_parser *p, char c)
 {
 	int rc;
-	if (p->depth && !p->is_obj[p->depth - 1] && p->toks)
+	if (p->depth && !p->is_obj[p->depth - 1] && p->toks && p->open[p->depth - 1] != JSON_UNKEPT)
 		p->toks[p->open[p->depth - 1]].size++;
 	switch (c) {
 	case '{': return json_open(p, 1);
@@ -1769,7 +1774,7 @@ static int json_run(struct json_parser *p)
 				int rc = json_scan_string(p);
 				if (rc < 0)
 					return rc;
-				if (p->toks)
+				if (p->toks && p->open[p->depth - 1] != JSON_UNKEPT)
 					p->toks[p->open[p->depth - 1]].size++;
 				st = JS_COLON;
 			} else {
@@ -1806,13 +1811,16 @@ static int json_run(struct json_parser *p)
 	}
 }
 
-/* Tokenize buf[0..len) into toks[0..ntoks).  Returns the token count or a
+/* Tokenize buf[0..len) into toks[0..ntoks), keeping only the tokens inside
+ * at most keep_depth containers (the whole document is still checked): the
+ * top of a document too big to keep whole.  Returns the token count or a
  * JSON_ERR_*; on error, *err_off (when not NULL) gets the byte offset that
  * failed (len for JSON_ERR_INCOMPLETE) and toks hold garbage.  The first
  * problem in document order wins: a document that overflows toks before its
- * syntax error is JSON_ERR_NOMEM.  toks may be
- * NULL to count the tokens a document needs (ntoks still caps the count). */
-static int json_parse_ex(const char *buf, size_t len, struct json_tok *toks, int ntoks, size_t *err_off)
+ * syntax error is JSON_ERR_NOMEM.  toks may be NULL to count the tokens a
+ * document needs (ntoks still caps the count). */
+static int json_parse_depth(const char *buf, size_t len, struct json_tok *toks, int ntoks, int keep_depth,
+                            size_t *err_off)
 {
 	struct json_parser p;
 	p.buf = buf;
@@ -1822,10 +1830,16 @@ static int json_parse_ex(const char *buf, size_t len, struct json_tok *toks, int
 	p.ntoks = ntoks < 0 ? 0 : ntoks;
 	p.n = 0;
 	p.depth = 0;
+	p.keep_depth = keep_depth;
 	int rc = len >= (size_t)INT_MAX ? JSON_ERR_TOOBIG : json_run(&p);
 	if (rc < 0 && err_off)
 		*err_off = p.pos;
 	return rc;
+}
+
+static int json_parse_ex(const char *buf, size_t len, struct json_tok *toks, int ntoks, size_t *err_off)
+{
+	return json_parse_depth(buf, len, toks, ntoks, JSON_MAX_DEPTH, err_off);
 }
 
 static int json_parse(const char *buf, size_t len, struct json_tok *toks, int ntoks)
@@ -12009,7 +12023,7 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_NOTICE_MAX 512              /* one admin notice, bytes */
 #define TG_POLL_LIMIT_MAX 100          /* getUpdates' own maximum (and default) */
 #define TG_POLL_LIMIT_BACK 10          /* good polls at a lowered limit before it grows tenfold again */
-#define TG_PREFIX_TOKENS 16            /* enough to read the first update_id of an answer too big to parse */
+#define TG_PREFIX_TOKENS 64            /* the top levels of one getUpdates answer with limit 1: ~12 */
 #define TG_BODY_TOKENS 64              /* a sendMessage answer: ok, result (a message), description, parameters */
 #define TG_DESC_LEN 256                /* Telegram's description of an error, for the log */
 
@@ -12493,23 +12507,16 @@ static void tg_classify(const struct http_response *res, const char *js, const s
 }
 
 /* The update_id of the first update in an answer too big to tokenize
- * whole: the tokenizer fills its tokens in document order, so the first
- * few are there even when it runs out of room.  0, or -1. */
+ * whole: only the top levels are kept (answer, result, the update's own
+ * keys), so a few tokens hold it wherever it stands.  0, or -1. */
 static int tg_first_update_id(const char *js, size_t len, int64_t *id)
 {
 	struct json_tok tk[TG_PREFIX_TOKENS];
-	int n = json_parse(js, len, tk, TG_PREFIX_TOKENS);
-	if (n != JSON_ERR_NOMEM && n < 0)
+	int n = json_parse_depth(js, len, tk, TG_PREFIX_TOKENS, 3, NULL);
+	int res = n > 0 ? json_obj_get(js, tk, n, 0, "result") : -1;
+	if (res < 0 || tk[res].type != JSON_ARRAY || tk[res].size < 1)
 		return -1;
-	if (n == JSON_ERR_NOMEM)
-		n = TG_PREFIX_TOKENS;
-	for (int i = 1; i + 1 < n; i++) {
-		int obj = tk[i].parent, arr = obj >= 0 ? tk[obj].parent : -1;
-		if (tk[i].type == JSON_STRING && json_eq(js, tk, i, "update_id") && obj >= 0 && tk[obj].type == JSON_OBJECT &&
-		    arr > 0 && tk[arr].type == JSON_ARRAY && tk[arr].parent == 0 && json_get_i64(js, tk, i + 1, id) == 0)
-			return 0;
-	}
-	return -1;
+	return json_get_i64(js, tk, json_obj_get(js, tk, n, res + 1, "update_id"), id);
 }
 
 static void tg_apply_skip(void *ctx, struct bot *b)

@@ -341,7 +341,7 @@ class GeminiDouble(HttpDouble):
                 503: ("UNAVAILABLE", "The model is overloaded. Please try again later."),
                 504: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete."),
             }.get(code, ("UNKNOWN", "Unknown error."))
-            return self._json(code, _err(code, status, msg))
+            return self._json(code, _err(code, status, s.get("message", msg)))
         if kind == "garbage":
             return Reply(s.get("status", 200), s.get("body", b"garbage"), s.get("ctype", "text/html"),
                          chunked=True)
