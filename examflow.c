@@ -6740,10 +6740,12 @@ static int gen_fmt_dec(long long num, long long den, char *out, size_t cap)
 /* num/den for a text (see gen_fmt_dec); a non-finite one rejects the draw. */
 static const char *gen_dec(struct gen_out *o, long long num, long long den)
 {
-	char *s = gen_ring(o);
-	if (gen_fmt_dec(num, den, s, GEN_RING_BYTES) < 0) {
+	char *s = gen_ring(o), d[GEN_RING_BYTES - 4];
+	if (gen_fmt_dec(num, den, d, sizeof d) < 0) {
 		o->bad = 1;
 		snprintf(s, GEN_RING_BYTES, "?");
+	} else {
+		snprintf(s, GEN_RING_BYTES, "%s%s", d[0] == '-' ? "−" : "", d + (d[0] == '-')); /* texts use the true minus */
 	}
 	return s;
 }
@@ -6759,11 +6761,21 @@ static const char *gen_n(struct gen_out *o, long long n, const char *forms)
 	return s;
 }
 
-/* Just the noun's form for n. */
-static const char *gen_w(struct gen_out *o, long long n, const char *forms)
+/* How many times, agreed: "в 3 раза", "в 5 раз", "в 2,5 раза" (a
+ * fraction takes "раза"). */
+static const char *gen_times(struct gen_out *o, long long num, long long den)
 {
-	char *s = gen_ring(o);
-	ru_plural(n, forms, s, GEN_RING_BYTES);
+	char *s = gen_ring(o), d[GEN_RING_BYTES], w[16];
+	if (gen_fmt_dec(num, den, d, sizeof d) < 0) {
+		o->bad = 1;
+		return "?";
+	}
+	if (strchr(d, ','))
+		snprintf(w, sizeof w, "раза");
+	else
+		ru_plural(num / den, "раз|раза|раз", w, sizeof w);
+	if (snprintf(s, GEN_RING_BYTES, "в %s %s", d, w) >= GEN_RING_BYTES)
+		o->bad = 1;
 	return s;
 }
 
@@ -8011,6 +8023,152 @@ static int gen_i_prog(struct gen_out *o, struct gen_rng *r)
 	return 0;
 }
 
+/* №7: a trigonometric value from another one, with the quarter given. */
+static int gen_m_trig(struct gen_out *o, struct gen_rng *r)
+{
+	const int *t = gen_triples[gen_pick(r, 7)];
+	int a = t[0], b = t[1], c = t[2], m = gen_int(r, 1, 6), given_cos = gen_pick(r, 2);
+	if (gen_pick(r, 2))
+		a = t[1], b = t[0];
+	static const struct {
+		const char *range;
+		int cos_sign, sin_sign;
+	} q[] = {{"(0; π/2)", 1, 1}, {"(π/2; π)", -1, 1}, {"(π; 3π/2)", -1, -1}, {"(3π/2; 2π)", 1, -1}};
+	int k = gen_pick(r, 4);
+	/* the given function is ±a/c, the asked one ±b/c; ask (m·c)·f */
+	int gs = given_cos ? q[k].cos_sign : q[k].sin_sign, as = given_cos ? q[k].sin_sign : q[k].cos_sign;
+	const char *gf = given_cos ? "cos" : "sin", *af = given_cos ? "sin" : "cos";
+	gen_t(o, "Найдите %d%s α, если %s α = %s%d/%d и α ∈ %s.", m * c, af, gf, gs < 0 ? "−" : "", a, c, q[k].range);
+	gen_s(o, "%s²α = 1 − %s²α = 1 − %d/%d = %d/%d, поэтому |%s α| = %d/%d. На промежутке %s %s %s, значит, %s α = %s%d/%d, "
+	      "и %d%s α = %s.", af, gf, a * a, c * c, b * b, c * c, af, b, c, q[k].range, given_cos ? "синус" : "косинус",
+	      as > 0 ? "положителен" : "отрицателен", af, as > 0 ? "" : "−", b, c, m * c, af, gen_i(o, as * m * b));
+	gen_ans(o, as * m * b, 1);
+	return 0;
+}
+
+/* №4: dice, rounded to hundredths as the exam asks. */
+static int gen_m_dice(struct gen_out *o, struct gen_rng *r)
+{
+	int times = gen_int(r, 2, 3), kind = gen_pick(r, 4), s = gen_int(r, 2, 18), all = times == 2 ? 36 : 216, good = 0;
+	static const char *const what[] = {"сумма выпавших очков равна %d", "сумма выпавших очков больше %d",
+	                                   "наибольшее из выпавших чисел равно %d", "произведение выпавших очков равно %d"};
+	if (kind == 3)
+		s = gen_int(r, 2, 60);
+	if (kind == 2 && s > 6)
+		return -1;
+	for (int x = 1; x <= 6; x++)
+		for (int y = 1; y <= 6; y++)
+			for (int z = 1; z <= (times == 2 ? 1 : 6); z++) {
+				int v[3] = {x, y, times == 2 ? 0 : z}, sum = x + y + v[2], mx = x > y ? x : y, prod = x * y * (times == 2 ? 1 : z);
+				mx = v[2] > mx ? v[2] : mx;
+				good += kind == 0 ? sum == s : kind == 1 ? sum > s : kind == 2 ? mx == s : prod == s;
+			}
+	if (good == 0 || good == all)
+		return -1;
+	long long h = (200LL * good + all) / (2LL * all); /* hundredths, half up */
+	char event[96];
+	snprintf(event, sizeof event, what[kind], s);
+	gen_t(o, "В случайном эксперименте симметричную игральную кость бросают %s. Найдите вероятность того, что %s. Результат "
+	      "округлите до сотых.", times == 2 ? "дважды" : "трижды", event);
+	gen_s(o, "Равновозможных исходов 6^%d = %d. Благоприятных исходов (%s) %d: их удобно пересчитать по таблице. "
+	      "Вероятность %d/%d ≈ %s.", times, all, event, good, good, all, gen_dec(o, h, 100));
+	gen_ans(o, h, 100);
+	return 0;
+}
+
+/* №14: the base of a positional system from a number's record. */
+static int gen_i_sys(struct gen_out *o, struct gen_rng *r)
+{
+	int base = gen_int(r, 3, 9), len = gen_int(r, 2, 4), digits[4], v = 0;
+	for (int i = 0; i < len; i++) {
+		digits[i] = gen_int(r, i == 0 ? 1 : 0, base - 1);
+		v = v * base + digits[i];
+	}
+	if (digits[0] == 0 || v < 10)
+		return -1;
+	int maxd = 0, fits = 0;
+	for (int i = 0; i < len; i++)
+		maxd = digits[i] > maxd ? digits[i] : maxd;
+	for (int b2 = maxd + 1; b2 <= 36; b2++) { /* the base must be the only one */
+		int w = 0;
+		for (int i = 0; i < len; i++)
+			w = w * b2 + digits[i];
+		fits += w == v;
+	}
+	if (fits != 1)
+		return -1;
+	char rec[8];
+	for (int i = 0; i < len; i++)
+		rec[i] = (char)('0' + digits[i]);
+	rec[len] = '\0';
+	gen_t(o, "Запись десятичного числа %d в системе счисления с основанием N выглядит как %s. Укажите основание N.", v, rec);
+	gen_s(o, "Основание больше самой большой цифры записи (%d). Подставляем N = %d, %d, …: ", maxd, maxd + 1, maxd + 2);
+	for (int b2 = maxd + 1; b2 <= base; b2++) {
+		int w = 0;
+		for (int i = 0; i < len; i++)
+			w = w * b2 + digits[i];
+		gen_s(o, "%s%s по основанию %d — это %d", b2 > maxd + 1 ? "; " : "", rec, b2, w);
+	}
+	gen_s(o, ". Подходит N = %d.", base);
+	gen_ans(o, base, 1);
+	return 0;
+}
+
+/* №11: passwords stored in whole bytes. */
+static int gen_i_info(struct gen_out *o, struct gen_rng *r)
+{
+	int len = gen_int(r, 6, 30), alpha = gen_int(r, 10, 200), users = gen_int(r, 10, 500);
+	int bits = 0;
+	while ((1 << bits) < alpha)
+		bits++;
+	int bytes = (len * bits + 7) / 8;
+	static const char *const what[] = {"пароль", "идентификатор", "номер пропуска"};
+	int w = gen_pick(r, 3);
+	gen_t(o, "При регистрации каждому пользователю выдаётся %s из %s. Используется алфавит из %s. Каждый символ кодируется "
+	      "одинаковым и минимально возможным количеством бит, а %s целиком — минимально возможным целым количеством байт. "
+	      "Сколько байт нужно для хранения %s %s?", what[w], gen_n(o, len, "символа|символов|символов"),
+	      gen_n(o, alpha, "символа|символов|символов"), w == 2 ? "номер" : what[w],
+	      w == 0 ? "паролей" : w == 1 ? "идентификаторов" : "номеров", gen_n(o, users, "пользователя|пользователей|пользователей"));
+	gen_s(o, "Для %s нужно %s на символ (2^%d = %d ≥ %d). Один %s: %d·%d = %s, это %s. Всего %d·%d = %d байт.",
+	      gen_n(o, alpha, "символа|символов|символов"), gen_n(o, bits, "бит|бита|бит"), bits, 1 << bits, alpha,
+	      w == 2 ? "номер" : what[w], len, bits, gen_n(o, len * bits, "бит|бита|бит"), gen_n(o, bytes, "байт|байта|байт"), users, bytes,
+	      users * bytes);
+	gen_ans(o, users * bytes, 1);
+	return 0;
+}
+
+/* №25-style counting on a segment: divisible by one number, not by another. */
+static int gen_i_div(struct gen_out *o, struct gen_rng *r)
+{
+	int a = gen_int(r, 100, 5000), b = a + gen_int(r, 200, 5000), k = gen_int(r, 3, 19), m = gen_int(r, 2, 9);
+	if (k == m || k % m == 0)
+		return -1;
+	int count = 0;
+	long long last = 0;
+	for (int x = a; x <= b; x++)
+		if (x % k == 0 && x % m != 0) {
+			count++;
+			last = x;
+		}
+	if (count == 0)
+		return -1;
+	int ask_last = gen_pick(r, 2);
+	if (ask_last) {
+		gen_t(o, "Рассматриваются натуральные числа из отрезка [%d; %d]. Найдите наибольшее из них, которое делится на %d и не "
+		      "делится на %d.", a, b, k, m);
+		gen_s(o, "Идём от %d вниз по кратным %d и берём первое, не кратное %d: %lld.", b, k, m, last);
+		gen_ans(o, last, 1);
+	} else {
+		gen_t(o, "Рассматриваются натуральные числа из отрезка [%d; %d]. Найдите количество таких чисел, которые делятся на %d и "
+		      "не делятся на %d.", a, b, k, m);
+		gen_s(o, "Кратных %d на отрезке столько, сколько чисел от ⌈%d/%d⌉ до ⌊%d/%d⌋; из них вычитаем кратные и %d, и %d (то есть "
+		      "их наименьшему общему кратному). Остаётся %d.", k, a, k, b, k, k, m, count);
+		gen_ans(o, count, 1);
+	}
+	return 0;
+}
+
+
 /* --- generators: physics (g = 10 м/с²) ---------------------------------------------- */
 
 /* №1: uniformly accelerated motion. */
@@ -8126,8 +8284,8 @@ static int gen_p_osc(struct gen_out *o, struct gen_rng *r)
 	} else {
 		static const int sq[] = {4, 9, 16, 25};
 		int k = GEN_ONE_OF(r, sq), root = k == 4 ? 2 : k == 9 ? 3 : k == 16 ? 4 : 5, up = gen_pick(r, 2);
-		gen_t(o, "Массу груза пружинного маятника %s в %d раз%s. Во сколько раз %s период его колебаний?", up ? "увеличили" : "уменьшили",
-		      k, gen_w(o, k, "|а|"), up ? "увеличится" : "уменьшится");
+		gen_t(o, "Массу груза пружинного маятника %s %s. Во сколько раз %s период его колебаний?", up ? "увеличили" : "уменьшили",
+		      gen_times(o, k, 1), up ? "увеличится" : "уменьшится");
 		gen_s(o, "T = 2π√(m/k): период пропорционален корню из массы, √%d = %d.", k, root);
 		gen_ans(o, root, 1);
 	}
@@ -8306,6 +8464,100 @@ static int gen_p_nuc(struct gen_out *o, struct gen_rng *r)
 	return 0;
 }
 
+/* №4: hydrostatics — pressure at a depth, the buoyant force. */
+static int gen_p_press(struct gen_out *o, struct gen_rng *r)
+{
+	static const struct {
+		const char *in;
+		int rho;
+	} liq[] = {{"воде", 1000}, {"морской воде", 1030}, {"керосине", 800}, {"масле", 900}};
+	int l = gen_pick(r, 4);
+	if (gen_pick(r, 2)) {
+		int h = gen_int(r, 1, 40);
+		long long p = (long long)liq[l].rho * 10 * h; /* Pa */
+		gen_t(o, "Какое давление оказывает столб жидкости на глубине %d м в %s (плотность %d кг/м³)? Атмосферное давление не "
+		      "учитывайте. Ответ дайте в килопаскалях.", h, liq[l].in, liq[l].rho);
+		gen_s(o, "p = ρgh = %d·10·%d = %lld Па = %s кПа.", liq[l].rho, h, p, gen_dec(o, p, 1000));
+		gen_ans(o, p, 1000);
+	} else {
+		int v = gen_int(r, 1, 50); /* dm³ */
+		long long f = (long long)liq[l].rho * 10 * v; /* N·1000 */
+		gen_t(o, "Тело объёмом %d дм³ полностью погружено в жидкость плотностью %d кг/м³. Найдите действующую на него силу Архимеда. "
+		      "Ответ дайте в ньютонах.", v, liq[l].rho);
+		gen_s(o, "F = ρgV = %d·10·%s = %s Н (1 дм³ = 0,001 м³).", liq[l].rho, gen_dec(o, v, 1000), gen_dec(o, f, 1000));
+		gen_ans(o, f, 1000);
+	}
+	return 0;
+}
+
+/* №11: Coulomb's law, by ratios. */
+static int gen_p_field(struct gen_out *o, struct gen_rng *r)
+{
+	int a = gen_int(r, 2, 10), b = gen_int(r, 2, 10), c = gen_int(r, 2, 6);
+	if (a * b == c * c)
+		return -1;
+	long long num = a * b, den = c * c;
+	int up = num > den;
+	if (!gen_finite(up ? num : den, up ? den : num, 2))
+		return -1;
+	gen_t(o, "Модуль заряда одного из двух точечных зарядов увеличили %s, второго — %s, а расстояние между ними "
+	      "увеличили %s. Во сколько раз %s модуль силы их взаимодействия?", gen_times(o, a, 1), gen_times(o, b, 1),
+	      gen_times(o, c, 1), up ? "увеличился" : "уменьшился");
+	gen_s(o, "По закону Кулона F ~ q₁q₂/r²: сила умножается на %d·%d/%d² = %lld/%lld, то есть %s %s.", a, b, c, num, den,
+	      up ? "увеличивается" : "уменьшается", up ? gen_dec(o, num, den) : gen_dec(o, den, num));
+	gen_ans(o, up ? num : den, up ? den : num);
+	return 0;
+}
+
+/* №12: a conductor in a magnetic field; induction. */
+static int gen_p_magn(struct gen_out *o, struct gen_rng *r)
+{
+	if (gen_pick(r, 2)) {
+		int b = gen_int(r, 1, 50) * 10, i = gen_int(r, 1, 20), l = gen_int(r, 5, 100); /* mT, A, cm */
+		long long f = (long long)b * i * l; /* N·10^5 */
+		if (!gen_finite(f, 100000, 3))
+			return -1;
+		gen_t(o, "Прямой проводник длиной %d см расположен перпендикулярно линиям однородного магнитного поля с индукцией %d мТл. "
+		      "Сила тока в проводнике %d А. Найдите модуль силы Ампера. Ответ дайте в ньютонах.", l, b, i);
+		gen_s(o, "F = BIl·sin 90° = %s·%d·%s = %s Н.", gen_dec(o, b, 1000), i, gen_dec(o, l, 100), gen_dec(o, f, 100000));
+		gen_ans(o, f, 100000);
+	} else {
+		int dphi = gen_int(r, 1, 60), dt = gen_int(r, 1, 20); /* mWb, ms·10 */
+		if (!gen_finite(dphi * 100, dt * 10, 2))
+			return -1;
+		gen_t(o, "Магнитный поток через контур равномерно изменился на %d мВб за %d мс. Найдите модуль ЭДС индукции в контуре. "
+		      "Ответ дайте в вольтах.", dphi, dt * 10);
+		gen_s(o, "|ε| = ΔΦ/Δt = %s Вб : %s с = %s В.", gen_dec(o, dphi, 1000), gen_dec(o, dt * 10, 1000), gen_dec(o, dphi, dt * 10));
+		gen_ans(o, dphi, dt * 10);
+	}
+	return 0;
+}
+
+/* №7: the basic equation of the kinetic theory, by ratios. */
+static int gen_p_mkt(struct gen_out *o, struct gen_rng *r)
+{
+	int a = gen_int(r, 2, 16), b = gen_int(r, 2, 16);
+	if (a == b)
+		return -1;
+	int up = a > b;
+	if (!gen_finite(up ? a : b, up ? b : a, 2))
+		return -1;
+	if (gen_pick(r, 2)) {
+		gen_t(o, "Концентрацию молекул идеального газа увеличили %s, а среднюю кинетическую энергию их теплового движения "
+		      "уменьшили %s. Во сколько раз %s давление газа?", gen_times(o, a, 1), gen_times(o, b, 1),
+		      up ? "увеличилось" : "уменьшилось");
+		gen_s(o, "p = (2/3)·n·E: давление умножается на %d/%d, то есть %s %s.", a, b, up ? "увеличивается" : "уменьшается",
+		      up ? gen_times(o, a, b) : gen_times(o, b, a));
+	} else {
+		gen_t(o, "Абсолютную температуру идеального газа увеличили %s, а его концентрацию уменьшили %s. Во сколько "
+		      "раз %s давление газа?", gen_times(o, a, 1), gen_times(o, b, 1), up ? "увеличилось" : "уменьшилось");
+		gen_s(o, "p = nkT: давление умножается на %d/%d, то есть %s %s.", a, b, up ? "увеличивается" : "уменьшается",
+		      up ? gen_times(o, a, b) : gen_times(o, b, a));
+	}
+	gen_ans(o, up ? a : b, up ? b : a);
+	return 0;
+}
+
 /* --- the generator table ---------------------------------------------------------- */
 
 /* Every generator: its id (stable: variants are named by it), the
@@ -8322,9 +8574,11 @@ static const struct gen {
 	{"m-vec", "math", 2, "Векторы", gen_m_vec},
 	{"m-solid", "math", 3, "Стереометрия", gen_m_solid},
 	{"m-prob", "math", 4, "Вероятность", gen_m_prob},
+	{"m-dice", "math", 4, "Вероятность", gen_m_dice},
 	{"m-prob2", "math", 5, "Вероятность", gen_m_prob2},
 	{"m-eq", "math", 6, "Уравнения", gen_m_eq},
 	{"m-expr", "math", 7, "Вычисления", gen_m_expr},
+	{"m-trig", "math", 7, "Тригонометрия", gen_m_trig},
 	{"m-formula", "math", 9, "Прикладная задача", gen_m_formula},
 	{"m-motion", "math", 10, "Текстовая задача", gen_m_motion},
 	{"m-work", "math", 10, "Текстовая задача", gen_m_work},
@@ -8335,19 +8589,26 @@ static const struct gen {
 	{"i-algo", "inf", 5, "Алгоритмы", gen_i_algo},
 	{"i-img", "inf", 7, "Изображения", gen_i_img},
 	{"i-words", "inf", 8, "Комбинаторика", gen_i_words},
+	{"i-info", "inf", 11, "Количество информации", gen_i_info},
 	{"i-ip", "inf", 13, "IP-адреса", gen_i_ip},
 	{"i-base", "inf", 14, "Системы счисления", gen_i_base},
+	{"i-sys", "inf", 14, "Системы счисления", gen_i_sys},
 	{"i-rec", "inf", 16, "Рекурсия", gen_i_rec},
 	{"i-game19", "inf", 19, "Теория игр", gen_i_game19},
 	{"i-game20", "inf", 20, "Теория игр", gen_i_game20},
 	{"i-game21", "inf", 21, "Теория игр", gen_i_game21},
 	{"i-prog", "inf", 23, "Исполнитель", gen_i_prog},
+	{"i-div", "inf", 25, "Делимость", gen_i_div},
 	{"p-kin", "phys", 1, "Кинематика", gen_p_kin},
 	{"p-dyn", "phys", 2, "Динамика", gen_p_dyn},
 	{"p-cons", "phys", 3, "Законы сохранения", gen_p_cons},
 	{"p-osc", "phys", 4, "Колебания и волны", gen_p_osc},
+	{"p-press", "phys", 4, "Гидростатика", gen_p_press},
+	{"p-mkt", "phys", 7, "Молекулярная физика", gen_p_mkt},
 	{"p-gas", "phys", 8, "Термодинамика", gen_p_gas},
 	{"p-circ", "phys", 11, "Постоянный ток", gen_p_circ},
+	{"p-field", "phys", 11, "Электростатика", gen_p_field},
+	{"p-magn", "phys", 12, "Магнитное поле", gen_p_magn},
 	{"p-opt", "phys", 13, "Оптика", gen_p_opt},
 	{"p-nuc", "phys", 16, "Ядерная физика", gen_p_nuc},
 };

@@ -31,7 +31,7 @@ def test_sample_cli(t):
     p = t.run(["tasks", "sample"])
     t.eq(p.returncode, 0, "tasks sample exit code")
     gens = [line.split()[0] for line in p.stdout.splitlines()]
-    t.check(len(gens) >= 32, "generators listed: %r" % gens)
+    t.check(len(gens) >= 40, "generators listed: %r" % gens)
     a = t.run(["tasks", "sample", "m-prob", "3", "--seed", "0x2a"])
     b = t.run(["tasks", "sample", "m-prob", "3", "--seed", "42"])
     t.eq(a.returncode, 0, "sample exit code: " + a.stderr)

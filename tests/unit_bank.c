@@ -699,7 +699,7 @@ static void test_generators(void)
 	struct bank b;
 	memset(&b, 0, sizeof b);
 	check_eq_int(bank_load_embedded(&b), 0);
-	check(GEN_COUNT >= 32);
+	check(GEN_COUNT >= 40);
 	for (int g = 0; g < GEN_COUNT; g++) {
 		check(strlen(gen_table[g].id) <= GEN_MAX_ID_BYTES);
 		check(bank_subject_index(&b, gen_table[g].subject) >= 0);
