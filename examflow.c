@@ -66,7 +66,7 @@
  *    4. JSON: tokenizer, accessors, writer
  *    5. HTTP/1.1 client over BearSSL
  *    6. Storage: append-only log and snapshot
- *    7. Exam domain: task bank and answer checking
+ *    7. Exam domain: task bank, answer checking, task generators
  *    8. AI tutor: Gemini generateContent, cache, quota, memory
  *    9. Status and health: one status type, /health, /metrics, UptimeRobot, log rotation
  *   10. Bot: students, records, texts, handlers, the outbox
@@ -5641,7 +5641,7 @@ done:
 #undef STORE_BACKUP_TRIES
 
 /* ==========================================================================
- * 7. Exam domain: task bank and answer checking
+ * 7. Exam domain: task bank, answer checking, task generators
  * ==========================================================================
  * The bank is subjects → exam task numbers → tasks (text, accepted answers,
  * solution).  It has one plain-text format, written by people: the default
@@ -5655,7 +5655,17 @@ done:
  * editors jump to the line) and loaders return the number of errors.
  *
  * Answers are compared after normalisation (bank_norm_rules, a table that is
- * also the test list); "order: any" tasks compare the multiset of digits.
+ * also the test list); "order: any" tasks compare the multiset of digits,
+ * "order: digits" tasks the digits in their order.  Then come the kind
+ * examiner's rules (bank_kind_rules): a look-alike letter of the other
+ * alphabet, a code written in groups, and a right number written with
+ * units, as a fraction or after a bare "Ответ" is accepted, the last three
+ * with a note on how the exam form wants it.
+ *
+ * Generators (the gen_ part, at the end of this section) make variants of
+ * a task from a seed: text, answer and solution computed together.  A
+ * variant's id is "GENERATOR@SEED" and bank_find() builds it on demand, so
+ * everything that looks a task up by id works for generated tasks too.
  */
 
 #define BANK_MAX_SUBJECTS 16          /* subjects: one inline keyboard's worth of buttons */
@@ -5671,6 +5681,7 @@ done:
 #define BANK_MAX_FILE_BYTES (16 << 20) /* a bank file: far above any real bank, bounds memory */
 #define BANK_MAX_INPUT_BYTES 1024     /* a student's answer: longer cannot match any accepted answer */
 #define BANK_MAX_REPORTED_ERRORS 100  /* errors printed per load; the count goes on */
+#define GEN_CACHE_SLOTS 16            /* generated variants built at once: a handler holds two or three */
 
 enum { BANK_ADD, BANK_REPLACE }; /* tasks_mode: add to the bank, or replace it */
 
@@ -5679,6 +5690,20 @@ struct bank_subject {
 	char *title;                    /* "Математика (профиль)" */
 	int ntasks;                     /* tasks of this subject in the bank */
 };
+
+/* How an answer is compared ("order:" in a bank file). */
+enum {
+	BANK_ORDER_EXACT, /* the text, after normalisation */
+	BANK_ORDER_ANY,   /* "any": a set of digits in any order ("135" = "5 3 1") */
+	BANK_ORDER_SEQ    /* "digits": digits in this order, may repeat ("12" = "1 2", not "21") */
+};
+
+/* What a task is: written in a bank text, or made by a generator.  A
+ * generator also stands in the bank's task list as one entry of its
+ * subject and number (id "GENERATOR@", no answers), so menus, counts and
+ * the bot's choice of task see it; the bot turns that entry into a fresh
+ * variant (bank_gen_fresh). */
+enum { BANK_FIXED, BANK_GENERATOR, BANK_VARIANT };
 
 /* One task.  All strings live in one allocation, mem, so a task is one
  * malloc and copying a bank is a memcpy per task. */
@@ -5690,9 +5715,12 @@ struct bank_task {
 	const char *text;               /* may hold '\n' */
 	const char *solution;           /* may be "" */
 	const char *answers[BANK_MAX_ANSWERS]; /* accepted answers as written; [0] is shown to students */
-	const char *norm[BANK_MAX_ANSWERS];    /* the same, normalised (digit sets for any_order) */
-	int nanswers;                   /* >= 1 */
-	int any_order;                  /* "order: any": digits in any order ("135" = "5 3 1") */
+	const char *norm[BANK_MAX_ANSWERS];    /* the same, normalised (digits for order any/digits) */
+	int nanswers;                   /* >= 1; 0 for a generator's entry */
+	int order;                      /* BANK_ORDER_*: how the answer is compared */
+	int kind;                       /* BANK_FIXED, BANK_GENERATOR or BANK_VARIANT */
+	int gen;                        /* generators and variants: index into gen_table */
+	uint32_t seed;                  /* variants: the seed that made it */
 	int line;                       /* where the task starts in its source */
 	int seq;                        /* load order, to keep the file's order within a number */
 	char *mem;
@@ -5708,22 +5736,38 @@ struct bank {
 	struct bank_task *tasks;
 	int ntasks, cap;
 	int next_seq;
+	struct gen_cache *cache;  /* variants built by bank_find(); NULL: no generators */
 };
 
-/* --- UTF-8 ------------------------------------------------------------------ */
+/* Variants built by bank_find(): a ring, so a pointer bank_find() returned
+ * stays valid until GEN_CACHE_SLOTS other variants have been built. */
+struct gen_cache {
+	struct bank_task slot[GEN_CACHE_SLOTS];
+	int next;
+};
+
+static void gen_cache_free(struct gen_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < GEN_CACHE_SLOTS; i++)
+		free(c->slot[i].mem);
+	free(c);
+}
+
 
 /* --- answer normalisation ---------------------------------------------------- */
 
 /* The rules, in the order they apply.  This table is the documentation and
  * the test list: tests/unit_bank.c checks every row, so a row that lies
- * fails the build.  Rows marked any_order are for "order: any" tasks only,
- * which compare digit multisets after the rules up to "period". */
+ * fails the build.  Rows with an order are for "order: any" or "order:
+ * digits" tasks only, which compare digits after the rules up to "period". */
 static const struct bank_norm_rule {
 	const char *name;
 	const char *does;
 	const char *in;
 	const char *out;
-	int any_order;
+	int order; /* BANK_ORDER_* the row applies to */
 } bank_norm_rules[] = {
 	{"utf8", "invalid UTF-8 becomes U+FFFD, so it never matches a real answer", "a\xff", "a\xef\xbf\xbd", 0},
 	{"invisible", "zero-width characters (U+200B-U+200D, U+2060, U+FEFF) are dropped", "1\xe2\x80\x8b" "2", "12", 0},
@@ -5744,11 +5788,63 @@ static const struct bank_norm_rule {
 	{"leading zeros", "a number may not start with 0 (codes like 0110 stay text)", "0110", "0110", 0},
 	{"exponent", "1e3 is text, not 1000: exam answer forms have no exponents", "1e3", "1e3", 0},
 	{"fraction", "1/2 is text, not 0.5: the exam wants decimals", "1/2", "1/2", 0},
-	{"digit set", "order: any compares the digits, sorted; separators are space , . ;", "5, 3, 1.", "135", 1},
-	{"digit set only", "order: any with anything but digits and separators never matches", "1 и 3", "", 1},
+	{"digit set", "order: any compares the digits, sorted; separators are space , . ;", "5, 3, 1.", "135", BANK_ORDER_ANY},
+	{"digit set only", "order: any with anything but digits and separators never matches", "1 и 3", "", BANK_ORDER_ANY},
+	{"digit row", "order: digits keeps the digits in their order, repeats too; separators are space , . ;", "2 1, 1", "211",
+	 BANK_ORDER_SEQ},
+	{"digit row only", "order: digits with anything but digits and separators never matches", "2-1-1", "", BANK_ORDER_SEQ},
 };
 
-/* Print the rule table (for `examflow help answers` and the README). */
+/* Notes the checker adds to a verdict: the answer's number was checked,
+ * but the exam's answer form wants it written differently. */
+enum { BANK_NOTE_NONE, BANK_NOTE_UNITS, BANK_NOTE_FRACTION, BANK_NOTE_PREFIX, BANK_NOTE_COUNT };
+static const char *const bank_notes[BANK_NOTE_COUNT][LANG_COUNT] = {
+	[BANK_NOTE_UNITS] = {"На экзамене пишите только число: без единиц измерения и знака %, они уже есть в условии.",
+	                     "On the exam, write the number alone: no units or %, the task already names them."},
+	[BANK_NOTE_FRACTION] = {"В бланке ЕГЭ нет обыкновенных дробей: пишите десятичную дробь (1/4 → 0,25).",
+	                        "The exam form has no fractions like 1/4: write a decimal (0,25)."},
+	[BANK_NOTE_PREFIX] = {"В бланк пишется только ответ, без слова «Ответ».",
+	                      "On the form, write the answer alone, without the word “Answer”."},
+};
+
+/* The kind examiner: what is accepted beyond the normalised text, each row
+ * a test (tests/unit_bank.c) with the task's answer, what the student
+ * types, the verdict and the note. */
+static const struct bank_kind_rule {
+	const char *name;
+	const char *does;
+	const char *answer; /* the task's accepted answer */
+	int order;
+	const char *typed;
+	int correct;
+	int note;           /* BANK_NOTE_* */
+} bank_kind_rules[] = {
+	{"look-alike", "a Latin letter that looks like a Cyrillic one counts as it in a Cyrillic answer", "раскосый",
+	 BANK_ORDER_EXACT, "packocый", 1, BANK_NOTE_NONE},
+	{"look-alike back", "... and a Cyrillic look-alike as Latin in a Latin answer", "xyz", BANK_ORDER_EXACT, "ху z", 0,
+	 BANK_NOTE_NONE},
+	{"look-alike back", "", "xyz", BANK_ORDER_EXACT, "хуz", 1, BANK_NOTE_NONE},
+	{"other letters", "a letter with no look-alike still makes the answer wrong", "сор", BANK_ORDER_EXACT, "soр", 0,
+	 BANK_NOTE_NONE},
+	{"code groups", "a binary code may be written in groups, as the solutions do", "110011110", BANK_ORDER_EXACT,
+	 "110 0 111 10", 1, BANK_NOTE_NONE},
+	{"units", "a number with units is checked as the number, with a note", "25", BANK_ORDER_EXACT, "25 м", 1,
+	 BANK_NOTE_UNITS},
+	{"percent", "... a percent sign too", "12,5", BANK_ORDER_EXACT, "12,5 %", 1, BANK_NOTE_UNITS},
+	{"degrees", "... and degrees", "70", BANK_ORDER_EXACT, "70°", 1, BANK_NOTE_UNITS},
+	{"wrong units", "a wrong number with units is wrong, with the note", "25", BANK_ORDER_EXACT, "24 м", 0,
+	 BANK_NOTE_UNITS},
+	{"fraction", "a fraction equal to the answer is right, with a note", "0,5", BANK_ORDER_EXACT, "1/2", 1,
+	 BANK_NOTE_FRACTION},
+	{"fraction", "", "-0,75", BANK_ORDER_EXACT, "-3/4", 1, BANK_NOTE_FRACTION},
+	{"wrong fraction", "a fraction that is not the answer is wrong, with the note", "0,5", BANK_ORDER_EXACT, "1/3", 0,
+	 BANK_NOTE_FRACTION},
+	{"bare Ответ", "\"Ответ 0,5\" without the colon: the number is checked, with a note", "0,5", BANK_ORDER_EXACT,
+	 "Ответ 0,5", 1, BANK_NOTE_PREFIX},
+	{"words stay words", "a word answer gets no number rules", "пять", BANK_ORDER_EXACT, "5 м", 0, BANK_NOTE_NONE},
+};
+
+/* Print the rule tables (for `examflow help answers` and the README). */
 static void bank_print_rules(FILE *out)
 {
 	for (size_t i = 0; i < sizeof bank_norm_rules / sizeof bank_norm_rules[0]; i++) {
@@ -5757,6 +5853,12 @@ static void bank_print_rules(FILE *out)
 			fprintf(out, "  %-15s %s\n", r->name, r->does); /* examples are not printable */
 		else
 			fprintf(out, "  %-15s %s: \"%s\" -> \"%s\"\n", r->name, r->does, r->in, r->out);
+	}
+	for (size_t i = 0; i < sizeof bank_kind_rules / sizeof bank_kind_rules[0]; i++) {
+		const struct bank_kind_rule *r = &bank_kind_rules[i];
+		if (*r->does)
+			fprintf(out, "  %-15s %s: answer \"%s\", typed \"%s\" -> %s%s\n", r->name, r->does, r->answer, r->typed,
+			        r->correct ? "right" : "wrong", r->note ? " + note" : "");
 	}
 }
 
@@ -5891,53 +5993,252 @@ static int bank_norm(const char *in, struct buf *out, int numbers)
  * bank_norm_rules except the digit set.  0, or -1 if too long (out = ""). */
 static int bank_normalize(const char *in, struct buf *out) { return bank_norm(in, out, 1); }
 
-/* The digit-set form of an already normalised answer: "5, 3 1" → "135".
- * 0, or -1 if it holds anything but digits and separators, no digit at all,
- * or more than cap - 1 digits. */
-static int bank_digit_set(const char *s, char *out, size_t cap)
+/* The digits of an already normalised answer, sorted (BANK_ORDER_ANY:
+ * "5, 3 1" → "135") or as written (BANK_ORDER_SEQ: "2 1, 1" → "211").
+ * 0, or -1 if it holds anything but digits and separators, no digit at
+ * all, or more than cap - 1 digits. */
+static int bank_digits(const char *s, int order, char *out, size_t cap)
 {
 	size_t count[10] = {0}, total = 0;
 	for (; *s; s++) {
 		if (bank_is_digit(*s)) {
+			if (total + 1 >= cap)
+				return -1;
 			count[*s - '0']++;
-			total++;
+			out[total++] = *s;
 		} else if (!strchr(" ,.;", *s)) {
 			return -1;
 		}
 	}
-	if (total == 0 || total >= cap)
+	if (total == 0)
 		return -1;
-	for (int d = 0; d < 10; d++)
-		for (size_t k = 0; k < count[d]; k++)
-			*out++ = (char)('0' + d);
+	if (order == BANK_ORDER_ANY)
+		for (int d = 0; d < 10; d++)
+			for (size_t k = 0; k < count[d]; k++)
+				*out++ = (char)('0' + d);
+	else
+		out += total;
 	*out = '\0';
 	return 0;
 }
 
 /* Apply one rule row (or any input) the way answers are compared: the
- * normalised text, or the digit set ("" when there is none). */
-static int bank_norm_for_compare(const char *in, int any_order, struct buf *out)
+ * normalised text, or the digits ("" when there are none). */
+static int bank_norm_for_compare(const char *in, int order, struct buf *out)
 {
-	if (!any_order)
+	if (order == BANK_ORDER_EXACT)
 		return bank_normalize(in, out);
 	if (bank_norm(in, out, 0) < 0)
 		return -1;
 	char d[BANK_MAX_INPUT_BYTES + 1];
-	int rc = bank_digit_set(out->p, d, sizeof d);
+	int rc = bank_digits(out->p, order, d, sizeof d);
 	buf_reset(out);
 	return buf_puts(out, rc == 0 ? d : "") < 0 ? -1 : 0;
 }
 
-/* Does the student's answer match one of the task's accepted answers? */
-static int bank_answer_matches(const struct bank_task *t, const char *user_answer)
+/* --- the kind examiner ---------------------------------------------------------- */
+
+/* Latin letters and the Cyrillic ones they look like (lower case: the
+ * normaliser has folded case, and В, Н, М, Т look alike in capitals). */
+static const struct {
+	char lat;
+	uint32_t cyr;
+} bank_twins[] = {
+	{'a', 0x0430}, {'b', 0x0432}, {'c', 0x0441}, {'e', 0x0435}, {'h', 0x043D}, {'k', 0x043A},
+	{'m', 0x043C}, {'o', 0x043E}, {'p', 0x0440}, {'t', 0x0442}, {'x', 0x0445}, {'y', 0x0443},
+};
+#define BANK_NTWINS (sizeof bank_twins / sizeof bank_twins[0])
+
+/* Which alphabet a normalised answer is written in: 'c' Cyrillic, 'l'
+ * Latin, 0 neither or both. */
+static int bank_script(const char *s)
 {
-	struct buf n = BUF_INIT;
-	int ok = 0;
-	if (t && user_answer && bank_norm_for_compare(user_answer, t->any_order, &n) == 0 && n.len > 0)
-		for (int i = 0; i < t->nanswers && !ok; i++)
-			ok = strcmp(n.p, t->norm[i]) == 0;
+	int cyr = 0, lat = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0, n = strlen(s); i < n;) {
+		uint32_t c;
+		i += utf8_decode(u + i, n - i, &c);
+		cyr |= c >= 0x0430 && c <= 0x045F;
+		lat |= c >= 'a' && c <= 'z';
+	}
+	return cyr == lat ? 0 : cyr ? 'c' : 'l';
+}
+
+/* Rewrite the look-alike letters of s into the alphabet `script`. */
+static int bank_to_script(const char *s, int script, struct buf *out)
+{
+	buf_reset(out);
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0, n = strlen(s); i < n;) {
+		uint32_t c;
+		i += utf8_decode(u + i, n - i, &c);
+		for (size_t k = 0; k < BANK_NTWINS; k++)
+			if (script == 'c' && c == (uint32_t)bank_twins[k].lat)
+				c = bank_twins[k].cyr;
+			else if (script == 'l' && c == bank_twins[k].cyr)
+				c = (uint32_t)bank_twins[k].lat;
+		char enc[4];
+		if (buf_append(out, enc, (size_t)utf8_encode(c, enc)) < 0)
+			return -1;
+	}
+	return buf_puts(out, "");
+}
+
+/* A binary code (only 0 and 1, at least 3 digits) written in groups:
+ * "110 0 111 10" is "110011110". */
+static int bank_code_groups(const char *typed, const char *want)
+{
+	if (strlen(want) < 3 || strspn(want, "01") != strlen(want) || strspn(typed, "01 ") != strlen(typed))
+		return 0;
+	for (; *want; want++, typed++) {
+		while (*typed == ' ')
+			typed++;
+		if (*typed != *want)
+			return 0;
+	}
+	return *typed == '\0';
+}
+
+/* Is s a canonical number as bank_canon_number writes it? */
+static int bank_is_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	size_t n = strspn(s, "0123456789");
+	if (n == 0 || (n > 1 && *s == '0'))
+		return 0;
+	if (s[n] == '.')
+		return strspn(s + n + 1, "0123456789") > 0 && s[n + 1 + strspn(s + n + 1, "0123456789")] == '\0';
+	return s[n] == '\0';
+}
+
+/* Does the fraction p/q equal the canonical decimal d? */
+static int bank_fraction_is(long long p, long long q, const char *d)
+{
+	int neg = *d == '-';
+	d += neg;
+	__int128 num = 0, den = 1;
+	int frac = 0;
+	for (; *d; d++) {
+		if (*d == '.') {
+			frac = 1;
+			continue;
+		}
+		if (num > ((__int128)1 << 58) || den > ((__int128)1 << 58))
+			return 0; /* past 17 digits: no exam answer; and p*den, num*q stay below 2^127 */
+		num = num * 10 + (*d - '0');
+		if (frac)
+			den *= 10;
+	}
+	if (neg)
+		num = -num;
+	return (__int128)p * den == num * (__int128)q;
+}
+
+/* The number at the start of a normalised answer, canonical, and where
+ * the rest starts: "12,5 %" → "12.5" and "%".  0, or -1 when there is no
+ * number there. */
+static int bank_lead_number(const char *s, struct buf *num, const char **rest)
+{
+	size_t n = strspn(s, "+-0123456789 ,.");
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == '.'))
+		n--;
+	buf_reset(num);
+	if (n == 0 || buf_append(num, s, n) < 0 || bank_canon_number(num) < 0 || !bank_is_number(num->p))
+		return -1;
+	*rest = s + n;
+	while (**rest == ' ')
+		(*rest)++;
+	return 0;
+}
+
+/* Units after a number: "м", "%", "°", "км/ч", "см²" — letters and signs,
+ * no digits, a word or two. */
+static int bank_is_units(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= 24 && strpbrk(s, "0123456789") == NULL && strchr("+-,;:", s[0]) == NULL;
+}
+
+/* A numeric answer written the way the exam form does not want it: after
+ * a bare "ответ", with units, or as a fraction.  Sets *correct by the
+ * number and returns the note, or BANK_NOTE_NONE when the answer is not
+ * of that shape. */
+static int bank_kind_number(const struct bank_task *t, const char *typed, int *correct)
+{
+	int note = BANK_NOTE_NONE;
+	static const char bare[] = "ответ";
+	if (strncmp(typed, bare, sizeof bare - 1) == 0 && strchr(" -=", typed[sizeof bare - 1])) {
+		typed += sizeof bare - 1;
+		typed += strspn(typed, " -=");
+		note = BANK_NOTE_PREFIX;
+	}
+	struct buf num = BUF_INIT;
+	const char *rest;
+	if (bank_lead_number(typed, &num, &rest) < 0) {
+		buf_free(&num);
+		return BANK_NOTE_NONE;
+	}
+	*correct = 0;
+	if (*rest == '/') { /* p/q: whole numbers only */
+		char *end;
+		errno = 0;
+		long long p = strtoll(num.p, &end, 10), q = strtoll(rest + 1, &end, 10);
+		if (errno || strchr(num.p, '.') || !bank_is_digit(rest[1]) || q == 0 || (*end && !bank_is_units(end + (*end == ' ')))) {
+			buf_free(&num);
+			return BANK_NOTE_NONE;
+		}
+		for (int i = 0; i < t->nanswers; i++)
+			*correct |= bank_is_number(t->norm[i]) && bank_fraction_is(p, q, t->norm[i]);
+		note = BANK_NOTE_FRACTION;
+	} else if (*rest == '\0' || bank_is_units(rest)) {
+		for (int i = 0; i < t->nanswers; i++)
+			*correct |= strcmp(num.p, t->norm[i]) == 0;
+		if (*rest)
+			note = BANK_NOTE_UNITS;
+	} else {
+		note = BANK_NOTE_NONE;
+	}
+	buf_free(&num);
+	return note;
+}
+
+/* Check a student's answer to task t: 1 right, 0 wrong; *note (when not
+ * NULL) gets a BANK_NOTE_* to show with the verdict. */
+static int bank_answer_check(const struct bank_task *t, const char *user_answer, int *note)
+{
+	struct buf n = BUF_INIT, twin = BUF_INIT;
+	int ok = 0, nt = BANK_NOTE_NONE;
+	if (!t || !user_answer || bank_norm_for_compare(user_answer, t->order, &n) < 0 || n.len == 0)
+		goto done;
+	for (int i = 0; i < t->nanswers && !ok; i++) {
+		int script = bank_script(t->norm[i]);
+		ok = strcmp(n.p, t->norm[i]) == 0 ||
+		     (script && bank_to_script(n.p, script, &twin) == 0 && strcmp(twin.p, t->norm[i]) == 0) ||
+		     (t->order == BANK_ORDER_EXACT && bank_code_groups(n.p, t->norm[i]));
+	}
+	if (!ok && t->order == BANK_ORDER_EXACT && t->nanswers > 0 && bank_is_number(t->norm[0]))
+		nt = bank_kind_number(t, n.p, &ok);
+done:
 	buf_free(&n);
+	buf_free(&twin);
+	if (note)
+		*note = nt;
 	return ok;
+}
+
+/* Does the student's answer match one of the task's accepted answers? */
+TEST_API static int bank_answer_matches(const struct bank_task *t, const char *user_answer)
+{
+	return bank_answer_check(t, user_answer, NULL);
+}
+
+/* The note's text in a language (LANG_*), "" for none. */
+static const char *bank_note_text(int note, int lang)
+{
+	if (note <= BANK_NOTE_NONE || note >= BANK_NOTE_COUNT)
+		return "";
+	return bank_notes[note][lang >= 0 && lang < LANG_COUNT ? lang : LANG_RU];
 }
 
 /* --- the bank in memory ----------------------------------------------------- */
@@ -5949,6 +6250,7 @@ static void bank_free(struct bank *b)
 	for (int i = 0; i < b->ntasks; i++)
 		free(b->tasks[i].mem);
 	free(b->tasks);
+	gen_cache_free(b->cache);
 	memset(b, 0, sizeof *b);
 }
 
@@ -5967,13 +6269,6 @@ static int bank_task_index(const struct bank *b, const char *id)
 		if (strcmp(b->tasks[i].id, id) == 0)
 			return i;
 	return -1;
-}
-
-/* The task with this id, or NULL (a task a reload removed, say). */
-static const struct bank_task *bank_find(const struct bank *b, const char *id)
-{
-	int i = bank_task_index(b, id);
-	return i < 0 ? NULL : &b->tasks[i];
 }
 
 static int bank_grow(struct bank *b, int need)
@@ -6029,6 +6324,8 @@ static int bank_copy(struct bank *dst, const struct bank *src)
 		dst->ntasks++;
 	}
 	dst->next_seq = src->next_seq;
+	if (src->cache && !(dst->cache = calloc(1, sizeof *dst->cache)))
+		goto fail;
 	return 0;
 fail:
 	bank_free(dst);
@@ -6093,6 +6390,17 @@ static int bank_numbers(const struct bank *b, int subject, int *nums, int max)
 
 /* --- the bank file format ---------------------------------------------------- */
 
+/* The values of "order:", indexed by BANK_ORDER_*. */
+static const char *const bank_order_names[] = {"exact", "any", "digits"};
+
+static int bank_order_by_name(const char *s)
+{
+	for (int i = 0; i < (int)(sizeof bank_order_names / sizeof bank_order_names[0]); i++)
+		if (strcmp(s, bank_order_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* Every key a bank file may use.  A block with "title:" declares a subject;
  * any other block is a task. */
 enum { BK_SUBJECT, BK_TITLE, BK_ID, BK_NUMBER, BK_TOPIC, BK_TEXT, BK_ANSWER, BK_ORDER, BK_SOLUTION, BK_COUNT };
@@ -6111,7 +6419,7 @@ static const struct bank_key {
 	[BK_TOPIC] = {"topic", BANK_MAX_TITLE_BYTES, 0, "optional short topic, e.g. Вероятность"},
 	[BK_TEXT] = {"text", BANK_MAX_TEXT_BYTES, BK_LINES, "the task as the student sees it"},
 	[BK_ANSWER] = {"answer", BANK_MAX_ANSWER_BYTES, BK_REPEAT, "an accepted answer; repeat the line for more"},
-	[BK_ORDER] = {"order", 0, 0, "'any': the answer is a set of digits in any order"},
+	[BK_ORDER] = {"order", 0, 0, "'any': a set of digits in any order; 'digits': digits in this order, may repeat"},
 	[BK_SOLUTION] = {"solution", BANK_MAX_SOLUTION_BYTES, BK_LINES, "optional short solution shown after an answer"},
 };
 
@@ -6267,7 +6575,7 @@ static const char *bank_put(char **cur, const char *s, size_t n)
 }
 
 /* Append the finished, checked block as a task with normalised answers. */
-static void bank_add_task(struct bank_parser *p, int subject, int number, int any_order, char norm[][BANK_MAX_INPUT_BYTES + 1])
+static void bank_add_task(struct bank_parser *p, int subject, int number, int order, char norm[][BANK_MAX_INPUT_BYTES + 1])
 {
 	struct bank_block *k = &p->blk;
 	size_t size = k->val[BK_TOPIC].len + k->val[BK_TEXT].len + k->val[BK_SOLUTION].len + 3;
@@ -6285,7 +6593,7 @@ static void bank_add_task(struct bank_parser *p, int subject, int number, int an
 	snprintf(t->id, sizeof t->id, "%s", bank_val(k, BK_ID));
 	t->subject = subject;
 	t->number = number;
-	t->any_order = any_order;
+	t->order = order;
 	t->line = k->line;
 	t->seq = p->b->next_seq++;
 	t->topic = bank_put(&cur, bank_val(k, BK_TOPIC), k->val[BK_TOPIC].len);
@@ -6304,7 +6612,7 @@ static void bank_end_task(struct bank_parser *p)
 {
 	struct bank_block *k = &p->blk;
 	const char *id = bank_val(k, BK_ID);
-	int subject = p->subject, number = 0, any_order = 0;
+	int subject = p->subject, number = 0, order = BANK_ORDER_EXACT;
 
 	if (!k->key_line[BK_ID])
 		bank_err(p, k->line, "missing 'id:'");
@@ -6336,9 +6644,11 @@ static void bank_end_task(struct bank_parser *p)
 		bank_err(p, k->key_line[BK_TEXT], "empty 'text:'");
 	if (k->key_line[BK_ORDER]) {
 		const char *o = bank_val(k, BK_ORDER);
-		any_order = strcmp(o, "any") == 0;
-		if (!any_order && strcmp(o, "exact") != 0)
-			bank_err(p, k->key_line[BK_ORDER], "bad order '%s' (expected 'any' or 'exact')", o);
+		order = bank_order_by_name(o);
+		if (order < 0) {
+			bank_err(p, k->key_line[BK_ORDER], "bad order '%s' (expected 'exact', 'any' or 'digits')", o);
+			order = BANK_ORDER_EXACT;
+		}
 	}
 	if (k->nans == 0)
 		bank_err(p, k->line, "missing 'answer:'");
@@ -6350,10 +6660,11 @@ static void bank_end_task(struct bank_parser *p)
 		norm[i][0] = '\0';
 		if (k->ans[i].len > BANK_MAX_ANSWER_BYTES)
 			continue; /* reported above */
-		if (bank_norm_for_compare(k->ans[i].p, any_order, &n) < 0)
+		if (bank_norm_for_compare(k->ans[i].p, order, &n) < 0)
 			bank_err(p, k->ans_line[i], "out of memory");
-		else if (n.len == 0 && any_order)
-			bank_err(p, k->ans_line[i], "answer '%s' is not a set of digits (the task has 'order: any')", k->ans[i].p);
+		else if (n.len == 0 && order != BANK_ORDER_EXACT)
+			bank_err(p, k->ans_line[i], "answer '%s' is not digits (the task has 'order: %s')", k->ans[i].p,
+			         bank_order_names[order]);
 		else if (n.len == 0)
 			bank_err(p, k->ans_line[i], "empty 'answer:'");
 		else
@@ -6369,7 +6680,7 @@ static void bank_end_task(struct bank_parser *p)
 	if (!k->bad && p->b->ntasks == BANK_MAX_TASKS)
 		bank_err(p, k->line, "too many tasks (max %d)", BANK_MAX_TASKS);
 	if (!k->bad)
-		bank_add_task(p, subject, number, any_order, norm);
+		bank_add_task(p, subject, number, order, norm);
 }
 
 static void bank_end_block(struct bank_parser *p)
@@ -6573,41 +6884,2277 @@ static void bank_dump_value(FILE *out, const char *key, const char *v)
  * file an operator can start from, and what the answer checker reads. */
 static void bank_dump(const struct bank *b, FILE *out)
 {
-	fprintf(out, "# examflow task bank: %d subjects, %d tasks\n", b->nsubjects, b->ntasks);
+	int fixed = 0;
+	for (int i = 0; i < b->ntasks; i++)
+		fixed += b->tasks[i].kind == BANK_FIXED;
+	fprintf(out, "# examflow task bank: %d subjects, %d tasks\n", b->nsubjects, fixed);
 	for (int s = 0; s < b->nsubjects; s++) {
 		fprintf(out, "\nsubject: %s\ntitle: %s\n", b->subjects[s].id, b->subjects[s].title);
 		for (int i = 0; i < b->ntasks; i++) {
 			const struct bank_task *t = &b->tasks[i];
-			if (t->subject != s)
-				continue;
+			if (t->subject != s || t->kind != BANK_FIXED)
+				continue; /* generators are code, not text: `tasks sample` shows them */
 			fprintf(out, "\nid: %s\nnumber: %d\n", t->id, t->number);
 			if (*t->topic)
 				fprintf(out, "topic: %s\n", t->topic);
 			bank_dump_value(out, "text", t->text);
 			for (int a = 0; a < t->nanswers; a++)
 				fprintf(out, "answer: %s\n", t->answers[a]);
-			if (t->any_order)
-				fputs("order: any\n", out);
+			if (t->order != BANK_ORDER_EXACT)
+				fprintf(out, "order: %s\n", bank_order_names[t->order]);
 			if (*t->solution)
 				bank_dump_value(out, "solution", t->solution);
 		}
 	}
 }
 
-/* Subjects, task numbers and counts (examflow tasks list). */
+/* How many tasks of a kind (BANK_FIXED, BANK_GENERATOR) a subject has
+ * with this number (0: any). */
+static int bank_count_kind(const struct bank *b, int subject, int number, int kind)
+{
+	int n = 0;
+	for (int i = 0; i < b->ntasks; i++)
+		n += b->tasks[i].subject == subject && (number == 0 || b->tasks[i].number == number) && b->tasks[i].kind == kind;
+	return n;
+}
+
+/* Subjects, task numbers and counts of fixed tasks and generators
+ * (examflow tasks list). */
 static void bank_list(const struct bank *b, FILE *out)
 {
 	for (int s = 0; s < b->nsubjects; s++) {
 		int nums[BANK_MAX_NUMBER];
 		int nn = bank_numbers(b, s, nums, BANK_MAX_NUMBER);
-		fprintf(out, "%s  %s: %d tasks, %d task numbers\n", b->subjects[s].id, b->subjects[s].title,
-		        b->subjects[s].ntasks, nn);
+		fprintf(out, "%s  %s: %d tasks, %d generators, %d task numbers\n", b->subjects[s].id, b->subjects[s].title,
+		        bank_count_kind(b, s, 0, BANK_FIXED), bank_count_kind(b, s, 0, BANK_GENERATOR), nn);
 		for (int i = 0; i < nn && i < BANK_MAX_NUMBER; i++) {
 			const struct bank_task *t = bank_nth(b, s, nums[i], 0);
-			int c = bank_count(b, s, nums[i]);
-			fprintf(out, "  number %2d: %3d task%s  %s\n", nums[i], c, c == 1 ? " " : "s", t && *t->topic ? t->topic : "");
+			int c = bank_count_kind(b, s, nums[i], BANK_FIXED), g = bank_count_kind(b, s, nums[i], BANK_GENERATOR);
+			fprintf(out, "  number %2d: %3d task%s + %d generator%s  %s\n", nums[i], c, c == 1 ? " " : "s", g, g == 1 ? " " : "s",
+			        t && *t->topic ? t->topic : "");
 		}
 	}
+}
+
+/* --- task generators: the toolkit ---------------------------------------------
+ *
+ * A generator is a function of a random stream: it draws the numbers of a
+ * variant, and writes its text, its answer and a solution that explains the
+ * steps, all from the same variables, so the answer cannot disagree with
+ * the text.  It returns 0, or -1 to reject a draw (an ugly or degenerate
+ * variant): it is then called again on the same stream, which moves on,
+ * so a seed still makes one variant, the same on every machine and after
+ * every update that leaves the generator alone.  Changing a generator
+ * changes its variants: give the changed one a new id, and students'
+ * progress on the old variants is kept as for a deleted task.
+ *
+ * Numbers in texts go through gen_dec() (a finite decimal with a comma, as
+ * the answer form wants it; a fraction that is not finite rejects the
+ * draw) and counted nouns through gen_n(), the one Russian number
+ * agreement: "1 яблоко", "3 яблока", "11 яблок".
+ */
+
+#define GEN_MAX_ID_BYTES 12  /* generator ids: "ID@" + 8 hex digits stays within BANK_MAX_ID_BYTES */
+#define GEN_SEED_HEX 8       /* a seed is 32 bits, written as 8 lower-case hex digits */
+#define GEN_FRESH_TRIES 64   /* seeds tried for a variant a student has not seen; past that the generator is exhausted for them */
+#define GEN_MAX_REJECTS 10000 /* draws a generator may reject in a row: a generator that needs more is a bug */
+#define GEN_RING 12          /* strings gen_dec()/gen_n() hand out before reusing one: a text uses a few at a time */
+#define GEN_RING_BYTES 96    /* one of them: a number with its noun */
+
+/* splitmix64: tiny, fast, and the same stream on every platform, so a seed
+ * names a variant forever. */
+struct gen_rng {
+	uint64_t s;
+};
+
+static uint64_t gen_next(struct gen_rng *r)
+{
+	uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* A whole number in lo..hi, both included. */
+static int gen_int(struct gen_rng *r, int lo, int hi)
+{
+	return lo + (int)(gen_next(r) % (uint64_t)(hi - lo + 1));
+}
+
+/* One of n choices, 0..n-1. */
+static int gen_pick(struct gen_rng *r, int n) { return gen_int(r, 0, n - 1); }
+#define GEN_ONE_OF(r, arr) ((arr)[gen_pick((r), (int)(sizeof(arr) / sizeof((arr)[0])))])
+
+/* What a generator writes. */
+struct gen_out {
+	struct buf text, sol;
+	char answer[BANK_MAX_ANSWER_BYTES + 1];
+	int order;  /* BANK_ORDER_* of the answer */
+	int bad;    /* a number could not be written exactly: the draw is rejected */
+	char ring[GEN_RING][GEN_RING_BYTES];
+	int ri;
+};
+
+static char *gen_ring(struct gen_out *o)
+{
+	char *s = o->ring[o->ri];
+	o->ri = (o->ri + 1) % GEN_RING;
+	return s;
+}
+
+/* The Russian form of a noun for a count: forms is "one|few|many"
+ * ("яблоко|яблока|яблок"); 1, 21, 101 take one; 2-4, 22-24 few; the rest,
+ * 11-14 among them, many.  The one agreement rule of the program. */
+static void ru_plural(long long n, const char *forms, char *out, size_t cap)
+{
+	long long a = n < 0 ? -n : n;
+	int which = a % 10 == 1 && a % 100 != 11 ? 0 : a % 10 >= 2 && a % 10 <= 4 && (a % 100 < 12 || a % 100 > 14) ? 1 : 2;
+	const char *s = forms;
+	for (int k = 0; k < which; k++) {
+		const char *bar = strchr(s, '|');
+		if (!bar)
+			break;
+		s = bar + 1;
+	}
+	size_t len = strcspn(s, "|");
+	snprintf(out, cap, "%.*s", (int)len, s);
+}
+
+/* num/den as the exam writes it: "12", "-0,25", "3,125".  0, or -1 when
+ * the fraction is not a finite decimal of at most 6 places. */
+static int gen_fmt_dec(long long num, long long den, char *out, size_t cap)
+{
+	if (den == 0)
+		return -1;
+	if (den < 0)
+		num = -num, den = -den;
+	int neg = num < 0;
+	unsigned long long a = neg ? (unsigned long long)-num : (unsigned long long)num, d = (unsigned long long)den;
+	int places = 0;
+	while (a % d != 0) {
+		if (places == 6 || a > ULLONG_MAX / 10)
+			return -1;
+		a *= 10;
+		places++;
+	}
+	unsigned long long v = a / d, p10 = 1;
+	for (int k = 0; k < places; k++)
+		p10 *= 10;
+	unsigned long long ip = v / p10, fp = v % p10;
+	int w = places == 0 ? snprintf(out, cap, "%s%llu", neg && v ? "-" : "", ip)
+	                    : snprintf(out, cap, "%s%llu,%0*llu", neg ? "-" : "", ip, places, fp);
+	return w < 0 || (size_t)w >= cap ? -1 : 0; /* the loop stopped at the first exact place: no trailing zeros */
+}
+
+/* num/den for a text (see gen_fmt_dec); a non-finite one rejects the draw. */
+static const char *gen_dec(struct gen_out *o, long long num, long long den)
+{
+	char *s = gen_ring(o), d[GEN_RING_BYTES - 4];
+	if (gen_fmt_dec(num, den, d, sizeof d) < 0) {
+		o->bad = 1;
+		snprintf(s, GEN_RING_BYTES, "?");
+	} else {
+		snprintf(s, GEN_RING_BYTES, "%s%s", d[0] == '-' ? "−" : "", d + (d[0] == '-')); /* texts use the true minus */
+	}
+	return s;
+}
+
+/* A whole number with its noun: gen_n(o, 5, "яблоко|яблока|яблок") is "5 яблок". */
+static const char *gen_n(struct gen_out *o, long long n, const char *forms)
+{
+	char *s = gen_ring(o), w[GEN_RING_BYTES];
+	ru_plural(n, forms, w, sizeof w);
+	int len = snprintf(s, GEN_RING_BYTES, "%s%lld %s", n < 0 ? "−" : "", n < 0 ? -n : n, w);
+	if (len < 0 || len >= GEN_RING_BYTES)
+		o->bad = 1;
+	return s;
+}
+
+/* How many times, agreed: "в 3 раза", "в 5 раз", "в 2,5 раза" (a
+ * fraction takes "раза"). */
+static const char *gen_times(struct gen_out *o, long long num, long long den)
+{
+	char *s = gen_ring(o), d[GEN_RING_BYTES], w[16];
+	if (gen_fmt_dec(num, den, d, sizeof d) < 0) {
+		o->bad = 1;
+		return "?";
+	}
+	if (strchr(d, ','))
+		snprintf(w, sizeof w, "раза");
+	else
+		ru_plural(num / den, "раз|раза|раз", w, sizeof w);
+	if (snprintf(s, GEN_RING_BYTES, "в %s %s", d, w) >= GEN_RING_BYTES)
+		o->bad = 1;
+	return s;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void gen_t(struct gen_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[BANK_MAX_TEXT_BYTES + 1];
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tmp || buf_puts(&o->text, tmp) < 0)
+		o->bad = 1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void gen_s(struct gen_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[BANK_MAX_SOLUTION_BYTES + 1];
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof tmp || buf_puts(&o->sol, tmp) < 0)
+		o->bad = 1;
+}
+
+/* The answer num/den (an integer when den is 1). */
+static void gen_ans(struct gen_out *o, long long num, long long den)
+{
+	if (gen_fmt_dec(num, den, o->answer, sizeof o->answer) < 0)
+		o->bad = 1;
+}
+
+/* A text answer (a code, letters, digits in order). */
+static void gen_ans_s(struct gen_out *o, const char *s, int order)
+{
+	snprintf(o->answer, sizeof o->answer, "%s", s);
+	o->order = order;
+}
+
+/* Is num/den a finite decimal with at most `places` places? */
+static int gen_finite(long long num, long long den, int places)
+{
+	char s[64];
+	if (gen_fmt_dec(num, den, s, sizeof s) < 0)
+		return 0;
+	const char *c = strchr(s, ',');
+	return !c || (int)strlen(c + 1) <= places;
+}
+
+/* A signed term for a formula: "+ 3", "− 3" (the true minus sign), or
+ * nothing for 0; first = 1 writes "3", "−3". */
+static const char *gen_sg(struct gen_out *o, long long v, int first)
+{
+	char *s = gen_ring(o);
+	if (first)
+		snprintf(s, GEN_RING_BYTES, "%s%lld", v < 0 ? "−" : "", v < 0 ? -v : v);
+	else
+		snprintf(s, GEN_RING_BYTES, "%s %lld", v < 0 ? "−" : "+", v < 0 ? -v : v);
+	return s;
+}
+
+/* A number with the true minus sign: −5. */
+static const char *gen_i(struct gen_out *o, long long v) { return gen_sg(o, v, 1); }
+
+/* --- generators: mathematics ---------------------------------------------------- */
+
+/* Pythagorean triples: right triangles with whole sides. */
+static const int gen_triples[][3] = {{3, 4, 5}, {5, 12, 13}, {8, 15, 17}, {7, 24, 25}, {20, 21, 29}, {9, 40, 41}, {12, 35, 37}};
+
+/* №1: a right triangle's side, an isosceles triangle's angle, an inscribed angle. */
+static int gen_m_plane(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 4);
+	if (kind <= 1) {
+		const int *t = gen_triples[gen_pick(r, 7)];
+		int k = gen_int(r, 1, 4), a = t[0] * k, b = t[1] * k, c = t[2] * k;
+		if (c > 100)
+			return -1;
+		if (gen_pick(r, 2))
+			a = t[1] * k, b = t[0] * k;
+		if (kind == 0) {
+			if (gen_pick(r, 2))
+				gen_t(o, "В треугольнике ABC угол C равен 90°, AC = %d, BC = %d. Найдите AB.", a, b);
+			else
+				gen_t(o, "Катеты прямоугольного треугольника равны %d и %d. Найдите гипотенузу.", a, b);
+			gen_s(o, "По теореме Пифагора квадрат гипотенузы равен сумме квадратов катетов: %d² + %d² = %d + %d = %d = %d². "
+			      "Гипотенуза равна %d.", a, b, a * a, b * b, c * c, c, c);
+			gen_ans(o, c, 1);
+		} else {
+			if (gen_pick(r, 2))
+				gen_t(o, "В треугольнике ABC угол C прямой, AB = %d, AC = %d. Найдите BC.", c, a);
+			else
+				gen_t(o, "Гипотенуза прямоугольного треугольника равна %d, один из катетов равен %d. Найдите другой катет.", c, a);
+			gen_s(o, "По теореме Пифагора квадрат катета равен разности квадратов гипотенузы и другого катета: "
+			      "%d² − %d² = %d − %d = %d = %d². Катет равен %d.", c, a, c * c, a * a, b * b, b, b);
+			gen_ans(o, b, 1);
+		}
+	} else if (kind == 2) {
+		int v = 2 * gen_int(r, 10, 80); /* 20..160, even: base angles are whole */
+		if (gen_pick(r, 2)) {
+			gen_t(o, "В равнобедренном треугольнике ABC с основанием AC угол B равен %d°. Найдите угол A. Ответ дайте в градусах.", v);
+			gen_s(o, "Углы при основании равнобедренного треугольника равны, а сумма углов треугольника 180°. "
+			      "A = (180° − %d°) : 2 = %d°.", v, (180 - v) / 2);
+			gen_ans(o, (180 - v) / 2, 1);
+		} else {
+			int base = (180 - v) / 2;
+			gen_t(o, "Угол при основании равнобедренного треугольника равен %d°. Найдите угол при вершине, противолежащей основанию. "
+			      "Ответ дайте в градусах.", base);
+			gen_s(o, "Оба угла при основании равны %d°, а сумма углов треугольника 180°: 180° − 2·%d° = %d°.", base, base, 180 - 2 * base);
+			gen_ans(o, 180 - 2 * base, 1);
+		}
+	} else {
+		int arc = 2 * gen_int(r, 15, 165); /* 30..330, even */
+		if (gen_pick(r, 2)) {
+			gen_t(o, "Вписанный угол опирается на дугу окружности, градусная мера которой равна %d°. Найдите этот угол. "
+			      "Ответ дайте в градусах.", arc);
+			gen_s(o, "Вписанный угол равен половине дуги, на которую он опирается: %d° : 2 = %d°.", arc, arc / 2);
+			gen_ans(o, arc / 2, 1);
+		} else {
+			if (arc >= 180)
+				return -1; /* a central angle of a triangle-free picture: keep it under 180° */
+			gen_t(o, "Центральный угол AOB окружности с центром O равен %d°. Найдите вписанный угол ACB, опирающийся на ту же дугу AB "
+			      "(точка C лежит на большей дуге). Ответ дайте в градусах.", arc);
+			gen_s(o, "Вписанный угол вдвое меньше центрального угла, опирающегося на ту же дугу: %d° : 2 = %d°.", arc, arc / 2);
+			gen_ans(o, arc / 2, 1);
+		}
+	}
+	return 0;
+}
+
+/* №2: vectors by coordinates. */
+static int gen_m_vec(struct gen_out *o, struct gen_rng *r)
+{
+	int x1 = gen_int(r, -9, 9), y1 = gen_int(r, -9, 9), x2 = gen_int(r, -9, 9), y2 = gen_int(r, -9, 9);
+	if ((x1 == 0 && y1 == 0) || (x2 == 0 && y2 == 0) || (x1 == x2 && y1 == y2))
+		return -1;
+	int kind = gen_pick(r, 3);
+	gen_t(o, "Даны векторы a(%s; %s) и b(%s; %s). ", gen_i(o, x1), gen_i(o, y1), gen_i(o, x2), gen_i(o, y2));
+	if (kind == 0) {
+		int d = x1 * x2 + y1 * y2;
+		gen_t(o, "Найдите скалярное произведение a·b.");
+		gen_s(o, "Скалярное произведение равно сумме произведений соответствующих координат: a·b = "
+		      "(%s)·(%s) + (%s)·(%s) = %s.", gen_i(o, x1), gen_i(o, x2), gen_i(o, y1), gen_i(o, y2), gen_i(o, d));
+		gen_ans(o, d, 1);
+	} else {
+		int sx = kind == 1 ? x1 + x2 : x1 - x2, sy = kind == 1 ? y1 + y2 : y1 - y2;
+		int len2 = sx * sx + sy * sy, len = 0;
+		while ((len + 1) * (len + 1) <= len2)
+			len++;
+		if (len * len != len2 || len == 0)
+			return -1; /* the length must be whole */
+		gen_t(o, "Найдите длину вектора a %s b.", kind == 1 ? "+" : "−");
+		gen_s(o, "Координаты вектора a %s b: (%s; %s). Его длина √((%s)² + (%s)²) = √%d = %d.", kind == 1 ? "+" : "−",
+		      gen_i(o, sx), gen_i(o, sy), gen_i(o, sx), gen_i(o, sy), len2, len);
+		gen_ans(o, len, 1);
+	}
+	return 0;
+}
+
+/* №3: volumes of a box, a cylinder and a cone. */
+static int gen_m_solid(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 4);
+	if (kind == 0) {
+		int a = gen_int(r, 2, 12), b = gen_int(r, 2, 12), c = gen_int(r, 2, 12);
+		gen_t(o, "Объём прямоугольного параллелепипеда равен %d. Два его ребра, выходящие из одной вершины, равны %d и %d. "
+		      "Найдите третье ребро, выходящее из той же вершины.", a * b * c, a, b);
+		gen_s(o, "Объём параллелепипеда равен произведению трёх его рёбер, выходящих из одной вершины: V = abc, "
+		      "поэтому c = %d : (%d·%d) = %d.", a * b * c, a, b, c);
+		gen_ans(o, c, 1);
+	} else if (kind == 1) {
+		int a = gen_int(r, 2, 15), b = gen_int(r, 2, 15), c = gen_int(r, 2, 15);
+		gen_t(o, "Рёбра прямоугольного параллелепипеда, выходящие из одной вершины, равны %d, %d и %d. Найдите площадь его поверхности.", a, b, c);
+		gen_s(o, "Поверхность состоит из трёх пар равных прямоугольников: S = 2(ab + bc + ac) = 2(%d + %d + %d) = %d.", a * b, b * c,
+		      a * c, 2 * (a * b + b * c + a * c));
+		gen_ans(o, 2 * (a * b + b * c + a * c), 1);
+	} else if (kind == 2) {
+		int rr = gen_int(r, 2, 10), h = gen_int(r, 2, 15);
+		gen_t(o, "Радиус основания цилиндра равен %d, высота равна %d. Найдите объём цилиндра, делённый на π.", rr, h);
+		gen_s(o, "Объём цилиндра — площадь основания, умноженная на высоту: V = πr²h = π·%d·%d = %dπ. Делим на π: %d.", rr * rr, h,
+		      rr * rr * h, rr * rr * h);
+		gen_ans(o, rr * rr * h, 1);
+	} else {
+		int rr = gen_int(r, 2, 12), h = gen_int(r, 2, 15);
+		if (rr * rr * h % 3)
+			return -1;
+		gen_t(o, "Радиус основания конуса равен %d, высота равна %d. Найдите объём конуса, делённый на π.", rr, h);
+		gen_s(o, "Объём конуса — треть произведения площади основания на высоту: V = πr²h/3 = π·%d·%d/3 = %dπ. Делим на π: %d.",
+		      rr * rr, h, rr * rr * h / 3, rr * rr * h / 3);
+		gen_ans(o, rr * rr * h / 3, 1);
+	}
+	return 0;
+}
+
+/* №4: classical probability, favourable over all. */
+static int gen_m_prob(struct gen_out *o, struct gen_rng *r)
+{
+	static const int totals[] = {10, 20, 25, 40, 50, 80, 100, 125, 200, 250, 400, 500, 1000};
+	int n = GEN_ONE_OF(r, totals), k = gen_int(r, 1, n - 1);
+	if (!gen_finite(k, n, 3) || k * 20 < n)
+		return -1; /* pleasant: at most three places, not a near-zero chance */
+	int kind = gen_pick(r, 4);
+	switch (kind) {
+	case 0:
+		gen_t(o, "В коробке %s, из них %s красные, остальные синие. Наугад достают один шар. Найдите вероятность того, что он "
+		      "окажется синим.", gen_n(o, n, "шар|шара|шаров"), gen_n(o, k, "шар|шара|шаров"));
+		gen_s(o, "Синих шаров %d − %d = %d. Вероятность — доля благоприятных исходов: %d : %d = %s.", n, k, n - k, n - k, n,
+		      gen_dec(o, n - k, n));
+		gen_ans(o, n - k, n);
+		break;
+	case 1:
+		gen_t(o, "В среднем из %s, поступивших в продажу, %s неисправны. Найдите вероятность того, что один купленный фонарик "
+		      "окажется исправным.", gen_n(o, n, "фонарика|фонариков|фонариков"), gen_n(o, k, "фонарик|фонарика|фонариков"));
+		gen_s(o, "Исправных фонариков в среднем %d − %d = %d из %d, вероятность %d : %d = %s.", n, k, n - k, n, n - k, n, gen_dec(o, n - k, n));
+		gen_ans(o, n - k, n);
+		break;
+	case 2:
+		gen_t(o, "На конференции выступают %s, из них %s — из России. Порядок выступлений определяется жребием. Найдите "
+		      "вероятность того, что первым будет выступать докладчик из России.", gen_n(o, n, "докладчик|докладчика|докладчиков"),
+		      gen_n(o, k, "докладчик|докладчика|докладчиков"));
+		gen_s(o, "Первым с равными шансами может оказаться любой из %d докладчиков, благоприятных исходов %d: %d : %d = %s.", n, k, k, n,
+		      gen_dec(o, k, n));
+		gen_ans(o, k, n);
+		break;
+	default:
+		gen_t(o, "В сборнике %s по биологии, в %s из них встречается вопрос о грибах. На экзамене школьнику достаётся один "
+		      "случайный билет. Найдите вероятность того, что в этом билете не будет вопроса о грибах.",
+		      gen_n(o, n, "билет|билета|билетов"), gen_n(o, k, "билете|билетах|билетах"));
+		gen_s(o, "Билетов без вопроса о грибах %d − %d = %d, вероятность %d : %d = %s.", n, k, n - k, n - k, n, gen_dec(o, n - k, n));
+		gen_ans(o, n - k, n);
+		break;
+	}
+	return 0;
+}
+
+/* C(n, k) for small n. */
+static long long gen_binom(int n, int k)
+{
+	long long c = 1;
+	for (int i = 1; i <= k; i++)
+		c = c * (n - k + i) / i;
+	return c;
+}
+
+/* №5: independent events, a fair coin. */
+static int gen_m_prob2(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int n = gen_int(r, 2, 4), k = gen_int(r, 0, n);
+		static const char *const what[] = {"орёл", "решка"};
+		int w = gen_pick(r, 2);
+		long long c = gen_binom(n, k), all = 1LL << n;
+		gen_t(o, "Симметричную монету (орёл и решка выпадают с равными вероятностями) бросают %s. Найдите вероятность того, что "
+		      "%s выпадет ровно %s.", gen_n(o, n, "раз|раза|раз"), what[w], gen_n(o, k, "раз|раза|раз"));
+		gen_s(o, "Всего равновозможных исходов 2^%d = %lld. Исходов, где %s выпадает ровно %s, столько, сколькими способами можно "
+		      "выбрать %d броска из %d: C(%d, %d) = %lld. Вероятность %lld : %lld = %s.", n, all, what[w], gen_n(o, k, "раз|раза|раз"),
+		      k, n, n, k, c, c, all, gen_dec(o, c, all));
+		gen_ans(o, c, all);
+	} else {
+		int p = gen_int(r, 5, 19) * 5, q = gen_int(r, 5, 19) * 5; /* percents */
+		if (!gen_finite(p * q, 10000, 3))
+			return -1; /* 0,35·0,45 = 0,1575: too many places for a pleasant answer */
+		static const char *const ctx[][2] = {
+			{"Стрелок попадает в мишень с вероятностью %s, второй стрелок — с вероятностью %s; стреляют они независимо, "
+			 "каждый по одному разу.", "попадёт хотя бы один из них"},
+			{"В магазине два независимо работающих платёжных терминала. Вероятность того, что к концу дня первый терминал "
+			 "исправен, равна %s, второй — %s.", "исправен хотя бы один терминал"},
+		};
+		int c = gen_pick(r, 2);
+		gen_t(o, ctx[c][0], gen_dec(o, p, 100), gen_dec(o, q, 100));
+		if (kind == 1) {
+			gen_t(o, " Найдите вероятность того, что %s.", ctx[c][1]);
+			gen_s(o, "Противоположное событие — «не %s» — значит, оба раза неудача: (1 − %s)·(1 − %s) = %s·%s = %s. "
+			      "Искомая вероятность 1 − %s = %s.", c ? "исправен ни один" : "попал ни один", gen_dec(o, p, 100), gen_dec(o, q, 100),
+			      gen_dec(o, 100 - p, 100), gen_dec(o, 100 - q, 100), gen_dec(o, (100 - p) * (100 - q), 10000),
+			      gen_dec(o, (100 - p) * (100 - q), 10000), gen_dec(o, 10000 - (100 - p) * (100 - q), 10000));
+			gen_ans(o, 10000 - (100 - p) * (100 - q), 10000);
+		} else {
+			gen_t(o, " Найдите вероятность того, что %s.", c ? "исправны оба терминала" : "попадут оба стрелка");
+			gen_s(o, "События независимы, поэтому вероятности перемножаются: %s·%s = %s.", gen_dec(o, p, 100), gen_dec(o, q, 100),
+			      gen_dec(o, p * q, 10000));
+			gen_ans(o, p * q, 10000);
+		}
+	}
+	return 0;
+}
+
+/* №6: equations with one whole root. */
+static int gen_m_eq(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 5), x = gen_int(r, -12, 12);
+	if (kind == 0) { /* ax + b = c */
+		int a = gen_int(r, 2, 9) * (gen_pick(r, 2) ? 1 : -1), b = gen_int(r, -20, 20);
+		if (b == 0)
+			return -1;
+		gen_t(o, "Найдите корень уравнения %sx %s = %s.", gen_i(o, a), gen_sg(o, b, 0), gen_i(o, a * x + b));
+		gen_s(o, "Переносим свободный член в правую часть: %sx = %s %s = %s, откуда x = %s : (%s) = %s.", gen_i(o, a),
+		      gen_i(o, a * x + b), gen_sg(o, -b, 0), gen_i(o, a * x), gen_i(o, a * x), gen_i(o, a), gen_i(o, x));
+		gen_ans(o, x, 1);
+	} else if (kind == 1) { /* base^(x + b) = base^e */
+		static const int bases[] = {2, 3, 5};
+		int base = GEN_ONE_OF(r, bases), e = gen_int(r, 1, base == 2 ? 7 : 4), b = e - x;
+		long long v = 1;
+		for (int i = 0; i < e; i++)
+			v *= base;
+		if (b == 0)
+			return -1;
+		gen_t(o, "Найдите корень уравнения %d^(x %s) = %lld.", base, gen_sg(o, b, 0), v);
+		gen_s(o, "%lld = %d^%d, поэтому показатели равны: x %s = %d, x = %s.", v, base, e, gen_sg(o, b, 0), e, gen_i(o, x));
+		gen_ans(o, x, 1);
+	} else if (kind == 2) { /* log_base(x + b) = e */
+		static const int bases[] = {2, 3, 4, 5, 7};
+		int base = GEN_ONE_OF(r, bases), e = gen_int(r, 1, 3);
+		long long v = 1;
+		for (int i = 0; i < e; i++)
+			v *= base;
+		long long b = v - x;
+		if (b == 0 || v > 200)
+			return -1;
+		gen_t(o, "Найдите корень уравнения log_%d(x %s) = %d.", base, gen_sg(o, b, 0), e);
+		gen_s(o, "По определению логарифма x %s = %d^%d = %lld, откуда x = %s. Проверка: x %s = %lld > 0.", gen_sg(o, b, 0), base, e, v,
+		      gen_i(o, x), gen_sg(o, b, 0), v);
+		gen_ans(o, x, 1);
+	} else if (kind == 3) { /* sqrt(a x + b) = c */
+		int a = gen_int(r, 2, 6), c = gen_int(r, 2, 9), b = c * c - a * x;
+		if (b == 0 || b > 99 || b < -99)
+			return -1;
+		gen_t(o, "Найдите корень уравнения √(%dx %s) = %d.", a, gen_sg(o, b, 0), c);
+		gen_s(o, "Возводим обе части в квадрат: %dx %s = %d, %dx = %s, x = %s. Правая часть %d положительна, так что корень подходит.",
+		      a, gen_sg(o, b, 0), c * c, a, gen_i(o, a * x), gen_i(o, x), c);
+		gen_ans(o, x, 1);
+	} else { /* (x − p)(x − q) = 0 written out; the larger or the smaller root */
+		int p = gen_int(r, -9, 9), q = gen_int(r, -9, 9);
+		if (p == q)
+			return -1;
+		int big = gen_pick(r, 2), s = p + q, m = p * q;
+		if (s == 0 || m == 0)
+			return -1;
+		char lin[32];
+		if (s == 1)
+			snprintf(lin, sizeof lin, "− x");
+		else if (s == -1)
+			snprintf(lin, sizeof lin, "+ x");
+		else
+			snprintf(lin, sizeof lin, "%s %dx", -s < 0 ? "−" : "+", s < 0 ? -s : s);
+		gen_t(o, "Решите уравнение x² %s %s = 0. Если уравнение имеет более одного корня, в ответе запишите %s из них.", lin,
+		      gen_sg(o, m, 0), big ? "больший" : "меньший");
+		int hi = p > q ? p : q, lo = p > q ? q : p;
+		gen_s(o, "По теореме Виета сумма корней %s, произведение %s: это %s и %s (проверьте подстановкой). %s корень %s.", gen_i(o, s),
+		      gen_i(o, m), gen_i(o, lo), gen_i(o, hi), big ? "Больший" : "Меньший", gen_i(o, big ? hi : lo));
+		gen_ans(o, big ? hi : lo, 1);
+	}
+	return 0;
+}
+
+/* №7: values of expressions with powers and logarithms. */
+static int gen_m_expr(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) { /* log_b(x·b^k) − log_b x = k */
+		static const int bases[] = {2, 3, 5};
+		int b = GEN_ONE_OF(r, bases), k = gen_int(r, 1, 4), x = gen_int(r, 2, 15);
+		long long p = 1;
+		for (int i = 0; i < k; i++)
+			p *= b;
+		if (x % b == 0 || x * p > 2000)
+			return -1;
+		gen_t(o, "Найдите значение выражения log_%d %lld − log_%d %d.", b, x * p, b, x);
+		gen_s(o, "Разность логарифмов с одним основанием — логарифм частного: log_%d (%lld : %d) = log_%d %lld = %d, потому что %d^%d = %lld.",
+		      b, x * p, x, b, p, k, b, k, p);
+		gen_ans(o, k, 1);
+	} else if (kind == 1) { /* a^m · a^n : a^k */
+		static const int bases[] = {2, 3, 5, 7};
+		int a = GEN_ONE_OF(r, bases), m = gen_int(r, 2, 12), n = gen_int(r, -6, 9), k = gen_int(r, 2, 14);
+		int e = m + n - k;
+		if (e < 1 || e > (a == 2 ? 9 : 4) || n == 0)
+			return -1;
+		long long v = 1;
+		for (int i = 0; i < e; i++)
+			v *= a;
+		gen_t(o, "Найдите значение выражения %d^%d · %d^(%s) : %d^%d.", a, m, a, gen_i(o, n), a, k);
+		gen_s(o, "При умножении степеней с одним основанием показатели складываются, при делении вычитаются: "
+		      "%d^(%d %s − %d) = %d^%d = %lld.", a, m, gen_sg(o, n, 0), k, a, e, v);
+		gen_ans(o, v, 1);
+	} else { /* (√a + √b)(√a − √b) */
+		int a = gen_int(r, 2, 60), b = gen_int(r, 2, 60);
+		int sa = 0, sb = 0;
+		while ((sa + 1) * (sa + 1) <= a)
+			sa++;
+		while ((sb + 1) * (sb + 1) <= b)
+			sb++;
+		if (sa * sa == a || sb * sb == b || a == b)
+			return -1; /* with a whole root the trick is not needed */
+		gen_t(o, "Найдите значение выражения (√%d − √%d)(√%d + √%d).", a, b, a, b);
+		gen_s(o, "Это разность квадратов: (√%d)² − (√%d)² = %d − %d = %s.", a, b, a, b, gen_i(o, a - b));
+		gen_ans(o, a - b, 1);
+	}
+	return 0;
+}
+
+/* №9: a formula from physics or economics, solved for one quantity. */
+static int gen_m_formula(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) { /* P = I²R, find I */
+		int i = gen_int(r, 2, 15), rr = gen_int(r, 2, 40);
+		gen_t(o, "Мощность постоянного тока (в ваттах) вычисляется по формуле P = I²R, где I — сила тока (в амперах), R — "
+		      "сопротивление (в омах). Пользуясь этой формулой, найдите силу тока I, если мощность составляет %d Вт, а "
+		      "сопротивление равно %d Ом. Ответ дайте в амперах.", i * i * rr, rr);
+		gen_s(o, "I² = P : R = %d : %d = %d, откуда I = %d (сила тока положительна).", i * i * rr, rr, i * i, i);
+		gen_ans(o, i, 1);
+	} else if (kind == 1) { /* t_F = 1,8 t_C + 32 */
+		int c = gen_int(r, -40, 120);
+		long long f10 = 18LL * c + 320; /* tenths of a degree */
+		if (f10 % 10)
+			return -1; /* the Fahrenheit figure is given whole */
+		gen_t(o, "Чтобы перевести температуру из шкалы Цельсия в шкалу Фаренгейта, пользуются формулой t_F = 1,8t_C + 32, где "
+		      "t_C — температура в градусах Цельсия, t_F — в градусах Фаренгейта. Скольким градусам по шкале Цельсия "
+		      "соответствует %s по шкале Фаренгейта?", gen_n(o, f10 / 10, "градус|градуса|градусов"));
+		gen_s(o, "Выражаем t_C: t_C = (t_F − 32) : 1,8 = (%s − 32) : 1,8 = %s : 1,8 = %s.", gen_i(o, f10 / 10),
+		      gen_i(o, f10 / 10 - 32), gen_i(o, c));
+		gen_ans(o, c, 1);
+	} else { /* E = mv²/2, find v */
+		int m = gen_int(r, 1, 20) * 2, v = gen_int(r, 1, 30);
+		long long e = (long long)m * v * v / 2;
+		gen_t(o, "Кинетическая энергия тела (в джоулях) вычисляется по формуле E = mv²/2, где m — масса тела (в килограммах), "
+		      "v — его скорость (в м/с). Найдите скорость тела массой %d кг, если его кинетическая энергия равна %lld Дж. "
+		      "Ответ дайте в м/с.", m, e);
+		gen_s(o, "v² = 2E : m = 2·%lld : %d = %d, значит v = %d м/с.", e, m, v * v, v);
+		gen_ans(o, v, 1);
+	}
+	return 0;
+}
+
+/* №10: motion — towards each other, one after another, on a river. */
+static int gen_m_motion(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int v1 = gen_int(r, 4, 20) * 5, v2 = gen_int(r, 4, 20) * 5, t = gen_int(r, 1, 6);
+		int d = (v1 + v2) * t;
+		static const char *const who[][2] = {{"автомобиль", "мотоцикл"}, {"грузовик", "автобус"}, {"поезд", "электропоезд"}};
+		int w = gen_pick(r, 3);
+		gen_t(o, "Из двух городов, расстояние между которыми %s, одновременно навстречу друг другу выехали %s и %s. "
+		      "Скорость первого %d км/ч, скорость второго %d км/ч. Через сколько часов они встретятся?", gen_n(o, d, "километр|километра|километров"),
+		      who[w][0], who[w][1], v1, v2);
+		gen_s(o, "При движении навстречу расстояние сокращается со скоростью сближения %d + %d = %d км/ч. Время до встречи %d : %d = %d ч.",
+		      v1, v2, v1 + v2, d, v1 + v2, t);
+		gen_ans(o, t, 1);
+	} else if (kind == 1) {
+		int v1 = gen_int(r, 8, 30) * 2, dv = gen_int(r, 1, 10) * 2, gap = gen_int(r, 1, 6) * dv;
+		int t10 = gap * 10 / dv;
+		gen_t(o, "Велосипедист выехал из посёлка со скоростью %d км/ч. Когда он отъехал на %s, вслед за ним по той же дороге "
+		      "выехал мотоциклист со скоростью %d км/ч. Через сколько часов мотоциклист догонит велосипедиста?",
+		      v1, gen_n(o, gap, "километр|километра|километров"), v1 + dv);
+		gen_s(o, "Мотоциклист сокращает отставание со скоростью %d − %d = %d км/ч, и %d км он отыграет за %d : %d = %s ч.", v1 + dv, v1, dv, gap,
+		      gap, dv, gen_dec(o, t10, 10));
+		gen_ans(o, gap, dv);
+	} else {
+		int v = gen_int(r, 6, 25), c = gen_int(r, 1, 5), t1 = gen_int(r, 1, 5);
+		if (c >= v)
+			return -1;
+		int s = (v + c) * t1;
+		if (s % (v - c))
+			return -1;
+		int t2 = s / (v - c);
+		gen_t(o, "Моторная лодка прошла %s по течению реки за %s. Скорость течения %d км/ч. За сколько часов лодка пройдёт "
+		      "тот же путь против течения?", gen_n(o, s, "километр|километра|километров"), gen_n(o, t1, "час|часа|часов"), c);
+		gen_s(o, "Скорость по течению %d : %d = %d км/ч, собственная скорость лодки %d − %d = %d км/ч, против течения %d − %d = %d км/ч. "
+		      "Время %d : %d = %d ч.", s, t1, v + c, v + c, c, v, v, c, v - c, s, v - c, t2);
+		gen_ans(o, t2, 1);
+	}
+	return 0;
+}
+
+/* №10: joint work, percentages, mixtures. */
+static int gen_m_work(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) { /* two pipes: 1/a + 1/b = 1/t */
+		int a = gen_int(r, 2, 60), b = gen_int(r, 2, 60);
+		if (a == b || (a * b) % (a + b))
+			return -1;
+		int t = a * b / (a + b);
+		gen_t(o, "Первая труба наполняет бассейн за %s, вторая — за %s. За сколько часов наполнят бассейн обе трубы, работая "
+		      "вместе?", gen_n(o, a, "час|часа|часов"), gen_n(o, b, "час|часа|часов"));
+		gen_s(o, "За час первая труба наполняет 1/%d бассейна, вторая 1/%d, вместе 1/%d + 1/%d = %d/%d = 1/%d. Значит, весь бассейн — "
+		      "за %d ч.", a, b, a, b, a + b, a * b, t, t);
+		gen_ans(o, t, 1);
+	} else if (kind == 1) { /* a price up p%, then down q% */
+		int price = gen_int(r, 2, 50) * 100, p = gen_int(r, 1, 10) * 5, q = gen_int(r, 1, 8) * 5;
+		long long after = (long long)price * (100 + p) * (100 - q);
+		if (after % 10000)
+			return -1;
+		gen_t(o, "Товар стоил %s. Сначала его цену повысили на %d%%, а через месяц снизили на %d%%. Сколько рублей стал стоить товар?",
+		      gen_n(o, price, "рубль|рубля|рублей"), p, q);
+		gen_s(o, "После повышения цена стала %d·%s = %s руб., после снижения %s·%s = %lld руб. Проценты считаются каждый раз от "
+		      "текущей цены, поэтому +%d%% и −%d%% не складываются.", price, gen_dec(o, 100 + p, 100), gen_dec(o, (long long)price * (100 + p), 100),
+		      gen_dec(o, (long long)price * (100 + p), 100), gen_dec(o, 100 - q, 100), after / 10000, p, q);
+		gen_ans(o, after / 10000, 1);
+	} else { /* mixing two solutions */
+		int m1 = gen_int(r, 1, 12), m2 = gen_int(r, 1, 12), c1 = gen_int(r, 1, 19) * 5, c2 = gen_int(r, 1, 19) * 5;
+		if (c1 == c2 || (m1 * c1 + m2 * c2) % (m1 + m2))
+			return -1;
+		int c = (m1 * c1 + m2 * c2) / (m1 + m2);
+		gen_t(o, "Смешали %s %d-процентного раствора соли и %s %d-процентного раствора той же соли. Сколько процентов "
+		      "составляет концентрация получившегося раствора?", gen_n(o, m1, "литр|литра|литров"), c1,
+		      gen_n(o, m2, "литр|литра|литров"), c2);
+		gen_s(o, "Соли в первом растворе %s л, во втором %s л, всего %s л в %d л смеси. Концентрация %s : %d = %s, то есть %d%%.",
+		      gen_dec(o, m1 * c1, 100), gen_dec(o, m2 * c2, 100), gen_dec(o, m1 * c1 + m2 * c2, 100), m1 + m2,
+		      gen_dec(o, m1 * c1 + m2 * c2, 100), m1 + m2, gen_dec(o, c, 100), c);
+		gen_ans(o, c, 1);
+	}
+	return 0;
+}
+
+/* №10: arithmetic and geometric progressions in a story. */
+static int gen_m_prog(struct gen_out *o, struct gen_rng *r)
+{
+	if (gen_pick(r, 2)) {
+		int a1 = gen_int(r, 2, 30), d = gen_int(r, 1, 12), n = gen_int(r, 5, 20);
+		gen_t(o, "Спортсмен готовится к соревнованиям: в первый день он проплыл %s, а каждый следующий день проплывал на %s "
+		      "больше, чем в предыдущий. Сколько метров он проплыл за первые %s?", gen_n(o, a1 * 100, "метр|метра|метров"),
+		      gen_n(o, d * 50, "метр|метра|метров"), gen_n(o, n, "день|дня|дней"));
+		int s = n * (2 * a1 * 100 + (n - 1) * d * 50) / 2;
+		gen_s(o, "Дневные дистанции — арифметическая прогрессия с a₁ = %d и d = %d. Сумма n = %d членов: "
+		      "S = (2a₁ + (n − 1)d)·n/2 = (%d + %d)·%d/2 = %d м.", a1 * 100, d * 50, n, 2 * a1 * 100, (n - 1) * d * 50, n, s);
+		gen_ans(o, s, 1);
+	} else {
+		int b1 = gen_int(r, 1, 20), q = gen_int(r, 2, 3), n = gen_int(r, 3, q == 2 ? 9 : 6);
+		long long term = b1;
+		for (int i = 1; i < n; i++)
+			term *= q;
+		gen_t(o, "В лаборатории выращивают культуру бактерий. В начале опыта было %s, и каждый час их число увеличивается в %d "
+		      "раза. Сколько колоний будет через %s?", gen_n(o, b1, "колония|колонии|колоний"), q, gen_n(o, n - 1, "час|часа|часов"));
+		gen_s(o, "Числа колоний — геометрическая прогрессия с b₁ = %d и q = %d; через %d ч будет член с номером %d: "
+		      "b%d = b₁·q^%d = %d·%d^%d = %lld.", b1, q, n - 1, n, n, n - 1, b1, q, n - 1, term);
+		gen_ans(o, term, 1);
+	}
+	return 0;
+}
+
+/* №12: points of extremum and least values, found with the derivative. */
+static int gen_m_extr(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 2);
+	if (kind == 0) { /* y = x³ + bx² + cx + d with f' = 3(x − p)(x − q) */
+		int p = gen_int(r, -8, 8), q = gen_int(r, -8, 8);
+		if (p >= q || (p + q) % 2)
+			return -1;
+		int b = -3 * (p + q) / 2, c = 3 * p * q, d = gen_int(r, -20, 20);
+		int want_max = gen_pick(r, 2);
+		char poly[96];
+		snprintf(poly, sizeof poly, "x³");
+		if (b)
+			snprintf(poly + strlen(poly), sizeof poly - strlen(poly), " %s %dx²", b < 0 ? "−" : "+", b < 0 ? -b : b);
+		if (c)
+			snprintf(poly + strlen(poly), sizeof poly - strlen(poly), " %s %dx", c < 0 ? "−" : "+", c < 0 ? -c : c);
+		if (d)
+			snprintf(poly + strlen(poly), sizeof poly - strlen(poly), " %s %d", d < 0 ? "−" : "+", d < 0 ? -d : d);
+		gen_t(o, "Найдите точку %s функции y = %s.", want_max ? "максимума" : "минимума", poly);
+		gen_s(o, "y′ = 3x² %s %s = 3(x %s)(x %s). Производная положительна левее %s, отрицательна между %s и %s и положительна "
+		      "правее %s. Значит, %s — точка максимума, %s — точка минимума. Ответ: %s.",
+		      gen_sg(o, 2 * b, 0), gen_sg(o, c, 0), gen_sg(o, -p, 0), gen_sg(o, -q, 0), gen_i(o, p), gen_i(o, p), gen_i(o, q), gen_i(o, q),
+		      gen_i(o, p), gen_i(o, q), gen_i(o, want_max ? p : q));
+		gen_ans(o, want_max ? p : q, 1);
+	} else { /* y = (x − a)² + m on [l, h] holding a */
+		int a = gen_int(r, -6, 9), m = gen_int(r, -15, 15), l = a - gen_int(r, 1, 5), h = a + gen_int(r, 1, 5);
+		int b = -2 * a, c = a * a + m;
+		char poly[64];
+		snprintf(poly, sizeof poly, "x²");
+		if (b)
+			snprintf(poly + strlen(poly), sizeof poly - strlen(poly), " %s %dx", b < 0 ? "−" : "+", b < 0 ? -b : b);
+		if (c)
+			snprintf(poly + strlen(poly), sizeof poly - strlen(poly), " %s %d", c < 0 ? "−" : "+", c < 0 ? -c : c);
+		if (a == 0)
+			return -1; /* the vertex at 0 is too plain */
+		gen_t(o, "Найдите наименьшее значение функции y = %s на отрезке [%s; %s].", poly, gen_i(o, l), gen_i(o, h));
+		gen_s(o, "y′ = 2x %s обращается в нуль при x = %s; эта точка лежит на отрезке, левее неё функция убывает, правее растёт, "
+		      "так что наименьшее значение — в ней: y(%s) = %s.", gen_sg(o, b, 0), gen_i(o, a), gen_i(o, a), gen_i(o, m));
+		gen_ans(o, m, 1);
+	}
+	return 0;
+}
+
+/* --- generators: informatics ---------------------------------------------------- */
+
+/* Logic operations as the exam writes them, and their tables. */
+static const struct {
+	const char *sign;
+	int table[4]; /* value for (a, b) = 00, 01, 10, 11 */
+} gen_logic_ops[] = {
+	{"∧", {0, 0, 0, 1}}, {"∨", {0, 1, 1, 1}}, {"→", {1, 1, 0, 1}}, {"≡", {1, 0, 0, 1}},
+};
+
+/* №2: which column of a truth-table fragment is which variable. */
+static int gen_i_truth(struct gen_out *o, struct gen_rng *r)
+{
+	static const char *const names[] = {"x", "y", "z"};
+	int var[4], neg[4], op[3];
+	for (int i = 0; i < 4; i++) {
+		var[i] = gen_pick(r, 3);
+		neg[i] = gen_pick(r, 3) == 0;
+	}
+	for (int i = 0; i < 3; i++)
+		op[i] = gen_pick(r, 4);
+	if (var[0] == var[1] || var[2] == var[3] || !((1 << var[0] | 1 << var[1] | 1 << var[2] | 1 << var[3]) == 7))
+		return -1; /* every variable appears; no "x ∧ x" */
+	int truth[8], ntrue = 0;
+	for (int row = 0; row < 8; row++) {
+		int v[3] = {row >> 2 & 1, row >> 1 & 1, row & 1}, l[4];
+		for (int i = 0; i < 4; i++)
+			l[i] = v[var[i]] ^ neg[i];
+		int left = gen_logic_ops[op[0]].table[l[0] * 2 + l[1]], right = gen_logic_ops[op[2]].table[l[2] * 2 + l[3]];
+		truth[row] = gen_logic_ops[op[1]].table[left * 2 + right];
+		ntrue += truth[row];
+	}
+	if (ntrue < 2 || ntrue > 4)
+		return -1;
+	/* Columns show the variables in a shuffled order perm[col] = variable;
+	 * the answer must be the one order that fits the rows shown. */
+	static const int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	const int *perm = perms[gen_pick(r, 6)];
+	int fits = 0;
+	for (int p = 0; p < 6; p++) {
+		int ok = 1;
+		for (int row = 0; row < 8 && ok; row++) { /* the shown row (columns) that comes from this assignment */
+			int v[3] = {row >> 2 & 1, row >> 1 & 1, row & 1}, shown = 0;
+			for (int c = 0; c < 3; c++)
+				shown = shown * 2 + v[perm[c]];
+			int w[3];
+			for (int c = 0; c < 3; c++)
+				w[perms[p][c]] = shown >> (2 - c) & 1;
+			ok = truth[w[0] * 4 + w[1] * 2 + w[2]] == truth[row];
+		}
+		fits += ok;
+	}
+	if (fits != 1)
+		return -1;
+	gen_t(o, "Логическая функция F задаётся выражением (%s%s %s %s%s) %s (%s%s %s %s%s). Ниже приведены все наборы значений "
+	      "переменных, при которых F истинна; столбцы соответствуют переменным x, y, z в неизвестном порядке.\n"
+	      "Перем. 1  Перем. 2  Перем. 3  F",
+	      neg[0] ? "¬" : "", names[var[0]], gen_logic_ops[op[0]].sign, neg[1] ? "¬" : "", names[var[1]], gen_logic_ops[op[1]].sign,
+	      neg[2] ? "¬" : "", names[var[2]], gen_logic_ops[op[2]].sign, neg[3] ? "¬" : "", names[var[3]]);
+	int shown_rows[8], n = 0;
+	for (int row = 0; row < 8; row++)
+		if (truth[row]) {
+			int v[3] = {row >> 2 & 1, row >> 1 & 1, row & 1}, shown = 0;
+			for (int c = 0; c < 3; c++)
+				shown = shown * 2 + v[perm[c]];
+			shown_rows[n++] = shown;
+		}
+	for (int i = 0; i < n; i++) /* sorted, so the order of rows tells nothing */
+		for (int j = i + 1; j < n; j++)
+			if (shown_rows[j] < shown_rows[i]) {
+				int t = shown_rows[i];
+				shown_rows[i] = shown_rows[j];
+				shown_rows[j] = t;
+			}
+	for (int i = 0; i < n; i++)
+		gen_t(o, "\n   %d         %d         %d     1", shown_rows[i] >> 2 & 1, shown_rows[i] >> 1 & 1, shown_rows[i] & 1);
+	gen_t(o, "\nОпределите, какому столбцу соответствует каждая из переменных. В ответе напишите буквы x, y, z в том порядке, "
+	      "в котором идут соответствующие им столбцы.");
+	char ans[4] = {names[perm[0]][0], names[perm[1]][0], names[perm[2]][0], 0};
+	gen_s(o, "F истинна на %s. Перебираем шесть возможных порядков столбцов и для каждого проверяем, что показанные строки — "
+	      "ровно те наборы, где выражение истинно; подходит только порядок %s. Например, подставьте каждую строку в выражение "
+	      "при x, y, z из столбцов %d, %d, %d.", gen_n(o, ntrue, "наборе|наборах|наборах"), ans,
+	      1 + (perm[0] == 0 ? 0 : perm[1] == 0 ? 1 : 2), 1 + (perm[0] == 1 ? 0 : perm[1] == 1 ? 1 : 2),
+	      1 + (perm[0] == 2 ? 0 : perm[1] == 2 ? 1 : 2));
+	gen_ans_s(o, ans, BANK_ORDER_EXACT);
+	return 0;
+}
+
+/* The least total length of k more code words next to a prefix-free code:
+ * free subtrees at depth d take m words for m·d plus the best code of m
+ * words (a complete tree). */
+static int gen_fano_cost(int m)
+{
+	if (m <= 1)
+		return 0;
+	int l = 0;
+	while ((2 << l) <= m)
+		l++;
+	return m * l + 2 * (m - (1 << l));
+}
+
+static int gen_is_prefix(const char *a, const char *b) { return strncmp(a, b, strlen(a)) == 0; }
+
+/* №4: the shortest total length of the missing Fano code words. */
+static int gen_i_fano(struct gen_out *o, struct gen_rng *r)
+{
+	static const char *const letters[] = {"А", "Б", "В", "Г", "Д", "Е"};
+	int known = gen_int(r, 2, 3), more = gen_int(r, 1, 3);
+	char codes[3][8];
+	for (int i = 0; i < known; i++) {
+		int len = gen_int(r, 1, 4);
+		for (int k = 0; k < len; k++)
+			codes[i][k] = (char)('0' + gen_pick(r, 2));
+		codes[i][len] = '\0';
+		for (int j = 0; j < i; j++)
+			if (gen_is_prefix(codes[i], codes[j]) || gen_is_prefix(codes[j], codes[i]))
+				return -1;
+	}
+	/* free roots: strings not prefixed by a code, prefixing none, whose parent prefixes a code */
+	int depth[64], nfree = 0;
+	for (int len = 1; len <= 5; len++)
+		for (int bits = 0; bits < (1 << len); bits++) {
+			char s[8];
+			for (int k = 0; k < len; k++)
+				s[k] = (char)('0' + (bits >> (len - 1 - k) & 1));
+			s[len] = '\0';
+			int blocked = 0, parent_used = len == 1;
+			for (int i = 0; i < known; i++) {
+				blocked |= gen_is_prefix(codes[i], s) || gen_is_prefix(s, codes[i]);
+				char par[8];
+				snprintf(par, sizeof par, "%.*s", len - 1, s);
+				parent_used |= gen_is_prefix(par, codes[i]);
+			}
+			if (!blocked && parent_used && nfree < 64)
+				depth[nfree++] = len;
+		}
+	if (nfree == 0)
+		return -1;
+	int best[4] = {0, 1 << 20, 1 << 20, 1 << 20};
+	for (int f = 0; f < nfree; f++)
+		for (int j = more; j >= 1; j--)
+			for (int m = 1; m <= j; m++)
+				if (best[j - m] + m * depth[f] + gen_fano_cost(m) < best[j])
+					best[j] = best[j - m] + m * depth[f] + gen_fano_cost(m);
+	gen_t(o, "По каналу связи передаются сообщения из букв");
+	for (int i = 0; i < known + more; i++)
+		gen_t(o, "%s %s", i == 0 ? "" : i == known + more - 1 ? " и" : ",", letters[i]);
+	gen_t(o, "; для них используют неравномерный двоичный код, удовлетворяющий условию Фано (никакое кодовое слово не является "
+	      "началом другого). Известны коды:");
+	for (int i = 0; i < known; i++)
+		gen_t(o, " %s — %s%s", letters[i], codes[i], i + 1 < known ? "," : ".");
+	if (more == 1) {
+		gen_t(o, " Какова наименьшая возможная длина кодового слова для буквы %s?", letters[known]);
+	} else {
+		gen_t(o, " Какова наименьшая возможная суммарная длина кодовых слов для букв");
+		for (int i = known; i < known + more; i++)
+			gen_t(o, "%s %s", i == known ? "" : i == known + more - 1 ? " и" : ",", letters[i]);
+		gen_t(o, "?");
+	}
+	gen_s(o, "Новые слова не могут начинаться с известных кодов и не могут быть началом известных. Свободные «ветви» дерева "
+	      "кодов начинаются на глубине");
+	for (int f = 0; f < nfree; f++)
+		gen_s(o, "%s %d", f ? "," : "", depth[f]);
+	gen_s(o, ". Занимаем самые короткие из них; если свободных ветвей не хватает, одну ветвь делим надвое (каждое слово "
+	      "становится на 1 длиннее). Наименьшая суммарная длина — %d.", best[more]);
+	gen_ans(o, best[more], 1);
+	return 0;
+}
+
+/* №5: an algorithm that appends bits to N's binary form. */
+static long long gen_algo5(int rule, long long n)
+{
+	int ones = 0;
+	for (long long t = n; t; t >>= 1)
+		ones += (int)(t & 1);
+	switch (rule) {
+	case 0: /* even: append 10, odd: append 01 */
+		return n % 2 == 0 ? n * 4 + 2 : n * 4 + 1;
+	case 1: { /* parity bit, twice */
+		long long m = n * 2 + (ones % 2);
+		int ones2 = ones + (ones % 2);
+		return m * 2 + (ones2 % 2);
+	}
+	default: /* odd: append 1; even: append 00 */
+		return n % 2 ? n * 2 + 1 : n * 4;
+	}
+}
+
+static int gen_i_algo(struct gen_out *o, struct gen_rng *r)
+{
+	static const char *const rules[] = {
+		"если N чётное, в конец двоичной записи дописываются цифры 10, если нечётное — цифры 01",
+		"к записи справа дописывается остаток от деления суммы её цифр на 2; затем к новой записи таким же образом "
+		"дописывается ещё одна цифра — остаток от деления суммы её цифр на 2",
+		"если N нечётное, к двоичной записи справа дописывается 1, если чётное — дописываются два нуля",
+	};
+	int rule = gen_pick(r, 3), ask_r = gen_pick(r, 2), x = gen_int(r, 30, 250);
+	long long found = -1;
+	if (ask_r) { /* the least R above x over all N: R grows with N in every rule, so N up to x suffices */
+		for (long long m = 1; m <= x; m++) {
+			long long v = gen_algo5(rule, m);
+			if (v > x && (found < 0 || v < found))
+				found = v;
+		}
+	} else {
+		for (long long n = 1; found < 0; n++)
+			if (gen_algo5(rule, n) > x)
+				found = n;
+	}
+	gen_t(o, "Автомат получает на вход натуральное число N и строит по нему новое число R так: 1) строится двоичная запись "
+	      "числа N; 2) %s; 3) полученная запись переводится в десятичную систему — это число R. ", rules[rule]);
+	if (ask_r)
+		gen_t(o, "Укажите наименьшее число R, большее %d, которое может получиться в результате работы автомата.", x);
+	else
+		gen_t(o, "Укажите наименьшее число N, для которого результат работы автомата больше %d.", x);
+	gen_s(o, "Запись R — это запись N и ещё одна-две цифры справа, поэтому R растёт вместе с N. Перебираем N по возрастанию: ");
+	if (ask_r) {
+		long long n = 1;
+		while (gen_algo5(rule, n) != found)
+			n++;
+		gen_s(o, "первым R > %d оказывается R = %lld при N = %lld. Можно проверить и соседние N: меньшие дают R ≤ %d.", x, found, n, x);
+	} else {
+		gen_s(o, "при N = %lld получается R = %lld > %d, а при N = %lld R = %lld ≤ %d.", found, gen_algo5(rule, found), x, found - 1,
+		      gen_algo5(rule, found - 1), x);
+	}
+	gen_ans(o, found, 1);
+	return 0;
+}
+
+/* №7: a raster image's size and palette. */
+static int gen_i_img(struct gen_out *o, struct gen_rng *r)
+{
+	static const int sides[] = {64, 128, 160, 192, 256, 320, 384, 512, 640, 768, 1024};
+	int w = GEN_ONE_OF(r, sides), h = GEN_ONE_OF(r, sides), bits = gen_int(r, 1, 8);
+	long long bytes = (long long)w * h * bits / 8;
+	if (gen_pick(r, 2)) {
+		if (bytes % 1024)
+			return -1;
+		gen_t(o, "Какой минимальный объём памяти (в Кбайт) нужно зарезервировать, чтобы можно было сохранить любое растровое "
+		      "изображение размером %d×%d пикселей при условии, что в изображении могут использоваться %s? В ответе запишите "
+		      "только целое число, единицу измерения писать не нужно.", w, h, gen_n(o, 1LL << bits, "цвет|цвета|цветов"));
+		gen_s(o, "%s — это %s на пиксель (2^%d = %d). Объём: %d·%d·%d = %s = %lld байт = %lld Кбайт.",
+		      gen_n(o, 1LL << bits, "цвет|цвета|цветов"), gen_n(o, bits, "бит|бита|бит"), bits, 1 << bits, w, h, bits,
+		      gen_n(o, (long long)w * h * bits, "бит|бита|бит"), bytes, bytes / 1024);
+		gen_ans(o, bytes / 1024, 1);
+	} else {
+		if (bytes % 1024)
+			return -1;
+		long long kib = bytes / 1024;
+		gen_t(o, "Для хранения произвольного растрового изображения размером %d×%d пикселей отведено %s памяти без учёта "
+		      "размера заголовка файла. Для кодирования цвета каждого пикселя используется одинаковое количество бит. Какое "
+		      "максимальное количество цветов можно использовать в изображении?", w, h, gen_n(o, kib, "Кбайт|Кбайт|Кбайт"));
+		gen_s(o, "%lld Кбайт = %s; на каждый из %d·%d пикселей приходится %lld : %d = %s, значит, цветов не больше "
+		      "2^%d = %d.", kib, gen_n(o, bytes * 8, "бит|бита|бит"), w, h, bytes * 8, w * h, gen_n(o, bits, "бит|бита|бит"), bits,
+		      1 << bits);
+		gen_ans(o, 1LL << bits, 1);
+	}
+	return 0;
+}
+
+/* Words with distinct letters, for counting words. */
+static const char *const gen_words[] = {"ЛИСА", "КРОТ", "ВЕСНА", "ПОЛКА", "ЗЕБРА", "СТОЛ", "КНИГА", "МЕТРО", "ПИРОГ", "ЗАМОК", "ФОРТ", "ЛУНА"};
+
+/* The letters of a word of Cyrillic capitals (2 bytes each). */
+static int gen_letters(const char *w, char out[][3])
+{
+	int n = 0;
+	for (; w[0] && w[1]; w += 2, n++)
+		snprintf(out[n], 3, "%.2s", w);
+	return n;
+}
+
+static int gen_is_vowel(const char *l) { return strstr("АЕЁИОУЫЭЮЯ", l) != NULL; }
+
+/* №8: counting words with a condition, by brute force. */
+static int gen_i_words(struct gen_out *o, struct gen_rng *r)
+{
+	const char *word = GEN_ONE_OF(r, gen_words);
+	char let[8][3];
+	int n = gen_letters(word, let), len = gen_int(r, 3, 5), kind = gen_pick(r, 4), x = gen_pick(r, n), k = gen_int(r, 1, 2);
+	if (kind == 2 && len > n)
+		return -1;
+	long long count = 0, total = 1;
+	for (int i = 0; i < len; i++)
+		total *= n;
+	for (long long code = 0; code < total; code++) {
+		int d[5], c = (int)code, used = 0, ok = 1, cx = 0;
+		for (int i = len - 1; i >= 0; i--, c /= n)
+			d[i] = c % n;
+		for (int i = 0; i < len; i++) {
+			cx += d[i] == x;
+			if (used >> d[i] & 1)
+				ok = kind == 2 ? 0 : ok;
+			used |= 1 << d[i];
+		}
+		if (kind == 0)
+			ok = cx == k;
+		else if (kind == 1)
+			ok = gen_is_vowel(let[d[0]]) && !gen_is_vowel(let[d[len - 1]]);
+		else if (kind == 2)
+			ok = ok && d[0] != x;
+		else
+			ok = cx >= 1;
+		count += ok;
+	}
+	gen_t(o, "Вася составляет %d-буквенные слова из букв слова %s. ", len, word);
+	switch (kind) {
+	case 0:
+		gen_t(o, "Буквы могут повторяться, и в каждом слове буква %s встречается ровно %s. Словом считается любая "
+		      "последовательность букв, не обязательно осмысленная. Сколько таких слов может составить Вася?", let[x],
+		      gen_n(o, k, "раз|раза|раз"));
+		gen_s(o, "Выбираем %s для буквы %s: C(%d, %d) способов; на остальные %d мест — любая из %d других букв. Итого %lld.",
+		      k == 1 ? "место" : "места", let[x], len, k, len - k, n - 1, count);
+		break;
+	case 1:
+		gen_t(o, "Буквы могут повторяться, слово должно начинаться с гласной и заканчиваться согласной. Словом считается "
+		      "любая последовательность букв. Сколько таких слов может составить Вася?");
+		gen_s(o, "Первая буква — любая из гласных слова, последняя — любая из согласных, в середине %d букв — любые из %d. "
+		      "Перемножаем: %lld.", len - 2, n, count);
+		break;
+	case 2:
+		gen_t(o, "Каждая буква используется не более одного раза, и слово не может начинаться с буквы %s. Сколько таких слов "
+		      "может составить Вася?", let[x]);
+		gen_s(o, "Первую букву выбираем из %d (все, кроме %s), каждую следующую — из оставшихся. Итого %lld.", n - 1, let[x], count);
+		break;
+	default:
+		gen_t(o, "Буквы могут повторяться, но буква %s должна встретиться хотя бы один раз. Сколько таких слов может "
+		      "составить Вася?", let[x]);
+		gen_s(o, "Всех слов %d^%d = %lld, без буквы %s — %d^%d = %lld. Разность: %lld.", n, len, total, let[x], n - 1, len,
+		      total - count, count);
+		break;
+	}
+	gen_ans(o, count, 1);
+	return 0;
+}
+
+/* №13: IP addresses and masks. */
+static int gen_i_ip(struct gen_out *o, struct gen_rng *r)
+{
+	int p = gen_int(r, 17, 30), kind = gen_pick(r, 2);
+	uint32_t mask = 0xFFFFFFFFu << (32 - p);
+	char m[20];
+	snprintf(m, sizeof m, "%u.%u.%u.%u", mask >> 24, mask >> 16 & 255, mask >> 8 & 255, mask & 255);
+	if (kind == 0) {
+		long long hosts = (1LL << (32 - p)) - 2;
+		gen_t(o, "В терминологии сетей TCP/IP маска сети — двоичное число, которое показывает, какая часть IP-адреса узла "
+		      "относится к адресу сети, а какая — к адресу узла в этой сети. Маска сети равна %s. Сколько в этой сети "
+		      "адресов, которые можно назначить узлам, если адрес сети и широковещательный адрес узлам не назначают?", m);
+		gen_s(o, "В маске %s — %s, на номер узла остаётся %s, то есть 2^%d = %lld адресов. Без двух служебных: %lld.", m,
+		      gen_n(o, p, "единица|единицы|единиц"), gen_n(o, 32 - p, "бит|бита|бит"), 32 - p, hosts + 2, hosts);
+		gen_ans(o, hosts, 1);
+	} else {
+		uint32_t ip = (uint32_t)gen_int(r, 10, 223) << 24 | (uint32_t)gen_int(r, 0, 255) << 16 | (uint32_t)gen_int(r, 0, 255) << 8 |
+		              (uint32_t)gen_int(r, 1, 254);
+		int byte = p <= 24 ? 3 : 4;
+		uint32_t net = ip & mask;
+		int v = byte == 3 ? (int)(net >> 8 & 255) : (int)(net & 255);
+		int mb = byte == 3 ? (int)(mask >> 8 & 255) : (int)(mask & 255), ib = byte == 3 ? (int)(ip >> 8 & 255) : (int)(ip & 255);
+		if (mb == 0 || mb == 255)
+			return -1;
+		gen_t(o, "Адрес сети получается поразрядной конъюнкцией IP-адреса узла и маски. Узел имеет IP-адрес %u.%u.%u.%u, маска "
+		      "сети — %s. Чему равен %s слева байт адреса сети? Ответ запишите в виде десятичного числа.", ip >> 24, ip >> 16 & 255,
+		      ip >> 8 & 255, ip & 255, m, byte == 3 ? "третий" : "четвёртый");
+		char bi[9], bm[9], bv[9];
+		for (int k = 0; k < 8; k++) {
+			bi[k] = (char)('0' + (ib >> (7 - k) & 1));
+			bm[k] = (char)('0' + (mb >> (7 - k) & 1));
+			bv[k] = (char)('0' + (v >> (7 - k) & 1));
+		}
+		bi[8] = bm[8] = bv[8] = '\0';
+		gen_s(o, "В этом байте: адрес %d = %s₂, маска %d = %s₂. Поразрядное «и»: %s₂ = %d.", ib, bi, mb, bm, bv, v);
+		gen_ans(o, v, 1);
+	}
+	return 0;
+}
+
+/* Digits of a number in base b, least significant first, as an array. */
+#define GEN_BIG_DIGITS 2400 /* 9^400 + ... in base 3 has ~800 digits; 2^2100 needs 2100 */
+struct gen_big {
+	unsigned char d[GEN_BIG_DIGITS];
+	int base;
+};
+
+/* x += sign·b^k (sign ±1); -1 when the number would go negative or too long. */
+static int gen_big_add(struct gen_big *x, int k, int sign)
+{
+	if (k >= GEN_BIG_DIGITS - 1)
+		return -1;
+	for (int i = k; i < GEN_BIG_DIGITS; i++) {
+		int v = x->d[i] + sign;
+		if (v >= 0 && v < x->base) {
+			x->d[i] = (unsigned char)v;
+			return 0;
+		}
+		x->d[i] = (unsigned char)(sign > 0 ? 0 : x->base - 1); /* carry or borrow */
+	}
+	return -1;
+}
+
+/* №14: digits in the record of an expression with powers. */
+static int gen_i_base(struct gen_out *o, struct gen_rng *r)
+{
+	static const int radixes[] = {2, 3, 4, 5, 6, 7, 8, 9};
+	int b = GEN_ONE_OF(r, radixes);
+	/* three terms: big^e1 + mid^e2 − small, each base a power of b */
+	int p1 = gen_int(r, 1, 3), p2 = gen_int(r, 1, 3), e1 = gen_int(r, 20, 600), e2 = gen_int(r, 5, 300), k3 = gen_int(r, 0, 30);
+	long long base1 = 1, base2 = 1, c = 1;
+	for (int i = 0; i < p1; i++)
+		base1 *= b;
+	for (int i = 0; i < p2; i++)
+		base2 *= b;
+	for (int i = 0; i < k3; i++) {
+		c *= b;
+		if (c > 100000)
+			return -1;
+	}
+	int k1 = p1 * e1, k2 = p2 * e2;
+	if (base1 > 50 || base2 > 50 || k1 <= k2 || k2 <= k3 || k1 > 2100)
+		return -1;
+	int mult3 = gen_int(r, 1, b - 1 > 3 ? 3 : b - 1); /* the small term: mult3·b^k3 */
+	if (c * mult3 > 100000)
+		return -1;
+	struct gen_big x;
+	memset(&x, 0, sizeof x);
+	x.base = b;
+	if (gen_big_add(&x, k1, 1) < 0 || gen_big_add(&x, k2, 1) < 0)
+		return -1;
+	for (int i = 0; i < mult3; i++)
+		if (gen_big_add(&x, k3, -1) < 0)
+			return -1;
+	int digit = gen_pick(r, 2) ? b - 1 : 0, count = 0, top = GEN_BIG_DIGITS - 1;
+	while (top > 0 && x.d[top] == 0)
+		top--;
+	for (int i = 0; i <= top; i++)
+		count += x.d[i] == digit;
+	if (count == 0)
+		return -1;
+	gen_t(o, "Значение арифметического выражения %lld^%d + %lld^%d − %lld записали в системе счисления с основанием %d. "
+	      "Сколько цифр «%d» содержится в этой записи?", base1, e1, base2, e2, c * mult3, b, digit);
+	gen_s(o, "Запишем всё через степени %d: %lld^%d = %d^%d, %lld^%d = %d^%d, %lld = %d·%d^%d. "
+	      "Разность %d^%d − %d·%d^%d = (%d^%d − %d)·%d^%d записывается так: %s «%d», затем цифра %d, затем %s. "
+	      "Прибавление %d^%d добавляет старшую единицу и %s между ней и этой разностью. Цифр «%d» в записи: %d.",
+	      b, base1, e1, b, k1, base2, e2, b, k2, c * mult3, mult3, b, k3,
+	      b, k2, mult3, b, k3, b, k2 - k3, mult3, b, k3, gen_n(o, k2 - k3 - 1, "цифра|цифры|цифр"), b - 1, b - mult3,
+	      gen_n(o, k3, "ноль|нуля|нулей"), b, k1, gen_n(o, k1 - k2 - 1, "ноль|нуля|нулей"), digit, count);
+	gen_ans(o, count, 1);
+	return 0;
+}
+
+/* №16: a recursive function. */
+static int gen_i_rec(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 2);
+	if (kind == 0) { /* F(n) = a, n ≤ c; F(n) = F(n−1) + k·n */
+		int a = gen_int(r, 1, 9), c = gen_int(r, 1, 3), k = gen_int(r, 1, 5), n = gen_int(r, 8, 25);
+		long long f = a;
+		for (int i = c + 1; i <= n; i++)
+			f += (long long)k * i;
+		gen_t(o, "Алгоритм вычисления значения функции F(n), где n — натуральное число, задан соотношениями:\n"
+		      "F(n) = %d при n ≤ %d;\nF(n) = F(n − 1) + %d·n при n > %d.\nЧему равно значение функции F(%d)?", a, c, k, c, n);
+		gen_s(o, "F(%d) = F(%d) + %d·(%d + %d + … + %d). Сумма чисел от %d до %d равна %d, поэтому F(%d) = %d + %d·%d = %lld.", n, c, k,
+		      c + 1, c + 2, n, c + 1, n, (n + c + 1) * (n - c) / 2, n, a, k, (n + c + 1) * (n - c) / 2, f);
+		gen_ans(o, f, 1);
+	} else { /* F(n) = n, n ≥ top; F(n) = n + s + F(n + s): difference F(lo) − F(hi) */
+		int top = gen_int(r, 2000, 2100), s = gen_int(r, 1, 3), add = gen_int(r, 1, 5), steps = gen_int(r, 2, 6);
+		int hi = top - s * gen_int(r, 1, 2), lo = hi - s * steps;
+		if (lo <= 0)
+			return -1;
+		/* F(lo) − F(hi) = sum over m = lo, lo+s, ..., hi−s of (m + add) */
+		long long diff = 0;
+		for (int m = lo; m < hi; m += s)
+			diff += m + add;
+		gen_t(o, "Алгоритм вычисления значения функции F(n), где n — натуральное число, задан соотношениями:\n"
+		      "F(n) = n при n ≥ %d;\nF(n) = n + %d + F(n + %d) при n < %d.\nЧему равно значение выражения F(%d) − F(%d)?",
+		      top, add, s, top, lo, hi);
+		gen_s(o, "Раскроем F(%d) до F(%d): F(%d) = (%d + %d) + (%d + %d) + … + (%d + %d) + F(%d). Считать F(%d) не нужно — оно "
+		      "сократится. Сумма %s равна %lld.", lo, hi, lo, lo, add, lo + s, add, hi - s, add, hi, hi,
+		      gen_n(o, steps, "слагаемого|слагаемых|слагаемых"), diff);
+		gen_ans(o, diff, 1);
+	}
+	return 0;
+}
+
+/* The game of task 19-21: one heap, moves +1, +k or ×m, the player who
+ * makes it reach `win` wins.  w1[s]: the mover wins in one move; l1: every
+ * move gives the other a win in one; w2: a move to l1 exists (and no
+ * win in one); l2: every move gives w1 or w2, at least one w2. */
+#define GEN_GAME_MAX 200 /* heaps up to this: exam games end by 100 or so */
+struct gen_game {
+	int k, m, win;
+	unsigned char w1[GEN_GAME_MAX], l1[GEN_GAME_MAX], w2[GEN_GAME_MAX], l2[GEN_GAME_MAX];
+};
+
+static void gen_game_solve(struct gen_game *g)
+{
+	for (int s = g->win - 1; s >= 1; s--) {
+		int mv[3] = {s + 1, s + g->k, s * g->m};
+		g->w1[s] = mv[0] >= g->win || mv[1] >= g->win || mv[2] >= g->win;
+	}
+	for (int s = 1; s < g->win; s++) {
+		int mv[3] = {s + 1, s + g->k, s * g->m}, all_w1 = 1;
+		for (int i = 0; i < 3; i++)
+			all_w1 &= mv[i] < g->win && g->w1[mv[i]];
+		g->l1[s] = !g->w1[s] && all_w1;
+	}
+	for (int s = 1; s < g->win; s++) {
+		int mv[3] = {s + 1, s + g->k, s * g->m}, any = 0;
+		for (int i = 0; i < 3; i++)
+			any |= mv[i] < g->win && g->l1[mv[i]];
+		g->w2[s] = !g->w1[s] && any;
+	}
+	for (int s = 1; s < g->win; s++) {
+		int mv[3] = {s + 1, s + g->k, s * g->m}, all = 1, any2 = 0;
+		for (int i = 0; i < 3; i++) {
+			int t = mv[i];
+			all &= t < g->win && (g->w1[t] || g->w2[t]);
+			any2 |= t < g->win && g->w2[t];
+		}
+		g->l2[s] = !g->w1[s] && all && any2;
+	}
+}
+
+/* The common text of tasks 19-21. */
+static int gen_game_text(struct gen_out *o, struct gen_rng *r, struct gen_game *g)
+{
+	memset(g, 0, sizeof *g);
+	g->k = gen_int(r, 2, 5);
+	g->m = gen_int(r, 2, 3);
+	g->win = gen_int(r, 20, 120);
+	if (g->win >= GEN_GAME_MAX)
+		return -1;
+	gen_game_solve(g);
+	gen_t(o, "Два игрока, Петя и Ваня, играют в следующую игру. Перед игроками лежит куча камней. Игроки ходят по очереди, "
+	      "первый ход делает Петя. За один ход игрок может добавить в кучу один камень, добавить %s или увеличить "
+	      "количество камней в куче в %d раза. Игра завершается, когда количество камней в куче становится не менее %d; "
+	      "победителем считается игрок, сделавший последний ход. В начальный момент в куче было S камней, 1 ≤ S ≤ %d. ",
+	      gen_n(o, g->k, "камень|камня|камней"), g->m, g->win, g->win - 1);
+	return 0;
+}
+
+/* №19: Vanya wins by his first move after Petya's unlucky one. */
+static int gen_i_game19(struct gen_out *o, struct gen_rng *r)
+{
+	struct gen_game g;
+	if (gen_game_text(o, r, &g) < 0)
+		return -1;
+	int ans = -1;
+	for (int s = 1; s < g.win && ans < 0; s++) {
+		int mv[3] = {s + 1, s + g.k, s * g.m};
+		for (int i = 0; i < 3; i++)
+			if (mv[i] < g.win && g.w1[mv[i]])
+				ans = s;
+	}
+	if (ans < 0)
+		return -1;
+	gen_t(o, "Известно, что Ваня выиграл своим первым ходом после неудачного первого хода Пети. Укажите минимальное значение S, "
+	      "при котором такая ситуация возможна.");
+	gen_s(o, "Ваня выигрывает одним ходом из кучи в t камней, если t·%d ≥ %d (умножение даёт больше всего). Нужно, чтобы Петя "
+	      "мог своим ходом получить такую кучу, не закончив игру. Наименьшее подходящее S = %d: ход «×%d» даёт %s, и Ваня "
+	      "побеждает.", g.m, g.win, ans, g.m, gen_n(o, ans * g.m, "камень|камня|камней"));
+	gen_ans(o, ans, 1);
+	return 0;
+}
+
+/* №20: the two least S where Petya wins by his second move. */
+static int gen_i_game20(struct gen_out *o, struct gen_rng *r)
+{
+	struct gen_game g;
+	if (gen_game_text(o, r, &g) < 0)
+		return -1;
+	int a = -1, b = -1;
+	for (int s = 1; s < g.win && b < 0; s++)
+		if (g.w2[s]) {
+			if (a < 0)
+				a = s;
+			else
+				b = s;
+		}
+	if (b < 0)
+		return -1;
+	gen_t(o, "Найдите два наименьших значения S, при которых у Пети есть выигрышная стратегия, причём Петя не может "
+	      "выиграть за один ход, но может выиграть своим вторым ходом независимо от того, как будет ходить Ваня. Найденные "
+	      "значения запишите в порядке возрастания через пробел.");
+	gen_s(o, "Позиции, из которых любой ход даёт противнику выигрыш в один ход, — проигрышные: в них Петя и должен "
+	      "отправить Ваню первым ходом. Наименьшие S, из которых есть ход в такую позицию (и нет выигрыша сразу): %d и %d.", a, b);
+	char ans[32];
+	snprintf(ans, sizeof ans, "%d %d", a, b);
+	gen_ans_s(o, ans, BANK_ORDER_EXACT);
+	return 0;
+}
+
+/* №21: the least S where Vanya wins by his first or second move. */
+static int gen_i_game21(struct gen_out *o, struct gen_rng *r)
+{
+	struct gen_game g;
+	if (gen_game_text(o, r, &g) < 0)
+		return -1;
+	int ans = -1;
+	for (int s = 1; s < g.win && ans < 0; s++)
+		if (g.l2[s])
+			ans = s;
+	if (ans < 0)
+		return -1;
+	gen_t(o, "Найдите минимальное значение S, при котором у Вани есть выигрышная стратегия, позволяющая ему выиграть первым или "
+	      "вторым ходом при любой игре Пети, и при этом у Вани нет стратегии, которая позволит ему гарантированно выиграть "
+	      "первым ходом.");
+	gen_s(o, "Ищем позицию, из которой любой ход Пети ведёт либо в позицию выигрыша одним ходом, либо в позицию, где Ваня "
+	      "выигрывает вторым ходом, причём хотя бы один ход — во вторую. Наименьшая такая S = %d.", ans);
+	gen_ans(o, ans, 1);
+	return 0;
+}
+
+/* №23: programs of an executor with two or three commands. */
+static int gen_i_prog(struct gen_out *o, struct gen_rng *r)
+{
+	int k = gen_int(r, 2, 3), m = gen_int(r, 2, 3), a = gen_int(r, 1, 6), b = gen_int(r, 14, 40), through = -1, avoid = -1;
+	int kind = gen_pick(r, 3);
+	if (kind >= 1)
+		through = gen_int(r, a + 3, b - 5);
+	if (kind == 2)
+		avoid = gen_int(r, through + 2, b - 1);
+	long long ways[64 * 3 + 1] = {0};
+	if (b > 64 * 3)
+		return -1;
+	ways[a] = 1;
+	for (int x = a; x < b; x++) {
+		if (!ways[x])
+			continue;
+		if (x == avoid)
+			continue;
+		int next[3] = {x + 1, x + k, x * m};
+		for (int i = 0; i < 3; i++)
+			if (next[i] <= b && (through < 0 || x >= through || next[i] <= through))
+				ways[next[i]] += ways[x];
+	}
+	long long n = ways[b];
+	if (avoid == b || n < 10 || n > 20000)
+		return -1;
+	if (through >= 0 && avoid >= 0 && avoid <= through)
+		return -1;
+	gen_t(o, "Исполнитель преобразует число на экране. У него три команды: 1. Прибавить 1; 2. Прибавить %d; 3. Умножить на %d. "
+	      "Программа — это последовательность команд. Сколько существует программ, для которых при исходном числе %d результатом "
+	      "является число %d", k, m, a, b);
+	if (kind == 0)
+		gen_t(o, "?");
+	else if (kind == 1)
+		gen_t(o, " и при этом траектория вычислений содержит число %d?", through);
+	else
+		gen_t(o, " и при этом траектория вычислений содержит число %d и не содержит числа %d?", through, avoid);
+	gen_s(o, "Считаем динамически: число программ, приводящих в x, равно сумме чисел для тех y, из которых x получается одной "
+	      "командой. ");
+	if (kind >= 1)
+		gen_s(o, "Траектория обязана пройти через %d, поэтому числа больше %d получаем только из %d и далее%s. ", through, through,
+		      through, kind == 2 ? " и пропускаем число, которое запрещено" : "");
+	gen_s(o, "Для %d получается %lld.", b, n);
+	gen_ans(o, n, 1);
+	return 0;
+}
+
+/* №7: a trigonometric value from another one, with the quarter given. */
+static int gen_m_trig(struct gen_out *o, struct gen_rng *r)
+{
+	const int *t = gen_triples[gen_pick(r, 7)];
+	int a = t[0], b = t[1], c = t[2], m = gen_int(r, 1, 6), given_cos = gen_pick(r, 2);
+	if (gen_pick(r, 2))
+		a = t[1], b = t[0];
+	static const struct {
+		const char *range;
+		int cos_sign, sin_sign;
+	} q[] = {{"(0; π/2)", 1, 1}, {"(π/2; π)", -1, 1}, {"(π; 3π/2)", -1, -1}, {"(3π/2; 2π)", 1, -1}};
+	int k = gen_pick(r, 4);
+	/* the given function is ±a/c, the asked one ±b/c; ask (m·c)·f */
+	int gs = given_cos ? q[k].cos_sign : q[k].sin_sign, as = given_cos ? q[k].sin_sign : q[k].cos_sign;
+	const char *gf = given_cos ? "cos" : "sin", *af = given_cos ? "sin" : "cos";
+	gen_t(o, "Найдите %d%s α, если %s α = %s%d/%d и α ∈ %s.", m * c, af, gf, gs < 0 ? "−" : "", a, c, q[k].range);
+	gen_s(o, "%s²α = 1 − %s²α = 1 − %d/%d = %d/%d, поэтому |%s α| = %d/%d. На промежутке %s %s %s, значит, %s α = %s%d/%d, "
+	      "и %d%s α = %s.", af, gf, a * a, c * c, b * b, c * c, af, b, c, q[k].range, given_cos ? "синус" : "косинус",
+	      as > 0 ? "положителен" : "отрицателен", af, as > 0 ? "" : "−", b, c, m * c, af, gen_i(o, as * m * b));
+	gen_ans(o, as * m * b, 1);
+	return 0;
+}
+
+/* №4: dice, rounded to hundredths as the exam asks. */
+static int gen_m_dice(struct gen_out *o, struct gen_rng *r)
+{
+	int times = gen_int(r, 2, 3), kind = gen_pick(r, 4), s = gen_int(r, 2, 18), all = times == 2 ? 36 : 216, good = 0;
+	static const char *const what[] = {"сумма выпавших очков равна %d", "сумма выпавших очков больше %d",
+	                                   "наибольшее из выпавших чисел равно %d", "произведение выпавших очков равно %d"};
+	if (kind == 3)
+		s = gen_int(r, 2, 60);
+	if (kind == 2 && s > 6)
+		return -1;
+	for (int x = 1; x <= 6; x++)
+		for (int y = 1; y <= 6; y++)
+			for (int z = 1; z <= (times == 2 ? 1 : 6); z++) {
+				int v[3] = {x, y, times == 2 ? 0 : z}, sum = x + y + v[2], mx = x > y ? x : y, prod = x * y * (times == 2 ? 1 : z);
+				mx = v[2] > mx ? v[2] : mx;
+				good += kind == 0 ? sum == s : kind == 1 ? sum > s : kind == 2 ? mx == s : prod == s;
+			}
+	if (good == 0 || good == all)
+		return -1;
+	long long h = (200LL * good + all) / (2LL * all); /* hundredths, half up */
+	char event[96];
+	snprintf(event, sizeof event, what[kind], s);
+	gen_t(o, "В случайном эксперименте симметричную игральную кость бросают %s. Найдите вероятность того, что %s. Результат "
+	      "округлите до сотых.", times == 2 ? "дважды" : "трижды", event);
+	gen_s(o, "Равновозможных исходов 6^%d = %d. Благоприятных исходов (%s) %d: их удобно пересчитать по таблице. "
+	      "Вероятность %d/%d ≈ %s.", times, all, event, good, good, all, gen_dec(o, h, 100));
+	gen_ans(o, h, 100);
+	return 0;
+}
+
+/* №14: the base of a positional system from a number's record. */
+static int gen_i_sys(struct gen_out *o, struct gen_rng *r)
+{
+	int base = gen_int(r, 3, 9), len = gen_int(r, 2, 4), digits[4], v = 0;
+	for (int i = 0; i < len; i++) {
+		digits[i] = gen_int(r, i == 0 ? 1 : 0, base - 1);
+		v = v * base + digits[i];
+	}
+	if (digits[0] == 0 || v < 10)
+		return -1;
+	int maxd = 0, fits = 0;
+	for (int i = 0; i < len; i++)
+		maxd = digits[i] > maxd ? digits[i] : maxd;
+	for (int b2 = maxd + 1; b2 <= 36; b2++) { /* the base must be the only one */
+		int w = 0;
+		for (int i = 0; i < len; i++)
+			w = w * b2 + digits[i];
+		fits += w == v;
+	}
+	if (fits != 1)
+		return -1;
+	char rec[8];
+	for (int i = 0; i < len; i++)
+		rec[i] = (char)('0' + digits[i]);
+	rec[len] = '\0';
+	gen_t(o, "Запись десятичного числа %d в системе счисления с основанием N выглядит как %s. Укажите основание N.", v, rec);
+	gen_s(o, "Основание больше самой большой цифры записи (%d). Подставляем N = %d, %d, …: ", maxd, maxd + 1, maxd + 2);
+	for (int b2 = maxd + 1; b2 <= base; b2++) {
+		int w = 0;
+		for (int i = 0; i < len; i++)
+			w = w * b2 + digits[i];
+		gen_s(o, "%s%s по основанию %d — это %d", b2 > maxd + 1 ? "; " : "", rec, b2, w);
+	}
+	gen_s(o, ". Подходит N = %d.", base);
+	gen_ans(o, base, 1);
+	return 0;
+}
+
+/* №11: passwords stored in whole bytes. */
+static int gen_i_info(struct gen_out *o, struct gen_rng *r)
+{
+	int len = gen_int(r, 6, 30), alpha = gen_int(r, 10, 200), users = gen_int(r, 10, 500);
+	int bits = 0;
+	while ((1 << bits) < alpha)
+		bits++;
+	int bytes = (len * bits + 7) / 8;
+	static const char *const what[] = {"пароль", "идентификатор", "номер пропуска"};
+	int w = gen_pick(r, 3);
+	gen_t(o, "При регистрации каждому пользователю выдаётся %s из %s. Используется алфавит из %s. Каждый символ кодируется "
+	      "одинаковым и минимально возможным количеством бит, а %s целиком — минимально возможным целым количеством байт. "
+	      "Сколько байт нужно для хранения %s %s?", what[w], gen_n(o, len, "символа|символов|символов"),
+	      gen_n(o, alpha, "символа|символов|символов"), w == 2 ? "номер" : what[w],
+	      w == 0 ? "паролей" : w == 1 ? "идентификаторов" : "номеров", gen_n(o, users, "пользователя|пользователей|пользователей"));
+	gen_s(o, "Для %s нужно %s на символ (2^%d = %d ≥ %d). Один %s: %d·%d = %s, это %s. Всего %d·%d = %d байт.",
+	      gen_n(o, alpha, "символа|символов|символов"), gen_n(o, bits, "бит|бита|бит"), bits, 1 << bits, alpha,
+	      w == 2 ? "номер" : what[w], len, bits, gen_n(o, len * bits, "бит|бита|бит"), gen_n(o, bytes, "байт|байта|байт"), users, bytes,
+	      users * bytes);
+	gen_ans(o, users * bytes, 1);
+	return 0;
+}
+
+/* №25-style counting on a segment: divisible by one number, not by another. */
+static int gen_i_div(struct gen_out *o, struct gen_rng *r)
+{
+	int a = gen_int(r, 100, 5000), b = a + gen_int(r, 200, 5000), k = gen_int(r, 3, 19), m = gen_int(r, 2, 9);
+	if (k == m || k % m == 0)
+		return -1;
+	int count = 0;
+	long long last = 0;
+	for (int x = a; x <= b; x++)
+		if (x % k == 0 && x % m != 0) {
+			count++;
+			last = x;
+		}
+	if (count == 0)
+		return -1;
+	int ask_last = gen_pick(r, 2);
+	if (ask_last) {
+		gen_t(o, "Рассматриваются натуральные числа из отрезка [%d; %d]. Найдите наибольшее из них, которое делится на %d и не "
+		      "делится на %d.", a, b, k, m);
+		gen_s(o, "Идём от %d вниз по кратным %d и берём первое, не кратное %d: %lld.", b, k, m, last);
+		gen_ans(o, last, 1);
+	} else {
+		gen_t(o, "Рассматриваются натуральные числа из отрезка [%d; %d]. Найдите количество таких чисел, которые делятся на %d и "
+		      "не делятся на %d.", a, b, k, m);
+		gen_s(o, "Кратных %d на отрезке столько, сколько чисел от ⌈%d/%d⌉ до ⌊%d/%d⌋; из них вычитаем кратные и %d, и %d (то есть "
+		      "их наименьшему общему кратному). Остаётся %d.", k, a, k, b, k, k, m, count);
+		gen_ans(o, count, 1);
+	}
+	return 0;
+}
+
+
+/* --- generators: physics (g = 10 м/с²) ---------------------------------------------- */
+
+/* №1: uniformly accelerated motion. */
+static int gen_p_kin(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int a = gen_int(r, 1, 8), t = gen_int(r, 2, 12);
+		static const char *const who[] = {"Автомобиль", "Мотоцикл", "Поезд", "Лыжник"};
+		const char *w = GEN_ONE_OF(r, who);
+		gen_t(o, "%s, двигаясь равноускоренно из состояния покоя, за %s прошёл %s м. Найдите его ускорение. Ответ дайте в м/с².",
+		      w, gen_n(o, t, "секунду|секунды|секунд"), gen_dec(o, a * t * t, 2));
+		gen_s(o, "Без начальной скорости s = at²/2, откуда a = 2s/t² = 2·%s : %d = %d м/с².", gen_dec(o, a * t * t, 2), t * t, a);
+		gen_ans(o, a, 1);
+	} else if (kind == 1) {
+		int v = gen_int(r, 2, 16) * 5;
+		gen_t(o, "Мяч бросили вертикально вверх со скоростью %d м/с. На какую максимальную высоту он поднимется? Сопротивлением "
+		      "воздуха пренебречь. Ответ дайте в метрах.", v);
+		gen_s(o, "В верхней точке скорость равна нулю: v² = 2gh, h = v²/(2g) = %d : 20 = %s м.", v * v, gen_dec(o, v * v, 20));
+		gen_ans(o, v * v, 20);
+	} else {
+		int v0 = gen_int(r, 1, 10), a = gen_int(r, 1, 6), t = gen_int(r, 2, 10);
+		gen_t(o, "Проекция скорости тела на ось Ox меняется по закону vx = %d + %dt (все величины в СИ). Какой путь тело пройдёт "
+		      "за первые %s? Ответ дайте в метрах.", v0, a, gen_n(o, t, "секунду|секунды|секунд"));
+		gen_s(o, "Из закона: v₀ = %d м/с, a = %d м/с², движение не меняет направления. s = v₀t + at²/2 = %d·%d + %d·%d/2 = %s м.", v0, a,
+		      v0, t, a, t * t, gen_dec(o, 2 * v0 * t + a * t * t, 2));
+		gen_ans(o, 2 * v0 * t + a * t * t, 2);
+	}
+	return 0;
+}
+
+/* №2: forces — Newton's second law, friction, a spring. */
+static int gen_p_dyn(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int m = gen_int(r, 1, 40), a = gen_int(r, 1, 9);
+		gen_t(o, "Тело массой %d кг движется с ускорением %d м/с² под действием единственной силы. Найдите модуль этой силы. "
+		      "Ответ дайте в ньютонах.", m, a);
+		gen_s(o, "По второму закону Ньютона F = ma = %d·%d = %d Н.", m, a, m * a);
+		gen_ans(o, m * a, 1);
+	} else if (kind == 1) {
+		int m = gen_int(r, 1, 50), mu = gen_int(r, 1, 9);
+		gen_t(o, "Брусок массой %d кг равномерно тянут по горизонтальному столу горизонтальной силой. Коэффициент трения "
+		      "скольжения между бруском и столом %s. Найдите модуль этой силы. Ответ дайте в ньютонах.", m, gen_dec(o, mu, 10));
+		gen_s(o, "При равномерном движении тяга уравновешивает трение скольжения: F = μN = μmg = %s·%d·10 = %s Н (стол горизонтален, "
+		      "сила горизонтальна, поэтому N = mg).", gen_dec(o, mu, 10), m, gen_dec(o, mu * m * 10, 10));
+		gen_ans(o, mu * m * 10, 10);
+	} else {
+		int k = gen_int(r, 2, 40) * 10, x = gen_int(r, 1, 20);
+		gen_t(o, "Пружина жёсткостью %d Н/м растянута на %d см. Найдите модуль силы упругости. Ответ дайте в ньютонах.", k, x);
+		gen_s(o, "Закон Гука: F = kx = %d·%s = %s Н (сантиметры переводим в метры).", k, gen_dec(o, x, 100), gen_dec(o, k * x, 100));
+		gen_ans(o, k * x, 100);
+	}
+	return 0;
+}
+
+/* №3: momentum and energy. */
+static int gen_p_cons(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int m1 = gen_int(r, 1, 10), m2 = gen_int(r, 1, 10), v1 = gen_int(r, 1, 12);
+		if ((m1 * v1 * 10) % (m1 + m2))
+			return -1;
+		gen_t(o, "Тележка массой %d кг, движущаяся со скоростью %d м/с, сталкивается с неподвижной тележкой массой %d кг и "
+		      "сцепляется с ней. Найдите скорость тележек после сцепки. Ответ дайте в м/с.", m1, v1, m2);
+		gen_s(o, "Импульс сохраняется: %d·%d = (%d + %d)·v, v = %d : %d = %s м/с.", m1, v1, m1, m2, m1 * v1, m1 + m2,
+		      gen_dec(o, m1 * v1, m1 + m2));
+		gen_ans(o, m1 * v1, m1 + m2);
+	} else if (kind == 1) {
+		int m = gen_int(r, 1, 20), v = gen_int(r, 1, 20);
+		gen_t(o, "Тело массой %s кг движется со скоростью %d м/с. Найдите его кинетическую энергию. Ответ дайте в джоулях.",
+		      gen_dec(o, m, 2), v);
+		gen_s(o, "Eк = mv²/2 = %s·%d/2 = %s Дж.", gen_dec(o, m, 2), v * v, gen_dec(o, m * v * v, 4));
+		gen_ans(o, m * v * v, 4);
+	} else {
+		int h = gen_int(r, 1, 20) * 5;
+		int v2 = 20 * h, v = 0;
+		while ((v + 1) * (v + 1) <= v2)
+			v++;
+		if (v * v != v2)
+			return -1;
+		gen_t(o, "Камень свободно падает без начальной скорости с высоты %d м. Найдите его скорость у поверхности земли. "
+		      "Сопротивлением воздуха пренебречь. Ответ дайте в м/с.", h);
+		gen_s(o, "Потенциальная энергия переходит в кинетическую: mgh = mv²/2, v = √(2gh) = √(2·10·%d) = √%d = %d м/с.", h, v2, v);
+		gen_ans(o, v, 1);
+	}
+	return 0;
+}
+
+/* №4: oscillations and waves. */
+static int gen_p_osc(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		static const int secs[] = {2, 4, 5, 8, 10, 16, 20, 25, 40, 50};
+		int n = gen_int(r, 5, 120), t = GEN_ONE_OF(r, secs);
+		if (!gen_finite(n, t, 2))
+			return -1;
+		gen_t(o, "Маятник совершил %s за %s. Найдите частоту колебаний. Ответ дайте в герцах.",
+		      gen_n(o, n, "колебание|колебания|колебаний"), gen_n(o, t, "секунду|секунды|секунд"));
+		gen_s(o, "Частота — число колебаний за секунду: ν = N/t = %d : %d = %s Гц.", n, t, gen_dec(o, n, t));
+		gen_ans(o, n, t);
+	} else if (kind == 1) {
+		static const int freqs[] = {1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50, 80, 100};
+		int v = gen_int(r, 1, 40) * 10, f = GEN_ONE_OF(r, freqs);
+		if (!gen_finite(v, f, 2))
+			return -1;
+		gen_t(o, "Волна распространяется со скоростью %d м/с при частоте %d Гц. Найдите длину волны. Ответ дайте в метрах.", v, f);
+		gen_s(o, "λ = v/ν = %d : %d = %s м.", v, f, gen_dec(o, v, f));
+		gen_ans(o, v, f);
+	} else {
+		static const int sq[] = {4, 9, 16, 25};
+		int k = GEN_ONE_OF(r, sq), root = k == 4 ? 2 : k == 9 ? 3 : k == 16 ? 4 : 5, up = gen_pick(r, 2);
+		gen_t(o, "Массу груза пружинного маятника %s %s. Во сколько раз %s период его колебаний?", up ? "увеличили" : "уменьшили",
+		      gen_times(o, k, 1), up ? "увеличится" : "уменьшится");
+		gen_s(o, "T = 2π√(m/k): период пропорционален корню из массы, √%d = %d.", k, root);
+		gen_ans(o, root, 1);
+	}
+	return 0;
+}
+
+/* №7-8: gas laws, heat, a heat engine. */
+static int gen_p_gas(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int p1 = gen_int(r, 1, 30) * 10, v1 = gen_int(r, 2, 20), v2 = gen_int(r, 1, 20);
+		if (v1 == v2 || (p1 * v1) % v2)
+			return -1;
+		gen_t(o, "Идеальный газ изотермически %s от %d до %d л. Начальное давление газа %d кПа. Найдите конечное давление, если "
+		      "масса газа не менялась. Ответ дайте в кПа.", v2 < v1 ? "сжали" : "расширили", v1, v2, p1);
+		gen_s(o, "При постоянных температуре и массе pV = const: p₂ = p₁V₁/V₂ = %d·%d : %d = %d кПа.", p1, v1, v2, p1 * v1 / v2);
+		gen_ans(o, p1 * v1 / v2, 1);
+	} else if (kind == 1) {
+		int m10 = gen_int(r, 1, 50), dt = gen_int(r, 1, 80);
+		static const struct {
+			const char *name;
+			int c;
+		} sub[] = {{"воды", 4200}, {"алюминия", 920}, {"меди", 380}, {"стали", 500}};
+		int s = gen_pick(r, 4);
+		long long q = (long long)sub[s].c * m10 * dt; /* J·10 */
+		if (q % 10000)
+			return -1; /* kJ with at most 1 place is q/10000 */
+		gen_t(o, "Какое количество теплоты нужно сообщить %s массой %s кг, чтобы нагреть %s на %d °C? Удельная теплоёмкость "
+		      "%s %d Дж/(кг·°C). Ответ дайте в килоджоулях.", s == 0 ? "воде" : s == 1 ? "алюминиевому бруску" : s == 2 ? "медному бруску" : "стальному бруску",
+		      gen_dec(o, m10, 10), s == 0 ? "её" : "его", dt, sub[s].name, sub[s].c);
+		gen_s(o, "Q = cmΔt = %d·%s·%d = %s Дж = %s кДж.", sub[s].c, gen_dec(o, m10, 10), dt, gen_dec(o, q, 10), gen_dec(o, q, 10000));
+		gen_ans(o, q, 10000);
+	} else {
+		int q1 = gen_int(r, 2, 50) * 100, eta = gen_int(r, 5, 60);
+		if ((q1 * eta) % 100)
+			return -1;
+		int a = q1 * eta / 100;
+		gen_t(o, "Тепловой двигатель за цикл получает от нагревателя %d Дж и отдаёт холодильнику %d Дж. Найдите КПД двигателя. "
+		      "Ответ дайте в процентах.", q1, q1 - a);
+		gen_s(o, "Работа за цикл A = Q₁ − Q₂ = %d − %d = %d Дж, КПД η = A/Q₁ = %d : %d = %s, то есть %d%%.", q1, q1 - a, a, a, q1,
+		      gen_dec(o, eta, 100), eta);
+		gen_ans(o, eta, 1);
+	}
+	return 0;
+}
+
+/* №11: direct current circuits. */
+static int gen_p_circ(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		int r1 = gen_int(r, 1, 30), r2 = gen_int(r, 1, 30), par = gen_pick(r, 2);
+		if (par && !gen_finite(r1 * r2, r1 + r2, 2))
+			return -1;
+		gen_t(o, "Резисторы сопротивлением %d Ом и %d Ом соединены %s. Найдите общее сопротивление участка цепи. Ответ дайте в омах.",
+		      r1, r2, par ? "параллельно" : "последовательно");
+		if (par) {
+			gen_s(o, "При параллельном соединении 1/R = 1/R₁ + 1/R₂, R = R₁R₂/(R₁ + R₂) = %d : %d = %s Ом.", r1 * r2, r1 + r2,
+			      gen_dec(o, r1 * r2, r1 + r2));
+			gen_ans(o, r1 * r2, r1 + r2);
+		} else {
+			gen_s(o, "При последовательном соединении сопротивления складываются: %d + %d = %d Ом.", r1, r2, r1 + r2);
+			gen_ans(o, r1 + r2, 1);
+		}
+	} else if (kind == 1) {
+		int u = gen_int(r, 1, 40) * 3, rr = gen_int(r, 1, 60);
+		if (!gen_finite(u, rr, 2))
+			return -1;
+		gen_t(o, "Напряжение на концах проводника %d В, его сопротивление %d Ом. Найдите силу тока в проводнике. Ответ дайте в амперах.",
+		      u, rr);
+		gen_s(o, "Закон Ома для участка цепи: I = U/R = %d : %d = %s А.", u, rr, gen_dec(o, u, rr));
+		gen_ans(o, u, rr);
+	} else {
+		int i = gen_int(r, 1, 10), rr = gen_int(r, 1, 50), t = gen_int(r, 1, 10) * 10;
+		gen_t(o, "По резистору сопротивлением %d Ом течёт постоянный ток %d А. Какое количество теплоты выделится в резисторе за %s? "
+		      "Ответ дайте в килоджоулях.", rr, i, gen_n(o, t, "секунду|секунды|секунд"));
+		gen_s(o, "Закон Джоуля — Ленца: Q = I²Rt = %d·%d·%d = %d Дж = %s кДж.", i * i, rr, t, i * i * rr * t, gen_dec(o, i * i * rr * t, 1000));
+		gen_ans(o, i * i * rr * t, 1000);
+	}
+	return 0;
+}
+
+/* №13: geometric optics. */
+static int gen_p_opt(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3);
+	if (kind == 0) {
+		/* d = F + u gives a whole image distance F(F + u)/u when u divides F² */
+		int f = gen_int(r, 5, 40), divs[64], nd = 0;
+		for (int u = 1; u <= 3 * f && nd < 64; u++)
+			if (f * f % u == 0)
+				divs[nd++] = u;
+		int d = f + divs[gen_pick(r, nd)];
+		int img = d * f / (d - f);
+		if (gen_pick(r, 2)) {
+			gen_t(o, "Предмет находится на расстоянии %d см от тонкой собирающей линзы с фокусным расстоянием %d см. На каком "
+			      "расстоянии от линзы получится его изображение? Ответ дайте в сантиметрах.", d, f);
+			gen_s(o, "Формула тонкой линзы: 1/d + 1/f = 1/F, f = dF/(d − F) = %d·%d : %d = %d см.", d, f, d - f, img);
+			gen_ans(o, img, 1);
+		} else {
+			if (!gen_finite(img, d, 2))
+				return -1;
+			gen_t(o, "Предмет расположен на расстоянии %d см от тонкой собирающей линзы с фокусным расстоянием %d см. Найдите "
+			      "линейное увеличение линзы (отношение размера изображения к размеру предмета).", d, f);
+			gen_s(o, "Изображение находится на расстоянии f = dF/(d − F) = %d·%d : %d = %d см; увеличение Γ = f/d = %d : %d = %s.",
+			      d, f, d - f, img, img, d, gen_dec(o, img, d));
+			gen_ans(o, img, d);
+		}
+	} else if (kind == 1) {
+		static const int dpt[] = {1, 2, 4, 5, 8, 10, 20, 25};
+		int dd = GEN_ONE_OF(r, dpt);
+		gen_t(o, "Оптическая сила собирающей линзы %d дптр. Найдите её фокусное расстояние. Ответ дайте в сантиметрах.", dd);
+		gen_s(o, "F = 1/D = 1/%d м = %s м = %s см.", dd, gen_dec(o, 1, dd), gen_dec(o, 100, dd));
+		gen_ans(o, 100, dd);
+	} else {
+		int a = gen_int(r, 5, 85);
+		if (gen_pick(r, 2)) {
+			gen_t(o, "Угол падения луча на плоское зеркало равен %d°. Найдите угол между падающим и отражённым лучами. Ответ дайте "
+			      "в градусах.", a);
+			gen_s(o, "Угол отражения равен углу падения, а угол между лучами — их сумма: %d° + %d° = %d°.", a, a, 2 * a);
+			gen_ans(o, 2 * a, 1);
+		} else {
+			gen_t(o, "Угол между падающим лучом и плоскостью зеркала равен %d°. Найдите угол отражения. Ответ дайте в градусах.", a);
+			gen_s(o, "Углы падения и отражения отсчитывают от перпендикуляра к зеркалу: угол падения 90° − %d° = %d°, угол "
+			      "отражения такой же: %d°.", a, 90 - a, 90 - a);
+			gen_ans(o, 90 - a, 1);
+		}
+	}
+	return 0;
+}
+
+/* Elements for nuclear tasks: symbol, Z, a mass number. */
+static const struct {
+	const char *sym;
+	int z, a;
+} gen_nuclides[] = {
+	{"U", 92, 238}, {"U", 92, 235}, {"Th", 90, 232}, {"Ra", 88, 226}, {"Rn", 86, 222}, {"Po", 84, 210},
+	{"Pb", 82, 206}, {"Bi", 83, 209}, {"Co", 27, 60}, {"Sr", 38, 90}, {"Cs", 55, 137}, {"I", 53, 131},
+	{"C", 6, 14}, {"K", 19, 40}, {"Pu", 94, 239}, {"Am", 95, 241},
+};
+
+/* №16: nuclei and radioactive decay. */
+static int gen_p_nuc(struct gen_out *o, struct gen_rng *r)
+{
+	int kind = gen_pick(r, 3), e = gen_pick(r, (int)(sizeof gen_nuclides / sizeof gen_nuclides[0]));
+	if (kind == 0) {
+		int t = gen_int(r, 1, 30), k = gen_int(r, 1, 4);
+		long long pct100 = 10000 >> k; /* hundredths of a percent */
+		if ((t % 10 == 1 && t % 100 != 11) || ((t * k) % 10 == 1 && (t * k) % 100 != 11))
+			return -1; /* "21 сутки" is right but reads oddly: keep to the plural */
+		gen_t(o, "Период полураспада радиоактивного изотопа равен %s. Какой процент ядер этого изотопа останется нераспавшимся "
+		      "через %s?", gen_n(o, t, "сутки|суток|суток"), gen_n(o, t * k, "сутки|суток|суток"));
+		if (k == 1)
+			gen_s(o, "Прошёл ровно один период полураспада: осталась половина ядер, 50%%.");
+		else
+			gen_s(o, "Прошло %d : %d = %d периода полураспада; за каждый период остаётся половина ядер: (1/2)^%d = 1/%d, то есть %s%%.",
+			      t * k, t, k, k, 1 << k, gen_dec(o, pct100, 100));
+		gen_ans(o, pct100, 100);
+	} else if (kind == 1) {
+		gen_t(o, "Сколько нейтронов содержит ядро %s с массовым числом %d? Зарядовое число этого элемента %d.", gen_nuclides[e].sym,
+		      gen_nuclides[e].a, gen_nuclides[e].z);
+		gen_s(o, "Массовое число — число нуклонов, зарядовое — число протонов: N = A − Z = %d − %d = %d.", gen_nuclides[e].a,
+		      gen_nuclides[e].z, gen_nuclides[e].a - gen_nuclides[e].z);
+		gen_ans(o, gen_nuclides[e].a - gen_nuclides[e].z, 1);
+	} else {
+		int na = gen_int(r, 1, 3), nb = gen_int(r, 0, 3), ask_a = gen_pick(r, 2);
+		int a = gen_nuclides[e].a - 4 * na, z = gen_nuclides[e].z - 2 * na + nb;
+		gen_t(o, "Ядро %s (A = %d, Z = %d) испытало %s и %s. Найдите %s получившегося ядра.", gen_nuclides[e].sym, gen_nuclides[e].a,
+		      gen_nuclides[e].z, gen_n(o, na, "α-распад|α-распада|α-распадов"), gen_n(o, nb, "β⁻-распад|β⁻-распада|β⁻-распадов"),
+		      ask_a ? "массовое число" : "зарядовое число");
+		gen_s(o, "Каждый α-распад уменьшает A на 4 и Z на 2, каждый β⁻-распад увеличивает Z на 1, не меняя A. A = %d − 4·%d = %d, "
+		      "Z = %d − 2·%d + %d = %d.", gen_nuclides[e].a, na, a, gen_nuclides[e].z, na, nb, z);
+		gen_ans(o, ask_a ? a : z, 1);
+	}
+	return 0;
+}
+
+/* №4: hydrostatics — pressure at a depth, the buoyant force. */
+static int gen_p_press(struct gen_out *o, struct gen_rng *r)
+{
+	static const struct {
+		const char *in;
+		int rho;
+	} liq[] = {{"воде", 1000}, {"морской воде", 1030}, {"керосине", 800}, {"масле", 900}};
+	int l = gen_pick(r, 4);
+	if (gen_pick(r, 2)) {
+		int h = gen_int(r, 1, 40);
+		long long p = (long long)liq[l].rho * 10 * h; /* Pa */
+		gen_t(o, "Какое давление оказывает столб жидкости на глубине %d м в %s (плотность %d кг/м³)? Атмосферное давление не "
+		      "учитывайте. Ответ дайте в килопаскалях.", h, liq[l].in, liq[l].rho);
+		gen_s(o, "p = ρgh = %d·10·%d = %lld Па = %s кПа.", liq[l].rho, h, p, gen_dec(o, p, 1000));
+		gen_ans(o, p, 1000);
+	} else {
+		int v = gen_int(r, 1, 50); /* dm³ */
+		long long f = (long long)liq[l].rho * 10 * v; /* N·1000 */
+		gen_t(o, "Тело объёмом %d дм³ полностью погружено в жидкость плотностью %d кг/м³. Найдите действующую на него силу Архимеда. "
+		      "Ответ дайте в ньютонах.", v, liq[l].rho);
+		gen_s(o, "F = ρgV = %d·10·%s = %s Н (1 дм³ = 0,001 м³).", liq[l].rho, gen_dec(o, v, 1000), gen_dec(o, f, 1000));
+		gen_ans(o, f, 1000);
+	}
+	return 0;
+}
+
+/* №11: Coulomb's law, by ratios. */
+static int gen_p_field(struct gen_out *o, struct gen_rng *r)
+{
+	int a = gen_int(r, 2, 10), b = gen_int(r, 2, 10), c = gen_int(r, 2, 6);
+	if (a * b == c * c)
+		return -1;
+	long long num = a * b, den = c * c;
+	int up = num > den;
+	if (!gen_finite(up ? num : den, up ? den : num, 2))
+		return -1;
+	gen_t(o, "Модуль заряда одного из двух точечных зарядов увеличили %s, второго — %s, а расстояние между ними "
+	      "увеличили %s. Во сколько раз %s модуль силы их взаимодействия?", gen_times(o, a, 1), gen_times(o, b, 1),
+	      gen_times(o, c, 1), up ? "увеличился" : "уменьшился");
+	gen_s(o, "По закону Кулона F ~ q₁q₂/r²: сила умножается на %d·%d/%d² = %lld/%lld, то есть %s %s.", a, b, c, num, den,
+	      up ? "увеличивается" : "уменьшается", up ? gen_dec(o, num, den) : gen_dec(o, den, num));
+	gen_ans(o, up ? num : den, up ? den : num);
+	return 0;
+}
+
+/* №12: a conductor in a magnetic field; induction. */
+static int gen_p_magn(struct gen_out *o, struct gen_rng *r)
+{
+	if (gen_pick(r, 2)) {
+		int b = gen_int(r, 1, 50) * 10, i = gen_int(r, 1, 20), l = gen_int(r, 5, 100); /* mT, A, cm */
+		long long f = (long long)b * i * l; /* N·10^5 */
+		if (!gen_finite(f, 100000, 3))
+			return -1;
+		gen_t(o, "Прямой проводник длиной %d см расположен перпендикулярно линиям однородного магнитного поля с индукцией %d мТл. "
+		      "Сила тока в проводнике %d А. Найдите модуль силы Ампера. Ответ дайте в ньютонах.", l, b, i);
+		gen_s(o, "F = BIl·sin 90° = %s·%d·%s = %s Н.", gen_dec(o, b, 1000), i, gen_dec(o, l, 100), gen_dec(o, f, 100000));
+		gen_ans(o, f, 100000);
+	} else {
+		int dphi = gen_int(r, 1, 60), dt = gen_int(r, 1, 20); /* mWb, ms·10 */
+		if (!gen_finite(dphi * 100, dt * 10, 2))
+			return -1;
+		gen_t(o, "Магнитный поток через контур равномерно изменился на %d мВб за %d мс. Найдите модуль ЭДС индукции в контуре. "
+		      "Ответ дайте в вольтах.", dphi, dt * 10);
+		gen_s(o, "|ε| = ΔΦ/Δt = %s Вб : %s с = %s В.", gen_dec(o, dphi, 1000), gen_dec(o, dt * 10, 1000), gen_dec(o, dphi, dt * 10));
+		gen_ans(o, dphi, dt * 10);
+	}
+	return 0;
+}
+
+/* №7: the basic equation of the kinetic theory, by ratios. */
+static int gen_p_mkt(struct gen_out *o, struct gen_rng *r)
+{
+	int a = gen_int(r, 2, 16), b = gen_int(r, 2, 16);
+	if (a == b)
+		return -1;
+	int up = a > b;
+	if (!gen_finite(up ? a : b, up ? b : a, 2))
+		return -1;
+	if (gen_pick(r, 2)) {
+		gen_t(o, "Концентрацию молекул идеального газа увеличили %s, а среднюю кинетическую энергию их теплового движения "
+		      "уменьшили %s. Во сколько раз %s давление газа?", gen_times(o, a, 1), gen_times(o, b, 1),
+		      up ? "увеличилось" : "уменьшилось");
+		gen_s(o, "p = (2/3)·n·E: давление умножается на %d/%d, то есть %s %s.", a, b, up ? "увеличивается" : "уменьшается",
+		      up ? gen_times(o, a, b) : gen_times(o, b, a));
+	} else {
+		gen_t(o, "Абсолютную температуру идеального газа увеличили %s, а его концентрацию уменьшили %s. Во сколько "
+		      "раз %s давление газа?", gen_times(o, a, 1), gen_times(o, b, 1), up ? "увеличилось" : "уменьшилось");
+		gen_s(o, "p = nkT: давление умножается на %d/%d, то есть %s %s.", a, b, up ? "увеличивается" : "уменьшается",
+		      up ? gen_times(o, a, b) : gen_times(o, b, a));
+	}
+	gen_ans(o, up ? a : b, up ? b : a);
+	return 0;
+}
+
+/* --- the generator table ---------------------------------------------------------- */
+
+/* Every generator: its id (stable: variants are named by it), the
+ * built-in subject and exam number it trains, and a topic.  A generator
+ * joins the bank only with the built-in subjects (bank_load_embedded). */
+static const struct gen {
+	const char *id;
+	const char *subject;
+	int number;
+	const char *topic;
+	int (*make)(struct gen_out *o, struct gen_rng *r);
+} gen_table[] = {
+	{"m-plane", "math", 1, "Планиметрия", gen_m_plane},
+	{"m-vec", "math", 2, "Векторы", gen_m_vec},
+	{"m-solid", "math", 3, "Стереометрия", gen_m_solid},
+	{"m-prob", "math", 4, "Вероятность", gen_m_prob},
+	{"m-dice", "math", 4, "Вероятность", gen_m_dice},
+	{"m-prob2", "math", 5, "Вероятность", gen_m_prob2},
+	{"m-eq", "math", 6, "Уравнения", gen_m_eq},
+	{"m-expr", "math", 7, "Вычисления", gen_m_expr},
+	{"m-trig", "math", 7, "Тригонометрия", gen_m_trig},
+	{"m-formula", "math", 9, "Прикладная задача", gen_m_formula},
+	{"m-motion", "math", 10, "Текстовая задача", gen_m_motion},
+	{"m-work", "math", 10, "Текстовая задача", gen_m_work},
+	{"m-prog", "math", 10, "Прогрессии", gen_m_prog},
+	{"m-extr", "math", 12, "Производная", gen_m_extr},
+	{"i-truth", "inf", 2, "Логика", gen_i_truth},
+	{"i-fano", "inf", 4, "Кодирование", gen_i_fano},
+	{"i-algo", "inf", 5, "Алгоритмы", gen_i_algo},
+	{"i-img", "inf", 7, "Изображения", gen_i_img},
+	{"i-words", "inf", 8, "Комбинаторика", gen_i_words},
+	{"i-info", "inf", 11, "Количество информации", gen_i_info},
+	{"i-ip", "inf", 13, "IP-адреса", gen_i_ip},
+	{"i-base", "inf", 14, "Системы счисления", gen_i_base},
+	{"i-sys", "inf", 14, "Системы счисления", gen_i_sys},
+	{"i-rec", "inf", 16, "Рекурсия", gen_i_rec},
+	{"i-game19", "inf", 19, "Теория игр", gen_i_game19},
+	{"i-game20", "inf", 20, "Теория игр", gen_i_game20},
+	{"i-game21", "inf", 21, "Теория игр", gen_i_game21},
+	{"i-prog", "inf", 23, "Исполнитель", gen_i_prog},
+	{"i-div", "inf", 25, "Делимость", gen_i_div},
+	{"p-kin", "phys", 1, "Кинематика", gen_p_kin},
+	{"p-dyn", "phys", 2, "Динамика", gen_p_dyn},
+	{"p-cons", "phys", 3, "Законы сохранения", gen_p_cons},
+	{"p-osc", "phys", 4, "Колебания и волны", gen_p_osc},
+	{"p-press", "phys", 4, "Гидростатика", gen_p_press},
+	{"p-mkt", "phys", 7, "Молекулярная физика", gen_p_mkt},
+	{"p-gas", "phys", 8, "Термодинамика", gen_p_gas},
+	{"p-circ", "phys", 11, "Постоянный ток", gen_p_circ},
+	{"p-field", "phys", 11, "Электростатика", gen_p_field},
+	{"p-magn", "phys", 12, "Магнитное поле", gen_p_magn},
+	{"p-opt", "phys", 13, "Оптика", gen_p_opt},
+	{"p-nuc", "phys", 16, "Ядерная физика", gen_p_nuc},
+};
+#define GEN_COUNT ((int)(sizeof gen_table / sizeof gen_table[0]))
+
+static int gen_index(const char *id, size_t len)
+{
+	for (int i = 0; i < GEN_COUNT; i++)
+		if (strlen(gen_table[i].id) == len && strncmp(gen_table[i].id, id, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Make variant `seed` of generator g into o (its buffers are reset
+ * first).  0, or -1 when the generator rejected GEN_MAX_REJECTS draws in a
+ * row (a bug in the generator; tests/check_generators.py would fail). */
+static int gen_make(int g, uint32_t seed, struct gen_out *o)
+{
+	struct gen_rng r = {(uint64_t)seed * 0x2545F4914F6CDD1DULL ^ (uint64_t)(g + 1) << 40};
+	for (int tries = 0; tries < GEN_MAX_REJECTS; tries++) {
+		buf_reset(&o->text);
+		buf_reset(&o->sol);
+		o->answer[0] = '\0';
+		o->order = BANK_ORDER_EXACT;
+		o->bad = 0;
+		o->ri = 0;
+		if (gen_table[g].make(o, &r) == 0 && !o->bad && o->text.len && o->answer[0])
+			return 0;
+	}
+	return -1;
+}
+
+static void gen_out_free(struct gen_out *o)
+{
+	buf_free(&o->text);
+	buf_free(&o->sol);
+}
+
+/* FNV-1a of a variant's text: two seeds that happen to make the same task
+ * count as one task seen. */
+static uint64_t gen_text_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* --- generated tasks in the bank ------------------------------------------------------ */
+
+/* Parse "GENERATOR@SEED": the generator's index and the seed, or -1. */
+static int gen_parse_id(const char *id, uint32_t *seed)
+{
+	const char *at = strchr(id, '@');
+	if (!at || strlen(at + 1) != GEN_SEED_HEX)
+		return -1;
+	uint32_t v = 0;
+	for (const char *p = at + 1; *p; p++) {
+		int d = hex_digit(*p);
+		if (d < 0 || (*p >= 'A' && *p <= 'F'))
+			return -1; /* one spelling per variant: lower case */
+		v = v << 4 | (uint32_t)d;
+	}
+	*seed = v;
+	return gen_index(id, (size_t)(at - id));
+}
+
+/* Fill t with variant `seed` of generator g, of the bank's subject s.
+ * 0, or -1 (out of memory, or a generator bug). */
+static int gen_task(struct bank_task *t, int g, uint32_t seed, int s)
+{
+	struct gen_out o;
+	memset(&o, 0, sizeof o);
+	struct buf n = BUF_INIT;
+	int rc = -1;
+	if (gen_make(g, seed, &o) < 0 || bank_norm_for_compare(o.answer, o.order, &n) < 0 || n.len == 0)
+		goto out;
+	size_t tl = strlen(gen_table[g].topic), size = tl + o.text.len + o.sol.len + strlen(o.answer) + n.len + 5;
+	char *mem = malloc(size), *cur = mem;
+	if (!mem)
+		goto out;
+	free(t->mem);
+	memset(t, 0, sizeof *t);
+	snprintf(t->id, sizeof t->id, "%s@%0*x", gen_table[g].id, GEN_SEED_HEX, seed);
+	t->subject = s;
+	t->number = gen_table[g].number;
+	t->kind = BANK_VARIANT;
+	t->gen = g;
+	t->seed = seed;
+	t->order = o.order;
+	t->topic = bank_put(&cur, gen_table[g].topic, tl);
+	t->text = bank_put(&cur, o.text.p, o.text.len);
+	t->solution = bank_put(&cur, o.sol.p ? o.sol.p : "", o.sol.len);
+	t->answers[0] = bank_put(&cur, o.answer, strlen(o.answer));
+	t->norm[0] = bank_put(&cur, n.p, n.len);
+	t->nanswers = 1;
+	t->mem = mem;
+	t->memlen = size;
+	rc = 0;
+out:
+	gen_out_free(&o);
+	buf_free(&n);
+	return rc;
+}
+
+/* Add each generator whose subject the bank has as one entry of the task
+ * list (kind BANK_GENERATOR, id "GENERATOR@"), and make the variant cache.
+ * 0, or -1 when out of memory. */
+static int bank_attach_generators(struct bank *b)
+{
+	if (!b->cache && !(b->cache = calloc(1, sizeof *b->cache)))
+		return -1;
+	for (int g = 0; g < GEN_COUNT; g++) {
+		int s = bank_subject_index(b, gen_table[g].subject);
+		char id[BANK_MAX_ID_BYTES + 1];
+		snprintf(id, sizeof id, "%s@", gen_table[g].id);
+		if (s < 0 || bank_task_index(b, id) >= 0)
+			continue;
+		static const char note[] = "(генератор: каждый раз новый вариант)";
+		size_t tl = strlen(gen_table[g].topic), size = tl + sizeof note + 2;
+		char *mem = malloc(size), *cur = mem;
+		if (!mem || bank_grow(b, b->ntasks + 1) < 0) {
+			free(mem);
+			return -1;
+		}
+		struct bank_task *t = &b->tasks[b->ntasks++];
+		memset(t, 0, sizeof *t);
+		snprintf(t->id, sizeof t->id, "%s", id);
+		t->subject = s;
+		t->number = gen_table[g].number;
+		t->kind = BANK_GENERATOR;
+		t->gen = g;
+		t->seq = b->next_seq++;
+		t->topic = bank_put(&cur, gen_table[g].topic, tl);
+		t->text = bank_put(&cur, note, sizeof note - 1);
+		t->solution = bank_put(&cur, "", 0);
+		t->mem = mem;
+		t->memlen = size;
+	}
+	bank_sort(b);
+	return 0;
+}
+
+/* The task with this id, or NULL (a task a reload removed, say).  A
+ * variant id "GENERATOR@SEED" is built on demand when the bank has that
+ * generator; the pointer stays valid until GEN_CACHE_SLOTS other variants
+ * have been looked up (handlers use it at once). */
+static const struct bank_task *bank_find(const struct bank *b, const char *id)
+{
+	int i = bank_task_index(b, id);
+	if (i >= 0)
+		return &b->tasks[i];
+	uint32_t seed;
+	int g = gen_parse_id(id, &seed);
+	if (g < 0 || !b->cache)
+		return NULL;
+	char tid[BANK_MAX_ID_BYTES + 1];
+	snprintf(tid, sizeof tid, "%s@", gen_table[g].id);
+	int e = bank_task_index(b, tid);
+	if (e < 0)
+		return NULL; /* this bank has no such generator */
+	struct gen_cache *c = b->cache;
+	for (int k = 0; k < GEN_CACHE_SLOTS; k++)
+		if (c->slot[k].mem && strcmp(c->slot[k].id, id) == 0)
+			return &c->slot[k];
+	struct bank_task *t = &c->slot[c->next];
+	if (gen_task(t, g, seed, b->tasks[e].subject) < 0)
+		return NULL;
+	c->next = (c->next + 1) % GEN_CACHE_SLOTS;
+	return t;
+}
+
+/* A fresh variant id of generator entry gen (a BANK_GENERATOR task) into
+ * id: one whose text differs from every variant in seen[0..nseen) (ids of
+ * variants the student has had; others are skipped).  rnd seeds the draw.
+ * 0, or -1 when even GEN_FRESH_TRIES seeds gave a seen text (then id is
+ * the last one tried, and the caller may use it anyway). */
+static int bank_gen_fresh(const struct bank_task *gen, const char *const *seen, int nseen, uint64_t rnd,
+                          char id[BANK_MAX_ID_BYTES + 1])
+{
+	uint64_t *hash = nseen ? malloc((size_t)nseen * sizeof *hash) : NULL;
+	int nh = 0;
+	struct gen_out o;
+	memset(&o, 0, sizeof o);
+	for (int i = 0; i < nseen && hash; i++) {
+		uint32_t seed;
+		if (gen_parse_id(seen[i], &seed) == gen->gen && gen_make(gen->gen, seed, &o) == 0)
+			hash[nh++] = gen_text_hash(o.text.p);
+	}
+	struct gen_rng r = {rnd * 0xD1342543DE82EF95ULL}; /* callers' rnd may step like splitmix itself: decorrelate */
+	int rc = -1;
+	for (int k = 0; k < GEN_FRESH_TRIES && rc < 0; k++) {
+		uint32_t seed = (uint32_t)gen_next(&r);
+		snprintf(id, BANK_MAX_ID_BYTES + 1, "%s@%0*x", gen_table[gen->gen].id, GEN_SEED_HEX, seed);
+		if (gen_make(gen->gen, seed, &o) < 0)
+			continue;
+		uint64_t h = gen_text_hash(o.text.p);
+		rc = 0;
+		for (int i = 0; i < nh && rc == 0; i++)
+			rc = hash[i] == h ? -1 : 0;
+	}
+	gen_out_free(&o);
+	free(hash);
+	return rc;
+}
+
+/* Print n variants of generator `name` from seed on, in the bank file
+ * format (examflow tasks sample).  0, or -1 for an unknown name. */
+static int gen_sample(const char *name, int n, uint32_t seed, FILE *out)
+{
+	int g = gen_index(name, strlen(name));
+	if (g < 0)
+		return -1;
+	struct bank_task t;
+	memset(&t, 0, sizeof t);
+	for (int i = 0; i < n; i++, seed++) {
+		if (gen_task(&t, g, seed, 0) < 0) {
+			fprintf(out, "# %s@%0*x: the generator failed\n\n", name, GEN_SEED_HEX, seed);
+			continue;
+		}
+		fprintf(out, "id: %s\nnumber: %d\ntopic: %s\n", t.id, t.number, t.topic);
+		bank_dump_value(out, "text", t.text);
+		fprintf(out, "answer: %s\n", t.answers[0]);
+		if (t.order != BANK_ORDER_EXACT)
+			fprintf(out, "order: %s\n", bank_order_names[t.order]);
+		bank_dump_value(out, "solution", t.solution);
+		fputc('\n', out);
+	}
+	free(t.mem);
+	return 0;
+}
+
+/* The generators, one line each (examflow tasks sample with no name). */
+static void gen_list(FILE *out)
+{
+	for (int g = 0; g < GEN_COUNT; g++)
+		fprintf(out, "%-10s %-5s number %2d  %s\n", gen_table[g].id, gen_table[g].subject, gen_table[g].number, gen_table[g].topic);
 }
 
 /* --- the embedded default bank ---------------------------------------------- */
@@ -6618,11 +9165,17 @@ extern const char bank_embedded_text[];
 extern const size_t bank_embedded_len;
 
 
-/* Load the embedded default bank into b, replacing what it held.  Returns
- * the number of errors (0 unless the bank above was edited badly). */
+/* Load the embedded default bank and the generators into b, replacing what
+ * it held.  Returns the number of errors (0 unless the bank was edited
+ * badly). */
 static int bank_load_embedded(struct bank *b)
 {
-	return bank_load_text(b, "embedded bank", bank_embedded_text, bank_embedded_len, BANK_REPLACE, stderr);
+	int n = bank_load_text(b, "embedded bank", bank_embedded_text, bank_embedded_len, BANK_REPLACE, stderr);
+	if (n == 0 && bank_attach_generators(b) < 0) {
+		fprintf(stderr, "embedded bank: out of memory\n");
+		n = 1;
+	}
+	return n;
 }
 
 /* Validate a bank file the way the bot would load it (examflow tasks check):
@@ -10904,6 +13457,54 @@ static void bot_show_numbers(struct bot_call *c, const char *sid)
 	buf_free(&title);
 }
 
+/* --- generated tasks: reviews and fresh variants -------------------------------------
+ *
+ * A generated variant is a task like any other once dealt: its id
+ * ("GENERATOR@SEED") goes into pending, last_task and the review state,
+ * and bank_find() rebuilds it.  bot_pick_task() sees the bank's tasks,
+ * where a generator is one entry; these two turn that entry into a variant
+ * the student has not had, and bring generated variants back for review.
+ */
+
+#define BOT_GEN_SEEN_MAX 4096 /* a student's variants of one generator compared for repeats: years of daily practice */
+
+/* The generated variant in scope most overdue for review (not the last
+ * task), or NULL. */
+static const struct bank_task *bot_due_variant(struct bot *b, struct bot_user *u, int today)
+{
+	int best = -1;
+	for (int i = 0; i < u->ntasks; i++) {
+		const struct bot_taskstate *st = &u->tasks[i];
+		if (!st->due_day || st->due_day > today || !strchr(st->task, '@') || strcmp(st->task, u->last_task) == 0 ||
+		    (best >= 0 && st->due_day >= u->tasks[best].due_day))
+			continue;
+		const struct bank_task *t = bank_find(b->bank, st->task);
+		if (t && bot_task_in_scope(b, t, u))
+			best = i;
+	}
+	return best < 0 ? NULL : bank_find(b->bank, u->tasks[best].task);
+}
+
+/* A variant of generator entry gen that this student has not had (by
+ * text, not only by seed), or NULL when out of memory. */
+static const struct bank_task *bot_fresh_variant(struct bot *b, struct bot_user *u, const struct bank_task *gen)
+{
+	const char **seen = malloc((size_t)(u->ntasks + 1) * sizeof *seen);
+	if (!seen)
+		return NULL;
+	int n = 0;
+	size_t gl = strlen(gen->id); /* "GENERATOR@" */
+	for (int i = 0; i < u->ntasks && n < BOT_GEN_SEEN_MAX; i++)
+		if (strncmp(u->tasks[i].task, gen->id, gl) == 0)
+			seen[n++] = u->tasks[i].task;
+	if (strncmp(u->last_task, gen->id, gl) == 0)
+		seen[n++] = u->last_task;
+	char id[BANK_MAX_ID_BYTES + 1];
+	bank_gen_fresh(gen, seen, n, bot_rand(b), id); /* exhausted: a repeat is all there is */
+	free(seen);
+	return bank_find(b->bank, id);
+}
+
 /* Give the next task in the student's scope (the caller saves the user). */
 static void bot_send_task(struct bot_call *c)
 {
@@ -10912,8 +13513,12 @@ static void bot_send_task(struct bot_call *c)
 		bot_show_subjects(c, T_NO_SUBJECT);
 		return;
 	}
-	int review;
-	const struct bank_task *t = bot_pick_task(c->b, u, c->today, &review);
+	int review = 1;
+	const struct bank_task *t = bot_due_variant(c->b, u, c->today);
+	if (!t)
+		t = bot_pick_task(c->b, u, c->today, &review);
+	if (t && t->kind == BANK_GENERATOR)
+		t = bot_fresh_variant(c->b, u, t);
 	if (!t) {
 		u->num_filter = 0;
 		bot_show_subjects(c, T_NO_TASKS);
@@ -10971,7 +13576,8 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 		bot_reply(b, c->chat, bot_t(u, T_TOO_LONG), NULL);
 		return;
 	}
-	int correct = bank_answer_matches(t, answer);
+	int note;
+	int correct = bank_answer_check(t, answer, &note);
 	struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
 	struct bot_numstat *ns = bot_numstat(u, bot_task_subject(b, t), t->number, 1);
 	u->attempts++;
@@ -10990,6 +13596,8 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 		u->pending[0] = '\0';
 		struct buf text = BUF_INIT;
 		buf_printf(&text, bot_t(u, T_CORRECT), pts);
+		if (note)
+			buf_printf(&text, "\n%s", bank_note_text(note, u->lang));
 		buf_puts(&text, "\n\n");
 		bot_solution_text(u, t, &text);
 		if (bot_level(u->points) > level_before) {
@@ -11004,7 +13612,12 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 		u->pending_wrong++;
 		bot_after_task_kb(u, &kb, 1);
 		bot_ai_kb(b, u, &kb, t->id, answer);
-		bot_reply(b, c->chat, bot_t(u, T_WRONG), &kb);
+		struct buf text = BUF_INIT;
+		buf_puts(&text, bot_t(u, T_WRONG));
+		if (note)
+			buf_printf(&text, "\n%s", bank_note_text(note, u->lang));
+		bot_reply(b, c->chat, text.p ? text.p : bot_t(u, T_WRONG), &kb);
+		buf_free(&text);
 	}
 	if (st) {
 		bot_review_update(st, correct, c->today);
@@ -14791,6 +17404,51 @@ static int cli_demo(struct cli_ctx *ctx)
 	return rc;
 }
 
+#define CLI_SAMPLE_MAX 100000 /* variants per `tasks sample`: enough for any test, bounded output */
+
+/* examflow tasks sample [GENERATOR [N] [--seed S]]: N variants (default 1)
+ * from seed S (default 1, decimal or 0x hex), or the generator list. */
+static int cli_tasks_sample(struct cli_ctx *ctx)
+{
+	const char *name = NULL;
+	long n = 1;
+	unsigned long long seed = 1;
+	for (int i = 1; i < ctx->argc; i++) {
+		char *end;
+		const char *a = ctx->argv[i];
+		if (strcmp(a, "--seed") == 0 && i + 1 < ctx->argc) {
+			errno = 0;
+			seed = strtoull(ctx->argv[++i], &end, 0);
+			if (errno || *end || seed > UINT32_MAX) {
+				fprintf(stderr, "examflow: bad seed '%s' (0..4294967295, or 0x hex)\n", ctx->argv[i]);
+				return EXIT_USAGE;
+			}
+		} else if (!name) {
+			name = a;
+		} else {
+			n = strtol(a, &end, 10);
+			if (*end || n < 1 || n > CLI_SAMPLE_MAX) {
+				fprintf(stderr, "examflow: bad count '%s' (1..%d)\n", a, CLI_SAMPLE_MAX);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	if (!name) {
+		gen_list(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "all") == 0) {
+		for (int g = 0; g < GEN_COUNT; g++)
+			gen_sample(gen_table[g].id, (int)n, (uint32_t)seed, stdout);
+		return EXIT_OK;
+	}
+	if (gen_sample(name, (int)n, (uint32_t)seed, stdout) < 0) {
+		fprintf(stderr, "examflow: no generator '%s' (examflow tasks sample lists them)\n", name);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 static int cli_tasks(struct cli_ctx *ctx)
 {
 	const char *sub = ctx->argc ? ctx->argv[0] : "list";
@@ -14807,8 +17465,10 @@ static int cli_tasks(struct cli_ctx *ctx)
 		printf("%s: ok\n", ctx->argv[1]);
 		return EXIT_OK;
 	}
+	if (strcmp(sub, "sample") == 0)
+		return cli_tasks_sample(ctx);
 	if (ctx->argc > 1 || (strcmp(sub, "list") != 0 && strcmp(sub, "dump") != 0)) {
-		fprintf(stderr, "usage: examflow tasks [list|dump|check FILE]\n");
+		fprintf(stderr, "usage: examflow tasks [list|dump|check FILE|sample [GENERATOR [N] [--seed S]]]\n");
 		return EXIT_USAGE;
 	}
 	struct bank bk;
@@ -14961,7 +17621,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"check", cli_check, 0, 0, CFG_LOAD, "check", "check the configuration, the task bank and Telegram (getMe)"},
 	{"status", cli_status, 0, 0, CFG_LOAD, "status", "summarise the health file; exit 0 when healthy, 1 otherwise"},
 	{"uptime", cli_uptime, 0, 0, CFG_LOAD, "uptime", "UptimeRobot monitors and their state (needs uptimerobot_key)"},
-	{"tasks", cli_tasks, 0, 2, CFG_LOAD, "tasks [list|dump|check FILE]", "the task bank: counts, full text, or validate a file"},
+	{"tasks", cli_tasks, 0, 5, CFG_LOAD, "tasks [list|dump|check FILE|sample [GEN [N] [--seed S]]]",
+	 "the task bank: counts, full text, validate a file, or variants of a generator"},
 	{"backup", cli_backup, 1, 1, CFG_LOAD, "backup DIR", "consistent copy of data_dir while the bot runs"},
 	{"export", cli_export, 0, 1, CFG_LOAD, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},
 	{"repair", cli_repair, 0, 0, CFG_LOAD, "repair", "quarantine a damaged record and everything after it"},
@@ -15126,7 +17787,7 @@ const char bank_embedded_text[] =
 	"id: math-10\n"
 	"number: 4\n"
 	"topic: Вероятность\n"
-	"text: Монету бросают два раза. Найдите вероятность того, что орёл выпадет ровно один раз.\n"
+	"text: Симметричную монету (орёл и решка выпадают с равными вероятностями) бросают два раза. Найдите вероятность того, что орёл выпадет ровно один раз.\n"
 	"answer: 0,5\n"
 	"solution: Исходов четыре: ОО, ОР, РО, РР. Подходят ОР и РО: P = 2 : 4 = 0,5.\n"
 	"\n"
@@ -15262,7 +17923,7 @@ const char bank_embedded_text[] =
 	"id: inf-02\n"
 	"number: 2\n"
 	"topic: Логика\n"
-	"text: Сколько строк таблицы истинности выражения ¬(x ∧ y) ∨ (z ≡ w) содержат значение 1?\n"
+	"text: Сколько существует наборов значений переменных x, y, z, w, при которых выражение ¬(x ∧ y) ∨ (z ≡ w) равно 1?\n"
 	"answer: 14\n"
 	"solution: Всего 16 строк. Выражение ложно, только когда x = y = 1 и z ≠ w: это 2 строки. 16 − 2 = 14.\n"
 	"\n"
@@ -15311,14 +17972,14 @@ const char bank_embedded_text[] =
 	"id: inf-09\n"
 	"number: 8\n"
 	"topic: Комбинаторика\n"
-	"text: Сколько существует пятибуквенных слов из букв К, О, Т, в которых буква О встречается ровно 2 раза?\n"
+	"text: Сколько существует пятибуквенных слов из букв К, О, Т, в которых буква О встречается ровно 2 раза? Словом считается любая последовательность букв, не обязательно осмысленная; буквы могут повторяться.\n"
 	"answer: 80\n"
 	"solution: Место для двух О: C(5, 2) = 10 способов, остальные 3 места — К или Т: 2³ = 8. Итого 80.\n"
 	"\n"
 	"id: inf-10\n"
 	"number: 8\n"
 	"topic: Комбинаторика\n"
-	"text: Составляют четырёхбуквенные слова из букв Л, Е, С, А; буквы могут повторяться. Сколько слов начинаются с гласной?\n"
+	"text: Составляют четырёхбуквенные слова из букв Л, Е, С, А; буквы могут повторяться, словом считается любая последовательность букв, не обязательно осмысленная. Сколько слов начинаются с гласной?\n"
 	"answer: 128\n"
 	"solution: Первая буква — Е или А (2 способа), остальные три — любые из 4: 2·4³ = 128.\n"
 	"\n"
@@ -15343,6 +18004,7 @@ const char bank_embedded_text[] =
 	"  ПОКА нашлось (111) ИЛИ нашлось (22)\n"
 	"    ЕСЛИ нашлось (111) ТО заменить (111, 2)\n"
 	"    ИНАЧЕ заменить (22, 1)\n"
+	"    КОНЕЦ ЕСЛИ\n"
 	"  КОНЕЦ ПОКА\n"
 	"  Команда «заменить» меняет первое слева вхождение. Какая строка получится?\n"
 	"answer: 121\n"
@@ -15756,9 +18418,9 @@ const char bank_embedded_text[] =
 	"id: phys-07\n"
 	"number: 2\n"
 	"topic: Динамика\n"
-	"text: Брусок массой 2 кг равномерно тянут по горизонтальному столу. Коэффициент трения 0,3, g = 10 м/с². Найдите силу тяги в ньютонах.\n"
+	"text: Брусок массой 2 кг равномерно тянут по горизонтальному столу горизонтальной силой. Коэффициент трения 0,3, g = 10 м/с². Найдите силу тяги в ньютонах.\n"
 	"answer: 6\n"
-	"solution: При равномерном движении F = μmg = 0,3·2·10 = 6 Н.\n"
+	"solution: При равномерном движении тяга уравновешивает трение скольжения; сила горизонтальна, поэтому N = mg и F = μmg = 0,3·2·10 = 6 Н.\n"
 	"\n"
 	"id: phys-08\n"
 	"number: 3\n"
@@ -15819,9 +18481,9 @@ const char bank_embedded_text[] =
 	"id: phys-16\n"
 	"number: 7\n"
 	"topic: Молекулярная физика\n"
-	"text: Объём идеального газа изотермически уменьшили с 6 л до 2 л. Начальное давление 100 кПа. Найдите конечное давление в кПа.\n"
+	"text: Объём идеального газа постоянной массы изотермически уменьшили с 6 л до 2 л. Начальное давление 100 кПа. Найдите конечное давление в кПа.\n"
 	"answer: 300\n"
-	"solution: pV = const: p₂ = 100·6/2 = 300 кПа.\n"
+	"solution: При постоянных массе и температуре pV = const (закон Бойля — Мариотта): p₂ = 100·6/2 = 300 кПа.\n"
 	"\n"
 	"id: phys-17\n"
 	"number: 7\n"

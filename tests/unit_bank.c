@@ -28,7 +28,7 @@ static void test_rule_table(void)
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < sizeof bank_norm_rules / sizeof bank_norm_rules[0]; i++) {
 		const struct bank_norm_rule *r = &bank_norm_rules[i];
-		check(bank_norm_for_compare(r->in, r->any_order, &b) == 0);
+		check(bank_norm_for_compare(r->in, r->order, &b) == 0);
 		if (strcmp(b.p, r->out) != 0)
 			fprintf(stderr, "rule '%s': %s\n", r->name, r->does);
 		check_eq_str(b.p, r->out);
@@ -119,13 +119,13 @@ static void test_matching(void)
 	check(t != NULL);
 	if (!t)
 		return;
-	const char *yes[] = {"0.50", ",5", "0,5", "0.5", " 0,5 ", "+0.5", "Ответ: 0,5", "0,5.", ".5", "0,500"};
+	const char *yes[] = {"0.50", ",5", "0,5", "0.5", " 0,5 ", "+0.5", "Ответ: 0,5", "0,5.", ".5", "0,500", "1/2", "0,5 м"};
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
 		if (!bank_answer_matches(t, yes[i]))
 			fprintf(stderr, "should match 0,5: '%s'\n", yes[i]);
 		check(bank_answer_matches(t, yes[i]));
 	}
-	const char *no[] = {"", " ", "5", "0,05", "-0,5", "1/2", "0.5.0", "0,5 0", "o,5", "05"};
+	const char *no[] = {"", " ", "5", "0,05", "-0,5", "1/3", "0.5.0", "0,5 0", "o,5", "05", "0,5 5 м", "1/0", "2/4/8"};
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
 		if (bank_answer_matches(t, no[i]))
 			fprintf(stderr, "should not match 0,5: '%s'\n", no[i]);
@@ -216,12 +216,18 @@ static void test_embedded(void)
 	}
 	/* Every task: complete, within limits, its own answers match, and a wrong
 	 * answer does not. */
+	int fixed = 0;
 	for (int i = 0; i < b.ntasks; i++) {
 		const struct bank_task *t = &b.tasks[i];
+		check(bank_find(&b, t->id) == t);
+		if (t->kind != BANK_FIXED) { /* a generator's entry: tested in test_generators */
+			check(t->kind == BANK_GENERATOR && t->nanswers == 0 && strchr(t->id, '@') != NULL);
+			continue;
+		}
+		fixed++;
 		check(*t->text && *t->solution && *t->topic);
 		check(strlen(t->text) <= BANK_MAX_TEXT_BYTES);
 		check(t->nanswers >= 1);
-		check(bank_find(&b, t->id) == t);
 		for (int a = 0; a < t->nanswers; a++)
 			check(bank_answer_matches(t, t->answers[a]));
 		if (!bank_answer_matches(t, t->answers[0]))
@@ -230,7 +236,7 @@ static void test_embedded(void)
 		snprintf(wrong, sizeof wrong, "%s7", t->answers[0]);
 		check(!bank_answer_matches(t, wrong));
 		check(!bank_answer_matches(t, "неверно"));
-		if (t->any_order) { /* the reversed digits match too */
+		if (t->order == BANK_ORDER_ANY) { /* the reversed digits match too */
 			char rev[BANK_MAX_ANSWER_BYTES + 1];
 			size_t n = strlen(t->norm[0]);
 			for (size_t k = 0; k < n; k++)
@@ -251,7 +257,7 @@ static void test_embedded(void)
 	struct bank c;
 	memset(&c, 0, sizeof c);
 	check_eq_int(bank_load_file(&c, path, BANK_REPLACE, stderr), 0);
-	check_eq_int(c.ntasks, b.ntasks);
+	check_eq_int(c.ntasks, fixed); /* generators are code: the dump has the fixed tasks */
 	char *d1 = NULL, *d2 = NULL;
 	size_t l1 = 0, l2 = 0;
 	f = open_memstream(&d1, &l1);
@@ -349,9 +355,9 @@ static void test_file_errors(void)
 	       "bad.txt:3: bad number '100' (expected 1..99)\n", 2);
 	EXPECT("subject: math\nid: c1\nnumber: x\ntext: t\nanswer: 1\n", "bad.txt:3: bad number 'x' (expected 1..99)\n", 1);
 	EXPECT("subject: math\nid: c1\nnumber: 1\ntext: t\nanswer: abc\norder: any\n",
-	       "bad.txt:5: answer 'abc' is not a set of digits (the task has 'order: any')\n", 1);
+	       "bad.txt:5: answer 'abc' is not digits (the task has 'order: any')\n", 1);
 	EXPECT("subject: math\nid: c1\nnumber: 1\ntext: t\nanswer: 1\norder: sorted\n",
-	       "bad.txt:6: bad order 'sorted' (expected 'any' or 'exact')\n", 1);
+	       "bad.txt:6: bad order 'sorted' (expected 'exact', 'any' or 'digits')\n", 1);
 	EXPECT("subject: math\nid: c1\nnumber: 1\ntext: t\nanswer:\n", "bad.txt:5: empty 'answer:'\n", 1);
 	EXPECT("subject: math\nid: c1\nnumber: 1\ntext: t\ntext: u\nanswer: 1\n",
 	       "bad.txt:5: duplicate key 'text' (first at line 4)\n", 1);
@@ -485,7 +491,7 @@ static void test_add_replace(void)
 	if (t) {
 		check_eq_str(b.subjects[t->subject].id, "math");
 		check_eq_str(t->text, "Код:\n  for i in range(3):\n  print(i)");
-		check(t->any_order && bank_answer_matches(t, "5 3 1"));
+		check(t->order == BANK_ORDER_ANY && bank_answer_matches(t, "5 3 1"));
 		/* sorted into math's number 1, after the embedded ones */
 		int s = t->subject, c = bank_count(&b, s, 1);
 		check(bank_nth(&b, s, 1, c - 1) == t);
@@ -580,6 +586,208 @@ static void test_mutations(void)
 	bank_free(&b);
 }
 
+/* The kind examiner's table: every row holds, with its note. */
+static void test_kind_rules(void)
+{
+	for (size_t i = 0; i < sizeof bank_kind_rules / sizeof bank_kind_rules[0]; i++) {
+		const struct bank_kind_rule *r = &bank_kind_rules[i];
+		char text[400];
+		snprintf(text, sizeof text, "subject: s\ntitle: S\n\nid: k\nnumber: 1\ntext: x\nanswer: %s\norder: %s\n", r->answer,
+		         bank_order_names[r->order]);
+		const struct bank_task *t = task_from(text);
+		int note = -1;
+		int ok = t ? bank_answer_check(t, r->typed, &note) : -1;
+		if (ok != r->correct || note != r->note)
+			fprintf(stderr, "kind rule '%s': answer '%s', typed '%s': got %d note %d\n", r->name, r->answer, r->typed, ok, note);
+		check_eq_int(ok, r->correct);
+		check_eq_int(note, r->note);
+	}
+	/* the inputs of issue #15, one by one */
+	static const struct {
+		const char *answer, *typed;
+		int correct, note;
+	} cases[] = {
+		{"12,5", "12,5 %", 1, BANK_NOTE_UNITS}, {"25", "25 м", 1, BANK_NOTE_UNITS}, {"70", "70°", 1, BANK_NOTE_UNITS},
+		{"0,5", "1/2", 1, BANK_NOTE_FRACTION}, {"0,5", "Ответ 0,5", 1, BANK_NOTE_PREFIX}, {"0,5", "Ответ: 0,5", 1, BANK_NOTE_NONE},
+		{"0,5", "ответ - 0,5", 1, BANK_NOTE_PREFIX}, {"20", "20 км/ч", 1, BANK_NOTE_UNITS}, {"1000", "1 000 кг", 1, BANK_NOTE_UNITS},
+		{"0,25", "2/8", 1, BANK_NOTE_FRACTION}, {"3", "6/2", 1, BANK_NOTE_FRACTION}, {"0,3", "1/3", 0, BANK_NOTE_FRACTION},
+		{"110011110", "110 0 111 10", 1, BANK_NOTE_NONE}, {"110011110", "110 0 111 11", 0, BANK_NOTE_NONE},
+		{"0110", "01 10", 1, BANK_NOTE_NONE}, {"12", "1 2", 0, BANK_NOTE_NONE},
+		{"овощной", "oвoщнoй", 1, BANK_NOTE_NONE}, {"расчёт", "pacчeт", 1, BANK_NOTE_NONE}, {"АВС", "ABC", 1, BANK_NOTE_NONE},
+		{"хор", "xop", 1, BANK_NOTE_NONE}, {"хор", "xod", 0, BANK_NOTE_NONE}, {"ABBA", "АВВА", 1, BANK_NOTE_NONE},
+		{"пять", "5 м", 0, BANK_NOTE_NONE}, {"25", "м 25", 0, BANK_NOTE_NONE}, {"25", "25 5", 0, BANK_NOTE_NONE},
+		{"-4", "−4 °C", 1, BANK_NOTE_UNITS}, {"7", "7 раз", 1, BANK_NOTE_UNITS}, {"7", "7-ми", 0, BANK_NOTE_NONE},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[400];
+		snprintf(text, sizeof text, "subject: s\ntitle: S\n\nid: k\nnumber: 1\ntext: x\nanswer: %s\n", cases[i].answer);
+		const struct bank_task *t = task_from(text);
+		int note = -1, ok = t ? bank_answer_check(t, cases[i].typed, &note) : -1;
+		if (ok != cases[i].correct || note != cases[i].note)
+			fprintf(stderr, "answer '%s', typed '%s': got %d note %d\n", cases[i].answer, cases[i].typed, ok, note);
+		check_eq_int(ok, cases[i].correct);
+		check_eq_int(note, cases[i].note);
+	}
+	check(*bank_note_text(BANK_NOTE_UNITS, LANG_RU) && *bank_note_text(BANK_NOTE_FRACTION, LANG_EN));
+	check_eq_str(bank_note_text(BANK_NOTE_NONE, LANG_RU), "");
+	bank_free(&one);
+}
+
+/* order: digits — ordered digits that may repeat. */
+static void test_digit_order(void)
+{
+	const struct bank_task *t = task_from("subject: s\ntitle: S\n\nid: m\nnumber: 6\ntext: x\nanswer: 12\norder: digits\n");
+	check(t && t->order == BANK_ORDER_SEQ);
+	const char *yes[] = {"12", "1 2", "1, 2", "Ответ: 12", "1;2."};
+	for (size_t i = 0; t && i < sizeof yes / sizeof yes[0]; i++)
+		check(bank_answer_matches(t, yes[i]));
+	const char *no[] = {"21", "122", "1", "1-2", "12a", "", "1 2 ", "А Б"};
+	for (size_t i = 0; t && i < sizeof no / sizeof no[0]; i++) {
+		if (i == 6)
+			continue; /* trailing space is trimmed: "1 2 " is "12" */
+		check(!bank_answer_matches(t, no[i]));
+	}
+	t = task_from("subject: s\ntitle: S\n\nid: m\nnumber: 6\ntext: x\nanswer: 2 2 1\norder: digits\n");
+	check(t && bank_answer_matches(t, "221") && !bank_answer_matches(t, "212") && !bank_answer_matches(t, "21"));
+	int n = 0;
+	struct bank b;
+	memset(&b, 0, sizeof b);
+	char *msgs = load_msgs("ord.txt", "subject: s\ntitle: S\n\nid: m\nnumber: 6\ntext: x\nanswer: ab\norder: digits\n",
+	                       BANK_REPLACE, &n, &b);
+	check(n >= 1 && strstr(msgs, "is not digits (the task has 'order: digits')") != NULL);
+	free(msgs);
+	msgs = load_msgs("ord2.txt", "subject: s\ntitle: S\n\nid: m\nnumber: 6\ntext: x\nanswer: 1\norder: sorted\n", BANK_REPLACE, &n, &b);
+	check(n >= 1 && strstr(msgs, "bad order 'sorted' (expected 'exact', 'any' or 'digits')") != NULL);
+	free(msgs);
+	bank_free(&b);
+	bank_free(&one);
+}
+
+/* The one number agreement and the one decimal writer of the generators. */
+static void test_plural_and_decimals(void)
+{
+	static const struct {
+		long long n;
+		const char *want;
+	} pl[] = {{0, "яблок"}, {1, "яблоко"}, {2, "яблока"}, {4, "яблока"}, {5, "яблок"}, {11, "яблок"}, {12, "яблок"},
+	          {14, "яблок"}, {21, "яблоко"}, {22, "яблока"}, {25, "яблок"}, {101, "яблоко"}, {111, "яблок"},
+	          {112, "яблок"}, {1001, "яблоко"}, {-3, "яблока"}};
+	for (size_t i = 0; i < sizeof pl / sizeof pl[0]; i++) {
+		char w[32];
+		ru_plural(pl[i].n, "яблоко|яблока|яблок", w, sizeof w);
+		check_eq_str(w, pl[i].want);
+	}
+	static const struct {
+		long long num, den;
+		const char *want;
+	} dec[] = {{1, 4, "0,25"}, {-3, 4, "-0,75"}, {10, 2, "5"}, {0, 7, "0"}, {1, 8, "0,125"}, {5, 16, "0,3125"}, {7, -2, "-3,5"},
+	           {123456, 1000, "123,456"}};
+	for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++) {
+		char s[64];
+		check_eq_int(gen_fmt_dec(dec[i].num, dec[i].den, s, sizeof s), 0);
+		check_eq_str(s, dec[i].want);
+	}
+	char s[64];
+	check_eq_int(gen_fmt_dec(1, 3, s, sizeof s), -1);
+	check_eq_int(gen_fmt_dec(1, 0, s, sizeof s), -1);
+	check_eq_int(gen_fmt_dec(1, 1 << 30, s, sizeof s), -1); /* finite, but more than 6 places */
+}
+
+/* Generated variants: ids, lookup, the cache, determinism, fresh seeds. */
+static void test_generators(void)
+{
+	struct bank b;
+	memset(&b, 0, sizeof b);
+	check_eq_int(bank_load_embedded(&b), 0);
+	check(GEN_COUNT >= 40);
+	for (int g = 0; g < GEN_COUNT; g++) {
+		check(strlen(gen_table[g].id) <= GEN_MAX_ID_BYTES);
+		check(bank_subject_index(&b, gen_table[g].subject) >= 0);
+		char gid[BANK_MAX_ID_BYTES + 1], id[BANK_MAX_ID_BYTES + 1];
+		snprintf(gid, sizeof gid, "%s@", gen_table[g].id);
+		const struct bank_task *e = bank_find(&b, gid);
+		check(e && e->kind == BANK_GENERATOR && e->gen == g);
+		for (uint32_t seed = 0; seed < 300; seed++) {
+			snprintf(id, sizeof id, "%s@%08x", gen_table[g].id, seed * 2654435761u);
+			const struct bank_task *t = bank_find(&b, id);
+			check(t != NULL);
+			if (!t)
+				continue;
+			check_eq_str(t->id, id);
+			check(t->kind == BANK_VARIANT && t->gen == g && t->number == gen_table[g].number);
+			check_eq_str(b.subjects[t->subject].id, gen_table[g].subject);
+			check(*t->text && *t->solution && t->nanswers == 1);
+			check(strlen(t->text) <= BANK_MAX_TEXT_BYTES && strlen(t->answers[0]) <= BANK_MAX_ANSWER_BYTES);
+			if (!bank_answer_matches(t, t->answers[0]))
+				fprintf(stderr, "%s does not accept its own answer '%s'\n", t->id, t->answers[0]);
+			check(bank_answer_matches(t, t->answers[0]));
+			check(bank_find(&b, id) == t); /* a second lookup is the cached one */
+		}
+	}
+	/* The same id after the cache has turned over: the same task. */
+	const struct bank_task *t = bank_find(&b, "m-prob@0000002a");
+	char *text = t ? strdup(t->text) : NULL;
+	for (int k = 0; k < 3 * GEN_CACHE_SLOTS; k++) {
+		char id[32];
+		snprintf(id, sizeof id, "p-kin@%08x", (unsigned)k);
+		check(bank_find(&b, id) != NULL);
+	}
+	t = bank_find(&b, "m-prob@0000002a");
+	check(t && text && strcmp(t->text, text) == 0);
+	free(text);
+	/* Ids that do not name a variant. */
+	const char *bad[] = {"m-prob@2a", "m-prob@0000002A", "m-prob@0000002g", "nope@0000002a", "m-prob@000000002a",
+	                     "@0000002a", "m-prob", "m-prob@"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		t = bank_find(&b, bad[i]);
+		check(i == 7 ? t && t->kind == BANK_GENERATOR : t == NULL);
+	}
+	/* A bank without the built-in subjects has no generators. */
+	struct bank r;
+	memset(&r, 0, sizeof r);
+	static const char mine[] = "subject: math\ntitle: M\n\nid: a\nnumber: 1\ntext: x\nanswer: 1\n";
+	check_eq_int(bank_load_text(&r, "mine", mine, sizeof mine - 1, BANK_REPLACE, stderr), 0);
+	check(bank_find(&r, "m-prob@0000002a") == NULL);
+	bank_free(&r);
+	/* Add mode keeps them (the copy has its own cache). */
+	static const char chem[] = "subject: chem\ntitle: Химия\n\nid: c1\nnumber: 1\ntext: x\nanswer: 1\n";
+	check_eq_int(bank_load_text(&b, "mine", chem, sizeof chem - 1, BANK_ADD, stderr), 0);
+	t = bank_find(&b, "m-prob@0000002a");
+	check(t && t->kind == BANK_VARIANT);
+	/* Fresh variants: never one of the seen, by text. */
+	const struct bank_task *gen = bank_find(&b, "p-opt@");
+	char seen[600][BANK_MAX_ID_BYTES + 1];
+	const char *seenp[600];
+	int nseen = 0, repeats = 0;
+	uint64_t rnd = 12345;
+	for (int k = 0; k < 200 && gen; k++) {
+		char id[BANK_MAX_ID_BYTES + 1];
+		repeats += bank_gen_fresh(gen, seenp, nseen, rnd += 0x9E3779B97F4A7C15ULL, id) < 0;
+		const struct bank_task *v = bank_find(&b, id);
+		char *vt = v ? strdup(v->text) : NULL; /* the lookups below recycle the cache */
+		check(vt != NULL);
+		for (int i = 0; vt && i < nseen; i++) {
+			const struct bank_task *w = bank_find(&b, seenp[i]);
+			if (w && strcmp(w->text, vt) == 0)
+				repeats++;
+		}
+		free(vt);
+		snprintf(seen[nseen], sizeof seen[nseen], "%s", id);
+		seenp[nseen] = seen[nseen];
+		nseen++;
+	}
+	check_eq_int(repeats, 0);
+	/* tasks list shows both counts */
+	char *d = NULL;
+	size_t l = 0;
+	FILE *f = open_memstream(&d, &l);
+	bank_list(&b, f);
+	fclose(f);
+	check(strstr(d, "generators") != NULL && strstr(d, "+ 1 generator ") != NULL);
+	free(d);
+	bank_free(&b);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/unit_bank.XXXXXX");
@@ -594,6 +802,10 @@ int main(void)
 	test_file_errors();
 	test_add_replace();
 	test_mutations();
+	test_kind_rules();
+	test_digit_order();
+	test_plural_and_decimals();
+	test_generators();
 	buf_free(&norm_buf);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

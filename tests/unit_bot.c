@@ -442,6 +442,76 @@ static void test_outbox_api(void)
 	bot_free_state(&b);
 }
 
+/* Generated tasks through the handlers: dealt, checked, noted, reviewed,
+ * never repeated. */
+static void test_generated(void)
+{
+	struct bank eb;
+	memset(&eb, 0, sizeof eb);
+	check_eq_int(bank_load_embedded(&eb), 0);
+	struct bot b;
+	struct buf out = BUF_INIT;
+	bot_init(&b, &eb, NULL, &bopts);
+	say(&b, "/start", &out);
+	press(&b, "n:inf:19", &out); /* number 19 has a generator only */
+	struct bot_user *u = bot_find_user(&b, 1);
+	check(u && strncmp(u->pending, "i-game19@", 9) == 0);
+	const struct bank_task *t = bank_find(&eb, u->pending);
+	check(t && t->kind == BANK_VARIANT);
+	char right[BANK_MAX_ANSWER_BYTES + 1];
+	snprintf(right, sizeof right, "%s", t ? t->answers[0] : "");
+	char first[BOT_ID_MAX];
+	snprintf(first, sizeof first, "%s", u->pending);
+	say(&b, "1", &out); /* S = 1 is never the answer of task 19 here: it needs a move to a winning heap */
+	check(strstr(out.p, "Неверно") != NULL);
+	say(&b, right, &out);
+	check(strstr(out.p, "Верно") != NULL);
+	struct bot_numstat *ns = bot_numstat(u, "inf", 19, 0);
+	check(ns && ns->attempted == 2 && ns->correct == 1);
+	struct bot_taskstate *st = bot_taskstate(u, first, 0);
+	check(st && st->due_day > 0); /* wrong first: it comes back for review */
+	/* 150 fresh variants, no text twice */
+	char (*texts)[BANK_MAX_TEXT_BYTES + 1] = calloc(151, sizeof *texts);
+	int n = 0, same = 0;
+	for (int i = 0; i < 150 && texts; i++) {
+		press(&b, "sol", &out); /* seen: the solution marks it */
+		press(&b, "next", &out);
+		const struct bank_task *v = bank_find(&eb, u->pending);
+		check(v && v->kind == BANK_VARIANT);
+		if (!v)
+			continue;
+		for (int k = 0; k < n; k++)
+			same += strcmp(texts[k], v->text) == 0 && strcmp(u->pending, first) != 0;
+		snprintf(texts[n++], sizeof texts[0], "%s", v->text);
+	}
+	check_eq_int(same, 0);
+	free(texts);
+	/* a due generated variant comes first, marked as a review */
+	st = bot_taskstate(u, first, 0);
+	if (st)
+		st->due_day = bot_today(&b) - 1;
+	press(&b, "sol", &out);
+	press(&b, "next", &out);
+	check_eq_str(u->pending, first);
+	check(strstr(out.p, "повторение") != NULL);
+	/* the kind examiner's note reaches the student */
+	press(&b, "n:math:4", &out);
+	for (int i = 0; i < 50 && !strchr(u->pending, '@'); i++)
+		press(&b, "next", &out);
+	t = bank_find(&eb, u->pending);
+	if (t && strchr(t->id, '@')) {
+		char typed[BANK_MAX_ANSWER_BYTES + 8];
+		snprintf(typed, sizeof typed, "%s %%", t->answers[0]);
+		say(&b, typed, &out);
+		check(strstr(out.p, "Верно") != NULL && strstr(out.p, "только число") != NULL);
+	} else {
+		check(!"no generated task in 50 picks of math number 4");
+	}
+	bot_free_state(&b);
+	buf_free(&out);
+	bank_free(&eb);
+}
+
 int main(void)
 {
 	cfg_defaults(&cfg);
@@ -467,6 +537,7 @@ int main(void)
 	test_split();
 	test_kb_limit();
 	test_records_roundtrip();
+	test_generated();
 	bank_free(&bk);
 	return check_done();
 }
