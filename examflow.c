@@ -9263,11 +9263,13 @@ enum ai_status {
 	AI_LIMITED,       /* Gemini said 429: try later */
 	AI_ERROR,         /* network, 5xx after retries, garbage, configuration: a fallback */
 	AI_OFF,           /* no key: the tutor is off */
-	AI_TOO_LONG       /* the question is longer than AI_QUESTION_MAX */
+	AI_TOO_LONG,      /* the question is longer than AI_QUESTION_MAX */
+	AI_INTERRUPTED    /* a restart came between the question and its answer: ask again */
 };
 
 static const char *const ai_status_names[] = {"answer", "cut (MAX_TOKENS)", "refused", "busy", "waiting",
-                                              "quota used up", "rate-limited", "error", "off", "too long"};
+                                              "quota used up", "rate-limited", "error", "off", "too long",
+                                              "interrupted"};
 
 enum ai_kind { AI_ASK, AI_EXPLAIN };
 
@@ -9318,6 +9320,16 @@ struct ai_job {
 struct ai_slot {
 	struct http_conn conn;
 	struct ai_job *job;          /* NULL: free (the connection may idle for reuse) */
+};
+
+/* A question on its way, as storage knows it ("aip" when accepted, "aid"
+ * when answered): after a restart the open ones are told to ask again and
+ * their quota given back, so no question is lost or counted unanswered. */
+struct ai_pending {
+	int64_t user;                /* the imap key: first (one question in flight per student) */
+	int64_t chat;
+	int lang, charged_day;       /* charged_day: the quota day it was counted on; 0 not charged */
+	int open;                    /* asked, not answered yet */
 };
 
 struct ai_quota {
@@ -9392,6 +9404,7 @@ struct ai {
 	int working;                 /* the last real result was fine */
 	char last_error[AI_ERR_LEN];
 	struct imap quota;           /* struct ai_quota by user */
+	struct imap pending;         /* struct ai_pending by user: questions in flight, durable */
 	struct ai_cache_ent *lru_head, *lru_tail;
 	int ncache;
 	size_t cache_bytes;
@@ -9430,7 +9443,7 @@ static const char *const ai_system[LANG_COUNT] = {
 enum ai_text_id {
 	AT_OFF, AT_BUSY, AT_WAITING, AT_QUOTA, AT_LEFT, AT_LIMITED, AT_LIMITED_DAY, AT_REFUSED, AT_ERROR,
 	AT_CUT, AT_CUT_EMPTY, AT_TOO_LONG, AT_ASK_USAGE, AT_RESET, AT_BTN_EXPLAIN, AT_NO_TASK,
-	AT_P_HINT, AT_P_EXPLAIN, AT_P_WRONG, AT_P_RIGHT, AT_COUNT
+	AT_P_HINT, AT_P_EXPLAIN, AT_P_WRONG, AT_P_RIGHT, AT_INTERRUPTED, AT_COUNT
 };
 
 static const char *const ai_texts[AT_COUNT][LANG_COUNT] = {
@@ -9459,6 +9472,8 @@ static const char *const ai_texts[AT_COUNT][LANG_COUNT] = {
 	                  "Explain how to solve this task.\n\nTask: %s\n\nCorrect answer: %s\n\nThe book's solution: %s"},
 	[AT_P_WRONG] = {"\n\nЯ ответил: %s. Объясни, где я, вероятно, ошибся.", "\n\nI answered: %s. Explain where I probably went wrong."},
 	[AT_P_RIGHT] = {"\n\nКратко закрепи главную идею решения.", "\n\nBriefly reinforce the key idea of the solution."},
+	[AT_INTERRUPTED] = {"Бот перезапускался, пока ИИ-репетитор думал над вашим вопросом. Задайте его, пожалуйста, ещё раз — этот вопрос не засчитан в лимит.",
+	                    "The bot restarted while the AI tutor was working on your question. Please ask it again — it does not count against your limit."},
 };
 
 static const char *ai_t(int lang, enum ai_text_id id)
@@ -10127,6 +10142,50 @@ static void ai_quota_add(struct ai *a, int64_t user, int delta, int today)
 	ai_save_quota(a, q, NULL, NULL);
 }
 
+/* --- questions in flight -------------------------------------------------------------- */
+
+static void ai_save_pending(struct ai *a, const struct ai_pending *p, ai_emit_fn emit, void *ctx)
+{
+	char user[24], chat[24], lang[8], day[16];
+	snprintf(user, sizeof user, "%" PRId64, p->user);
+	snprintf(chat, sizeof chat, "%" PRId64, p->chat);
+	snprintf(lang, sizeof lang, "%d", p->lang);
+	snprintf(day, sizeof day, "%d", p->charged_day);
+	const char *f[] = {user, chat, lang, day};
+	if (!emit)
+		emit = a->emit, ctx = a->ctx;
+	if (emit)
+		emit(ctx, p->open ? "aip" : "aid", p->open ? 4 : 1, f);
+}
+
+/* imap_rebuild's filter: questions still open. */
+static int ai_pending_open(const void *slot, void *ctx)
+{
+	(void)ctx;
+	return ((const struct ai_pending *)slot)->open;
+}
+
+/* A question of user opens (asked) or closes (answered, or told to ask
+ * again).  Returns the entry, NULL when out of memory (the question is
+ * then only as durable as memory: an ask-again after a restart is lost). */
+static struct ai_pending *ai_pending_set(struct ai *a, int64_t user, int64_t chat, int lang, int charged_day, int open)
+{
+	struct imap *m = &a->pending;
+	struct ai_pending *p = imap_get(m, user);
+	if (!p && !open)
+		return NULL;
+	if (!p && (m->n + 1) * 2 > m->cap && m->cap)
+		imap_rebuild(m, m->cap, ai_pending_open, NULL); /* closed ones are history: drop them first */
+	int added;
+	if (!p && !(p = imap_put(m, user, &added)))
+		return NULL;
+	p->chat = chat;
+	p->lang = lang;
+	p->charged_day = charged_day;
+	p->open = open;
+	return p;
+}
+
 /* --- conversation memory ------------------------------------------------------------------ */
 
 static void ai_mem_clear(struct ai_mem *m)
@@ -10211,6 +10270,13 @@ static void ai_reset(struct ai *a, int64_t user)
  * (applied, or skipped when expired or malformed), 0 if not. */
 static int ai_apply(struct ai *a, const struct store_rec *r)
 {
+	if (strcmp(r->type, "aip") == 0 || strcmp(r->type, "aid") == 0) {
+		int open = r->type[2] == 'p';
+		if (a && r->nf >= (open ? 4 : 1))
+			ai_pending_set(a, strtoll(r->f[0], NULL, 10), open ? strtoll(r->f[1], NULL, 10) : 0,
+			               open ? (int)strtol(r->f[2], NULL, 10) : 0, open ? (int)strtol(r->f[3], NULL, 10) : 0, open);
+		return 1;
+	}
 	if (strcmp(r->type, "aiq") == 0) {
 		if (!a || r->nf < 3)
 			return 1;
@@ -10247,6 +10313,11 @@ static void ai_dump(struct ai *a, ai_emit_fn emit, void *ctx)
 		const struct ai_quota *q = imap_at(&a->quota, i);
 		if (q && q->day == today && q->count > 0)
 			ai_save_quota(a, q, emit, ctx);
+	}
+	for (size_t i = 0; i < a->pending.cap; i++) {
+		const struct ai_pending *p = imap_at(&a->pending, i);
+		if (p && p->open)
+			ai_save_pending(a, p, emit, ctx);
 	}
 	int64_t now = wall_ms();
 	for (struct ai_cache_ent *e = a->lru_tail; e; e = e->prev) {
@@ -10320,6 +10391,7 @@ static int ai_init(struct ai *a, const struct ai_opts *o, struct http_client *hc
 	a->done_tail = &a->done;
 	a->working = 1;
 	a->quota.elem = sizeof(struct ai_quota);
+	a->pending.elem = sizeof(struct ai_pending);
 	return ai_configure(a);
 }
 
@@ -10368,6 +10440,7 @@ static void ai_free(struct ai *a)
 	for (int i = 0; i < AI_MEMORY_USERS; i++)
 		ai_mem_clear(&a->mem[i]);
 	imap_free(&a->quota);
+	imap_free(&a->pending);
 	explicit_bzero(a->header, sizeof a->header);
 	memset(a, 0, sizeof *a);
 }
@@ -10412,6 +10485,7 @@ static void ai_compose(struct buf *out, int lang, enum ai_status st, const char 
 		break;
 	case AI_OFF: buf_puts(out, ai_t(lang, AT_OFF)); break;
 	case AI_TOO_LONG: buf_printf(out, ai_t(lang, AT_TOO_LONG), arg); break;
+	case AI_INTERRUPTED: buf_puts(out, ai_t(lang, AT_INTERRUPTED)); break;
 	default: buf_puts(out, ai_t(lang, AT_ERROR)); break;
 	}
 }
@@ -10599,6 +10673,9 @@ static enum ai_status ai_submit(struct ai *a, const struct ai_req *r)
 	a->queue_tail = &j->next;
 	a->queued++;
 	a->requests++;
+	const struct ai_pending *p = ai_pending_set(a, r->user_id, r->chat_id, r->lang, j->charged ? today : 0, 1);
+	if (p)
+		ai_save_pending(a, p, NULL, NULL); /* in the asking update's batch: durable with it */
 	log_debug("ai", "user %" PRId64 " asks (%zu bytes, %s)", r->user_id, strlen(q), r->kind == AI_EXPLAIN ? "explain" : "ask");
 	return AI_PENDING;
 }
@@ -10831,6 +10908,9 @@ static int ai_deliver(struct ai *a)
 		}
 		if ((j->status == AI_OK || j->status == AI_CUT) && *md)
 			ai_mem_push(a, j->user_id, j->prompt, md, today);
+		const struct ai_pending *p = ai_pending_set(a, j->user_id, j->chat_id, j->lang, 0, 0);
+		if (p)
+			ai_save_pending(a, p, NULL, NULL); /* answered: in the same batch as the answer */
 		int left = j->is_admin ? -1 : a->o.daily_limit - ai_quota_used(a, j->user_id, today);
 		struct buf html = BUF_INIT;
 		ai_compose(&html, j->lang, j->status, md, j->pause_s, j->per_day, left);
@@ -10893,6 +10973,34 @@ static void ai_delete(struct ai *a)
 static int ai_on(const struct ai *a)
 {
 	return a && a->enabled && a->hc;
+}
+
+/* After a restart, inside a batch: every question the last run accepted
+ * and never answered gets a result telling the student to ask again, and
+ * its quota back (when it was counted today).  Returns how many. */
+static int ai_recover(struct ai *a)
+{
+	if (!a)
+		return 0;
+	int n = 0, today = ai_today(a);
+	for (size_t i = 0; i < a->pending.cap; i++) {
+		struct ai_pending *p = imap_at(&a->pending, i);
+		if (!p || !p->open)
+			continue;
+		if (p->charged_day == today)
+			ai_quota_add(a, p->user, -1, today);
+		struct buf html = BUF_INIT;
+		ai_compose(&html, p->lang, AI_INTERRUPTED, NULL, 0, 0, -1);
+		ai_hand_over(a, p->user, p->chat, AI_INTERRUPTED, html.p, 0, 0, 0);
+		buf_free(&html);
+		p->open = 0;
+		ai_save_pending(a, p, NULL, NULL);
+		n++;
+	}
+	if (n)
+		log_info("ai", "%d question%s interrupted by the restart: the students are asked to ask again", n,
+		         n == 1 ? " was" : "s were");
+	return n;
 }
 
 /* --- examflow check ------------------------------------------------------------------------ */
@@ -15760,6 +15868,12 @@ static void tg_apply_ai(void *ctx, struct bot *b)
 	ai_deliver(ctx);
 }
 
+static void tg_apply_ai_recover(void *ctx, struct bot *b)
+{
+	(void)b;
+	ai_recover(ctx);
+}
+
 static void tg_ai_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
 {
 	if (ai_step(t->w->bot.ai, n > 0 ? pfd : NULL, n, now) > 0)
@@ -15843,6 +15957,7 @@ static int tg_init(struct tg *t, struct worker *w, const struct tg_hooks *hooks,
 		return EXIT_FAIL;
 	}
 	ai_attach(w->bot.ai, &t->hc, tg_typing, t);
+	worker_cycle(w, WORKER_DURABLE, tg_apply_ai_recover, w->bot.ai);
 	t->health = tg_health_new(&w->o.health);
 	return 0;
 }

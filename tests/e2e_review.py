@@ -164,3 +164,33 @@ def test_forged_buttons(t):
     t.check("в личных сообщениях" in replies(d, -600)[0], replies(d, -600))
     t.check(card, card)
     t.eq(stop_bot(t, p), 0, "exit code")
+
+
+def test_question_in_flight_survives_a_restart(t):
+    """A kill -9 while the tutor thinks: after the restart the student is told
+    to ask again, and the question did not use up the daily limit."""
+    d = new_double(t)
+    g = GeminiDouble(key=GKEY)
+    g.start()
+    t.on_cleanup(g.stop)
+    g.push("stall")
+    env = bot_env(t, d, GEMINI_API_KEY=GKEY, EXAMFLOW_GEMINI_API=g.url, EXAMFLOW_AI_DAILY_LIMIT=1)
+    p = start_bot(t, d, env)
+    d.push_message(7601, "/ask что такое логарифм?")
+    t.wait_for(lambda: g.requests(), 10, what="the question at Gemini")
+    p.kill()
+    p.wait()
+    g.reply_text("Логарифм — это показатель степени.")
+    p = start_bot(t, d, env)
+    texts = wait_texts(t, d, 7601, 1)
+    t.check("ещё раз" in texts[0], texts)
+    d.push_message(7601, "/ask что такое логарифм?")
+    texts = wait_texts(t, d, 7601, 2)
+    t.check("показатель степени" in texts[1], "answered, not refused by the daily limit: %r" % texts)
+    t.eq(stop_bot(t, p), 0, "exit code")
+    # and nothing is told twice after a further restart
+    p = start_bot(t, d, env)
+    d.push_message(7601, "/help")
+    texts = wait_texts(t, d, 7601, 3)
+    t.eq(len([x for x in texts if "ещё раз" in x]), 1, "one ask-again: %r" % texts)
+    t.eq(stop_bot(t, p), 0, "exit code")

@@ -256,6 +256,71 @@ static void test_markdown_long_hostile(void)
 	}
 }
 
+/* Replay the records collected so far into a fresh tutor. */
+static void replay_into(struct ai *b)
+{
+	for (int i = 0; i < recs.n; i++) {
+		struct store_rec r;
+		memset(&r, 0, sizeof r);
+		r.type = recs.type[i];
+		r.nf = strcmp(recs.type[i], "aid") == 0 ? 1 : 3;
+		for (int k = 0; k < r.nf; k++) {
+			r.f[k] = recs.f[i][k];
+			r.flen[k] = strlen(recs.f[i][k]);
+		}
+		if (strcmp(recs.type[i], "aip") == 0) { /* four fields; the collector keeps three: the day is today's */
+			static char day[16];
+			snprintf(day, sizeof day, "%d", ai_today(b));
+			r.f[3] = day;
+			r.flen[3] = strlen(day);
+			r.nf = 4;
+		}
+		ai_apply(b, &r);
+	}
+}
+
+/* A question accepted but never answered (the process died) is told to
+ * ask again after the restart, once, and its quota comes back. */
+static void test_interrupted_question(void)
+{
+	struct ai a, b;
+	tutor(&a);
+	recs.n = 0;
+	struct ai_req r = ask(31, "вопрос, который прервётся");
+	check_eq_int(ai_submit(&a, &r), AI_PENDING);
+	int aip = 0;
+	for (int i = 0; i < recs.n; i++)
+		aip += strcmp(recs.type[i], "aip") == 0;
+	check_eq_int(aip, 1);
+	check_eq_int(last_aiq(31), 1);
+	ai_free(&a); /* the restart */
+	tutor(&b);
+	replay_into(&b);
+	check_eq_int(ai_quota_used(&b, 31, ai_today(&b)), 1);
+	got.n = 0;
+	check_eq_int(ai_recover(&b), 1);
+	check_eq_int(got.n, 1);
+	check_eq_int(got.status, AI_INTERRUPTED);
+	check(strstr(got.html, "ещё раз") != NULL);
+	check(got.chat == 31);
+	check_eq_int(ai_quota_used(&b, 31, ai_today(&b)), 0);
+	check_eq_int(last_aiq(31), 0);
+	check_eq_int(ai_recover(&b), 0); /* once */
+	ai_free(&b);
+	/* after a compaction the open question is still known */
+	struct ai c;
+	tutor(&c);
+	recs.n = 0;
+	check_eq_int(ai_submit(&c, &r), AI_PENDING);
+	recs.n = 0;
+	ai_dump(&c, collect, NULL);
+	int open = 0;
+	for (int i = 0; i < recs.n; i++)
+		open += strcmp(recs.type[i], "aip") == 0;
+	check_eq_int(open, 1);
+	ai_free(&c);
+}
+
 /* A long code block is cut into several <pre> so the reply can be split. */
 static void test_markdown_long_code(void)
 {
@@ -778,6 +843,7 @@ int main(void)
 	test_markdown();
 	test_markdown_hostile();
 	test_markdown_long_hostile();
+	test_interrupted_question();
 	test_markdown_long_code();
 	test_parse();
 	test_cache_key();
