@@ -194,3 +194,35 @@ def test_question_in_flight_survives_a_restart(t):
     texts = wait_texts(t, d, 7601, 3)
     t.eq(len([x for x in texts if "ещё раз" in x]), 1, "one ask-again: %r" % texts)
     t.eq(stop_bot(t, p), 0, "exit code")
+
+
+def test_torn_tail_on_a_full_disk_does_not_stop_startup(t):
+    """The torn tail cannot be saved aside (RLIMIT_FSIZE stands in for a full
+    disk): it is cut in place, the bot starts, the admin is told."""
+    import resource
+    d = new_double(t)
+    env = bot_env(t, d)
+    data = os.path.join(t.tmp, "data")
+    p = t.run(["demo", "--data", data], env=env, input="/start\n/quit\n")
+    t.eq(p.returncode, 0, p.stderr)
+    log_path = os.path.join(data, "events.log")
+    good = os.path.getsize(log_path)
+    with open(log_path, "ab") as f:
+        f.write(b"x" * 8192)  # no newline: an interrupted write
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+
+    n0 = d.counter("polls")
+    q = subprocess.Popen([t.bin, "run", "--no-watchdog"], env=dict(env, EXAMFLOW_DATA_DIR=data), cwd=t.tmp,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         preexec_fn=small_files, start_new_session=True)
+    t.on_cleanup(lambda: q.poll() is None and q.kill())
+    t.wait_for(lambda: d.counter("polls") > n0 or q.poll() is not None, 20, what="the first getUpdates")
+    t.check(q.poll() is None, "the bot started: " + t.read("bot.log")[-2000:])
+    t.eq(os.path.getsize(log_path), good, "the tail was cut in place")
+    t.check(not [f for f in os.listdir(data) if f.startswith("events.log.torn-")], os.listdir(data))
+    t.check("cutting 8192 bytes in place" in t.read("bot.log"), t.read("bot.log")[-2000:])
+    t.wait_for(lambda: any("could not be saved aside" in x for x in d.texts(ADMIN)), 10, what="the admin's notice")
+    q.terminate()
+    q.wait()
