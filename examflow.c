@@ -14732,7 +14732,14 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_SEND_MAX_ATTEMPTS 8         /* 5xx / network failures before a message is dropped */
 #define TG_BACKOFF_MIN_MS 1000         /* getUpdates errors: 1 s doubling ... */
 #define TG_BACKOFF_MAX_MS 60000        /* ... to 60 s, with jitter */
-#define TG_CONFLICT_MIN_MS 5000        /* 409: another copy polls: 5 s doubling to 60 s */
+#define TG_PROBE_S 1                   /* a probation getUpdates: an active copy ends it with a 409 within ~0.2 s */
+#define TG_PROBE_GAP_MS 1000           /* between probes that found updates waiting (not ours to take yet) */
+#define TG_PROBE_SAME_FIRST 3          /* probes seeing the same first update: nobody else takes them */
+#define TG_REPOLL_MS 200               /* an active copy answers a 409 by polling again at once */
+#define TG_CONFLICT_WINDOW_MS 60000    /* 409s counted over this long ... */
+#define TG_CONFLICTS_TO_STANDBY 5      /* ... this many: another copy is here to stay, this one steps aside */
+#define TG_STANDBY_PROBE_MS 30000      /* a copy on standby looks for the other one this often (jittered) */
+#define TG_ROLE_NOTICE_MS 3600000      /* at most one standby / take-over notice an hour (no flapping spam) */
 #define TG_REQUEST_TIMEOUT_MS 30000    /* any call but the long poll */
 #define TG_POLL_GRACE_MS 15000         /* the long poll's deadline is its timeout plus this */
 #define TG_MAX_TOKENS 200000           /* JSON tokens in one getUpdates answer: 100 updates need ~10k; 4 MiB of memory at most */
@@ -14770,6 +14777,20 @@ static int64_t tg_api_fresh_ms(const struct tg_opts *o)
 
 enum tg_phase { TG_GETME, TG_DELWEBHOOK, TG_SETCOMMANDS, TG_SETCOMMANDS_EN, TG_POLL };
 
+/* Telegram allows one getUpdates poller per token.  Every copy starts on
+ * PROBATION: short polls whose updates it does not take, until it is sure
+ * no other copy polls (no 409 came; or the same first update stayed
+ * waiting, which an active copy would have taken).  An ACTIVE copy answers
+ * an occasional 409 by polling again at once, which ends the newcomer's
+ * probe with a 409 of its own: the newcomer goes to STANDBY (no polling,
+ * data untouched) and probes again every TG_STANDBY_PROBE_MS, taking over
+ * only when the other copy is gone.  Two established copies that keep
+ * colliding (TG_CONFLICTS_TO_STANDBY in a window) make one step aside.  No
+ * update is processed by two copies, none is lost (unconfirmed updates
+ * wait at Telegram), and the roles cannot flap: a standby's probe costs the
+ * active copy one 409 per TG_STANDBY_PROBE_MS, far below the threshold. */
+enum tg_role { TG_PROBATION, TG_ACTIVE, TG_STANDBY };
+
 /* Rate-limiter state of one chat. */
 struct tg_chat {
 	int64_t chat;       /* the imap key: first */
@@ -14797,8 +14818,15 @@ struct tg {
 	struct http_conn poll;
 	int polling;                  /* a request is on the poll lane */
 	int64_t poll_at;              /* mono ms: start the next poll lane request */
-	int64_t backoff_ms, conflict_ms;
+	int64_t backoff_ms;
 	int64_t last_conflict_log;
+	enum tg_role role;
+	int64_t conflict_at[TG_CONFLICTS_TO_STANDBY]; /* mono ms of the last 409s, a ring */
+	int nconflict;
+	int64_t probe_first;          /* PROBATION: the first update_id the last probe saw; 0 none */
+	int probe_same;               /* probes in a row that saw it */
+	int64_t role_notice_at;       /* wall ms of the last standby / take-over notice */
+	int was_standby;              /* this copy has been on standby: its next ACTIVE is a take-over */
 	int64_t last_ok_ms;           /* wall ms of the last successful Telegram call */
 	struct tg_send send[TG_SEND_CONNS];
 	int64_t global_ready_at;      /* mono ms: the next send may start */
@@ -14808,7 +14836,7 @@ struct tg {
 	struct { const char *method; char *body; } acks[TG_ACKS_MAX];
 	int nacks;
 	/* admin notice debouncing: one message per condition change */
-	int notified_conflict, notified_disk;
+	int notified_disk;
 	int64_t api_down_since;       /* wall ms; 0 while Telegram answers */
 	volatile sig_atomic_t *stop;
 	long n429, nsent_total, ndropped;
@@ -14934,7 +14962,7 @@ static int tg_start_poll(struct tg *t)
 		if (t->poll_limit < TG_POLL_LIMIT_MAX)
 			json_w_kv_i64(&w, "limit", t->poll_limit);
 		json_w_key(&w, "timeout");
-		json_w_val_i64(&w, *t->stop ? 0 : t->o->poll_timeout_s);
+		json_w_val_i64(&w, *t->stop ? 0 : t->role == TG_PROBATION ? TG_PROBE_S : t->o->poll_timeout_s);
 		json_w_key(&w, "allowed_updates");
 		json_w_arr_begin(&w);
 		json_w_val_str(&w, "message");
@@ -14942,7 +14970,7 @@ static int tg_start_poll(struct tg *t)
 		json_w_val_str(&w, "my_chat_member");
 		json_w_arr_end(&w);
 		json_w_obj_end(&w);
-		timeout = t->o->poll_timeout_s * 1000 + TG_POLL_GRACE_MS;
+		timeout = (t->role == TG_PROBATION ? TG_PROBE_S : t->o->poll_timeout_s) * 1000 + TG_POLL_GRACE_MS;
 		break;
 	}
 	tg_path(t, path, sizeof path, method);
@@ -15110,13 +15138,6 @@ static void tg_watch_conditions(struct tg *t)
 		                t->last_error[0] ? t->last_error : "no answer");
 		t->api_down_since = 0;
 	}
-	if (t->conflict_ms && !t->notified_conflict) {
-		tg_admin_notice(t, "another copy of the bot is polling with the same token (Telegram answers 409). "
-		                   "Stop the other copy; this one backs off meanwhile.");
-		t->notified_conflict = 1;
-	} else if (!t->conflict_ms && t->notified_conflict && t->phase == TG_POLL && t->last_ok_ms) {
-		t->notified_conflict = 0;
-	}
 	if (!t->w->disk_ok && !t->notified_disk) {
 		tg_admin_notice(t, "storage commits fail in %s (disk full or I/O error): updates are not confirmed "
 		                   "and will be processed once the disk works again.", t->w->o.data_dir);
@@ -15278,6 +15299,82 @@ static void tg_poll_limit_ok(struct tg *t)
 	}
 }
 
+/* Role changes, logged, and told to the admin at most once an hour. */
+static void tg_set_role(struct tg *t, enum tg_role role)
+{
+	static const char *const names[] = {"probation", "active", "standby"};
+	if (t->role == role)
+		return;
+	int64_t now = wall_ms();
+	int notify = !t->role_notice_at || now - t->role_notice_at >= TG_ROLE_NOTICE_MS;
+	log_info("telegram", "polling role: %s → %s", names[t->role], names[role]);
+	if (role == TG_STANDBY) {
+		log_error("telegram", "another copy of the bot is polling with the same token: this copy is on standby "
+		                      "(no polling, data untouched) and takes over when the other stops");
+		if (notify)
+			tg_admin_notice(t, "another copy of the bot is polling with the same token: this copy (pid %d) is on "
+			                   "standby, touches no data and takes over by itself when the other stops.",
+			                (int)getpid());
+		t->was_standby = 1;
+		t->poll_at = mono_ms() + tg_jitter(t, TG_STANDBY_PROBE_MS);
+		http_conn_drop(&t->poll);
+	} else if (role == TG_ACTIVE && t->was_standby) {
+		if (notify)
+			tg_admin_notice(t, "the other copy stopped polling: this copy (pid %d) took over.", (int)getpid());
+		t->was_standby = 0;
+	}
+	if (notify && (role == TG_STANDBY || (role == TG_ACTIVE && t->role == TG_PROBATION && t->role_notice_at)))
+		t->role_notice_at = now;
+	t->role = role;
+	t->nconflict = 0;
+	t->probe_first = 0;
+	t->probe_same = 0;
+}
+
+/* PROBATION: may this copy take the updates of a successful probe?  Yes
+ * when no other copy polls: the probe came back empty (an active copy
+ * would have ended it with a 409), or its first update stayed waiting
+ * through TG_PROBE_SAME_FIRST probes (an active copy would have taken it). */
+static int tg_probe_ok(struct tg *t, const char *js, const struct json_tok *tk, int n)
+{
+	int res = json_obj_get(js, tk, n, 0, "result");
+	int64_t first = 0;
+	if (res >= 0 && tk[res].type == JSON_ARRAY && tk[res].size > 0)
+		json_get_i64(js, tk, json_obj_get(js, tk, n, res + 1, "update_id"), &first);
+	if (first && first == t->probe_first)
+		t->probe_same++;
+	else
+		t->probe_same = 1;
+	t->probe_first = first;
+	if (first && t->probe_same < TG_PROBE_SAME_FIRST)
+		return 0;
+	tg_set_role(t, TG_ACTIVE);
+	return 1;
+}
+
+/* A 409: another copy's getUpdates ended ours. */
+static void tg_conflict(struct tg *t, const char *why)
+{
+	int64_t now = mono_ms();
+	http_conn_drop(&t->poll);
+	if (!t->last_conflict_log || now - t->last_conflict_log >= 60000) {
+		log_warn("telegram", "getUpdates: %s: another copy of the bot polls with this token", why);
+		t->last_conflict_log = now;
+	}
+	if (t->role != TG_ACTIVE) { /* a newcomer yields to the copy that was here first */
+		tg_set_role(t, TG_STANDBY);
+		return;
+	}
+	t->conflict_at[t->nconflict++ % TG_CONFLICTS_TO_STANDBY] = now;
+	int recent = 0;
+	for (int i = 0; i < TG_CONFLICTS_TO_STANDBY && i < t->nconflict; i++)
+		recent += now - t->conflict_at[i] < TG_CONFLICT_WINDOW_MS;
+	if (recent >= TG_CONFLICTS_TO_STANDBY) /* two established copies: this one steps aside */
+		tg_set_role(t, TG_STANDBY);
+	else
+		t->poll_at = now + TG_REPOLL_MS; /* take the poll back at once: a newcomer's probe then yields */
+}
+
 /* A finished poll-lane request. */
 static void tg_poll_done(struct tg *t, int r)
 {
@@ -15295,9 +15392,14 @@ static void tg_poll_done(struct tg *t, int r)
 	const char *js = res->body.p;
 	struct tg_answer a;
 	tg_classify(res, js, tk, n, &a);
+	if (a.status == 200 && a.ok && t->phase == TG_POLL && t->role == TG_PROBATION && !tg_probe_ok(t, js, tk, n)) {
+		t->last_ok_ms = wall_ms(); /* Telegram answers; the updates are not ours to take yet */
+		t->poll_at = mono_ms() + TG_PROBE_GAP_MS;
+		free(tk);
+		return;
+	}
 	if (a.status == 200 && a.ok) {
 		t->backoff_ms = 0;
-		t->conflict_ms = 0;
 		t->last_ok_ms = wall_ms();
 		t->last_error[0] = '\0';
 		if (t->phase == TG_GETME) {
@@ -15337,18 +15439,7 @@ static void tg_poll_done(struct tg *t, int r)
 		t->n429++;
 		log_warn("telegram", "%s: 429, waiting %d s as told", method, a.retry_after);
 	} else if (a.status == 409) {
-		t->conflict_ms = t->conflict_ms ? t->conflict_ms * 2 : TG_CONFLICT_MIN_MS;
-		if (t->conflict_ms > TG_BACKOFF_MAX_MS)
-			t->conflict_ms = TG_BACKOFF_MAX_MS;
-		t->poll_at = mono_ms() + t->conflict_ms;
-		http_conn_drop(&t->poll);
-		int64_t now = mono_ms();
-		if (!t->last_conflict_log || now - t->last_conflict_log >= 60000) {
-			log_error("telegram", "another copy of the bot is polling with the same token (%s); "
-			                      "backing off %" PRId64 " s. Stop the other copy.", why, t->conflict_ms / 1000);
-			t->last_conflict_log = now;
-		}
-		snprintf(t->last_error, sizeof t->last_error, "another copy of the bot polls with this token (409)");
+		tg_conflict(t, why);
 	} else if ((t->phase == TG_SETCOMMANDS || t->phase == TG_SETCOMMANDS_EN) && a.status >= 400 && a.status < 500) {
 		log_warn("telegram", "%s refused (%s); continuing without the command list", method, why);
 		t->phase++;
@@ -15516,14 +15607,18 @@ static void tg_fill_status(const struct tg *t, struct status *st)
 {
 	memset(st, 0, sizeof *st);
 	int64_t now = wall_ms();
-	st->bot_online = t->phase == TG_POLL && !t->conflict_ms;
+	st->bot_online = t->phase == TG_POLL && t->role == TG_ACTIVE;
 	st->api_responsive = t->last_ok_ms && now - t->last_ok_ms < tg_api_fresh_ms(t->o);
 	st->database_connected = t->w->disk_ok;
 	st->ai_working = ai_working(t->w->bot.ai);
 	st->last_update_at = t->last_update_ms;
 	st->queue_depth = bot_out_len(&t->w->bot);
-	if (t->last_error[0] && (!st->api_responsive || t->conflict_ms))
+	if (t->role == TG_STANDBY) {
+		static const char standby[] = "standby: another copy of the bot polls with this token; this one waits";
+		status_add_error(st, standby, sizeof standby - 1);
+	} else if (t->last_error[0] && !st->api_responsive) {
 		status_add_error(st, t->last_error, strlen(t->last_error));
+	}
 	if (!st->database_connected) {
 		static const char disk[] = "storage: commits fail (disk full or I/O error in data_dir)";
 		status_add_error(st, disk, sizeof disk - 1);
@@ -15710,6 +15805,8 @@ static void tg_reload(struct tg *t)
 	if (t->health)
 		health_set_opts(t->health, &t->w->o.health);
 	snprintf(t->prefix, sizeof t->prefix, "bot%s/", t->o->token);
+	if (t->role == TG_STANDBY) /* the operator says the other copy is gone: look now */
+		t->poll_at = mono_ms();
 	if (bank == 0)
 		log_info("main", "SIGHUP: log reopened, configuration and task bank reloaded (%d tasks)", t->w->bank.ntasks);
 	else
@@ -15738,7 +15835,7 @@ static void tg_shutdown(struct tg *t)
 		}
 	}
 	worker_record_marks(t->w);
-	if (t->phase == TG_POLL) {
+	if (t->phase == TG_POLL && t->role == TG_ACTIVE) { /* a standby's getUpdates would end the active copy's */
 		char path[256], body[96];
 		tg_path(t, path, sizeof path, "getUpdates");
 		snprintf(body, sizeof body, "{\"offset\":%" PRId64 ",\"timeout\":0,\"limit\":1}", t->w->bot.offset);
@@ -15787,6 +15884,8 @@ static void tg_sig_step(struct tg *t, const struct pollfd *pfd, int n, int64_t n
 /* The poll lane: getMe … getUpdates, one request at a time. */
 static int tg_poll_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
 {
+	if (t->role == TG_STANDBY && now >= t->poll_at && !*t->stop)
+		tg_set_role(t, TG_PROBATION); /* look for the other copy */
 	if (!t->polling && now >= t->poll_at && now >= t->w->commit_retry_at) {
 		int r = tg_start_poll(t);
 		if (r < 0)
