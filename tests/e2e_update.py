@@ -3,7 +3,7 @@
 The binary under test is copied to t.tmp/bin/examflow (the "installed" one)
 and runs the bot under its watchdog against the Telegram double while two
 students keep answering.  Releases are real: this tree compiled once per file
-with VERSION 0.2.0 (same libc as the binary under test, -O0 to stay fast),
+with a higher VERSION (same libc as the binary under test, -O0 to stay fast),
 signed by `examflow sign` with a key from `examflow keygen`, and served by
 tests/release_double.py over HTTPS (certificates from gen_certs.sh), once
 behind a GitHub-like chain of redirects to another host.  Broken releases are
@@ -13,7 +13,7 @@ same way (a broken build that passes its own checks is exactly that).
 Covered: keygen/sign (0600 key, no overwrite, one-line .pub, independent
 SHA-256 of the file); configuration errors (exit 3); update with no bot
 running; on a running bot: --check, update (same pid, health file version
-0.2.0, admin told with the note, examflow.prev, backup kept, no .new left),
+NEW, admin told with the note, examflow.prev, backup kept, no .new left),
 already current, `rollback` by hand, the rolled-back version never retried, a
 replayed older release refused; refusals with the bot untouched (404, HTML,
 reset, stall, truncated and short manifest or binary, huge answers, tampered,
@@ -53,7 +53,9 @@ from tg_double import TelegramDouble
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS_DIR)
-OLD, NEW = "0.1.0", "0.2.0"
+# The binary under test's version (0.1.0 from the Makefile); kit() sets
+# NEW two steps above it and REPLAY, an older release, one step above.
+OLD, NEW, REPLAY, OLDER = "0.1.0", "0.1.2", "0.1.1", "0.0.1"
 EXIT_OK, EXIT_FAIL, EXIT_CONFIG, EXIT_REFUSED = 0, 1, 3, 5
 NOTE = "Новые задачи по физике; faster replies"
 
@@ -61,14 +63,19 @@ NOTE = "Новые задачи по физике; faster replies"
 # --- built once per file ----------------------------------------------------------------
 
 class Kit:
-    """Certificates, signing keys and the 0.2.0 build, shared by the tests."""
+    """Certificates, signing keys and the NEW build, shared by the tests."""
 
 
 _kit = None
 
 
+def bump(version, n):
+    parts = version.split(".")
+    return ".".join(parts[:-1] + [str(int(parts[-1]) + n)])
+
+
 def kit(t):
-    global _kit
+    global _kit, OLD, NEW, REPLAY
     if _kit is not None:
         return _kit
     k = Kit()
@@ -85,6 +92,9 @@ def kit(t):
     k.pubkey = open(os.path.join(k.dir, "release.pub")).read().split("=", 1)[1].strip()
     out = subprocess.run([t.bin, "version"], capture_output=True, text=True).stdout
     k.target = re.search(r"^target: (\S+)$", out, re.M).group(1)
+    OLD = re.search(r"^examflow (\S+)$", out, re.M).group(1)
+    NEW, REPLAY = bump(OLD, 2), bump(OLD, 1)
+    assert tuple(map(int, OLDER.split("."))) < tuple(map(int, OLD.split("."))), "tests want a version above 0.0.1"
     musl = "libc: musl" in out
     cc, lib = (["musl-gcc", "-static"], "vendor/build-musl/libbearssl.a") if musl else (["cc"], "vendor/build-cc/libbearssl.a")
     k.new_bin = os.path.join(k.dir, "build", "examflow")
@@ -358,12 +368,12 @@ def test_keygen_sign_and_configuration(t):
         rig.untouched(want)
     p = rig.update("--jitter=nonsense")
     t.eq(p.returncode, 2, "bad --jitter is a usage error")
-    # no bot running: the binary is installed; it starts with 0.2.0 next time
+    # no bot running: the binary is installed; it starts with NEW next time
     p = rig.update("--jitter=0")
     one_line(t, p, EXIT_OK, "installed %s → %s" % (OLD, NEW), "the bot is not running", NOTE)
-    t.eq(sha(rig.exe), hashlib.sha256(data).hexdigest(), "0.2.0 installed")
+    t.eq(sha(rig.exe), hashlib.sha256(data).hexdigest(), "NEW installed")
     t.eq(sha(rig.exe + ".prev"), rig.old_sha, "the old one kept as examflow.prev")
-    t.check(NEW in rig.run("version").stdout, "the installed binary is 0.2.0")
+    t.check(NEW in rig.run("version").stdout, "the installed binary is NEW")
     t.check(not [f for f in os.listdir(os.path.dirname(rig.exe)) if f.endswith((".new", ".tmp"))],
             "nothing left over: %r" % os.listdir(os.path.dirname(rig.exe)))
     t.eq(open(os.path.join(t.tmp, "data", "update-state")).read(), "highest %s\n" % NEW, "update-state")
@@ -393,8 +403,8 @@ def test_update_running_bot_rollback_by_hand_and_replay(t):
     line = one_line(t, u, EXIT_OK, "updated %s → %s" % (OLD, NEW), "pid %d healthy" % p.pid, NOTE)
     h = rig.wait_healthy(p.pid, NEW)
     t.eq(p.poll(), None, "the same process runs on")
-    t.eq(sha(rig.exe), hashlib.sha256(release[2]).hexdigest(), "0.2.0 installed")
-    t.eq(sha(rig.exe + ".prev"), rig.old_sha, "examflow.prev is 0.1.0")
+    t.eq(sha(rig.exe), hashlib.sha256(release[2]).hexdigest(), "NEW installed")
+    t.eq(sha(rig.exe + ".prev"), rig.old_sha, "examflow.prev is OLD")
     t.check(not os.path.exists(rig.exe + ".new"), "no examflow.new left")
     backups = [f for f in os.listdir(os.path.join(t.tmp, "data")) if f.startswith("backup-")]
     t.eq(len(backups), 1, "one backup: %r" % backups)
@@ -407,17 +417,17 @@ def test_update_running_bot_rollback_by_hand_and_replay(t):
 
     one_line(t, rig.update(), EXIT_OK, "already current: %s" % NEW)
 
-    # by hand, back to 0.1.0 (the installed binary is now 0.2.0: it runs the rollback)
+    # by hand, back to OLD (the installed binary is now NEW: it runs the rollback)
     r = rig.run("rollback")
     one_line(t, r, EXIT_OK, "rolled back %s → %s" % (NEW, OLD), "pid %d healthy" % p.pid)
     rig.wait_healthy(p.pid, OLD)
-    t.eq(sha(rig.exe), rig.old_sha, "0.1.0 is installed again")
-    t.eq(sha(rig.exe + ".prev"), hashlib.sha256(release[2]).hexdigest(), "0.2.0 kept as examflow.prev")
-    # 0.2.0 was rolled back here: never retried
+    t.eq(sha(rig.exe), rig.old_sha, "OLD is installed again")
+    t.eq(sha(rig.exe + ".prev"), hashlib.sha256(release[2]).hexdigest(), "NEW kept as examflow.prev")
+    # NEW was rolled back here: never retried
     one_line(t, rig.update(), EXIT_REFUSED, "%s was rolled back on this machine" % NEW)
-    # a replayed old release: newer than the running 0.1.0, older than the highest ever accepted
-    rig.serve(sign(t, k, script(k, "v015", "0.1.5")), base="/objects", srv=store)
-    one_line(t, rig.update(), EXIT_REFUSED, "0.1.5 is not newer than %s, the highest version" % NEW)
+    # a replayed old release: newer than the running OLD, older than the highest ever accepted
+    rig.serve(sign(t, k, script(k, "replay", REPLAY)), base="/objects", srv=store)
+    one_line(t, rig.update(), EXIT_REFUSED, "%s is not newer than %s, the highest version" % (REPLAY, NEW))
     rig.untouched("replayed release")
     t.check(u.stdout.count("\n") == 1 and not u.stderr.strip(), "update printed one line:\n%s%s" % (u.stdout, u.stderr))
     t.check(line.startswith("examflow update: updated"), line)
@@ -471,10 +481,10 @@ def test_refused_releases_leave_the_bot_alone(t):
          setup=lambda: rig.serve(other))
     case("another target", EXIT_REFUSED, "built for linux-sparc64-musl",
          setup=lambda: rig.serve(sign(t, k, script(k, "sparc", NEW, target="linux-sparc64-musl"))))
-    case("older", EXIT_REFUSED, "0.0.9 is older than the running %s" % OLD,
-         setup=lambda: rig.serve(sign(t, k, script(k, "v009", "0.0.9"))))
+    case("older", EXIT_REFUSED, "%s is older than the running %s" % (OLDER, OLD),
+         setup=lambda: rig.serve(sign(t, k, script(k, "older", OLDER))))
     case("the same version", EXIT_OK, "already current: %s" % OLD,
-         setup=lambda: rig.serve(sign(t, k, script(k, "v010", OLD))))
+         setup=lambda: rig.serve(sign(t, k, script(k, "same", OLD))))
     expired = sign(t, k, k.new_bin, env=dict(os.environ, EXAMFLOW_TEST_CLOCK_OFFSET=str(-3 * 86400)), expires=2)
     case("expired", EXIT_REFUSED, "expired at", setup=lambda: rig.serve(expired))
     case("binary 404", EXIT_FAIL, "binary: HTTP 404", setup=lambda: rig.srv.behave(binp, "404"))
@@ -534,7 +544,7 @@ def test_rollback_when_the_new_version_never_becomes_healthy(t):
     u = rig.update()
     one_line(t, u, EXIT_REFUSED, "rolled back: %s → %s" % (NEW, OLD), "did not report healthy within 4 s",
              "%s runs again" % OLD, "marked bad")
-    t.check(rig.d.counter("refused_ua") > 0, "0.2.0 did run and try Telegram")
+    t.check(rig.d.counter("refused_ua") > 0, "NEW did run and try Telegram")
     rig.wait_healthy(p.pid, OLD)
     t.eq(p.poll(), None, "the same process runs on")
     rig.untouched("after the rollback")
@@ -557,7 +567,7 @@ def test_rollback_when_the_new_binary_exits_at_once(t):
     rig.extra_pids.append(pid)
     t.check(pid != p.pid and p.wait(5) == 1, "a new process; the old one is gone")
     rig.wait_healthy(pid, OLD)
-    t.eq(sha(rig.exe), rig.old_sha, "0.1.0 is installed again")
+    t.eq(sha(rig.exe), rig.old_sha, "OLD is installed again")
     t.check(rig.d.wait_for(lambda: any("rolled back" in x for x in notices(rig.d)), 10), "admin told")
     rig.bot = None
     students.check_counted(pid)
@@ -571,7 +581,7 @@ def test_bot_stopped_during_the_update(t):
     rig.d.refuse_ua = "examflow/%s" % NEW  # so that it is still waiting when the bot is stopped
     u = subprocess.Popen([rig.exe, "update"], env=rig.env, cwd=t.tmp, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    t.wait_for(lambda: (rig.health() or {}).get("version") == NEW, 20, what="0.2.0 running (not yet healthy)")
+    t.wait_for(lambda: (rig.health() or {}).get("version") == NEW, 20, what="NEW running (not yet healthy)")
     os.kill(p.pid, signal.SIGTERM)
     out, err = u.communicate(timeout=60)
     t.sanitizer_check(err)
