@@ -14104,7 +14104,8 @@ static int wd_status_cmd(const struct wd_opts *o, FILE *out)
  *   lock → jitter → manifest: signature, product, target, expiry, version
  *   (newer than the running binary, than the highest version this machine
  *   ever accepted, and not one it rolled back) → binary: size, SHA-256 →
- *   examflow.new, fsynced → `NEW version` and `NEW selftest` → backup of
+ *   examflow.new, fsynced → `NEW version` and `NEW selftest` → the running
+ *   bot, found through its health file, must be healthy → backup of
  *   data_dir (the last UPD_BACKUPS_KEEP kept) → examflow.prev = a copy of
  *   the installed binary → rename examflow.new over it, fsync the directory
  *   → SIGUSR2 to the bot's watchdog (same pid; it re-executes the binary at
@@ -15634,9 +15635,9 @@ static int upd_update(const struct upd_opts *o, FILE *out, FILE *err)
 	if (r == UPD_OK && o->check_only)
 		snprintf(u->why, sizeof u->why, "would update %s → %s (%" PRIu64 " bytes, signed by key %s): %s",
 		         EXAMFLOW_VERSION, u->m.version, u->m.size, u->key_id, u->m.notes);
-	else if (r == UPD_OK && (r = upd_find_bot(o->health_file, u->exe, &u->bot, u->why, sizeof u->why)) == UPD_OK &&
-	         (r = upd_bot_ready(u)) == UPD_OK && (r = upd_download(u)) == UPD_OK && (r = upd_vet(u)) == UPD_OK &&
-	         (r = upd_backup(u)) == UPD_OK && (r = upd_install(u)) == UPD_OK)
+	else if (r == UPD_OK && (r = upd_download(u)) == UPD_OK && (r = upd_vet(u)) == UPD_OK &&
+	         (r = upd_find_bot(o->health_file, u->exe, &u->bot, u->why, sizeof u->why)) == UPD_OK &&
+	         (r = upd_bot_ready(u)) == UPD_OK && (r = upd_backup(u)) == UPD_OK && (r = upd_install(u)) == UPD_OK)
 		r = upd_go_live(u);
 	upd_finish(u);
 	int code = upd_report(u, r, "update", out, err);

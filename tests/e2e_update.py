@@ -393,6 +393,10 @@ def test_update_running_bot_rollback_by_hand_and_replay(t):
     rig.env["EXAMFLOW_UPDATE_URL"] = rig.srv.url + "/o/r/releases/latest/download/"
     p = rig.start_bot()
     students = Students(rig)
+    for day in ("01", "02"):  # backups of earlier updates: only the last two stay
+        old = os.path.join(t.tmp, "data", "backup-200001%sT000000Z-0.0.1" % day)
+        os.makedirs(old)
+        t.write(os.path.join(old, "events.log"), "")
 
     c = rig.update("--check")
     one_line(t, c, EXIT_OK, "would update %s → %s" % (OLD, NEW), NOTE)
@@ -406,9 +410,10 @@ def test_update_running_bot_rollback_by_hand_and_replay(t):
     t.eq(sha(rig.exe), hashlib.sha256(release[2]).hexdigest(), "NEW installed")
     t.eq(sha(rig.exe + ".prev"), rig.old_sha, "examflow.prev is OLD")
     t.check(not os.path.exists(rig.exe + ".new"), "no examflow.new left")
-    backups = [f for f in os.listdir(os.path.join(t.tmp, "data")) if f.startswith("backup-")]
-    t.eq(len(backups), 1, "one backup: %r" % backups)
-    t.check({"snapshot", "events.log"} & set(os.listdir(os.path.join(t.tmp, "data", backups[0]))), "the backup holds data")
+    backups = sorted(f for f in os.listdir(os.path.join(t.tmp, "data")) if f.startswith("backup-"))
+    t.eq(len(backups), 2, "the last two backups: %r" % backups)
+    t.check(backups[0] == "backup-20000102T000000Z-0.0.1" and backups[1].endswith("-" + OLD), "which: %r" % backups)
+    t.check({"snapshot", "events.log"} & set(os.listdir(os.path.join(t.tmp, "data", backups[1]))), "the backup holds data")
     t.check(rig.d.wait_for(lambda: any("updated %s → %s: %s" % (OLD, NEW, NOTE) in x for x in notices(rig.d)), 10),
             "the admin was told: %r" % notices(rig.d))
     paths = store.paths()

@@ -2,7 +2,9 @@
  * redirect handling it relies on.  Versions compare as numbers; update_pubkey
  * parses; a manifest signed here verifies, and no change to any byte of it,
  * no truncation and no other key does; every field is checked; Location
- * headers are parsed (whole and byte by byte) and resolved; the remembered
+ * headers are parsed (whole and byte by byte) and resolved, and redirects
+ * are followed (relative, absolute path, a loop, none, a cap) against a
+ * local server; the remembered
  * state round-trips; keygen and sign write what update reads, and an
  * independent SHA-256/ECDSA check (openssl, when installed) accepts sign's
  * signature.
@@ -349,13 +351,88 @@ static void test_redirect_target(void)
 	check_eq_int(http_redirect_target("https://a/x", "/a-long-enough-path", tiny, sizeof tiny), HTTP_ERR_URL);
 	check(http_is_redirect(301) && http_is_redirect(302) && http_is_redirect(303) && http_is_redirect(307) &&
 	      http_is_redirect(308) && !http_is_redirect(304) && !http_is_redirect(300) && !http_is_redirect(200));
-	/* http_get_sync refuses a plain http:// start URL?  No: it only refuses
-	 * a downgrade; a bad URL is a URL error. */
+	/* a URL that is not http(s) is refused before any connection */
 	struct http_client hc;
 	struct http_response res;
 	char err[HTTP_ERR_LEN];
 	memset(&hc, 0, sizeof hc);
 	check_eq_int(http_get_sync(&hc, "ftp://x/", 100, 1000, &res, err, sizeof err), HTTP_ERR_URL);
+}
+
+/* A plain-HTTP server in a child process, one answer per connection, by path. */
+static void redirect_server(int ls)
+{
+	static const struct { const char *path, *answer; } routes[] = {
+		{"/a", "HTTP/1.1 302 Found\r\nLocation: b\r\nContent-Length: 5\r\n\r\nmoved"},
+		{"/b", "HTTP/1.1 301 Moved Permanently\r\nLocation: /c?x=1\r\nContent-Length: 0\r\n\r\n"},
+		{"/c?x=1", "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone"},
+		{"/loop", "HTTP/1.1 307 Temporary Redirect\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n"},
+		{"/noloc", "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n"},
+		{"/big", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"},
+	};
+	for (;;) {
+		int c = accept(ls, NULL, NULL);
+		if (c < 0)
+			_exit(0);
+		char req[2048];
+		size_t n = 0;
+		while (n < sizeof req - 1 && !memmem(req, n, "\r\n\r\n", 4)) {
+			ssize_t r = read(c, req + n, sizeof req - 1 - n);
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		req[n] = '\0';
+		const char *answer = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+		for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+			char line[64];
+			snprintf(line, sizeof line, "GET %s HTTP/1.1\r\n", routes[i].path);
+			if (strncmp(req, line, strlen(line)) == 0)
+				answer = routes[i].answer;
+		}
+		if (write_all(c, answer, strlen(answer)) < 0)
+			_exit(1);
+		close(c);
+	}
+}
+
+static void test_redirects_followed(void)
+{
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {0};
+	socklen_t al = sizeof a;
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	check(bind(ls, (struct sockaddr *)&a, sizeof a) == 0 && listen(ls, 16) == 0);
+	getsockname(ls, (struct sockaddr *)&a, &al);
+	pid_t pid = fork();
+	if (pid == 0)
+		redirect_server(ls);
+	close(ls);
+	struct http_client hc;
+	struct http_response res;
+	char url[128], err[HTTP_ERR_LEN];
+	http_client_init(&hc, "/nonexistent"); /* plain http:// needs no anchors */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/a", ntohs(a.sin_port));
+	check_eq_int(http_get_sync(&hc, url, 100, 5000, &res, err, sizeof err), HTTP_DONE);
+	check_eq_int(res.status, 200);
+	check(res.body.p && strcmp(res.body.p, "done") == 0);
+	http_response_free(&res);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/loop", ntohs(a.sin_port));
+	check_eq_int(http_get_sync(&hc, url, 100, 5000, &res, err, sizeof err), HTTP_ERR_REDIRECT);
+	check(strstr(err, "more than 5 redirects") != NULL);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/noloc", ntohs(a.sin_port));
+	check_eq_int(http_get_sync(&hc, url, 100, 5000, &res, err, sizeof err), HTTP_ERR_REDIRECT);
+	check(strstr(err, "without a usable Location") != NULL);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/big", ntohs(a.sin_port));
+	check_eq_int(http_get_sync(&hc, url, 10, 5000, &res, err, sizeof err), HTTP_ERR_BODY_TOO_BIG);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/nothing", ntohs(a.sin_port));
+	check_eq_int(http_get_sync(&hc, url, 100, 5000, &res, err, sizeof err), HTTP_DONE);
+	check_eq_int(res.status, 404);
+	http_response_free(&res);
+	http_client_free(&hc);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 /* --- the remembered state --------------------------------------------------------------- */
@@ -534,6 +611,7 @@ int main(void)
 	test_version_output();
 	test_location_header();
 	test_redirect_target();
+	test_redirects_followed();
 	test_state();
 	test_keygen_and_sign();
 	t_cleanup();
