@@ -82,7 +82,8 @@ def kit(t):
     k.dir = tempfile.mkdtemp(prefix="examflow-update-kit-")
     atexit.register(shutil.rmtree, k.dir, True)
     k.certs = os.path.join(k.dir, "certs")
-    subprocess.run(["sh", os.path.join(TESTS_DIR, "gen_certs.sh"), k.certs], check=True, capture_output=True)
+    certs = subprocess.Popen(["sh", os.path.join(TESTS_DIR, "gen_certs.sh"), k.certs], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)  # meanwhile: keys and the build
     for name in ("release", "other"):
         p = subprocess.run([t.bin, "keygen", os.path.join(k.dir, name)], capture_output=True, text=True)
         t.sanitizer_check(p.stderr)
@@ -103,6 +104,7 @@ def kit(t):
                          "-DEXAMFLOW_BUILD_DATE=\"test\"", "-I", os.path.join(ROOT, "vendor/bearssl-0.6/inc"),
                          "-o", k.new_bin, os.path.join(ROOT, "examflow.c"), os.path.join(ROOT, lib)],
                    check=True, capture_output=True, timeout=120)
+    assert certs.wait(60) == 0, "gen_certs.sh failed"
     _kit = k
     return k
 
@@ -170,7 +172,7 @@ class Rig:
                          EXAMFLOW_CHECK_INTERVAL=5, EXAMFLOW_HANG_TIMEOUT=3, EXAMFLOW_MAX_RESTARTS=5,
                          EXAMFLOW_UPDATE_URL=self.srv.url + "/rel", EXAMFLOW_UPDATE_PUBKEY=self.k.pubkey,
                          EXAMFLOW_CA_FILE=os.path.join(self.k.certs, "ca.pem"),
-                         EXAMFLOW_UPDATE_HEALTH_TIMEOUT=20, EXAMFLOW_UPDATE_TIMEOUT=3)
+                         EXAMFLOW_UPDATE_HEALTH_TIMEOUT=20, EXAMFLOW_UPDATE_TIMEOUT=2)
         self.env.update({k: str(v) for k, v in env_extra.items()})
         self.bot = None
         self.extra_pids = []
@@ -525,14 +527,16 @@ def test_refused_releases_leave_the_bot_alone(t):
     rig.serve(good)
     rig.srv.behave(man, "stall")
     asked = len(rig.srv.paths())
-    first = subprocess.Popen([rig.exe, "update"], env=rig.env, cwd=t.tmp, stdout=subprocess.PIPE,
+    first = subprocess.Popen([rig.exe, "update"], env=dict(rig.env, EXAMFLOW_UPDATE_TIMEOUT="60"), cwd=t.tmp,
+                             stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     t.wait_for(lambda: man in rig.srv.paths()[asked:], 10, what="the first update to fetch")
     second = rig.update()
     one_line(t, second, EXIT_FAIL, "another examflow update or rollback is running (pid %d)" % first.pid)
+    rig.srv.release_stalls()
     out, err = first.communicate(timeout=30)
     t.sanitizer_check(err)
-    t.eq(first.returncode, EXIT_FAIL, "the first run timed out: " + out + err)
+    t.eq(first.returncode, EXIT_FAIL, "the first run failed on the stalled manifest: " + out + err)
     rig.srv.behave(man, None)
     rig.untouched("two runs at once")
     t.check(not [x for x in notices(rig.d) if "update" in x or "rolled" in x],
@@ -541,13 +545,13 @@ def test_refused_releases_leave_the_bot_alone(t):
 
 
 def test_rollback_when_the_new_version_never_becomes_healthy(t):
-    rig = Rig(t, EXAMFLOW_UPDATE_HEALTH_TIMEOUT=4)
+    rig = Rig(t, EXAMFLOW_UPDATE_HEALTH_TIMEOUT=3)
     rig.serve(sign(t, rig.k, rig.k.new_bin))
     p = rig.start_bot()
     students = Students(rig)
     rig.d.refuse_ua = "examflow/%s" % NEW  # the new version cannot reach Telegram
     u = rig.update()
-    one_line(t, u, EXIT_REFUSED, "rolled back: %s → %s" % (NEW, OLD), "did not report healthy within 4 s",
+    one_line(t, u, EXIT_REFUSED, "rolled back: %s → %s" % (NEW, OLD), "did not report healthy within 3 s",
              "%s runs again" % OLD, "marked bad")
     t.check(rig.d.counter("refused_ua") > 0, "NEW did run and try Telegram")
     rig.wait_healthy(p.pid, OLD)

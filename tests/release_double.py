@@ -14,7 +14,8 @@
 Misbehaviours, each what a real static host or the way to it can do:
   "404"       Not Found (an HTML page, like GitHub's)
   "html"      200 with a text/html page (a captive portal or a login page)
-  "stall"     the status line and half the headers, then nothing until stop()
+  "stall"     the status line and half the headers, then nothing until
+              release_stalls() or stop()
   "reset"     a TCP RST instead of an answer
   "truncate"  Content-Length of the whole file, half of the bytes, then close
   "huge"      Content-Length: 1 GiB, then a trickle (the client must refuse at the header)
@@ -46,6 +47,7 @@ class ReleaseServer:
         self._paths = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._release = threading.Event()
         self._ls = None
         self.port = 0
 
@@ -89,6 +91,11 @@ class ReleaseServer:
                 self.behaviour.pop(path, None)
             else:
                 self.behaviour[path] = kind
+
+    def release_stalls(self):
+        """End the answers stalled so far (their connections close)."""
+        self._release.set()
+        self._release = threading.Event()
 
     def paths(self):
         with self._lock:
@@ -153,7 +160,10 @@ class ReleaseServer:
             return False
         if kind == "stall":
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/oc")
-            self._stop.wait(60)
+            evt = self._release
+            for _ in range(600):
+                if self._stop.is_set() or evt.wait(0.1):
+                    break
             return False
         if kind == "html":
             self._send(sock, "200 OK", HTML_PORTAL, "text/html; charset=utf-8")
