@@ -14936,11 +14936,30 @@ static int upd_proc_read(pid_t pid, const char *name, struct buf *b)
 	return read_file(path, b, UPD_PROC_MAX) < 0 ? -errno : 0;
 }
 
+/* No watchdog in the health file: is a worker alone (`run --no-watchdog`)
+ * holding data_dir?  It cannot re-exec; say so rather than "not running". */
+static void upd_note_lonely_worker(const char *data_dir, const char *exe, struct upd_bot *bot)
+{
+	char path[STORE_PATH_LEN], pid[32] = "", bin[PATH_MAX_LEN];
+	store_path(path, data_dir, "lock");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd >= 0 ? read(fd, pid, sizeof pid - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	pid[r > 0 ? r : 0] = '\0';
+	long n = strtol(pid, NULL, 10);
+	if (n > 1 && n < INT_MAX && upd_alive((pid_t)n) && upd_proc_exe((pid_t)n, bin, sizeof bin) == 0 &&
+	    strcmp(bin, exe) == 0)
+		snprintf(bot->note, sizeof bot->note, "the bot runs without its watchdog (pid %ld), which cannot re-exec: "
+		         "restart it", n);
+}
+
 /* Find the bot the health file names and check it runs our binary (a pid
  * in a stale file may belong to anything by now).  UPD_OK (bot->pid 0 when
  * there is none, with bot->note saying why) or UPD_CONFIG when we may not
  * look at it. */
-static int upd_find_bot(const char *health_file, const char *exe, struct upd_bot *bot, char *why, size_t wlen)
+static int upd_find_bot(const char *health_file, const char *data_dir, const char *exe, struct upd_bot *bot,
+                        char *why, size_t wlen)
 {
 	struct upd_health h;
 	char path[PATH_MAX_LEN];
@@ -14948,10 +14967,12 @@ static int upd_find_bot(const char *health_file, const char *exe, struct upd_bot
 	memset(bot, 0, sizeof *bot);
 	if (!health_file || !health_file[0]) {
 		snprintf(bot->note, sizeof bot->note, "health_file is empty, so no running bot can be seen");
+		upd_note_lonely_worker(data_dir, exe, bot);
 		return UPD_OK;
 	}
 	if (upd_read_health(health_file, &h) < 0 || h.pid <= 1 || h.pid > INT_MAX || !upd_alive((pid_t)h.pid)) {
-		snprintf(bot->note, sizeof bot->note, "the bot is not running (health file %s)", health_file);
+		snprintf(bot->note, sizeof bot->note, "the bot is not running (health file %.200s)", health_file);
+		upd_note_lonely_worker(data_dir, exe, bot);
 		return UPD_OK;
 	}
 	pid_t pid = (pid_t)h.pid;
@@ -15636,7 +15657,7 @@ static int upd_update(const struct upd_opts *o, FILE *out, FILE *err)
 		snprintf(u->why, sizeof u->why, "would update %s → %s (%" PRIu64 " bytes, signed by key %s): %s",
 		         EXAMFLOW_VERSION, u->m.version, u->m.size, u->key_id, u->m.notes);
 	else if (r == UPD_OK && (r = upd_download(u)) == UPD_OK && (r = upd_vet(u)) == UPD_OK &&
-	         (r = upd_find_bot(o->health_file, u->exe, &u->bot, u->why, sizeof u->why)) == UPD_OK &&
+	         (r = upd_find_bot(o->health_file, o->data_dir, u->exe, &u->bot, u->why, sizeof u->why)) == UPD_OK &&
 	         (r = upd_bot_ready(u)) == UPD_OK && (r = upd_backup(u)) == UPD_OK && (r = upd_install(u)) == UPD_OK)
 		r = upd_go_live(u);
 	upd_finish(u);
@@ -15689,7 +15710,7 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 		r = upd_fail(u, UPD_REFUSED, "%s does not run here (`version`: %s)", u->prev_path, why);
 	}
 	if (r == UPD_OK)
-		r = upd_find_bot(o->health_file, u->exe, &u->bot, u->why, sizeof u->why);
+		r = upd_find_bot(o->health_file, o->data_dir, u->exe, &u->bot, u->why, sizeof u->why);
 	if (r == UPD_OK) {
 		int rc = read_file(u->exe, &cur, UPD_MAX_BINARY_BYTES) < 0 || read_file(u->prev_path, &prev, UPD_MAX_BINARY_BYTES) < 0
 		         ? -errno : upd_write_atomic(u->exe, prev.p ? prev.p : "", prev.len, u->mode);

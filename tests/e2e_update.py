@@ -370,9 +370,17 @@ def test_keygen_sign_and_configuration(t):
         rig.untouched(want)
     p = rig.update("--jitter=nonsense")
     t.eq(p.returncode, 2, "bad --jitter is a usage error")
-    # no bot running: the binary is installed; it starts with NEW next time
+    # a bot without its watchdog cannot re-exec: installed, and the line says so
+    lone = subprocess.Popen([rig.exe, "run", "--no-watchdog"], env=rig.env, cwd=t.tmp, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    t.procs.append(lone)
+    lone.out_path = lone.err_path = os.devnull
+    lock = os.path.join(t.tmp, "data", "lock")
+    t.wait_for(lambda: os.path.exists(lock) and open(lock).read().strip() == str(lone.pid), 20, what="the lone worker")
     p = rig.update("--jitter=0")
-    one_line(t, p, EXIT_OK, "installed %s → %s" % (OLD, NEW), "the bot is not running", NOTE)
+    one_line(t, p, EXIT_OK, "installed %s → %s" % (OLD, NEW), "runs without its watchdog (pid %d)" % lone.pid, NOTE)
+    lone.terminate()
+    t.eq(lone.wait(20), 0, "the lone worker stops")
     t.eq(sha(rig.exe), hashlib.sha256(data).hexdigest(), "NEW installed")
     t.eq(sha(rig.exe + ".prev"), rig.old_sha, "the old one kept as examflow.prev")
     t.check(NEW in rig.run("version").stdout, "the installed binary is NEW")
