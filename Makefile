@@ -4,6 +4,9 @@
 #   make test       release build + unit tests + end-to-end tests, then all of
 #                   it again under -fsanitize=address,undefined
 #   make demo       build and start the console demo
+#   make release KEY=PREFIX.key [VERSION=x.y.z] [NOTES='one line'] [RELEASE_DIR=release]
+#                   build, then sign: RELEASE_DIR/manifest and the binary, ready for
+#                   any static HTTPS host (see README, "Publishing a release")
 #   make bench      performance figures (printed, never asserted)
 #   make fuzz       libFuzzer targets for a bounded time (clang)
 #   make chaos      the long kill -9 storage test
@@ -45,7 +48,7 @@ UNIT_SRC  = $(wildcard tests/unit_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/%.c=$(B)/test/%)
 UNIT_SAN  = $(UNIT_SRC:tests/%.c=$(B)/asan/%)
 
-.PHONY: all test demo bench fuzz chaos clean distclean bearssl-src
+.PHONY: all test demo bench fuzz chaos clean distclean bearssl-src release
 
 all: examflow
 
@@ -79,6 +82,17 @@ $(B)/test/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
 $(B)/asan/%: tests/%.c tests/check.h examflow.c vendor/build-cc/libbearssl.a
 	@mkdir -p $(B)/asan
 	$(TEST_CC) $(SAN_BASE) $(TEST_WARN) -o $@ $< vendor/build-cc/libbearssl.a
+
+# --- a signed release ------------------------------------------------------------
+# Always a fresh build of its own (./examflow is left alone), so VERSION= on
+# the command line is the version signed.  The signing key never leaves KEY.
+RELEASE_DIR ?= release
+NOTES ?=
+release: $(RELEASE_LIB)
+	@test -n "$(KEY)" || { echo "usage: make release KEY=PREFIX.key [VERSION=x.y.z] [NOTES='one line'] [RELEASE_DIR=release]"; exit 2; }
+	@mkdir -p $(B)/release
+	$(RELEASE_CC) $(REL_FLAGS) -o $(B)/release/examflow examflow.c $(RELEASE_LIB)
+	$(B)/release/examflow sign -k "$(KEY)" -o "$(RELEASE_DIR)" -n "$(NOTES)" $(B)/release/examflow
 
 # --- tests ---------------------------------------------------------------------
 test: examflow $(B)/examflow-asan $(UNIT_BIN) $(UNIT_SAN)

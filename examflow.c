@@ -41,15 +41,19 @@
  *
  *   Each banner uses only the banners above it, so each could become its
  *   own file (tests/e2e_layout.py compiles every prefix of this file alone
- *   to prove it).  Only the configuration (3) and the command line (13)
+ *   to prove it).  Only the configuration (3) and the command line (14)
  *   touch the global `cfg`: every other section is handed an options struct
- *   (ai_opts, health_opts, bot_opts, tg_opts inside worker_opts, wd_opts),
+ *   (ai_opts, health_opts, bot_opts, tg_opts inside worker_opts, wd_opts,
+ *   upd_opts),
  *   built by *_opts_init() from a configuration, and a SIGHUP hands each a
  *   new one (tg_reload → the command line's cli_reload → worker_set_opts).
  *   The AI tutor knows no bot: a struct ai_req goes in, a struct ai_result
  *   comes back through a callback.  The worker reports one struct status;
  *   the watchdog and GET /health write it with one status_json().  The
- *   bot owns its outbox; the transports read it through bot_out_*.
+ *   bot owns its outbox; the transports read it through bot_out_*.  The
+ *   self-update (13) talks to a running bot only from outside, the way an
+ *   admin would: it reads the health file the watchdog writes and sends
+ *   the watchdog SIGUSR2.
  *
  * WHERE TO START READING
  *
@@ -72,7 +76,8 @@
  *   10. Bot: students, records, texts, handlers, the outbox
  *   11. Transports: the worker and its batch cycle, the console demo, the Telegram engine
  *   12. Watchdog and health file
- *   13. Command line and main()
+ *   13. Self-update: signed releases, no downgrades, atomic swap, health-gated rollback
+ *   14. Command line and main()
  *       Appendix: the embedded task bank (data, after main())
  *
  * EXTERNAL THINGS THIS PROGRAM RELIES ON
@@ -95,20 +100,27 @@
  *   HTTP       we send Host, User-Agent: examflow/VERSION, Content-Type:
  *              application/json, Content-Length, Connection: keep-alive; we
  *              read Content-Length, Transfer-Encoding: chunked, Connection,
- *              Content-Type, Retry-After.
+ *              Content-Type, Retry-After, and Location (update downloads
+ *              follow up to 5 redirects, from https:// only to https://).
  *   Files      examflow.conf (key = value); data_dir/{events.log, snapshot,
  *              lock, events.log.torn-*, events.log.quarantine-*}; log_file
  *              (one line per event, 0600); health_file (JSON, written by the
- *              watchdog); the system CA bundle or ca_file.
+ *              watchdog); the system CA bundle or ca_file.  Self-update:
+ *              update_url/manifest (signed text, section 13) and the file it
+ *              names; data_dir/{update.lock, update-state, backup-*}; next to
+ *              the binary examflow.new and examflow.prev; keygen's
+ *              PREFIX.key and PREFIX.pub.
  *   Env        TELEGRAM_BOT_TOKEN, GEMINI_API_KEY, ADMIN_TELEGRAM_ID,
  *              UPTIMEROBOT_API_KEY, EXAMFLOW_<KEY> for every config key,
  *              EXAMFLOW_CONFIG (config path), NOTIFY_SOCKET, WATCHDOG_USEC.
  *   Signals    SIGTERM/SIGINT graceful stop; SIGHUP reopen the log, reload
- *              config and task bank; SIGUSR2 re-exec the binary on disk;
- *              SIGPIPE and SIGXFSZ ignored (errors, not deaths).
+ *              config and task bank; SIGUSR2 re-exec the binary on disk
+ *              (`examflow update` sends it); SIGPIPE and SIGXFSZ ignored
+ *              (errors, not deaths).
  *   Exit codes 0 ok, 1 temporary failure (restart is fine), 2 usage,
  *              3 configuration is wrong (do not restart), 4 data files need
- *              an admin (run `examflow repair`).
+ *              an admin (run `examflow repair`), 5 update: a release was
+ *              refused or rolled back.
  *   Config     the key table cfg_keys in section 3 (examflow help config);
  *              the sections' options structs are filled from it in one
  *              place each (*_opts_init).
@@ -180,6 +192,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h> /* PR_SET_PDEATHSIG: a worker must not outlive its watchdog */
+#include <sys/random.h> /* getrandom(): the seed of a signing key */
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -208,6 +221,23 @@
 #define EXAMFLOW_LIBC "musl" /* the only other libc we build with */
 #endif
 
+/* What a release is built for, as `examflow version` prints it and a
+ * release manifest names it: a binary for another target is never run. */
+#if defined(__x86_64__)
+#define EXAMFLOW_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define EXAMFLOW_ARCH "aarch64"
+#elif defined(__arm__)
+#define EXAMFLOW_ARCH "arm"
+#elif defined(__i386__)
+#define EXAMFLOW_ARCH "i386"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define EXAMFLOW_ARCH "riscv64"
+#else
+#define EXAMFLOW_ARCH "unknown"
+#endif
+#define EXAMFLOW_TARGET "linux-" EXAMFLOW_ARCH "-" EXAMFLOW_LIBC
+
 #if defined(__clang__)
 #define EXAMFLOW_CC "clang " __clang_version__
 #elif defined(__GNUC__)
@@ -223,7 +253,8 @@ enum {
 	EXIT_FAIL = 1,   /* temporary failure: restarting is fine */
 	EXIT_USAGE = 2,  /* bad command line */
 	EXIT_CONFIG = 3, /* configuration is wrong: do not restart */
-	EXIT_DATA = 4    /* data files need an admin (examflow repair) */
+	EXIT_DATA = 4,   /* data files need an admin (examflow repair) */
+	EXIT_REFUSED = 5 /* update: a release was refused or rolled back; the installed binary is intact */
 };
 
 /* Marks a helper the program itself does not call but the unit tests and
@@ -1006,6 +1037,10 @@ struct config {
 	int ai_max_inflight;
 	int ai_timeout;
 	int core_dumps; /* index into cfg_off_on */
+	char update_url[512];
+	char update_pubkey[1024];    /* up to UPD_MAX_KEYS keys of ~135 characters */
+	int update_health_timeout;
+	int update_timeout;
 	char source[PATH_MAX_LEN]; /* where the config came from, for messages */
 };
 
@@ -1099,6 +1134,14 @@ static const struct cfg_key cfg_keys[] = {
 	 "add: tasks_file adds to the embedded bank; replace: it replaces it."},
 	{"core_dumps", NULL, CFG_CHOICE, CFG_N(core_dumps), "off", 0, 0, cfg_off_on,
 	 "on: allow core dumps for debugging (they hold the token and keys); off: none are written."},
+	{"update_url", NULL, CFG_STR, CFG_S(update_url), "", 0, 0, NULL,
+	 "HTTPS directory holding the signed manifest of new releases (e.g. a GitHub .../releases/latest/download URL); empty turns `examflow update` off."},
+	{"update_pubkey", NULL, CFG_STR, CFG_S(update_pubkey), "", 0, 0, NULL,
+	 "Public key(s) release manifests must be signed with, as `examflow keygen` writes them; comma-separated while a key is rotated."},
+	{"update_health_timeout", NULL, CFG_INT, CFG_N(update_health_timeout), "120", 3, 3600, NULL,
+	 "Seconds a new version has after the re-exec to report healthy before `examflow update` rolls it back."},
+	{"update_timeout", NULL, CFG_INT, CFG_N(update_timeout), "300", 2, 3600, NULL,
+	 "Seconds one update download (the manifest or the binary) may take."},
 };
 #define CFG_NKEYS ((int)(sizeof cfg_keys / sizeof cfg_keys[0]))
 
@@ -2374,6 +2417,7 @@ static int json_w_finish(const struct json_w *w)
 #define HTTP_READ_CHUNK 16384                  /* bytes per recv(); one TLS record */
 #define HTTP_READS_PER_STEP 64                 /* then yield to the other connections (fairness) */
 #define HTTP_ERR_LEN 256                       /* readable reasons are one short line */
+#define HTTP_MAX_REDIRECTS 5                   /* GitHub's release downloads take 2 hops */
 
 /* Results.  The parser says NEED_MORE, the machine says PENDING: same value,
  * "nothing to report yet". */
@@ -2396,6 +2440,7 @@ enum {
 	HTTP_ERR_TLS = -13,         /* certificate or handshake: a config problem, not a blip */
 	HTTP_ERR_IO = -14,          /* reset, broken pipe */
 	HTTP_ERR_TIMEOUT = -15,
+	HTTP_ERR_REDIRECT = -16,    /* a redirect we do not follow: to plain HTTP, too many, no Location */
 };
 
 /* What an HTTP error code means, for logs and the admin. */
@@ -2418,6 +2463,7 @@ static const struct {
 	{HTTP_ERR_TLS, "TLS failed"},
 	{HTTP_ERR_IO, "connection error"},
 	{HTTP_ERR_TIMEOUT, "timeout"},
+	{HTTP_ERR_REDIRECT, "redirect refused"},
 };
 
 static const char *http_code_str(int code)
@@ -2515,6 +2561,8 @@ struct http_response {
 	int64_t content_length;   /* -1 when absent */
 	int retry_after;          /* seconds, -1 when absent or not a number */
 	char content_type[128];   /* "" when absent; cut when longer */
+	char location[HTTP_MAX_PATH]; /* "" when absent or too long (location_cut) */
+	int location_cut;
 	struct buf body;
 };
 
@@ -2704,6 +2752,10 @@ static int http_header_line(struct http_parser *p)
 			r->keep_alive = 1;
 	} else if (strcasecmp(s, "Content-Type") == 0) {
 		snprintf(r->content_type, sizeof r->content_type, "%s", v);
+	} else if (strcasecmp(s, "Location") == 0) {
+		/* Never cut: half a URL would send us somewhere else. */
+		r->location_cut = vl >= sizeof r->location;
+		snprintf(r->location, sizeof r->location, "%s", r->location_cut ? "" : v);
 	} else if (strcasecmp(s, "Retry-After") == 0) {
 		int64_t n;
 		r->retry_after = http_parse_length(v, &n) == 0 && n <= INT_MAX ? (int)n : -1;
@@ -2723,6 +2775,8 @@ static int http_headers_done(struct http_parser *p)
 		r->content_length = -1;
 		r->chunked = 0;
 		r->content_type[0] = '\0';
+		r->location[0] = '\0';
+		r->location_cut = 0;
 		r->retry_after = -1;
 		p->state = HP_STATUS;
 		return 0;
@@ -4301,6 +4355,124 @@ static int http_request_sync(struct http_client *hc, const char *method, const c
 	return r;
 }
 
+/* --- redirects, for downloads ----------------------------------------------------- */
+
+#define HTTP_MAX_URL (HTTP_MAX_PATH + 300)     /* scheme, host[:port] and path */
+
+/* Resolve a Location header against the URL that answered with it: an
+ * absolute http(s) URL, "//host/path", "/path", or a path relative to the
+ * base's directory.  0, or HTTP_ERR_URL when it does not fit or is empty. */
+static int http_redirect_target(const char *base, const char *loc, char *out, size_t outlen)
+{
+	const char *scheme_end = strstr(base, "://");
+	if (!*loc || !scheme_end)
+		return HTTP_ERR_URL;
+	size_t scheme_len = (size_t)(scheme_end - base);
+	const char *auth = scheme_end + 3;
+	size_t auth_len = strcspn(auth, "/?#");
+	int n;
+	if (strncasecmp(loc, "https://", 8) == 0 || strncasecmp(loc, "http://", 7) == 0) {
+		n = snprintf(out, outlen, "%s", loc);
+	} else if (loc[0] == '/' && loc[1] == '/') {
+		n = snprintf(out, outlen, "%.*s:%s", (int)scheme_len, base, loc);
+	} else if (loc[0] == '/') {
+		n = snprintf(out, outlen, "%.*s%s", (int)(auth + auth_len - base), base, loc);
+	} else {
+		const char *path = auth + auth_len;
+		size_t path_len = *path == '/' ? strcspn(path, "?#") : 0;
+		while (path_len && path[path_len - 1] != '/')
+			path_len--;
+		n = snprintf(out, outlen, "%.*s%.*s%s%s", (int)(auth + auth_len - base), base, (int)path_len, path,
+			     path_len ? "" : "/", loc);
+	}
+	return n < 0 || (size_t)n >= outlen ? HTTP_ERR_URL : 0;
+}
+
+static int http_is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* GET url with the body capped at max_body, following up to
+ * HTTP_MAX_REDIRECTS redirects (static hosts such as GitHub Releases answer
+ * with one to a storage host).  Starting from https://, every hop must be
+ * https:// too: a redirect must never downgrade what the caller asked for.
+ * timeout_ms bounds all hops together.  Like http_request_sync: on
+ * HTTP_DONE *out holds the final response (any status but a redirect);
+ * otherwise err says why, naming host:port only (a storage URL's query
+ * string is a credential). */
+static int http_get_sync(struct http_client *hc, const char *url, size_t max_body, int timeout_ms,
+			 struct http_response *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	char *cur = malloc(HTTP_MAX_URL), *next = malloc(HTTP_MAX_URL);
+	struct http_conn *c = malloc(sizeof *c);
+	int r = HTTP_ERR_NOMEM, first_tls = 0;
+	if (!cur || !next || !c) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	http_conn_init(c);
+	http_set_max_body(c, max_body);
+	snprintf(cur, HTTP_MAX_URL, "%s", url);
+	int64_t deadline = mono_ms() + timeout_ms;
+	for (int hop = 0;; hop++) {
+		struct http_url u;
+		if ((hop == 0 && strlen(url) >= HTTP_MAX_URL) || http_url_parse(cur, &u) < 0) {
+			r = hop ? HTTP_ERR_REDIRECT : HTTP_ERR_URL;
+			snprintf(err, errlen, hop ? "redirect to a URL we cannot use" : "bad URL (must be https://host[:port][/path])");
+			break;
+		}
+		if (hop == 0)
+			first_tls = u.tls;
+		else if (first_tls && !u.tls) {
+			r = HTTP_ERR_REDIRECT;
+			snprintf(err, errlen, "%.100s:%s: redirect from https:// to plain http:// refused", u.host, u.port);
+			break;
+		}
+		int64_t left = deadline - mono_ms();
+		if (left <= 0) {
+			r = HTTP_ERR_TIMEOUT;
+			snprintf(err, errlen, "%.100s:%s: timeout (after %d redirects)", u.host, u.port, hop);
+			break;
+		}
+		r = http_start(c, hc, &u, "GET", "", NULL, NULL, 0, left > INT_MAX ? INT_MAX : (int)left);
+		if (r == HTTP_PENDING)
+			r = http_wait(c);
+		if (r != HTTP_DONE) {
+			snprintf(err, errlen, "%s", http_errstr(c));
+			break;
+		}
+		struct http_response *res = http_result(c);
+		if (!http_is_redirect(res->status)) {
+			*out = *res;
+			memset(&res->body, 0, sizeof res->body);
+			break;
+		}
+		r = HTTP_ERR_REDIRECT;
+		if (hop == HTTP_MAX_REDIRECTS) {
+			snprintf(err, errlen, "%.100s:%s: more than %d redirects", u.host, u.port, HTTP_MAX_REDIRECTS);
+			break;
+		}
+		if (!res->location[0] || http_redirect_target(cur, res->location, next, HTTP_MAX_URL) < 0) {
+			snprintf(err, errlen, "%.100s:%s: HTTP %d without a usable Location", u.host, u.port, res->status);
+			break;
+		}
+		log_debug("http", "%s:%s answered %d: following the redirect", u.host, u.port, res->status);
+		char *t = cur;
+		cur = next;
+		next = t;
+	}
+done:
+	if (c) {
+		http_close(c);
+		free(c);
+	}
+	free(cur);
+	free(next);
+	return r;
+}
+
 /* ==========================================================================
  * 6. Storage: append-only log and snapshot
  * ==========================================================================
@@ -5560,6 +5732,48 @@ static int store_backup(const char *dir, const char *dest, FILE *out)
 	store_close(&v);
 	store_path(path, dest, "lock");
 	unlink(path);
+done:
+	buf_free(&snap);
+	buf_free(&log);
+	return rc;
+}
+
+/* Load data_dir as start-up would, but read-only: no lock, no torn tail cut
+ * off, nothing written, so it works next to a running bot (the pair is read
+ * consistently, as for a backup).  For `examflow selftest`: can this binary
+ * read this data?  0, -errno or STORE_ECORRUPT, with err saying why; a
+ * directory with no files yet is empty, not an error. */
+static int store_read_only(const char *dir, store_apply_fn apply, void *ctx, uint64_t *loaded, char *err,
+                           size_t errlen)
+{
+	struct buf snap = BUF_INIT, log = BUF_INIT;
+	struct store_scan sc;
+	uint64_t sseq = 0, scount = 0;
+	size_t bad = 0;
+	*loaded = 0;
+	int rc = strlen(dir) >= PATH_MAX_LEN ? -ENAMETOOLONG : store_read_pair(dir, &snap, &log);
+	if (rc < 0) {
+		store_fail(err, errlen, "cannot read %s: %s", dir, strerror(-rc));
+		goto done;
+	}
+	const char *why = snap.p ? store_scan_snap(snap.p, snap.len, &sseq, &scount, &bad) : NULL;
+	if (why) {
+		store_fail(err, errlen, "%s/snapshot is damaged at byte offset %zu (%s)", dir, bad, why);
+		rc = STORE_ECORRUPT;
+		goto done;
+	}
+	if (snap.p && (rc = store_replay(snap.p, snap.len, 0, apply, ctx, loaded, &bad)) != 0) {
+		store_fail(err, errlen, "%s/snapshot: the record at byte offset %zu was rejected (error %d)", dir, bad, rc);
+		goto done;
+	}
+	store_scan_log(log.p ? log.p : "", log.len, &sc);
+	if (sc.bad != SIZE_MAX && !sc.torn) {
+		store_fail(err, errlen, "%s/events.log: bad record at byte offset %zu (%s)", dir, sc.bad, sc.why);
+		rc = STORE_ECORRUPT;
+		goto done;
+	}
+	if (log.p && (rc = store_replay(log.p, sc.good, sseq + 1, apply, ctx, loaded, &bad)) != 0)
+		store_fail(err, errlen, "%s/events.log: the record at byte offset %zu was rejected (error %d)", dir, bad, rc);
 done:
 	buf_free(&snap);
 	buf_free(&log);
@@ -17184,7 +17398,1848 @@ static int wd_status_cmd(const struct wd_opts *o, FILE *out)
 #undef WD_NSIGNALS
 
 /* ==========================================================================
- * 13. Command line and main()
+ * 13. Self-update
+ * ==========================================================================
+ * `examflow update`, run by cron or a systemd timer, replaces the installed
+ * binary with a newer signed release, proves it healthy on the running bot,
+ * or puts the old one back.  Release makers use `examflow keygen` and
+ * `examflow sign`.  The whole chain of trust is one ECDSA P-256 signature
+ * (BearSSL; RFC 6979 nonces, so signing needs no randomness) over a small
+ * text manifest that names the binary's size and SHA-256: nothing fetched
+ * is believed before the signature and then the hash say so.
+ *
+ * One update (upd_update), step by step:
+ *   lock → jitter → manifest: signature, product, target, expiry, version
+ *   (newer than the running binary, than the highest version this machine
+ *   ever accepted, and not one it rolled back) → binary: size, SHA-256 →
+ *   examflow.new, fsynced → `NEW version` and `NEW selftest` → the running
+ *   bot, found through its health file, must be healthy → backup of
+ *   data_dir (the last UPD_BACKUPS_KEEP kept) → examflow.prev = a copy of
+ *   the installed binary → rename examflow.new over it, fsync the directory
+ *   → SIGUSR2 to the bot's watchdog (same pid; it re-executes the binary at
+ *   its path) → the health file reports the new version healthy, or roll
+ *   back: examflow.prev back in place, SIGUSR2 again (or start the bot again
+ *   as it was, if the new binary took the process down), the version
+ *   remembered as bad.
+ * Until the rename nothing the bot uses has changed, and rename() replaces
+ * the path in one step: there is always a binary at the path.
+ *
+ * Files: data_dir/update.lock (flock()ed, holds the pid), data_dir/
+ * update-state ("highest VERSION" and "bad VERSION" lines), data_dir/
+ * backup-<UTC time>-<version>/ (store_backup's copy); next to the binary:
+ * examflow.new (vetted, not yet installed) and examflow.prev.
+ *
+ * Error idiom: each step returns UPD_OK or an outcome (UPD_TEMP: nothing
+ * changed, try later; UPD_CONFIG; UPD_REFUSED; UPD_ROLLED_BACK) and leaves
+ * one line in u->why; upd_update prints that line and maps the outcome to
+ * the exit code through upd_outcomes.  The line, the log and argv never hold
+ * a secret: the signing key is read from its file, the token is never
+ * touched, and network errors name host:port, never a URL.
+ */
+
+#define UPD_MANIFEST_MAX_BYTES (8 * 1024)        /* ours are ~500 bytes: anything bigger is not ours */
+#define UPD_MAX_BINARY_BYTES (64 * 1024 * 1024)  /* the static binary is ~1 MiB: a hostile size cannot fill memory or disk */
+#define UPD_NOTES_MAX 300                        /* bytes of the one line of release notes (a notice, a log line) */
+#define UPD_VERSION_MAX 32                       /* "1.10.0": numbers and dots */
+#define UPD_VERSION_PARTS 4                      /* 1.2.3 or 1.2.3.4, each part below 10^9 */
+#define UPD_TARGET_MAX 64                        /* "linux-x86_64-musl" */
+#define UPD_FILE_NAME_MAX 128                    /* "examflow-1.10.0-linux-x86_64-musl" */
+#define UPD_MAX_KEYS 4                           /* update_pubkey: the key in use, the next one, spares */
+#define UPD_MAX_BAD 32                           /* versions remembered as rolled back; the oldest fall off */
+#define UPD_STATE_MAX_BYTES (4 * 1024)           /* update-state: one "highest" and UPD_MAX_BAD "bad" lines */
+#define UPD_KEY_FILE_MAX 512                     /* a key file is one line of ~100 bytes */
+#define UPD_BACKUPS_KEEP 2                       /* backups of data_dir made by updates */
+#define UPD_PROBE_TIMEOUT_MS 60000               /* `NEW version`, `NEW selftest` (replays data_dir: ~0.4 s per million records) */
+#define UPD_PROBE_OUTPUT_MAX 4096                /* what we keep of a probe's output: its first lines say it all */
+#define UPD_HEALTH_POLL_MS 100                   /* the health file is read this often while waiting */
+#define UPD_JITTER_DEFAULT_S 300                 /* --jitter: up to 5 min, so a fleet does not hit the host at once */
+#define UPD_JITTER_MAX_S 3600
+#define UPD_EXPIRES_DEFAULT_DAYS 30              /* an old manifest stops being accepted after this */
+#define UPD_EXPIRES_MAX_DAYS 3650
+#define UPD_LINE_MAX 900                         /* the one line update prints: what happened and the release note */
+#define UPD_PROC_MAX (256 * 1024)                /* the bot's /proc/PID/cmdline and environ, to start it again as it was */
+#define UPD_SIG_LEN 64                           /* a raw ECDSA P-256 signature: r and s, 32 bytes each */
+#define UPD_PUB_LEN 65                           /* an uncompressed P-256 point: 04 X Y */
+#define UPD_PRIV_LEN 32                          /* a P-256 private scalar */
+#define UPD_HASH_LEN 32                          /* SHA-256 */
+
+static const char upd_manifest_magic[] = "examflow-release 1\n";
+static const char upd_sig_prefix[] = "signature: ";
+static const char upd_key_magic[] = "examflow-p256-private-key ";
+static const char upd_pub_prefix[] = "p256:";
+
+/* What `examflow update` does next and how it ends. */
+enum upd_outcome { UPD_OK, UPD_CURRENT, UPD_TEMP, UPD_CONFIG, UPD_REFUSED, UPD_ROLLED_BACK };
+
+static const struct {
+	int exit_code;
+	const char *prefix; /* before the reason, in the one line printed */
+} upd_outcomes[] = {
+	[UPD_OK] = {EXIT_OK, ""},
+	[UPD_CURRENT] = {EXIT_OK, ""},
+	[UPD_TEMP] = {EXIT_FAIL, "temporary failure, nothing changed: "},
+	[UPD_CONFIG] = {EXIT_CONFIG, "configuration: "},
+	[UPD_REFUSED] = {EXIT_REFUSED, "refused: "},
+	[UPD_ROLLED_BACK] = {EXIT_REFUSED, "rolled back: "},
+};
+
+/* How updates behave.  upd_opts_init() fills it from a configuration; the
+ * command line adds what only it knows. */
+struct upd_opts {
+	const char *url;            /* HTTPS directory holding `manifest`; "" turns updates off */
+	const char *pubkeys;        /* update_pubkey, as configured */
+	const char *data_dir, *health_file, *ca_file;
+	int64_t health_timeout_ms;  /* for the new version to report healthy */
+	int64_t http_timeout_ms;    /* one download, redirects included */
+	const char *exe;            /* the installed binary; NULL: the one running (/proc/self/exe) */
+	const char *config_path;    /* -c FILE, handed to `NEW selftest`; NULL: none */
+	int check_only;             /* --check: say what would happen, change nothing */
+	int jitter_s;               /* --jitter: wait up to this many seconds first */
+	void (*notify)(const char *text, void *ctx); /* admin notice; may block for a few seconds */
+	void *notify_ctx;
+};
+
+static void upd_opts_init(struct upd_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof *o);
+	o->url = c->update_url;
+	o->pubkeys = c->update_pubkey;
+	o->data_dir = c->data_dir;
+	o->health_file = c->health_file;
+	o->ca_file = c->ca_file;
+	o->health_timeout_ms = (int64_t)c->update_health_timeout * 1000;
+	o->http_timeout_ms = (int64_t)c->update_timeout * 1000;
+}
+
+/* --- versions ------------------------------------------------------------------ */
+
+/* "1.10.0" → {1, 10, 0, 0}.  0, or -1 for anything but 1 to
+ * UPD_VERSION_PARTS dot-separated decimal numbers below 10^9. */
+static int upd_version_parse(const char *s, uint32_t v[UPD_VERSION_PARTS])
+{
+	int n = 0;
+	memset(v, 0, UPD_VERSION_PARTS * sizeof v[0]);
+	for (;;) {
+		int digits = 0;
+		uint32_t x = 0;
+		while (isdigit((unsigned char)*s) && digits < 9)
+			x = x * 10 + (uint32_t)(*s++ - '0'), digits++;
+		if (!digits || n == UPD_VERSION_PARTS)
+			return -1;
+		v[n++] = x;
+		if (*s == '\0')
+			return 0;
+		if (*s++ != '.')
+			return -1;
+	}
+}
+
+/* Versions compare as numbers: 1.10.0 > 1.9.3, 1.2 == 1.2.0.  <0, 0, >0;
+ * a string that is not a version sorts below every version. */
+static int upd_version_cmp(const char *a, const char *b)
+{
+	uint32_t x[UPD_VERSION_PARTS], y[UPD_VERSION_PARTS];
+	int ea = upd_version_parse(a, x) < 0, eb = upd_version_parse(b, y) < 0;
+	if (ea || eb)
+		return eb - ea;
+	for (int i = 0; i < UPD_VERSION_PARTS; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+/* --- hex, hashes, keys, signatures ------------------------------------------------ */
+
+static void upd_hex(char *out, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex_chars[p[i] >> 4];
+		out[2 * i + 1] = hex_chars[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Exactly 2n hex digits (either case) into n bytes.  0 or -1. */
+static int upd_unhex(const char *s, size_t len, unsigned char *out, size_t n)
+{
+	if (len != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int h = hex_digit((unsigned char)s[2 * i]), l = hex_digit((unsigned char)s[2 * i + 1]);
+		if (h < 0 || l < 0)
+			return -1;
+		out[i] = (unsigned char)(h << 4 | l);
+	}
+	return 0;
+}
+
+static void upd_sha256(const void *p, size_t n, unsigned char out[UPD_HASH_LEN])
+{
+	br_sha256_context h;
+	br_sha256_init(&h);
+	br_sha256_update(&h, p, n);
+	br_sha256_out(&h, out);
+}
+
+/* A public key as configured: the point, and a short id for messages. */
+struct upd_key {
+	unsigned char q[UPD_PUB_LEN];
+	char id[9]; /* the first 4 bytes of SHA-256(q), in hex */
+};
+
+static void upd_key_id(const unsigned char q[UPD_PUB_LEN], char id[9])
+{
+	unsigned char h[UPD_HASH_LEN];
+	upd_sha256(q, UPD_PUB_LEN, h);
+	upd_hex(id, h, 4);
+}
+
+/* update_pubkey: "p256:HEX" keys separated by commas or spaces.  The number
+ * of keys (0..UPD_MAX_KEYS), or -1 with why. */
+static int upd_parse_keys(const char *s, struct upd_key *keys, char *why, size_t wlen)
+{
+	int n = 0;
+	size_t pl = strlen(upd_pub_prefix);
+	for (;;) {
+		while (*s == ',' || isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			return n;
+		size_t len = strcspn(s, ", \t\r\n");
+		if (n == UPD_MAX_KEYS) {
+			snprintf(why, wlen, "update_pubkey: more than %d keys", UPD_MAX_KEYS);
+			return -1;
+		}
+		if (len <= pl || strncmp(s, upd_pub_prefix, pl) != 0 ||
+		    upd_unhex(s + pl, len - pl, keys[n].q, UPD_PUB_LEN) < 0 || keys[n].q[0] != 0x04) {
+			snprintf(why, wlen, "update_pubkey: key %d is not a public key as `examflow keygen` writes it (p256:04...)",
+			         n + 1);
+			return -1;
+		}
+		upd_key_id(keys[n].q, keys[n].id);
+		n++;
+		s += len;
+	}
+}
+
+/* Does sig sign body under key?  ECDSA P-256 over SHA-256(body). */
+static int upd_sig_ok(const char *body, size_t n, const unsigned char sig[UPD_SIG_LEN], const struct upd_key *key)
+{
+	unsigned char h[UPD_HASH_LEN];
+	upd_sha256(body, n, h);
+	br_ec_public_key pk = {BR_EC_secp256r1, (unsigned char *)key->q, UPD_PUB_LEN};
+	return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, h, sizeof h, &pk, sig, UPD_SIG_LEN) == 1;
+}
+
+/* A private key in memory; wiped by upd_signer_wipe. */
+struct upd_signer {
+	unsigned char x[UPD_PRIV_LEN];
+	br_ec_private_key sk;
+	unsigned char q[UPD_PUB_LEN];
+	char id[9];
+};
+
+static void upd_signer_wipe(struct upd_signer *s) { explicit_bzero(s, sizeof *s); }
+
+/* Read a key file written by `examflow keygen`.  0, or -1 with why (which
+ * never quotes the file). */
+static int upd_load_signer(const char *path, struct upd_signer *s, char *why, size_t wlen)
+{
+	char text[UPD_KEY_FILE_MAX + 1];
+	size_t len = 0, ml = strlen(upd_key_magic);
+	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC);
+	memset(s, 0, sizeof *s);
+	if (fd < 0) {
+		snprintf(why, wlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t r = read(fd, text + len, sizeof text - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == sizeof text - 1)
+			break;
+	}
+	close(fd);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	static const unsigned char zero[UPD_PRIV_LEN];
+	if (len < ml || memcmp(text, upd_key_magic, ml) != 0 || upd_unhex(text + ml, len - ml, s->x, UPD_PRIV_LEN) < 0 ||
+	    memcmp(s->x, zero, sizeof zero) == 0) {
+		snprintf(why, wlen, "%s is not a private key written by `examflow keygen`", path);
+		goto done;
+	}
+	s->sk.curve = BR_EC_secp256r1;
+	s->sk.x = s->x;
+	s->sk.xlen = UPD_PRIV_LEN;
+	if (br_ec_compute_pub(&br_ec_p256_m31, NULL, s->q, &s->sk) != UPD_PUB_LEN) {
+		snprintf(why, wlen, "%s does not hold a usable P-256 key", path);
+		goto done;
+	}
+	upd_key_id(s->q, s->id);
+	rc = 0;
+done:
+	explicit_bzero(text, sizeof text);
+	if (rc < 0)
+		upd_signer_wipe(s);
+	return rc;
+}
+
+/* Fill buf from the kernel's random pool.  0, or -1 with errno. */
+static int upd_random(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	while (n) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* --- the manifest ------------------------------------------------------------------ *
+ *
+ *   examflow-release 1
+ *   product: examflow
+ *   version: 0.2.0
+ *   target: linux-x86_64-musl
+ *   file: examflow-0.2.0-linux-x86_64-musl
+ *   size: 1048576
+ *   sha256: <64 hex digits>
+ *   date: 2026-12-01T04:00:00.000Z
+ *   expires: 2026-12-31T04:00:00.000Z
+ *   key: <the signing key's id>
+ *   notes: one line of release notes
+ *   signature: <128 hex digits: r and s>
+ *
+ * The signature covers every byte before the signature line.  Fields may
+ * come in any order; unknown ones are ignored (signed all the same), known
+ * ones appear exactly once. */
+
+struct upd_manifest {
+	char product[32];
+	char version[UPD_VERSION_MAX];
+	char target[UPD_TARGET_MAX];
+	char file[UPD_FILE_NAME_MAX];
+	uint64_t size;
+	unsigned char sha256[UPD_HASH_LEN];
+	int64_t date_ms, expires_ms;
+	char key[9];
+	char notes[UPD_NOTES_MAX + 1];
+};
+
+enum upd_ftype { UPD_F_NAME, UPD_F_VERSION, UPD_F_FILE, UPD_F_SIZE, UPD_F_SHA256, UPD_F_TIME, UPD_F_KEYID, UPD_F_TEXT };
+
+#define UPD_M(f) offsetof(struct upd_manifest, f), sizeof(((struct upd_manifest *)0)->f)
+static const struct upd_field {
+	const char *name;
+	enum upd_ftype type;
+	size_t off, size;
+} upd_fields[] = {
+	{"product", UPD_F_NAME, UPD_M(product)},
+	{"version", UPD_F_VERSION, UPD_M(version)},
+	{"target", UPD_F_NAME, UPD_M(target)},
+	{"file", UPD_F_FILE, UPD_M(file)},
+	{"size", UPD_F_SIZE, UPD_M(size)},
+	{"sha256", UPD_F_SHA256, UPD_M(sha256)},
+	{"date", UPD_F_TIME, UPD_M(date_ms)},
+	{"expires", UPD_F_TIME, UPD_M(expires_ms)},
+	{"key", UPD_F_KEYID, UPD_M(key)},
+	{"notes", UPD_F_TEXT, UPD_M(notes)},
+};
+#define UPD_NFIELDS ((int)(sizeof upd_fields / sizeof upd_fields[0]))
+
+/* Is every byte of s[0..n) in the set?  (The sets are short ASCII strings.) */
+static int upd_all_in(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i] || !strchr(set, s[i]))
+			return 0;
+	return 1;
+}
+
+#define UPD_LOWER "abcdefghijklmnopqrstuvwxyz"
+#define UPD_DIGITS "0123456789"
+
+/* Store one field's value into m.  NULL, or what is wrong with it. */
+static const char *upd_set_field(struct upd_manifest *m, const struct upd_field *f, const char *v, size_t n)
+{
+	char *dst = (char *)m + f->off, tmp[48];
+	uint32_t parts[UPD_VERSION_PARTS];
+	switch (f->type) {
+	case UPD_F_NAME:
+	case UPD_F_VERSION:
+	case UPD_F_FILE:
+	case UPD_F_KEYID:
+		if (!n || n >= f->size)
+			return "empty or too long";
+		if (f->type == UPD_F_NAME && !upd_all_in(v, n, UPD_LOWER UPD_DIGITS "_-"))
+			return "not a name (a-z, 0-9, _ and -)";
+		if (f->type == UPD_F_FILE && (v[0] == '.' || !upd_all_in(v, n, UPD_LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ" UPD_DIGITS "._-")))
+			return "not a plain file name";
+		if (f->type == UPD_F_KEYID && (n != 8 || !upd_all_in(v, n, "0123456789abcdef")))
+			return "not a key id (8 hex digits)";
+		memcpy(dst, v, n);
+		dst[n] = '\0';
+		if (f->type == UPD_F_VERSION && upd_version_parse(dst, parts) < 0)
+			return "not a version (numbers and dots, like 1.10.0)";
+		return NULL;
+	case UPD_F_TEXT:
+		if (n >= f->size)
+			return "longer than 300 bytes";
+		if (!utf8_valid(v, n))
+			return "not UTF-8";
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+				return "control characters";
+		memcpy(dst, v, n);
+		dst[n] = '\0';
+		return NULL;
+	case UPD_F_SIZE: {
+		uint64_t x = 0;
+		if (!n || n > 15 || !upd_all_in(v, n, UPD_DIGITS))
+			return "not a size in bytes";
+		for (size_t i = 0; i < n; i++)
+			x = x * 10 + (uint64_t)(v[i] - '0');
+		memcpy(dst, &x, sizeof x);
+		return NULL;
+	}
+	case UPD_F_SHA256:
+		return upd_unhex(v, n, (unsigned char *)dst, UPD_HASH_LEN) < 0 ? "not 64 hex digits" : NULL;
+	case UPD_F_TIME: {
+		int64_t ms = -1;
+		if (n < sizeof tmp) {
+			memcpy(tmp, v, n);
+			tmp[n] = '\0';
+			ms = wd_parse_iso8601(tmp);
+		}
+		if (ms < 0)
+			return "not a UTC time like 2026-12-31T04:00:00Z";
+		memcpy(dst, &ms, sizeof ms);
+		return NULL;
+	}
+	}
+	return "unsupported field";
+}
+
+/* Split a manifest into the signed body and the signature.  0, or -1 with
+ * why: not a manifest at all, no signature line, or bytes after it. */
+static int upd_manifest_split(const char *text, size_t n, size_t *body_len, unsigned char sig[UPD_SIG_LEN],
+                              char *why, size_t wlen)
+{
+	size_t ml = strlen(upd_manifest_magic), sl = strlen(upd_sig_prefix);
+	if (n < ml || memcmp(text, upd_manifest_magic, ml) != 0 || memchr(text, '\0', n)) {
+		snprintf(why, wlen, "not a release manifest (it does not start with \"examflow-release 1\")");
+		return -1;
+	}
+	if (text[n - 1] != '\n') {
+		snprintf(why, wlen, "manifest cut short (no newline at the end)");
+		return -1;
+	}
+	size_t last = n - 1;
+	while (last > 0 && text[last - 1] != '\n')
+		last--;
+	if (n - last < sl || memcmp(text + last, upd_sig_prefix, sl) != 0 ||
+	    upd_unhex(text + last + sl, n - 1 - last - sl, sig, UPD_SIG_LEN) < 0) {
+		snprintf(why, wlen, "manifest without a signature line at its end (cut short or tampered with)");
+		return -1;
+	}
+	*body_len = last;
+	return 0;
+}
+
+/* Which key of keys[0..n) signed body: its index, or -1. */
+static int upd_manifest_verify(const char *body, size_t len, const unsigned char sig[UPD_SIG_LEN],
+                               const struct upd_key *keys, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (upd_sig_ok(body, len, sig, &keys[i]))
+			return i;
+	return -1;
+}
+
+/* Parse a (verified) body into m.  NULL, or a reason naming the line. */
+static const char *upd_manifest_parse(const char *body, size_t len, struct upd_manifest *m, char *why, size_t wlen)
+{
+	unsigned seen = 0;
+	int lineno = 1;
+	memset(m, 0, sizeof *m);
+	size_t off = strlen(upd_manifest_magic);
+	while (off < len) {
+		const char *line = body + off, *nl = memchr(line, '\n', len - off);
+		size_t ll = nl ? (size_t)(nl - line) : len - off;
+		const char *colon = memchr(line, ':', ll);
+		lineno++;
+		off += ll + 1;
+		if (!colon || colon == line || (size_t)(colon - line) + 1 >= ll || colon[1] != ' ' ||
+		    !upd_all_in(line, (size_t)(colon - line), UPD_LOWER UPD_DIGITS "-")) {
+			snprintf(why, wlen, "manifest line %d: expected \"name: value\"", lineno);
+			return why;
+		}
+		size_t nl_len = (size_t)(colon - line);
+		const char *v = colon + 2;
+		size_t vl = ll - nl_len - 2;
+		for (int k = 0; k < UPD_NFIELDS; k++) {
+			if (strlen(upd_fields[k].name) != nl_len || memcmp(upd_fields[k].name, line, nl_len) != 0)
+				continue;
+			const char *err = (seen & 1u << k) ? "appears twice" : upd_set_field(m, &upd_fields[k], v, vl);
+			if (err) {
+				snprintf(why, wlen, "manifest line %d: %s: %s", lineno, upd_fields[k].name, err);
+				return why;
+			}
+			seen |= 1u << k;
+		}
+	}
+	for (int k = 0; k < UPD_NFIELDS; k++)
+		if (!(seen & 1u << k)) {
+			snprintf(why, wlen, "manifest without a %s line", upd_fields[k].name);
+			return why;
+		}
+	return NULL;
+}
+
+/* What `BINARY version` printed: "examflow VERSION" first, then among the
+ * other lines "target: TARGET".  0, or -1 when it did not say both. */
+static int upd_parse_version_output(const char *s, char *version, size_t vlen, char *target, size_t tlen)
+{
+	if (strncmp(s, "examflow ", 9) != 0)
+		return -1;
+	size_t n = strcspn(s + 9, "\n");
+	const char *t = strstr(s, "\ntarget: ");
+	if (!n || n >= vlen || !t)
+		return -1;
+	memcpy(version, s + 9, n);
+	version[n] = '\0';
+	t += 9;
+	n = strcspn(t, "\n");
+	if (!n || n >= tlen)
+		return -1;
+	memcpy(target, t, n);
+	target[n] = '\0';
+	return 0;
+}
+
+/* --- files ------------------------------------------------------------------------- */
+
+/* The directory part of path ("." when there is none) into dir. */
+static void upd_dirname(const char *path, char *dir, size_t len)
+{
+	snprintf(dir, len, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, len, ".");
+}
+
+/* Replace path with data in one step: PATH.tmp (O_EXCL, O_NOFOLLOW, mode),
+ * fsync, rename, fsync the directory.  0 or -errno; on failure path is as
+ * it was. */
+static int upd_write_atomic(const char *path, const void *data, size_t n, mode_t mode)
+{
+	char tmp[PATH_MAX_LEN + 16], dir[PATH_MAX_LEN];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	unlink(tmp); /* left by an interrupted run: ours to replace */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, data, n) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0 ? -errno : 0;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return rc;
+	}
+	upd_dirname(path, dir, sizeof dir);
+	return store_sync_dir(dir);
+}
+
+/* Copy src over dst atomically, with mode.  0 or -errno. */
+static int upd_copy(const char *src, const char *dst, mode_t mode)
+{
+	struct buf b = BUF_INIT;
+	int rc = read_file(src, &b, UPD_MAX_BINARY_BYTES) < 0 ? -errno : upd_write_atomic(dst, b.p ? b.p : "", b.len, mode);
+	buf_free(&b);
+	return rc;
+}
+
+/* A file-system error as an outcome: a full disk is temporary, a path we
+ * may not write is configuration. */
+static int upd_errno_outcome(int e)
+{
+	return e == EACCES || e == EPERM || e == EROFS || e == ENAMETOOLONG ? UPD_CONFIG : UPD_TEMP;
+}
+
+/* --- running a binary: `NEW version`, `NEW selftest` ------------------------------------ */
+
+/* Run argv[0] with argv (stdin /dev/null, stdout and stderr into out, at
+ * most UPD_PROBE_OUTPUT_MAX bytes kept) for at most timeout_ms.  0 when it
+ * ended (*status as from waitpid), -1 with why when it could not run or was
+ * killed at the deadline. */
+static int upd_probe(char *const argv[], int64_t timeout_ms, struct buf *out, int *status, char *why, size_t wlen)
+{
+	int p[2];
+	buf_reset(out);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, wlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		snprintf(why, wlen, "fork: %s", strerror(errno));
+		close(p[0]);
+		return -1;
+	}
+	int64_t deadline = mono_ms() + timeout_ms;
+	int open_pipe = 1, exited = 0;
+	while (!exited || open_pipe) {
+		struct pollfd pfd = {p[0], POLLIN, 0};
+		int n = open_pipe ? poll(&pfd, 1, UPD_HEALTH_POLL_MS) : 0;
+		if (n > 0) {
+			char chunk[1024];
+			ssize_t r = read(p[0], chunk, sizeof chunk);
+			if (r > 0 && out->len < UPD_PROBE_OUTPUT_MAX)
+				buf_append(out, chunk, (size_t)r < UPD_PROBE_OUTPUT_MAX - out->len ? (size_t)r : UPD_PROBE_OUTPUT_MAX - out->len);
+			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+				open_pipe = 0;
+		}
+		if (!exited && waitpid(pid, status, WNOHANG) == pid)
+			exited = 1;
+		if (exited && open_pipe && n == 0)
+			open_pipe = 0; /* its children may hold the pipe: what it said is all read */
+		if (!exited && mono_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, status, 0);
+			close(p[0]);
+			snprintf(why, wlen, "did not finish within %d s", (int)(timeout_ms / 1000));
+			return -1;
+		}
+		if (!exited && !open_pipe)
+			usleep(10000);
+	}
+	close(p[0]);
+	return 0;
+}
+
+/* "exit 0", or a description and the first line of what it printed, for
+ * the reason a probe failed. */
+static void upd_probe_describe(int status, const struct buf *out, char *dst, size_t len)
+{
+	char how[64], first[160] = "";
+	wd_describe_exit(status, how, sizeof how);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !out->len)
+		snprintf(how, sizeof how, "could not be executed");
+	if (out->len)
+		utf8_copy_line(first, sizeof first, out->p, strcspn(out->p, "\n"));
+	snprintf(dst, len, "%s%s%s", how, first[0] ? ": " : "", first);
+}
+
+/* --- what this machine remembers: data_dir/update-state ------------------------------ */
+
+struct upd_state {
+	char highest[UPD_VERSION_MAX];            /* the highest version ever installed healthy; "" none */
+	char bad[UPD_MAX_BAD][UPD_VERSION_MAX];   /* versions rolled back, oldest first */
+	int nbad;
+};
+
+/* Read the state; a missing file is an empty state.  Lines we do not
+ * understand are skipped (and said so). */
+static void upd_state_load(const char *path, struct upd_state *st)
+{
+	struct buf b = BUF_INIT;
+	uint32_t v[UPD_VERSION_PARTS];
+	memset(st, 0, sizeof *st);
+	if (read_file(path, &b, UPD_STATE_MAX_BYTES) < 0) {
+		if (errno != ENOENT)
+			log_warn("update", "cannot read %s: %s; starting from an empty state", path, strerror(errno));
+		buf_free(&b);
+		return;
+	}
+	for (char *line = b.p; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *sp = strchr(line, ' ');
+		if (sp && strlen(sp + 1) < UPD_VERSION_MAX && upd_version_parse(sp + 1, v) == 0) {
+			*sp = '\0';
+			if (strcmp(line, "highest") == 0)
+				snprintf(st->highest, sizeof st->highest, "%s", sp + 1);
+			else if (strcmp(line, "bad") == 0 && st->nbad < UPD_MAX_BAD)
+				snprintf(st->bad[st->nbad++], UPD_VERSION_MAX, "%s", sp + 1);
+			else
+				log_warn("update", "%s: line \"%s\" skipped", path, line);
+		} else if (*line) {
+			log_warn("update", "%s: a line that is not \"highest|bad VERSION\" skipped", path);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	buf_free(&b);
+}
+
+static int upd_state_save(const char *path, const struct upd_state *st)
+{
+	struct buf b = BUF_INIT;
+	int rc = 0;
+	if (st->highest[0])
+		rc |= buf_printf(&b, "highest %s\n", st->highest);
+	for (int i = 0; i < st->nbad; i++)
+		rc |= buf_printf(&b, "bad %s\n", st->bad[i]);
+	if (rc == 0 && write_file_atomic(path, b.p ? b.p : "", b.len) < 0)
+		rc = -1;
+	if (rc < 0)
+		log_error("update", "cannot write %s: %s", path, strerror(errno));
+	buf_free(&b);
+	return rc;
+}
+
+static int upd_state_is_bad(const struct upd_state *st, const char *version)
+{
+	for (int i = 0; i < st->nbad; i++)
+		if (upd_version_cmp(st->bad[i], version) == 0)
+			return 1;
+	return 0;
+}
+
+static void upd_state_add_bad(struct upd_state *st, const char *version)
+{
+	if (upd_state_is_bad(st, version))
+		return;
+	if (st->nbad == UPD_MAX_BAD) { /* the oldest falls off */
+		memmove(st->bad[0], st->bad[1], sizeof st->bad[0] * (UPD_MAX_BAD - 1));
+		st->nbad--;
+	}
+	snprintf(st->bad[st->nbad++], UPD_VERSION_MAX, "%s", version);
+}
+
+static void upd_state_accept(struct upd_state *st, const char *version)
+{
+	if (!st->highest[0] || upd_version_cmp(version, st->highest) > 0)
+		snprintf(st->highest, sizeof st->highest, "%s", version);
+}
+
+/* --- the running bot, as its health file names it --------------------------------- */
+
+/* The bot's watchdog and how it was started, so that a new binary that
+ * takes the process down can be replaced by the old one started the same
+ * way.  cmdline and env hold NUL-separated strings as /proc has them; env
+ * may hold the bot token: it is wiped, never printed. */
+struct upd_bot {
+	pid_t pid;                 /* 0: no bot of ours is running */
+	int healthy;               /* as its health file says now */
+	char state[160];           /* the health file's first reason when it is not healthy */
+	char cwd[PATH_MAX_LEN];
+	struct buf cmdline, env;
+	char unit[128];            /* its systemd unit; "" when systemd did not start it */
+	char note[300];            /* why no bot was found, for the message */
+};
+
+static void upd_bot_free(struct upd_bot *b)
+{
+	if (b->env.p)
+		explicit_bzero(b->env.p, b->env.cap);
+	buf_free(&b->env);
+	buf_free(&b->cmdline);
+}
+
+/* Is pid a live process (not a zombie)? */
+static int upd_alive(pid_t pid)
+{
+	char path[64], st[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t r = read(fd, st, sizeof st - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	st[r] = '\0';
+	const char *paren = strrchr(st, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* The binary pid runs, without the " (deleted)" Linux appends once the
+ * file was replaced.  0 or -errno. */
+static int upd_proc_exe(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, out, len - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	size_t dl = strlen(" (deleted)");
+	if ((size_t)n > dl && strcmp(out + n - dl, " (deleted)") == 0)
+		out[n - dl] = '\0';
+	return 0;
+}
+
+/* What the health file says now. */
+struct upd_health {
+	int64_t pid;
+	char version[UPD_VERSION_MAX];
+	int healthy;
+	int64_t written_ms;        /* its timestamp; -1 unreadable */
+	char first_error[160];     /* the watchdog's reason first: "stopped", "worker starting..." */
+};
+
+/* 0, or -1 when the file is missing or not a health file. */
+static int upd_read_health(const char *path, struct upd_health *h)
+{
+	struct buf b = BUF_INIT;
+	struct json_tok *t = NULL;
+	char ts[64];
+	int nt = 0, rc = -1;
+	memset(h, 0, sizeof *h);
+	h->written_ms = -1;
+	if (path && path[0] && read_file(path, &b, WD_STATUS_MAX_BYTES) == 0 && b.len)
+		nt = json_parse_alloc(b.p, b.len, WD_STATUS_TOKENS, &t, NULL);
+	if (nt > 0 && t[0].type == JSON_OBJECT) {
+		h->pid = wd_status_int(b.p, t, nt, "pid");
+		wd_status_str(b.p, t, nt, "version", h->version, sizeof h->version);
+		h->healthy = wd_status_bool(b.p, t, nt, "overall_healthy");
+		wd_status_str(b.p, t, nt, "timestamp", ts, sizeof ts);
+		h->written_ms = wd_parse_iso8601(ts);
+		int errs = json_obj_get(b.p, t, nt, 0, "errors");
+		struct buf e = BUF_INIT;
+		if (errs >= 0 && t[errs].type == JSON_ARRAY && t[errs].size > 0 &&
+		    json_get_str(b.p, t, json_arr_get(t, nt, errs, 0), &e) == 0 && e.len)
+			utf8_copy_line(h->first_error, sizeof h->first_error, e.p, e.len);
+		buf_free(&e);
+		rc = 0;
+	}
+	free(t);
+	buf_free(&b);
+	return rc;
+}
+
+/* Read /proc/PID/NAME whole into b.  0 or -errno. */
+static int upd_proc_read(pid_t pid, const char *name, struct buf *b)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	return read_file(path, b, UPD_PROC_MAX) < 0 ? -errno : 0;
+}
+
+/* No watchdog in the health file: is a worker alone (`run --no-watchdog`)
+ * holding data_dir?  It cannot re-exec; say so rather than "not running". */
+static void upd_note_lonely_worker(const char *data_dir, const char *exe, struct upd_bot *bot)
+{
+	char path[STORE_PATH_LEN], pid[32] = "", bin[PATH_MAX_LEN];
+	store_path(path, data_dir, "lock");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd >= 0 ? read(fd, pid, sizeof pid - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	pid[r > 0 ? r : 0] = '\0';
+	long n = strtol(pid, NULL, 10);
+	if (n > 1 && n < INT_MAX && upd_alive((pid_t)n) && upd_proc_exe((pid_t)n, bin, sizeof bin) == 0 &&
+	    strcmp(bin, exe) == 0)
+		snprintf(bot->note, sizeof bot->note, "the bot runs without its watchdog (pid %ld), which cannot re-exec: "
+		         "restart it", n);
+}
+
+/* Find the bot the health file names and check it runs our binary (a pid
+ * in a stale file may belong to anything by now).  UPD_OK (bot->pid 0 when
+ * there is none, with bot->note saying why) or UPD_CONFIG when we may not
+ * look at it. */
+static int upd_find_bot(const char *health_file, const char *data_dir, const char *exe, struct upd_bot *bot,
+                        char *why, size_t wlen)
+{
+	struct upd_health h;
+	char path[PATH_MAX_LEN];
+	upd_bot_free(bot);
+	memset(bot, 0, sizeof *bot);
+	if (!health_file || !health_file[0]) {
+		snprintf(bot->note, sizeof bot->note, "health_file is empty, so no running bot can be seen");
+		upd_note_lonely_worker(data_dir, exe, bot);
+		return UPD_OK;
+	}
+	if (upd_read_health(health_file, &h) < 0 || h.pid <= 1 || h.pid > INT_MAX || !upd_alive((pid_t)h.pid)) {
+		snprintf(bot->note, sizeof bot->note, "the bot is not running (health file %.200s)", health_file);
+		upd_note_lonely_worker(data_dir, exe, bot);
+		return UPD_OK;
+	}
+	pid_t pid = (pid_t)h.pid;
+	int rc = upd_proc_exe(pid, path, sizeof path);
+	if (rc < 0) {
+		snprintf(why, wlen, "cannot see which binary the bot (pid %d) runs: %s; run update as root or as the bot's user",
+		         (int)pid, strerror(-rc));
+		return UPD_CONFIG;
+	}
+	if (strcmp(path, exe) != 0) {
+		snprintf(bot->note, sizeof bot->note, "the bot (pid %d) runs %.100s, not %.100s: not restarted", (int)pid, path,
+		         exe);
+		return UPD_OK;
+	}
+	bot->pid = pid;
+	bot->healthy = h.healthy;
+	snprintf(bot->state, sizeof bot->state, "%s", h.first_error[0] ? h.first_error : "unhealthy");
+	char link[64];
+	snprintf(link, sizeof link, "/proc/%d/cwd", (int)pid);
+	ssize_t n = readlink(link, bot->cwd, sizeof bot->cwd - 1);
+	bot->cwd[n > 0 ? n : 0] = '\0';
+	if (upd_proc_read(pid, "cmdline", &bot->cmdline) < 0 || upd_proc_read(pid, "environ", &bot->env) < 0)
+		log_warn("update", "cannot read how pid %d was started; if it dies it cannot be started again", (int)pid);
+	/* systemd gives the processes of a service INVOCATION_ID and a cgroup
+	 * named after the unit: then systemd, not we, starts it again. */
+	int by_systemd = 0;
+	for (size_t off = 0; bot->env.p && off < bot->env.len; off += strlen(bot->env.p + off) + 1)
+		by_systemd |= strncmp(bot->env.p + off, "INVOCATION_ID=", 14) == 0;
+	struct buf cg = BUF_INIT;
+	if (by_systemd && upd_proc_read(pid, "cgroup", &cg) == 0 && cg.p) {
+		for (char *line = strtok(cg.p, "\n"); line; line = strtok(NULL, "\n")) {
+			char *last = strrchr(line, '/');
+			size_t ll = last ? strlen(last + 1) : 0;
+			if (ll > 8 && ll < sizeof bot->unit && strcmp(last + 1 + ll - 8, ".service") == 0)
+				snprintf(bot->unit, sizeof bot->unit, "%s", last + 1);
+		}
+	}
+	buf_free(&cg);
+	return UPD_OK;
+}
+
+enum { UPD_W_HEALTHY, UPD_W_TIMEOUT, UPD_W_GONE, UPD_W_STOPPED };
+
+/* Wait until the health file says pid runs version, healthy, in a file
+ * written at or after since_ms; or pid is gone; or timeout_ms passed.
+ * last gets the watchdog's last reason, for the message. */
+static int upd_wait_health(const char *health_file, pid_t pid, const char *version, int64_t since_ms,
+                           int64_t timeout_ms, char *last, size_t llen)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+	struct upd_health h;
+	last[0] = '\0';
+	for (;;) {
+		int alive = upd_alive(pid);
+		if (upd_read_health(health_file, &h) == 0 && h.pid == pid) {
+			if (h.first_error[0])
+				snprintf(last, llen, "%s", h.first_error);
+			if (h.healthy && strcmp(h.version, version) == 0 && h.written_ms >= since_ms)
+				return UPD_W_HEALTHY;
+		}
+		if (!alive) /* its last words are in the file: a watchdog told to stop writes "stopped" */
+			return h.pid == pid && strcmp(h.first_error, "stopped") == 0 ? UPD_W_STOPPED : UPD_W_GONE;
+		if (mono_ms() >= deadline)
+			return UPD_W_TIMEOUT;
+		usleep(UPD_HEALTH_POLL_MS * 1000);
+	}
+}
+
+/* Start the bot again as it was started (its binary path, command line,
+ * directory and environment), detached, or ask systemd when systemd had
+ * started it.  The new pid (0 for systemd), or -1 with why. */
+static pid_t upd_start_bot(const struct upd_bot *bot, const char *exe, char *why, size_t wlen)
+{
+	if (bot->unit[0]) {
+		char *argv[] = {"/bin/systemctl", "start", "--no-block", (char *)bot->unit, NULL};
+		struct buf out = BUF_INIT;
+		int status = 0;
+		int rc = upd_probe(argv, UPD_PROBE_TIMEOUT_MS, &out, &status, why, wlen);
+		if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			upd_probe_describe(status, &out, why, wlen);
+			rc = -1;
+		}
+		buf_free(&out);
+		return rc < 0 ? -1 : 0;
+	}
+	if (!bot->cmdline.len || !bot->env.p) {
+		snprintf(why, wlen, "how it was started is unknown");
+		return -1;
+	}
+	/* NUL-separated strings into NULL-terminated arrays */
+	size_t na = 0, ne = 0;
+	for (size_t i = 0; i < bot->cmdline.len; i++)
+		na += bot->cmdline.p[i] == '\0';
+	for (size_t i = 0; i < bot->env.len; i++)
+		ne += bot->env.p[i] == '\0';
+	char **argv = calloc(na + 1, sizeof *argv), **envp = calloc(ne + 1, sizeof *envp);
+	pid_t pid = -1;
+	if (argv && envp) {
+		size_t k = 0;
+		for (size_t off = 0; off < bot->cmdline.len && k < na; off += strlen(bot->cmdline.p + off) + 1)
+			argv[k++] = bot->cmdline.p + off;
+		k = 0;
+		for (size_t off = 0; off < bot->env.len && k < ne; off += strlen(bot->env.p + off) + 1)
+			envp[k++] = bot->env.p + off;
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			setsid();
+			int nul = open("/dev/null", O_RDWR);
+			if (nul >= 0) {
+				dup2(nul, 0);
+				dup2(nul, 1);
+				dup2(nul, 2);
+			}
+			if (bot->cwd[0] && chdir(bot->cwd) < 0)
+				_exit(127);
+			execve(exe, argv, envp);
+			_exit(127);
+		}
+		if (pid < 0)
+			snprintf(why, wlen, "fork: %s", strerror(errno));
+	} else {
+		snprintf(why, wlen, "out of memory");
+	}
+	free(argv);
+	free(envp);
+	return pid;
+}
+
+/* --- one update ----------------------------------------------------------------------- */
+
+/* The state of one `examflow update` or `examflow rollback` run. */
+struct upd {
+	const struct upd_opts *o;
+	char exe[PATH_MAX_LEN];                /* the installed binary */
+	char new_path[PATH_MAX_LEN + 8], prev_path[PATH_MAX_LEN + 8];
+	char state_path[STORE_PATH_LEN], lock_path[STORE_PATH_LEN];
+	char base[HTTP_MAX_URL];               /* update_url without a trailing slash */
+	mode_t mode;                           /* the installed binary's permission bits */
+	struct upd_key keys[UPD_MAX_KEYS];
+	int nkeys;
+	const char *key_id;                    /* the key that verified the manifest */
+	struct upd_state st;
+	struct upd_manifest m;
+	struct http_client hc;
+	int hc_ready;
+	int lock_fd;
+	int new_written;                       /* examflow.new exists and is ours to remove */
+	struct upd_bot bot;
+	int64_t took_ms;                       /* re-exec to healthy */
+	char why[UPD_LINE_MAX];                /* the one line: what happened, or why not */
+};
+
+__attribute__((format(printf, 3, 4)))
+static int upd_fail(struct upd *u, int outcome, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->why, sizeof u->why, fmt, ap);
+	va_end(ap);
+	return outcome;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void upd_notify(const struct upd *u, const char *fmt, ...)
+{
+	char text[UPD_LINE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	log_info("update", "admin notice: %s", text);
+	if (u->o->notify)
+		u->o->notify(text, u->o->notify_ctx);
+}
+
+/* Paths, keys, the installed binary, trust anchors, the remembered state:
+ * everything that is configuration, before anything touches the network. */
+static int upd_prepare(struct upd *u)
+{
+	const struct upd_opts *o = u->o;
+	uint32_t v[UPD_VERSION_PARTS];
+	struct stat st;
+	u->lock_fd = -1;
+	if (upd_version_parse(EXAMFLOW_VERSION, v) < 0)
+		return upd_fail(u, UPD_CONFIG, "this binary's version \"%s\" is not a release version (build with make VERSION=x.y.z)",
+		                EXAMFLOW_VERSION);
+	if (!o->url || !o->url[0])
+		return upd_fail(u, UPD_CONFIG, "update_url is empty: updates are off");
+	size_t ul = strlen(o->url);
+	while (ul && o->url[ul - 1] == '/')
+		ul--;
+	if (strncasecmp(o->url, "https://", 8) != 0 || strpbrk(o->url, "?#") || ul + UPD_FILE_NAME_MAX + 2 >= sizeof u->base)
+		return upd_fail(u, UPD_CONFIG, "update_url must be an https:// directory URL (no ?query)");
+	snprintf(u->base, sizeof u->base, "%.*s", (int)ul, o->url);
+	char why[200];
+	u->nkeys = upd_parse_keys(o->pubkeys ? o->pubkeys : "", u->keys, why, sizeof why);
+	if (u->nkeys < 0)
+		return upd_fail(u, UPD_CONFIG, "%s", why);
+	if (u->nkeys == 0)
+		return upd_fail(u, UPD_CONFIG, "update_pubkey is empty: set it to the line `examflow keygen` wrote into PREFIX.pub");
+	if (o->exe)
+		snprintf(u->exe, sizeof u->exe, "%s", o->exe);
+	else if (readlink("/proc/self/exe", u->exe, sizeof u->exe - 1) < 0)
+		return upd_fail(u, UPD_CONFIG, "cannot tell where this binary is installed: /proc/self/exe: %s", strerror(errno));
+	size_t dl = strlen(" (deleted)"), el = strlen(u->exe);
+	if (el > dl && strcmp(u->exe + el - dl, " (deleted)") == 0)
+		return upd_fail(u, UPD_TEMP, "this examflow was replaced on disk while it ran: run the new one");
+	if (stat(u->exe, &st) < 0 || !S_ISREG(st.st_mode))
+		return upd_fail(u, UPD_CONFIG, "%s is not a regular file", u->exe);
+	u->mode = st.st_mode & 07777;
+	snprintf(u->new_path, sizeof u->new_path, "%s.new", u->exe);
+	snprintf(u->prev_path, sizeof u->prev_path, "%s.prev", u->exe);
+	if (strlen(o->data_dir) + 32 >= PATH_MAX_LEN)
+		return upd_fail(u, UPD_CONFIG, "data_dir is too long");
+	store_path(u->state_path, o->data_dir, "update-state");
+	store_path(u->lock_path, o->data_dir, "update.lock");
+	if (http_client_init(&u->hc, o->ca_file) < 0) {
+		http_client_free(&u->hc);
+		return upd_fail(u, UPD_CONFIG, "no trusted CA certificates for https://: %s", u->hc.err);
+	}
+	u->hc_ready = 1;
+	upd_state_load(u->state_path, &u->st);
+	return UPD_OK;
+}
+
+/* Only one update or rollback at a time: flock on data_dir/update.lock. */
+static int upd_lock(struct upd *u)
+{
+	char pid[32] = "";
+	if (mkdir_p(u->o->data_dir, 0700) < 0)
+		return upd_fail(u, upd_errno_outcome(errno), "cannot create %s: %s", u->o->data_dir, strerror(errno));
+	int fd = open(u->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return upd_fail(u, upd_errno_outcome(errno), "cannot open %s: %s", u->lock_path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t r = pread(fd, pid, sizeof pid - 1, 0);
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return upd_fail(u, UPD_TEMP, "another examflow update or rollback is running (pid %s)", pid[0] ? pid : "?");
+		return upd_fail(u, UPD_TEMP, "cannot lock %s: %s", u->lock_path, strerror(e));
+	}
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || store_pwrite_all(fd, pid, (size_t)n, 0) < 0)
+		log_warn("update", "cannot write our pid into %s", u->lock_path);
+	u->lock_fd = fd;
+	return UPD_OK;
+}
+
+/* --jitter: sleep a random part of jitter_s seconds. */
+static void upd_jitter(int jitter_s)
+{
+	uint32_t r = 0;
+	if (jitter_s <= 0 || upd_random(&r, sizeof r) < 0)
+		return;
+	int64_t ms = (int64_t)(r % ((uint32_t)jitter_s * 1000 + 1));
+	log_info("update", "--jitter: waiting %.1f s", (double)ms / 1000);
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000}, rem;
+	while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
+		ts = rem;
+}
+
+/* A failed download as an outcome and a reason. */
+static int upd_http_fail(struct upd *u, const char *what, int r, const char *err)
+{
+	int outcome = r == HTTP_ERR_URL || r == HTTP_ERR_TLS || r == HTTP_ERR_REDIRECT ? UPD_CONFIG
+		      : r == HTTP_ERR_BODY_TOO_BIG                                        ? UPD_REFUSED
+		                                                                          : UPD_TEMP;
+	if (r == HTTP_ERR_BODY_TOO_BIG)
+		return upd_fail(u, outcome, "%s: larger than %s", what,
+		                strcmp(what, "manifest") == 0 ? "8 KiB: not a release manifest" : "the manifest says");
+	return upd_fail(u, outcome, "%s: %s", what, err);
+}
+
+/* GET base/name into res (status 200 only).  UPD_OK or an outcome. */
+static int upd_fetch(struct upd *u, const char *what, const char *name, size_t max, struct http_response *res)
+{
+	char url[HTTP_MAX_URL], err[HTTP_ERR_LEN];
+	struct http_url hu;
+	if (snprintf(url, sizeof url, "%s/%s", u->base, name) >= (int)sizeof url)
+		return upd_fail(u, UPD_CONFIG, "update_url is too long");
+	log_info("update", "fetching the %s", what);
+	int r = http_get_sync(&u->hc, url, max, u->o->http_timeout_ms > INT_MAX ? INT_MAX : (int)u->o->http_timeout_ms,
+	                      res, err, sizeof err);
+	if (r != HTTP_DONE)
+		return upd_http_fail(u, what, r, err);
+	if (res->status != 200) {
+		int st = res->status;
+		http_url_parse(u->base, &hu);
+		http_response_free(res);
+		return upd_fail(u, UPD_TEMP, "%s: HTTP %d from %s (or where it redirected)", what, st, hu.host);
+	}
+	return UPD_OK;
+}
+
+/* The manifest: fetched, its signature checked with the configured keys,
+ * then (only then) its fields read. */
+static int upd_get_manifest(struct upd *u)
+{
+	struct http_response res;
+	char why[300];
+	unsigned char sig[UPD_SIG_LEN];
+	size_t body_len;
+	int r = upd_fetch(u, "manifest", "manifest", UPD_MANIFEST_MAX_BYTES, &res);
+	if (r != UPD_OK)
+		return r;
+	const char *text = res.body.p ? res.body.p : "";
+	if (upd_manifest_split(text, res.body.len, &body_len, sig, why, sizeof why) < 0) {
+		r = upd_fail(u, UPD_REFUSED, "%s%s", why, strstr(res.content_type, "html") ? " (the server sent an HTML page)" : "");
+		goto done;
+	}
+	int k = upd_manifest_verify(text, body_len, sig, u->keys, u->nkeys);
+	if (k < 0) {
+		/* Unverified, so only quoted as hex: which key does it claim? */
+		char claimed[9] = "?";
+		const char *kl = memmem(text, body_len, "\nkey: ", 6);
+		if (kl && body_len - (size_t)(kl - text) > 14 && upd_all_in(kl + 6, 8, "0123456789abcdef") && kl[14] == '\n')
+			snprintf(claimed, sizeof claimed, "%.8s", kl + 6);
+		r = upd_fail(u, UPD_REFUSED, "the manifest's signature does not verify with update_pubkey (it names key %s; "
+		             "tampered with, or signed with another key)", claimed);
+		goto done;
+	}
+	u->key_id = u->keys[k].id;
+	if (upd_manifest_parse(text, body_len, &u->m, why, sizeof why)) {
+		r = upd_fail(u, UPD_REFUSED, "%s", why);
+		goto done;
+	}
+	log_info("update", "manifest: examflow %s for %s, %" PRIu64 " bytes, signed by key %s", u->m.version, u->m.target,
+	         u->m.size, u->key_id);
+done:
+	http_response_free(&res);
+	return r;
+}
+
+/* Product, target, expiry, and the version rules: newer than the running
+ * binary, than the highest version ever accepted here, and never one that
+ * was rolled back here.  UPD_OK (go), UPD_CURRENT or UPD_REFUSED. */
+static int upd_decide(struct upd *u)
+{
+	const struct upd_manifest *m = &u->m;
+	char when[40];
+	if (strcmp(m->product, "examflow") != 0)
+		return upd_fail(u, UPD_REFUSED, "the release is for \"%s\", not examflow", m->product);
+	if (strcmp(m->target, EXAMFLOW_TARGET) != 0)
+		return upd_fail(u, UPD_REFUSED, "%s is built for %s; this machine runs %s", m->version, m->target, EXAMFLOW_TARGET);
+	if (m->expires_ms <= wall_ms()) {
+		iso8601_utc(when, sizeof when, m->expires_ms);
+		return upd_fail(u, UPD_REFUSED, "the manifest of %s expired at %s (stale or replayed: publish a fresh one)",
+		                m->version, when);
+	}
+	int cmp = upd_version_cmp(m->version, EXAMFLOW_VERSION);
+	if (cmp == 0)
+		return upd_fail(u, UPD_CURRENT, "already current: %s", EXAMFLOW_VERSION);
+	if (cmp < 0)
+		return upd_fail(u, UPD_REFUSED, "%s is older than the running %s: never installed (a downgrade, or a replayed release)",
+		                m->version, EXAMFLOW_VERSION);
+	if (upd_state_is_bad(&u->st, m->version))
+		return upd_fail(u, UPD_REFUSED, "%s was rolled back on this machine: never retried (%s lists it)", m->version,
+		                u->state_path);
+	if (u->st.highest[0] && upd_version_cmp(m->version, u->st.highest) <= 0)
+		return upd_fail(u, UPD_REFUSED, "%s is not newer than %s, the highest version this machine accepted (a replayed release?)",
+		                m->version, u->st.highest);
+	if (m->size == 0 || m->size > UPD_MAX_BINARY_BYTES)
+		return upd_fail(u, UPD_REFUSED, "the manifest says the binary is %" PRIu64 " bytes (at most %d MiB is accepted)",
+		                m->size, UPD_MAX_BINARY_BYTES >> 20);
+	return UPD_OK;
+}
+
+/* The binary: downloaded, size and SHA-256 checked, written and fsynced as
+ * examflow.new next to the installed one. */
+static int upd_download(struct upd *u)
+{
+	struct http_response res;
+	unsigned char h[UPD_HASH_LEN];
+	int r = upd_fetch(u, "binary", u->m.file, (size_t)u->m.size, &res);
+	if (r != UPD_OK)
+		return r;
+	upd_sha256(res.body.p ? res.body.p : "", res.body.len, h);
+	if (res.body.len != u->m.size)
+		r = upd_fail(u, UPD_REFUSED, "the binary is %zu bytes, the manifest says %" PRIu64 " (cut short or replaced)",
+		             res.body.len, u->m.size);
+	else if (memcmp(h, u->m.sha256, sizeof h) != 0)
+		r = upd_fail(u, UPD_REFUSED, "the binary's SHA-256 is not the manifest's (tampered with or damaged on the way)");
+	if (r == UPD_OK) {
+		int rc = upd_write_atomic(u->new_path, res.body.p, res.body.len, u->mode);
+		if (rc < 0)
+			r = upd_fail(u, upd_errno_outcome(-rc), "cannot write %s: %s%s", u->new_path, strerror(-rc),
+			             upd_errno_outcome(-rc) == UPD_CONFIG ? " (run update as the binary's owner, outside the service's sandbox)" : "");
+		else
+			u->new_written = 1;
+	}
+	http_response_free(&res);
+	return r;
+}
+
+/* Before trusting it: `NEW version` must name the manifest's version and
+ * target, and `NEW selftest` (config, task bank and data_dir, read-only)
+ * must pass. */
+static int upd_vet(struct upd *u)
+{
+	struct buf out = BUF_INIT;
+	char why[300], ver[UPD_VERSION_MAX], target[UPD_TARGET_MAX];
+	int status = 0, r = UPD_OK;
+	char *vargv[] = {u->new_path, "version", NULL};
+	char *sargv[] = {u->new_path, "-c", (char *)u->o->config_path, "selftest", NULL};
+	if (!u->o->config_path) {
+		sargv[1] = "selftest";
+		sargv[2] = NULL;
+	}
+	if (upd_probe(vargv, UPD_PROBE_TIMEOUT_MS, &out, &status, why, sizeof why) < 0)
+		r = upd_fail(u, UPD_REFUSED, "the new binary's `version` %s", why);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out.p ||
+	         upd_parse_version_output(out.p, ver, sizeof ver, target, sizeof target) < 0) {
+		upd_probe_describe(status, &out, why, sizeof why);
+		r = upd_fail(u, UPD_REFUSED, "the new binary does not run here (`version`: %s)", why);
+	} else if (strcmp(ver, u->m.version) != 0 || strcmp(target, u->m.target) != 0) {
+		r = upd_fail(u, UPD_REFUSED, "the new binary says it is %s for %s, the manifest says %s for %s", ver, target,
+		             u->m.version, u->m.target);
+	} else if (upd_probe(sargv, UPD_PROBE_TIMEOUT_MS, &out, &status, why, sizeof why) < 0) {
+		r = upd_fail(u, UPD_REFUSED, "the new binary's selftest %s", why);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		upd_probe_describe(status, &out, why, sizeof why);
+		r = upd_fail(u, UPD_REFUSED, "the new binary's selftest failed (%s)", why);
+	}
+	buf_free(&out);
+	return r;
+}
+
+/* The health gate needs a healthy bot to begin with: a bot that cannot
+ * reach Telegram now would make any new version look broken. */
+static int upd_bot_ready(struct upd *u)
+{
+	if (u->bot.pid && !u->bot.healthy)
+		return upd_fail(u, UPD_TEMP, "the running bot (pid %d) is not healthy (%s): updates wait for a healthy bot",
+		                (int)u->bot.pid, u->bot.state);
+	return UPD_OK;
+}
+
+/* Remove backup directories made by earlier updates but the newest keep. */
+static void upd_prune_backups(const char *data_dir, int keep)
+{
+	char names[64][64];
+	int n = 0;
+	DIR *d = opendir(data_dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "backup-", 7) == 0 && strlen(e->d_name) < sizeof names[0] && n < 64)
+			memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
+	if (d)
+		closedir(d);
+	qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+	for (int i = 0; i < n - keep; i++) {
+		static const char *const files[] = {"snapshot", "events.log", "lock"};
+		char dir[STORE_PATH_LEN], path[STORE_PATH_LEN];
+		store_path(dir, data_dir, names[i]);
+		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+			store_path(path, dir, files[k]);
+			unlink(path);
+		}
+		if (rmdir(dir) < 0)
+			log_warn("update", "cannot remove the old backup %s: %s", dir, strerror(errno));
+		else
+			log_info("update", "removed the old backup %s", dir);
+	}
+}
+
+/* A consistent copy of data_dir (store_backup, verified by loading it) in
+ * data_dir/backup-<UTC time>-<running version>; the newest UPD_BACKUPS_KEEP
+ * are kept.  A data_dir without data needs none. */
+static int upd_backup(struct upd *u)
+{
+	char sp[STORE_PATH_LEN], lp[STORE_PATH_LEN], dest[STORE_PATH_LEN], name[96], ts[32];
+	const char *dir = u->o->data_dir;
+	store_path(sp, dir, "snapshot");
+	store_path(lp, dir, "events.log");
+	if (access(sp, F_OK) < 0 && access(lp, F_OK) < 0) {
+		log_info("update", "%s holds no data yet: no backup needed", dir);
+		return UPD_OK;
+	}
+	time_t t = (time_t)(wall_ms() / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+	for (int k = 0;; k++) {
+		snprintf(name, sizeof name, k ? "backup-%s-%s.%d" : "backup-%s-%s", ts, EXAMFLOW_VERSION, k);
+		store_path(dest, dir, name);
+		if (access(dest, F_OK) < 0 || k == 100)
+			break;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = f ? store_backup(dir, dest, f) : -ENOMEM;
+	if (f)
+		fclose(f);
+	if (rc < 0) {
+		const char *e = text ? strstr(text, "error: ") : NULL;
+		char line[300];
+		utf8_copy_line(line, sizeof line, e ? e + 7 : "out of memory", e ? strcspn(e + 7, "\n") : 13);
+		free(text);
+		return upd_fail(u, rc == -ENOSPC || rc == -EDQUOT ? UPD_TEMP : rc == STORE_ECORRUPT ? UPD_CONFIG : UPD_TEMP,
+		                "backup of %s failed: %s", dir, line);
+	}
+	free(text);
+	log_info("update", "backed up %s to %s", dir, dest);
+	upd_prune_backups(dir, UPD_BACKUPS_KEEP);
+	return UPD_OK;
+}
+
+/* examflow.prev = a copy of the installed binary, then examflow.new renamed
+ * over the installed one: at every moment there is a binary at the path. */
+static int upd_install(struct upd *u)
+{
+	int rc = upd_copy(u->exe, u->prev_path, u->mode);
+	char dir[PATH_MAX_LEN];
+	if (rc < 0)
+		return upd_fail(u, upd_errno_outcome(-rc), "cannot keep the old binary as %s: %s", u->prev_path, strerror(-rc));
+	if (rename(u->new_path, u->exe) < 0)
+		return upd_fail(u, upd_errno_outcome(errno), "cannot rename %s to %s: %s", u->new_path, u->exe, strerror(errno));
+	u->new_written = 0;
+	upd_dirname(u->exe, dir, sizeof dir);
+	if ((rc = store_sync_dir(dir)) < 0)
+		log_warn("update", "fsync of %s: %s", dir, strerror(-rc));
+	log_info("update", "installed %s as %s (the old one kept as %s)", u->m.version, u->exe, u->prev_path);
+	return UPD_OK;
+}
+
+/* SIGUSR2 to the bot; wait for version to be healthy in the process the bot
+ * runs now, or in a new one if the process died and was started again.
+ * after gets one sentence on how it ended.  1 when healthy. */
+static int upd_reexec_and_wait(struct upd *u, const char *version, char *after, size_t alen, int *stopped)
+{
+	char last[200];
+	int64_t since = wall_ms(), t0 = mono_ms();
+	pid_t pid = u->bot.pid;
+	*stopped = 0;
+	int w = kill(pid, SIGUSR2) < 0 ? UPD_W_GONE : UPD_W_TIMEOUT;
+	if (w != UPD_W_GONE)
+		w = upd_wait_health(u->o->health_file, pid, version, since, u->o->health_timeout_ms, last, sizeof last);
+	u->took_ms = mono_ms() - t0;
+	if (w == UPD_W_HEALTHY) {
+		snprintf(after, alen, "pid %d healthy after %.1f s", (int)pid, (double)u->took_ms / 1000);
+		return 1;
+	}
+	if (w == UPD_W_TIMEOUT) {
+		snprintf(after, alen, "%s did not report healthy within %d s (%s)", version,
+		         (int)(u->o->health_timeout_ms / 1000), last[0] ? last : "no health report");
+		return 0;
+	}
+	if (w == UPD_W_STOPPED) {
+		*stopped = 1;
+		snprintf(after, alen, "the bot was stopped before %s proved healthy", version);
+		return 0;
+	}
+	snprintf(after, alen, "the bot's process (pid %d) ended after the re-exec into %s", (int)pid, version);
+	return 0;
+}
+
+/* Put examflow.prev back and bring the old version up again (the same
+ * process, or started again as it was); remember the version as bad unless
+ * the bot was merely stopped; tell the admin. */
+static int upd_roll_back(struct upd *u, const char *reason, int stopped)
+{
+	char after[400] = "", why[200];
+	int rc = upd_copy(u->prev_path, u->exe, u->mode);
+	if (rc < 0) {
+		upd_notify(u, "update to %s FAILED and could not be rolled back: %s; %s: %s", u->m.version, reason, u->prev_path,
+		           strerror(-rc));
+		return upd_fail(u, UPD_ROLLED_BACK, "%s; putting %s back FAILED (%s): restore it by hand (cp %s %s)", reason,
+		                u->prev_path, strerror(-rc), u->prev_path, u->exe);
+	}
+	log_warn("update", "%s: %s put back", reason, u->prev_path);
+	if (!stopped) {
+		upd_state_add_bad(&u->st, u->m.version);
+		upd_state_save(u->state_path, &u->st);
+	}
+	if (stopped) {
+		snprintf(after, sizeof after, "%s is installed again; the bot was not started (it had been stopped)",
+		         EXAMFLOW_VERSION);
+	} else {
+		int stop2 = 0;
+		if (upd_alive(u->bot.pid))
+			upd_reexec_and_wait(u, EXAMFLOW_VERSION, after, sizeof after, &stop2);
+		if (!upd_alive(u->bot.pid) && !stop2) {
+			pid_t pid = upd_start_bot(&u->bot, u->exe, why, sizeof why);
+			if (pid < 0) {
+				snprintf(after, sizeof after, "the bot is down and could not be started again (%s): start it", why);
+			} else if (pid == 0) {
+				snprintf(after, sizeof after, "asked systemd to start %s again", u->bot.unit);
+			} else {
+				char last[200];
+				int w = upd_wait_health(u->o->health_file, pid, EXAMFLOW_VERSION, wall_ms(), u->o->health_timeout_ms,
+				                        last, sizeof last);
+				snprintf(after, sizeof after, "%s started again as it was started (pid %d)%s", EXAMFLOW_VERSION, (int)pid,
+				         w == UPD_W_HEALTHY ? ", healthy" : ", not healthy yet: see examflow status");
+			}
+		} else if (stop2) {
+			snprintf(after, sizeof after, "the bot was stopped meanwhile");
+		} else {
+			char tmp[400];
+			snprintf(tmp, sizeof tmp, "%.300s", after);
+			snprintf(after, sizeof after, "%s runs again: %.300s", EXAMFLOW_VERSION, tmp);
+		}
+	}
+	upd_notify(u, "update to %s rolled back: %s; %s", u->m.version, reason, after);
+	return upd_fail(u, UPD_ROLLED_BACK, "%s → %s: %s; %s%s", u->m.version, EXAMFLOW_VERSION, reason, after,
+	                stopped ? " (not marked bad: the next run tries again)" : " (marked bad: never retried)");
+}
+
+/* After the rename: re-exec the running bot into the new version and wait
+ * for it to be healthy, or roll back. */
+static int upd_go_live(struct upd *u)
+{
+	char after[400];
+	int stopped;
+	if (!u->bot.pid || !upd_alive(u->bot.pid)) {
+		upd_state_accept(&u->st, u->m.version);
+		upd_state_save(u->state_path, &u->st);
+		snprintf(after, sizeof after, "%s", u->bot.pid ? "the bot stopped during the update" : u->bot.note);
+		upd_notify(u, "installed %s (was %s); %s: it starts with %s: %s", u->m.version, EXAMFLOW_VERSION, after,
+		           u->m.version, u->m.notes);
+		snprintf(u->why, sizeof u->why, "installed %s → %s; %s: it starts with %s: %s", EXAMFLOW_VERSION, u->m.version,
+		         after, u->m.version, u->m.notes);
+		return UPD_OK;
+	}
+	log_info("update", "SIGUSR2 to the bot (pid %d): re-exec into %s", (int)u->bot.pid, u->m.version);
+	if (upd_reexec_and_wait(u, u->m.version, after, sizeof after, &stopped)) {
+		upd_state_accept(&u->st, u->m.version);
+		upd_state_save(u->state_path, &u->st);
+		upd_notify(u, "updated %s → %s: %s", EXAMFLOW_VERSION, u->m.version, u->m.notes);
+		snprintf(u->why, sizeof u->why, "updated %s → %s (%s): %s", EXAMFLOW_VERSION, u->m.version, after, u->m.notes);
+		log_info("update", "%s", u->why);
+		return UPD_OK;
+	}
+	return upd_roll_back(u, after, stopped);
+}
+
+static void upd_finish(struct upd *u)
+{
+	if (u->new_written && unlink(u->new_path) == 0)
+		log_info("update", "removed %s", u->new_path);
+	if (u->lock_fd >= 0)
+		close(u->lock_fd);
+	if (u->hc_ready)
+		http_client_free(&u->hc);
+	upd_bot_free(&u->bot);
+}
+
+/* Print the one line and return the exit code. */
+static int upd_report(const struct upd *u, int outcome, const char *verb, FILE *out, FILE *err)
+{
+	int code = upd_outcomes[outcome].exit_code;
+	log_msg(code == EXIT_OK ? LOG_INFO : LOG_ERROR, "update", "%s: %s%s (exit %d)", verb, upd_outcomes[outcome].prefix,
+	        u->why, code);
+	fprintf(code == EXIT_OK ? out : err, "examflow %s: %s%s\n", verb, upd_outcomes[outcome].prefix, u->why);
+	return code;
+}
+
+/* `examflow update [--check] [--jitter[=S]]`.  Returns the exit code. */
+static int upd_update(const struct upd_opts *o, FILE *out, FILE *err)
+{
+	struct upd *u = calloc(1, sizeof *u);
+	if (!u) {
+		fprintf(err, "examflow update: temporary failure, nothing changed: out of memory\n");
+		return EXIT_FAIL;
+	}
+	u->o = o;
+	signal(SIGXFSZ, SIG_IGN); /* a file size limit is "disk full", not a death */
+	int r = upd_prepare(u);
+	if (r == UPD_OK && !o->check_only)
+		r = upd_lock(u);
+	if (r == UPD_OK && !o->check_only)
+		upd_jitter(o->jitter_s);
+	if (r == UPD_OK)
+		r = upd_get_manifest(u);
+	if (r == UPD_OK)
+		r = upd_decide(u);
+	if (r == UPD_OK && o->check_only)
+		snprintf(u->why, sizeof u->why, "would update %s → %s (%" PRIu64 " bytes, signed by key %s): %s",
+		         EXAMFLOW_VERSION, u->m.version, u->m.size, u->key_id, u->m.notes);
+	else if (r == UPD_OK && (r = upd_download(u)) == UPD_OK && (r = upd_vet(u)) == UPD_OK &&
+	         (r = upd_find_bot(o->health_file, o->data_dir, u->exe, &u->bot, u->why, sizeof u->why)) == UPD_OK &&
+	         (r = upd_bot_ready(u)) == UPD_OK && (r = upd_backup(u)) == UPD_OK && (r = upd_install(u)) == UPD_OK)
+		r = upd_go_live(u);
+	upd_finish(u);
+	int code = upd_report(u, r, "update", out, err);
+	free(u);
+	return code;
+}
+
+/* `examflow rollback`: back to examflow.prev by hand.  The two binaries
+ * swap places (a second rollback undoes the first), the version left is
+ * remembered as bad, and a running bot is re-executed.  Exit code. */
+static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
+{
+	struct upd *u = calloc(1, sizeof *u);
+	struct buf vout = BUF_INIT, cur = BUF_INIT, prev = BUF_INIT;
+	char why[300], ver[UPD_VERSION_MAX] = "", target[UPD_TARGET_MAX], after[400];
+	int status = 0, r = UPD_OK, stopped = 0;
+	uint32_t v[UPD_VERSION_PARTS];
+	if (!u) {
+		fprintf(err, "examflow rollback: out of memory\n");
+		return EXIT_FAIL;
+	}
+	u->o = o;
+	u->lock_fd = -1;
+	signal(SIGXFSZ, SIG_IGN);
+	if (o->exe)
+		snprintf(u->exe, sizeof u->exe, "%s", o->exe);
+	else if (readlink("/proc/self/exe", u->exe, sizeof u->exe - 1) < 0)
+		r = upd_fail(u, UPD_CONFIG, "cannot tell where this binary is installed: %s", strerror(errno));
+	struct stat st;
+	if (r == UPD_OK && (stat(u->exe, &st) < 0 || !S_ISREG(st.st_mode)))
+		r = upd_fail(u, UPD_CONFIG, "%s is not a regular file", u->exe);
+	if (r == UPD_OK) {
+		u->mode = st.st_mode & 07777;
+		snprintf(u->prev_path, sizeof u->prev_path, "%s.prev", u->exe);
+		store_path(u->state_path, o->data_dir, "update-state");
+		store_path(u->lock_path, o->data_dir, "update.lock");
+		upd_state_load(u->state_path, &u->st);
+		r = upd_lock(u);
+	}
+	char *vargv[] = {u->prev_path, "version", NULL};
+	if (r == UPD_OK && access(u->prev_path, F_OK) < 0)
+		r = upd_fail(u, UPD_TEMP, "nothing to roll back to: %s does not exist", u->prev_path);
+	else if (r == UPD_OK && upd_probe(vargv, UPD_PROBE_TIMEOUT_MS, &vout, &status, why, sizeof why) < 0)
+		r = upd_fail(u, UPD_REFUSED, "%s does not run: `version` %s", u->prev_path, why);
+	else if (r == UPD_OK && (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !vout.p ||
+	                         upd_parse_version_output(vout.p, ver, sizeof ver, target, sizeof target) < 0 ||
+	                         upd_version_parse(ver, v) < 0)) {
+		upd_probe_describe(status, &vout, why, sizeof why);
+		r = upd_fail(u, UPD_REFUSED, "%s does not run here (`version`: %s)", u->prev_path, why);
+	}
+	if (r == UPD_OK)
+		r = upd_find_bot(o->health_file, o->data_dir, u->exe, &u->bot, u->why, sizeof u->why);
+	if (r == UPD_OK) {
+		int rc = read_file(u->exe, &cur, UPD_MAX_BINARY_BYTES) < 0 || read_file(u->prev_path, &prev, UPD_MAX_BINARY_BYTES) < 0
+		         ? -errno : upd_write_atomic(u->exe, prev.p ? prev.p : "", prev.len, u->mode);
+		if (rc == 0 && (rc = upd_write_atomic(u->prev_path, cur.p ? cur.p : "", cur.len, u->mode)) < 0)
+			log_warn("update", "%s is back in place, but %s could not be kept as %s: %s", ver, EXAMFLOW_VERSION,
+			         u->prev_path, strerror(-rc));
+		else if (rc < 0)
+			r = upd_fail(u, upd_errno_outcome(-rc), "cannot put %s back: %s", u->prev_path, strerror(-rc));
+	}
+	if (r == UPD_OK) {
+		if (upd_version_parse(EXAMFLOW_VERSION, v) == 0) {
+			upd_state_add_bad(&u->st, EXAMFLOW_VERSION);
+			upd_state_save(u->state_path, &u->st);
+		}
+		snprintf(after, sizeof after, "%s", u->bot.note[0] ? u->bot.note : "the bot is not running");
+		if (u->bot.pid && upd_alive(u->bot.pid) && !upd_reexec_and_wait(u, ver, after, sizeof after, &stopped))
+			r = UPD_TEMP;
+		if (u->bot.pid && !stopped && !upd_alive(u->bot.pid)) {
+			pid_t pid = upd_start_bot(&u->bot, u->exe, why, sizeof why);
+			if (pid > 0)
+				snprintf(after, sizeof after, "started again as it was started (pid %d)", (int)pid);
+			else if (pid == 0)
+				snprintf(after, sizeof after, "asked systemd to start %s again", u->bot.unit);
+			else
+				snprintf(after, sizeof after, "the bot is down and could not be started again (%s)", why);
+			r = pid >= 0 ? UPD_OK : UPD_TEMP;
+		}
+		upd_notify(u, "rolled back by hand: %s → %s (%s)", EXAMFLOW_VERSION, ver, after);
+		snprintf(u->why, sizeof u->why, "rolled back %s → %s (%s)%s", EXAMFLOW_VERSION, ver, after,
+		         r == UPD_OK ? "" : "; the binary is back, see examflow status");
+	}
+	buf_free(&vout);
+	buf_free(&cur);
+	buf_free(&prev);
+	upd_finish(u);
+	int code = upd_report(u, r, "rollback", out, err);
+	free(u);
+	return code;
+}
+
+/* --- for release makers: keygen and sign ------------------------------------------------ */
+
+/* Create path with O_EXCL (never overwrite) and write text.  0 or -errno. */
+static int upd_write_new_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	if (rc < 0)
+		unlink(path);
+	return rc;
+}
+
+/* `examflow keygen PREFIX`: PREFIX.key (private, 0600) and PREFIX.pub (the
+ * update_pubkey line); refuses to overwrite either.  Exit code. */
+static int upd_keygen(const char *prefix, FILE *out, FILE *err)
+{
+	char kpath[PATH_MAX_LEN], ppath[PATH_MAX_LEN];
+	unsigned char seed[48], kbuf[BR_EC_KBUF_PRIV_MAX_SIZE], pbuf[BR_EC_KBUF_PUB_MAX_SIZE];
+	char keyline[sizeof upd_key_magic + 2 * UPD_PRIV_LEN + 2], publine[64 + 2 * UPD_PUB_LEN + 2], hex[2 * UPD_PUB_LEN + 1];
+	char id[9];
+	br_hmac_drbg_context drbg;
+	br_ec_private_key sk;
+	br_ec_public_key pk;
+	int code = EXIT_FAIL, rc;
+	if (snprintf(kpath, sizeof kpath, "%s.key", prefix) >= (int)sizeof kpath ||
+	    snprintf(ppath, sizeof ppath, "%s.pub", prefix) >= (int)sizeof ppath) {
+		fprintf(err, "examflow keygen: PREFIX is too long\n");
+		return EXIT_USAGE;
+	}
+	struct stat st;
+	if (lstat(kpath, &st) == 0 || lstat(ppath, &st) == 0) {
+		fprintf(err, "examflow keygen: %s exists: refusing to overwrite a key (pick another PREFIX)\n",
+		        lstat(kpath, &st) == 0 ? kpath : ppath);
+		return EXIT_FAIL;
+	}
+	/* The kernel's pool seeds BearSSL's HMAC-DRBG, which makes the key. */
+	if (upd_random(seed, sizeof seed) < 0) {
+		fprintf(err, "examflow keygen: getrandom: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	br_hmac_drbg_init(&drbg, &br_sha256_vtable, seed, sizeof seed);
+	if (br_ec_keygen(&drbg.vtable, &br_ec_p256_m31, &sk, kbuf, BR_EC_secp256r1) != UPD_PRIV_LEN ||
+	    br_ec_compute_pub(&br_ec_p256_m31, &pk, pbuf, &sk) != UPD_PUB_LEN) {
+		fprintf(err, "examflow keygen: key generation failed\n");
+		goto done;
+	}
+	upd_hex(hex, kbuf, UPD_PRIV_LEN);
+	snprintf(keyline, sizeof keyline, "%s%.64s\n", upd_key_magic, hex);
+	upd_hex(hex, pbuf, UPD_PUB_LEN);
+	snprintf(publine, sizeof publine, "update_pubkey = %s%s\n", upd_pub_prefix, hex);
+	upd_key_id(pbuf, id);
+	if ((rc = upd_write_new_file(kpath, keyline, 0600)) < 0) {
+		fprintf(err, "examflow keygen: cannot create %s: %s\n", kpath, strerror(-rc));
+		goto done;
+	}
+	/* Public by nature: it goes into every server's configuration. */
+	if ((rc = upd_write_new_file(ppath, publine, 0644)) < 0) {
+		fprintf(err, "examflow keygen: cannot create %s: %s\n", ppath, strerror(-rc));
+		unlink(kpath);
+		goto done;
+	}
+	fprintf(out, "examflow keygen: wrote %s (private: keep it off the servers, and a copy somewhere safe) and %s "
+	        "(key %s: its line goes into examflow.conf)\n", kpath, ppath, id);
+	code = EXIT_OK;
+done:
+	explicit_bzero(seed, sizeof seed);
+	explicit_bzero(&drbg, sizeof drbg);
+	explicit_bzero(kbuf, sizeof kbuf);
+	explicit_bzero(hex, sizeof hex);
+	explicit_bzero(keyline, sizeof keyline);
+	explicit_bzero(&sk, sizeof sk);
+	return code;
+}
+
+/* What `examflow sign` was asked for. */
+struct upd_sign_args {
+	const char *key_path;
+	const char *dir;      /* where the release goes ("." by default) */
+	const char *notes;    /* one line of release notes ("" allowed) */
+	const char *binary;
+	int expires_days;
+};
+
+/* `examflow sign`: ask BINARY for its version and target, copy it to
+ * DIR/examflow-VERSION-TARGET and write DIR/manifest signed with the key.
+ * Both files are published, so they are made 0644.  Exit code. */
+static int upd_sign(const struct upd_sign_args *a, FILE *out, FILE *err)
+{
+	struct upd_signer s;
+	struct upd_manifest m;
+	struct upd_key self;
+	struct buf vout = BUF_INIT, bin = BUF_INIT, man = BUF_INIT;
+	char why[400], path[PATH_MAX_LEN + UPD_FILE_NAME_MAX], date[40], expires[40], hex[2 * UPD_SIG_LEN + 1];
+	unsigned char h[UPD_HASH_LEN], sig[UPD_SIG_LEN];
+	int status = 0, code = EXIT_FAIL, rc;
+	uint32_t v[UPD_VERSION_PARTS];
+	memset(&m, 0, sizeof m);
+	size_t nl = strlen(a->notes);
+	if (nl > UPD_NOTES_MAX || !utf8_valid(a->notes, nl) || strpbrk(a->notes, "\r\n\t")) {
+		fprintf(err, "examflow sign: the notes must be one line of UTF-8 of at most %d bytes\n", UPD_NOTES_MAX);
+		return EXIT_USAGE;
+	}
+	if (upd_load_signer(a->key_path, &s, why, sizeof why) < 0) {
+		fprintf(err, "examflow sign: %s\n", why);
+		return EXIT_CONFIG;
+	}
+	struct stat st;
+	if (stat(a->key_path, &st) == 0 && (st.st_mode & 077))
+		fprintf(err, "examflow sign: warning: %s can be read by others: chmod 600 it\n", a->key_path);
+	char *vargv[] = {(char *)a->binary, "version", NULL};
+	if (upd_probe(vargv, UPD_PROBE_TIMEOUT_MS, &vout, &status, why, sizeof why) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || !vout.p ||
+	    upd_parse_version_output(vout.p, m.version, sizeof m.version, m.target, sizeof m.target) < 0) {
+		if (!why[0] || WIFEXITED(status) || WIFSIGNALED(status))
+			upd_probe_describe(status, &vout, why, sizeof why);
+		fprintf(err, "examflow sign: `%s version` did not say its version and target (%s)\n", a->binary, why);
+		goto done;
+	}
+	if (upd_version_parse(m.version, v) < 0) {
+		fprintf(err, "examflow sign: %s is version \"%s\", not a release version (build it with make VERSION=x.y.z)\n",
+		        a->binary, m.version);
+		goto done;
+	}
+	if (read_file(a->binary, &bin, UPD_MAX_BINARY_BYTES) < 0) {
+		fprintf(err, "examflow sign: cannot read %s: %s\n", a->binary, strerror(errno));
+		goto done;
+	}
+	upd_sha256(bin.p ? bin.p : "", bin.len, h);
+	snprintf(m.file, sizeof m.file, "examflow-%s-%s", m.version, m.target);
+	int64_t now = wall_ms();
+	iso8601_utc(date, sizeof date, now);
+	iso8601_utc(expires, sizeof expires, now + (int64_t)a->expires_days * 86400 * 1000);
+	upd_hex(hex, h, UPD_HASH_LEN);
+	rc = buf_puts(&man, upd_manifest_magic);
+	rc |= buf_printf(&man, "product: examflow\nversion: %s\ntarget: %s\nfile: %s\nsize: %zu\nsha256: %s\n", m.version,
+	                 m.target, m.file, bin.len, hex);
+	rc |= buf_printf(&man, "date: %s\nexpires: %s\nkey: %s\nnotes: %s\n", date, expires, s.id, a->notes);
+	upd_sha256(man.p ? man.p : "", man.len, h);
+	memcpy(self.q, s.q, UPD_PUB_LEN);
+	if (rc || br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, h, &s.sk, sig) != UPD_SIG_LEN ||
+	    !upd_sig_ok(man.p, man.len, sig, &self)) {
+		fprintf(err, "examflow sign: signing failed\n");
+		goto done;
+	}
+	upd_hex(hex, sig, UPD_SIG_LEN);
+	if (buf_printf(&man, "%s%s\n", upd_sig_prefix, hex) < 0 || mkdir_p(a->dir, 0755) < 0) {
+		fprintf(err, "examflow sign: cannot create %s: %s\n", a->dir, strerror(errno));
+		goto done;
+	}
+	snprintf(path, sizeof path, "%s/%s", a->dir, m.file);
+	if ((rc = upd_write_atomic(path, bin.p ? bin.p : "", bin.len, 0644)) < 0) {
+		fprintf(err, "examflow sign: cannot write %s: %s\n", path, strerror(-rc));
+		goto done;
+	}
+	snprintf(path, sizeof path, "%s/manifest", a->dir);
+	if ((rc = upd_write_atomic(path, man.p, man.len, 0644)) < 0) {
+		fprintf(err, "examflow sign: cannot write %s: %s\n", path, strerror(-rc));
+		goto done;
+	}
+	fprintf(out, "examflow sign: examflow %s for %s, %zu bytes, signed with key %s, expires %s: %s/manifest and %s/%s\n",
+	        m.version, m.target, bin.len, s.id, expires, a->dir, a->dir, m.file);
+	code = EXIT_OK;
+done:
+	upd_signer_wipe(&s);
+	buf_free(&vout);
+	buf_free(&bin);
+	buf_free(&man);
+	return code;
+}
+
+#undef UPD_M
+#undef UPD_NFIELDS
+#undef UPD_LOWER
+#undef UPD_DIGITS
+
+
+/* ==========================================================================
+ * 14. Command line and main()
  * ==========================================================================
  * One function per verb, found through cli_cmds; main() only parses -c and
  * dispatches.  die()-style exits are allowed here and nowhere below: a verb
@@ -17261,6 +19316,7 @@ static int cli_version(struct cli_ctx *ctx)
 {
 	(void)ctx;
 	printf("examflow %s\n", EXAMFLOW_VERSION);
+	printf("target: %s\n", EXAMFLOW_TARGET);
 	printf("compiler: %s\n", EXAMFLOW_CC);
 	printf("libc: %s\n", EXAMFLOW_LIBC);
 	printf("bearssl: %s\n", EXAMFLOW_BEARSSL_VERSION);
@@ -17282,7 +19338,9 @@ static const char cli_exit_codes_text[] =
 	"  1  temporary failure (network, disk): restarting later is fine\n"
 	"  2  usage: unknown command or bad arguments\n"
 	"  3  configuration is wrong (bad key, bad value, missing or rejected token): fix it, do not restart\n"
-	"  4  data files need an admin: run `examflow repair`\n";
+	"  4  data files need an admin: run `examflow repair`\n"
+	"  5  update: the release was refused (signature, target, expiry, not newer, checksum, failed self-test)\n"
+	"     or rolled back (not healthy in time); the installed binary is unchanged or restored\n";
 
 static int cli_help(struct cli_ctx *ctx)
 {
@@ -17428,6 +19486,43 @@ static int cli_check(struct cli_ctx *ctx)
 	return tg_rc ? tg_rc : ai_rc;
 }
 
+/* Send one notice to every admin, blocking (10 s at most per admin).  0,
+ * or -1 when it did not reach all of them. */
+static int cli_send_admin(const char *notice)
+{
+	char text[WD_REASON_LEN];
+	snprintf(text, sizeof text, "%s", notice);
+	redact(text); /* it may quote a crash cause, an upstream's words */
+	struct http_client hc;
+	struct http_url u;
+	int failed = 0;
+	if (http_url_parse(cfg.telegram_api, &u) < 0)
+		return -1;
+	if (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls) {
+		http_client_free(&hc);
+		return -1;
+	}
+	for (int i = 0; i < cfg.nadmins; i++) {
+		struct buf body = BUF_INIT, html = BUF_INIT;
+		buf_puts(&html, "⚠️ <b>ExamFlow</b>: ");
+		html_escape(&html, text);
+		bot_build_body(&body, cfg.admin_ids[i], html.p, html.len, NULL);
+		char path[256];
+		snprintf(path, sizeof path, "/bot%s/sendMessage", cfg.telegram_token);
+		struct http_conn c;
+		http_conn_init(&c);
+		int r = http_start(&c, &hc, &u, "POST", path, NULL, body.p, body.len, 10000);
+		if (r == HTTP_PENDING)
+			r = http_wait(&c);
+		failed |= r != HTTP_DONE || http_result(&c)->status != 200;
+		http_close(&c);
+		buf_free(&body);
+		buf_free(&html);
+	}
+	http_client_free(&hc);
+	return failed ? -1 : 0;
+}
+
 /* The watchdog's notify hook: a short-lived child sends the admin message,
  * so the parent never blocks on the network nor holds an HTTP client. */
 static void cli_notify_admin(const char *notice, void *ctx)
@@ -17442,27 +19537,15 @@ static void cli_notify_admin(const char *notice, void *ctx)
 	pid_t pid = wd_fork();
 	if (pid != 0)
 		return; /* the watchdog reaps it */
-	struct http_client hc;
-	struct http_url u;
-	if (http_url_parse(cfg.telegram_api, &u) < 0 || (http_client_init(&hc, cfg.ca_file[0] ? cfg.ca_file : NULL) < 0 && u.tls))
-		_exit(1);
-	for (int i = 0; i < cfg.nadmins; i++) {
-		struct buf body = BUF_INIT, html = BUF_INIT;
-		buf_puts(&html, "⚠️ <b>ExamFlow</b>: ");
-		html_escape(&html, text);
-		bot_build_body(&body, cfg.admin_ids[i], html.p, html.len, NULL);
-		char path[256];
-		snprintf(path, sizeof path, "/bot%s/sendMessage", cfg.telegram_token);
-		struct http_conn c;
-		http_conn_init(&c);
-		int r = http_start(&c, &hc, &u, "POST", path, NULL, body.p, body.len, 10000);
-		if (r == HTTP_PENDING)
-			r = http_wait(&c);
-		http_close(&c);
-		buf_free(&body);
-		buf_free(&html);
-	}
-	_exit(0);
+	_exit(cli_send_admin(text) < 0 ? 1 : 0);
+}
+
+/* The updater's notify hook: it runs in the foreground, so it may block. */
+static void cli_tell_admin(const char *text, void *ctx)
+{
+	(void)ctx;
+	if (cfg.nadmins && cfg.telegram_token[0] && cli_send_admin(text) < 0)
+		log_warn("update", "the admin could not be told (Telegram unreachable)");
 }
 
 /* The engine's reports, carried over the watchdog's pipe. */
@@ -17829,6 +19912,118 @@ static int cli_export(struct cli_ctx *ctx)
 	return rc;
 }
 
+/* update and rollback: the section's options from the configuration, plus
+ * what only the command line knows. */
+static void cli_upd_opts(struct upd_opts *o, const struct cli_ctx *ctx)
+{
+	upd_opts_init(o, &cfg);
+	o->config_path = ctx->config_path;
+	o->notify = cli_tell_admin;
+}
+
+static int cli_update(struct cli_ctx *ctx)
+{
+	struct upd_opts o;
+	cli_upd_opts(&o, ctx);
+	for (int i = 0; i < ctx->argc; i++) {
+		const char *a = ctx->argv[i];
+		char *end = NULL;
+		long j = 0;
+		if (strcmp(a, "--check") == 0)
+			o.check_only = 1;
+		else if (strcmp(a, "--jitter") == 0)
+			o.jitter_s = UPD_JITTER_DEFAULT_S;
+		else if (strncmp(a, "--jitter=", 9) == 0 && (j = strtol(a + 9, &end, 10)) >= 0 && j <= UPD_JITTER_MAX_S &&
+		         end != a + 9 && !*end)
+			o.jitter_s = (int)j;
+		else {
+			fprintf(stderr, "usage: examflow update [--check] [--jitter[=SECONDS]] (at most %d s)\n", UPD_JITTER_MAX_S);
+			return EXIT_USAGE;
+		}
+	}
+	return upd_update(&o, stdout, stderr);
+}
+
+static int cli_rollback(struct cli_ctx *ctx)
+{
+	struct upd_opts o;
+	cli_upd_opts(&o, ctx);
+	return upd_rollback(&o, stdout, stderr);
+}
+
+/* selftest: what update asks of a new binary before trusting it: the
+ * configuration, the task bank and data_dir load (read-only: the running
+ * bot keeps its lock and its files). */
+static int cli_selftest(struct cli_ctx *ctx)
+{
+	(void)ctx;
+	struct worker_opts *o = cli_worker_opts();
+	struct bank bk;
+	char err[LOG_LINE_MAX] = "";
+	uint64_t loaded = 0;
+	if (!o)
+		return EXIT_FAIL;
+	if (worker_load_bank(&bk, o, stderr) < 0) {
+		bank_free(&bk);
+		cli_free_opts(o);
+		fprintf(stderr, "examflow selftest: the task bank does not load\n");
+		return EXIT_CONFIG;
+	}
+	int ntasks = bk.ntasks;
+	bank_free(&bk);
+	cli_free_opts(o);
+	struct bot *b = calloc(1, sizeof *b);
+	struct bot_opts bo;
+	bot_opts_init(&bo, &cfg);
+	int rc = -ENOMEM;
+	if (b) {
+		bot_init(b, NULL, NULL, &bo);
+		rc = store_read_only(cfg.data_dir, bot_apply, b, &loaded, err, sizeof err);
+		bot_free_state(b);
+		free(b);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "examflow selftest: data_dir: %s\n", err[0] ? err : strerror(-rc));
+		return rc == STORE_ECORRUPT ? EXIT_DATA : EXIT_FAIL;
+	}
+	printf("examflow selftest: ok: examflow %s for %s, config %s, %d tasks, %" PRIu64 " records in %s\n",
+	       EXAMFLOW_VERSION, EXAMFLOW_TARGET, cfg.source, ntasks, loaded, cfg.data_dir);
+	return EXIT_OK;
+}
+
+static int cli_keygen(struct cli_ctx *ctx)
+{
+	return upd_keygen(ctx->argv[0], stdout, stderr);
+}
+
+static int cli_sign(struct cli_ctx *ctx)
+{
+	struct upd_sign_args a = {NULL, ".", "", NULL, UPD_EXPIRES_DEFAULT_DAYS};
+	for (int i = 0; i < ctx->argc; i++) {
+		const char *s = ctx->argv[i], *next = i + 1 < ctx->argc ? ctx->argv[i + 1] : NULL;
+		char *end = NULL;
+		if (strcmp(s, "-k") == 0 && next)
+			a.key_path = ctx->argv[++i];
+		else if (strcmp(s, "-o") == 0 && next)
+			a.dir = ctx->argv[++i];
+		else if (strcmp(s, "-n") == 0 && next)
+			a.notes = ctx->argv[++i];
+		else if (strcmp(s, "-e") == 0 && next && (a.expires_days = (int)strtol(next, &end, 10)) >= 1 &&
+		         a.expires_days <= UPD_EXPIRES_MAX_DAYS && !*end && ++i)
+			continue;
+		else if (s[0] != '-' && !a.binary)
+			a.binary = s;
+		else
+			a.binary = NULL, i = ctx->argc;
+	}
+	if (!a.key_path || !a.binary) {
+		fprintf(stderr, "usage: examflow sign -k PREFIX.key [-o DIR] [-n NOTE] [-e DAYS (1..%d, default %d)] BINARY\n",
+		        UPD_EXPIRES_MAX_DAYS, UPD_EXPIRES_DEFAULT_DAYS);
+		return EXIT_USAGE;
+	}
+	return upd_sign(&a, stdout, stderr);
+}
+
 static const struct cli_cmd cli_cmds[] = {
 	{"run", cli_run, 0, 2, CFG_LOAD_LOG, "run [--no-watchdog]", "run the bot in the foreground (default command)"},
 	{"demo", cli_demo, 0, 2, CFG_NONE, "demo [--data DIR]", "the bot in this terminal: no token, no network"},
@@ -17840,7 +20035,12 @@ static const struct cli_cmd cli_cmds[] = {
 	{"backup", cli_backup, 1, 1, CFG_LOAD, "backup DIR", "consistent copy of data_dir while the bot runs"},
 	{"export", cli_export, 0, 1, CFG_LOAD, "export [users|attempts|progress]", "CSV on stdout for a spreadsheet"},
 	{"repair", cli_repair, 0, 0, CFG_LOAD, "repair", "quarantine a damaged record and everything after it"},
-	{"version", cli_version, 0, 0, CFG_NONE, "version", "print version, compiler, libc, BearSSL, build date"},
+	{"update", cli_update, 0, 2, CFG_LOAD_LOG, "update [--check] [--jitter[=S]]", "install a newer signed release from update_url (for cron)"},
+	{"rollback", cli_rollback, 0, 0, CFG_LOAD_LOG, "rollback", "go back to examflow.prev, the binary before the last update"},
+	{"selftest", cli_selftest, 0, 0, CFG_LOAD, "selftest", "load configuration, task bank and data_dir read-only (update runs it)"},
+	{"keygen", cli_keygen, 1, 1, CFG_NONE, "keygen PREFIX", "release makers: a signing key pair PREFIX.key, PREFIX.pub"},
+	{"sign", cli_sign, 1, 9, CFG_NONE, "sign -k KEY [-o DIR] [-n NOTE] [-e DAYS] BINARY", "release makers: a signed release (binary + manifest) in DIR"},
+	{"version", cli_version, 0, 0, CFG_NONE, "version", "print version, target, compiler, libc, BearSSL, build date"},
 	{"help", cli_help, 0, 1, CFG_NONE, "help [TOPIC]", "this text, or a topic: config, exit-codes, answers"},
 	{NULL, NULL, 0, 0, CFG_NONE, NULL, NULL},
 };
