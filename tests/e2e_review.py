@@ -20,6 +20,7 @@ storage's torn tails on a full disk (unit_store.c: RLIMIT_FSIZE).
 import fcntl
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -67,9 +68,15 @@ def test_slow_dns_does_not_freeze_the_loop(t):
         print("SKIP test_slow_dns_does_not_freeze_the_loop: no mount namespaces here (unshare -m)")
         return
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # swallows every query
-    sink.bind(("127.0.0.57", 53))
+    for _ in range(50):  # a loopback address of our own: other test runs may be doing the same
+        addr = "127.%d.%d.%d" % (random.randint(1, 254), random.randint(1, 254), random.randint(2, 254))
+        try:
+            sink.bind((addr, 53))
+            break
+        except OSError:
+            continue
     t.on_cleanup(sink.close)
-    rc = t.write("resolv.conf", "nameserver 127.0.0.57\noptions timeout:30 attempts:1\n")
+    rc = t.write("resolv.conf", "nameserver %s\noptions timeout:30 attempts:1\n" % addr)
     d = new_double(t)
     env = bot_env(t, d, GEMINI_API_KEY=GKEY, EXAMFLOW_GEMINI_API="http://gemini.slow-dns.test:9",
                   EXAMFLOW_AI_TIMEOUT=30)

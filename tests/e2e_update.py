@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 
-from e2e_telegram import ADMIN, BANK, TOKEN, notices, wait_texts
+from e2e_telegram import ADMIN, TOKEN, notices, wait_texts
 from release_double import ReleaseServer
 from tg_double import TelegramDouble
 
@@ -165,7 +165,7 @@ class Rig:
         shutil.copy(t.bin, self.exe)
         os.chmod(self.exe, 0o755)
         self.old_sha = sha(self.exe)
-        bank = t.write("bank.txt", BANK)
+        bank = t.bank()
         self.env = t.env(TELEGRAM_BOT_TOKEN=TOKEN, EXAMFLOW_TELEGRAM_API=self.d.url, EXAMFLOW_POLL_TIMEOUT=1,
                          EXAMFLOW_TASKS_FILE=bank, EXAMFLOW_TASKS_MODE="replace", ADMIN_TELEGRAM_ID=ADMIN,
                          EXAMFLOW_LOG_FILE=os.path.join(t.tmp, "bot.log"), EXAMFLOW_LOG_LEVEL="debug",
