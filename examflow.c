@@ -16006,6 +16006,8 @@ static void tg_forget_sends(void *ctx)
  * Anything invalid keeps the running version, logged. */
 static void tg_reload(struct tg *t)
 {
+	if (t->role == TG_STANDBY) /* the operator says the other copy may be gone: look now */
+		t->poll_at = mono_ms();
 	struct worker_opts *o = malloc(sizeof *o);
 	if (!o || !t->hooks.reload || t->hooks.reload(t->hooks.reload_ctx, o) < 0) {
 		if (!o)
@@ -16019,8 +16021,6 @@ static void tg_reload(struct tg *t)
 	if (t->health)
 		health_set_opts(t->health, &t->w->o.health);
 	snprintf(t->prefix, sizeof t->prefix, "bot%s/", t->o->token);
-	if (t->role == TG_STANDBY) /* the operator says the other copy is gone: look now */
-		t->poll_at = mono_ms();
 	if (bank == 0)
 		log_info("main", "SIGHUP: log reopened, configuration and task bank reloaded (%d tasks)", t->w->bank.ntasks);
 	else

@@ -370,6 +370,8 @@ def test_rolling_deploy_hands_over(t):
     for i in range(10, 15):
         d.push_message(7100 + i, "/help")
     p2.send_signal(signal.SIGHUP)
+    t.wait_for(lambda: "standby → probation" in read_log(t, "bot2.log"), 10,
+               what="the standby looking at once after SIGHUP:\n" + read_log(t, "bot2.log")[-1500:])
     for i in range(15):
         wait_texts(t, d, 7100 + i, 1, timeout=20)
     t.check(d.wait_for(lambda: not d.pending_updates, 10), "every update confirmed")
