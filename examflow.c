@@ -14960,7 +14960,7 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_RETRY_AFTER_MAX_S 3600     /* a longer retry_after is a broken server, not a plan */
 #define TG_CHAT_SLOTS_MAX (1 << 20)    /* rate-limiter entries; an entry is 32 bytes */
 #define TG_AI_PFDS 64                  /* the AI lane's sockets: ai_max_inflight's maximum */
-#define TG_STOP_SENDS_MS 5000          /* on SIGTERM, sends on the wire get this long to finish */
+#define TG_STOP_SENDS_MS 10000         /* on SIGTERM, the queued replies get this long to go (stop deadline: 20 s) */
 #define TG_STOP_CONFIRM_MS 5000        /* ... and the last getUpdates that confirms the offset this long */
 #define TG_NOTICE_MAX 512              /* one admin notice, bytes */
 #define TG_POLL_LIMIT_MAX 100          /* getUpdates' own maximum (and default) */
@@ -16027,42 +16027,6 @@ static void tg_reload(struct tg *t)
 		log_info("main", "SIGHUP: log reopened, configuration reloaded; the old task bank stays");
 }
 
-/* Graceful stop: let sends on the wire finish (bounded), record them, and
- * confirm the offset with a last getUpdates(timeout=0). */
-static void tg_shutdown(struct tg *t)
-{
-	http_close(&t->poll);
-	int64_t until = mono_ms() + TG_STOP_SENDS_MS;
-	for (;;) {
-		struct pollfd pfd[TG_SEND_CONNS];
-		int idx[TG_SEND_CONNS], np = 0;
-		for (int i = 0; i < TG_SEND_CONNS; i++)
-			if (t->send[i].busy && http_want(&t->send[i].conn, &pfd[np]) >= 0)
-				idx[np++] = i;
-		if (!np || mono_ms() >= until)
-			break;
-		poll(pfd, (nfds_t)np, 100);
-		for (int k = 0; k < np; k++) {
-			int r = http_step(&t->send[idx[k]].conn, pfd[k].revents, mono_ms());
-			if (r != HTTP_PENDING)
-				tg_send_done(t, &t->send[idx[k]], r);
-		}
-	}
-	worker_record_marks(t->w);
-	if (t->phase == TG_POLL && t->role == TG_ACTIVE) { /* a standby's getUpdates would end the active copy's */
-		char path[256], body[96];
-		tg_path(t, path, sizeof path, "getUpdates");
-		snprintf(body, sizeof body, "{\"offset\":%" PRId64 ",\"timeout\":0,\"limit\":1}", t->w->bot.offset);
-		struct http_conn c;
-		http_conn_init(&c);
-		int r = http_start(&c, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_STOP_CONFIRM_MS);
-		if (r == HTTP_PENDING)
-			r = http_wait(&c);
-		log_info("telegram", "offset %" PRId64 " %s", t->w->bot.offset, r == HTTP_DONE ? "confirmed" : "not confirmed (it is stored: nothing is lost)");
-		http_close(&c);
-	}
-}
-
 /* --- the worker's event loop: lanes ------------------------------------------------
  *
  * Everything the loop waits for is a lane with two functions: want() fills
@@ -16239,6 +16203,48 @@ static const struct {
 	{tg_health_want, tg_health_step},
 };
 #define TG_NLANES ((int)(sizeof tg_lanes / sizeof tg_lanes[0]))
+
+/* Graceful stop: no more polling; the replies already promised go out
+ * (through the limiter, for TG_STOP_SENDS_MS at most: in a rolling deploy
+ * the next copy has its own outbox, so what stays here waits for this
+ * copy's next start), they are recorded, and the offset is confirmed with a
+ * last getUpdates(timeout=0). */
+static void tg_shutdown(struct tg *t)
+{
+	http_close(&t->poll);
+	int64_t until = mono_ms() + TG_STOP_SENDS_MS;
+	for (;;) {
+		int64_t now = mono_ms(), wake = now + 100;
+		int busy = t->nacks > 0 || bot_out_len(&t->w->bot) > 0;
+		for (int i = 0; i < TG_SEND_CONNS; i++)
+			busy |= t->send[i].busy;
+		if (!busy || now >= until)
+			break;
+		struct pollfd pfd[TG_SEND_CONNS];
+		int np = tg_send_want(t, pfd, now, &wake);
+		int ms = wake <= now ? 0 : wake - now > 100 ? 100 : (int)(wake - now);
+		if (poll(pfd, (nfds_t)np, ms) <= 0)
+			for (int k = 0; k < np; k++)
+				pfd[k].revents = 0;
+		tg_send_step(t, pfd, np, mono_ms());
+	}
+	if (bot_out_len(&t->w->bot))
+		log_warn("telegram", "stopping with %ld replies not sent yet: they go out at the next start",
+		         bot_out_len(&t->w->bot));
+	worker_record_marks(t->w);
+	if (t->phase == TG_POLL && t->role == TG_ACTIVE) { /* a standby's getUpdates would end the active copy's */
+		char path[256], body[96];
+		tg_path(t, path, sizeof path, "getUpdates");
+		snprintf(body, sizeof body, "{\"offset\":%" PRId64 ",\"timeout\":0,\"limit\":1}", t->w->bot.offset);
+		struct http_conn c;
+		http_conn_init(&c);
+		int r = http_start(&c, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_STOP_CONFIRM_MS);
+		if (r == HTTP_PENDING)
+			r = http_wait(&c);
+		log_info("telegram", "offset %" PRId64 " %s", t->w->bot.offset, r == HTTP_DONE ? "confirmed" : "not confirmed (it is stored: nothing is lost)");
+		http_close(&c);
+	}
+}
 
 /* Set up the engine for worker w.  0, or an exit code. */
 static int tg_init(struct tg *t, struct worker *w, const struct tg_hooks *hooks, volatile sig_atomic_t *stop)
