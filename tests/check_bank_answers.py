@@ -21,6 +21,7 @@ compute (a reviewer reads both side by side: the ids match).
 """
 import itertools
 import math
+import re
 import sys
 from fractions import Fraction
 
@@ -158,11 +159,232 @@ def programs(a, b, ops, through=None):
     return sum(programs(op(a), b, ops) for op in ops)
 
 
-def divisors(n):
-    return sum(1 for d in range(1, n + 1) if n % d == 0)
+# --- informatics: tasks solved from their own text ----------------------------------
+# These read the data (graph, table, program, game rules) from the task's text
+# in the dump, so a text edited without its answer fails here.
 
 
-CODES = {"А": "0", "Б": "10", "В": "110", "Г": "111"}
+def from_text(fn):
+    fn.from_text = True
+    return fn
+
+
+@from_text
+def truth_columns(text):
+    """№2: which column is x, y, z, from the rows 'строка k: a, b, c; F = f'."""
+    expr = re.search(r"выражением (.*?)\. ", text).group(1)
+    rows = [(tuple(int(v) for v in m.group(1).split(", ")), int(m.group(2)))
+            for m in re.finditer(r"строка \d+: ([01], [01], [01]); F = ([01])", text)]
+    py = expr.replace("→", "<=").replace("∧", " and ").replace("∨", " or ").replace("¬", " not ")
+    fits = []
+    for perm in itertools.permutations("xyz"):
+        if all(int(bool(eval(py, {}, dict(zip(perm, r))))) == f for r, f in rows):
+            fits.append("".join(perm))
+    assert len(fits) == 1, fits
+    return fits[0]
+
+
+def fano_min_total(fixed, n_more, max_len=6):
+    words = ["".join(b) for n in range(1, max_len + 1) for b in itertools.product("01", repeat=n)]
+    free = [w for w in words if fano_ok(fixed + [w]) and w not in fixed]
+    best = None
+    for combo in itertools.combinations(free, n_more):
+        if fano_ok(fixed + list(combo)):
+            total = sum(len(w) for w in combo)
+            best = total if best is None else min(best, total)
+    return best
+
+
+def base_digits(n, b):
+    out = []
+    while n:
+        out.append(n % b)
+        n //= b
+    return out[::-1]
+
+
+def min_x_divisible():
+    for x in range(15):
+        v = int("2%X3" % x, 15) + int("1%X4" % x, 15)
+        if v % 13 == 0:
+            return v // 13
+
+
+def first_m_ending(start, last_digit):
+    n = start + 1
+    while True:
+        d = next((k for k in range(2, math.isqrt(n) + 1) if n % k == 0), None)
+        m = 0 if d is None else d + n // d
+        if m % 10 == last_digit:
+            return "%d %d" % (n, m)
+        n += 1
+
+
+@from_text
+def road_length(text):
+    """№1: the graph as 'А–Б, ...', the table as 'Пi–Пj: w км'; every numbering
+    that maps the graph onto the table must give the same length."""
+    graph = re.search(r"пункты (.*?)\. В таблице", text).group(1)
+    edges = [tuple(e.split("–")) for e in graph.split(", ")]
+    table = {frozenset((int(a), int(b))): int(w) for a, b, w in re.findall(r"П(\d+)–П(\d+): (\d+) км", text)}
+    p, q = re.search(r"из пункта (\S) в пункт (\S)\.", text).groups()
+    letters = sorted(set(v for e in edges for v in e))
+    nums = sorted(set(v for k in table for v in k))
+    assert len(letters) == len(nums) and len(edges) == len(table)
+    found = set()
+    for perm in itertools.permutations(nums):
+        m = dict(zip(letters, perm))
+        if all(frozenset((m[a], m[b])) in table for a, b in edges):
+            found.add(table[frozenset((m[p], m[q]))])
+    assert len(found) == 1, found
+    return found.pop()
+
+
+def turtle_paths(program):
+    toks = re.findall(r"\[|\]|Повтори \d+|Вперёд \d+|Назад \d+|Направо \d+|Налево \d+|Поднять хвост|Опустить хвост", program)
+
+    pos = 0
+
+    def block():
+        nonlocal pos
+        seq = []
+        while pos < len(toks) and toks[pos] != "]":
+            t = toks[pos]
+            pos += 1
+            if t.startswith("Повтори"):
+                k = int(t.split()[1])
+                assert toks[pos] == "["
+                pos += 1
+                body = block()
+                assert toks[pos] == "]"
+                pos += 1
+                seq += body * k
+            else:
+                seq.append(t)
+        return seq
+    x, y, heading, down = 0.0, 0.0, 90.0, True
+    paths = [[(0.0, 0.0)]]
+    for t in block():
+        if t == "Поднять хвост":
+            down = False
+        elif t == "Опустить хвост":
+            down = True
+            paths.append([(x, y)])
+        else:
+            word, n = t.split()
+            n = int(n)
+            if word in ("Направо", "Налево"):
+                heading += -n if word == "Направо" else n
+            else:
+                d = n if word == "Вперёд" else -n
+                x += d * math.cos(math.radians(heading))
+                y += d * math.sin(math.radians(heading))
+                if down:
+                    paths[-1].append((x, y))
+    loops = []
+    for pth in paths:  # a loop drawn several times counts once: cut at its first closing
+        for k in range(1, len(pth)):
+            if math.dist(pth[k], pth[0]) < 1e-6:
+                pth = pth[:k]
+                break
+        if len(pth) > 2:
+            loops.append(pth)
+    return loops
+
+
+def point_in(pt, poly):
+    """'edge', 'in' or 'out'."""
+    px, py = pt
+    n = len(poly)
+    inside = False
+    for i in range(n):
+        (x1, y1), (x2, y2) = poly[i], poly[(i + 1) % n]
+        cross = (x2 - x1) * (py - y1) - (y2 - y1) * (px - x1)
+        if abs(cross) < 1e-7 and min(x1, x2) - 1e-7 <= px <= max(x1, x2) + 1e-7 and min(y1, y2) - 1e-7 <= py <= max(y1, y2) + 1e-7:
+            return "edge"
+        if (y1 > py) != (y2 > py) and x1 + (py - y1) * (x2 - x1) / (y2 - y1) > px:
+            inside = not inside
+    return "in" if inside else "out"
+
+
+@from_text
+def turtle_points(text):
+    """№6: lattice points inside the figure(s) the program draws."""
+    program = next(l for l in text.split("\n") if l.startswith(("Повтори", "Вперёд")))
+    loops = turtle_paths(program)
+    both = "пересечения" in text
+    use = loops if both else loops[:1]
+    ok = ("in", "edge") if "учитывать следует" in text else ("in",)
+    xs = [p[0] for l in use for p in l]
+    ys = [p[1] for l in use for p in l]
+    return sum(1 for X in range(math.floor(min(xs)), math.ceil(max(xs)) + 1)
+               for Y in range(math.floor(min(ys)), math.ceil(max(ys)) + 1)
+               if all(point_in((X, Y), l) in ok for l in use))
+
+
+NUMBER_WORDS = {"один": 1, "два": 2, "три": 3, "четыре": 4}
+
+
+def game_rules(text):
+    """moves(position), finished(position), start(S) and the range of S, from the rules' text."""
+    total = int(re.search(r"не менее (\d+)", text).group(1))
+    smax = int(re.search(r"1 ≤ S ≤ (\d+)", text).group(1))
+    mul = NUMBER_WORDS[re.search(r"в (\S+) раза", text).group(1)]
+    if "две кучи" in text:
+        add = NUMBER_WORDS[re.search(r"добавить в одну из куч (\S+) кам", text).group(1)]
+        a = int(re.search(r"в первой куче было (\d+)", text).group(1))
+        return (lambda p: [(p[0] + add, p[1]), (p[0], p[1] + add), (p[0] * mul, p[1]), (p[0], p[1] * mul)],
+                lambda p: p[0] + p[1] >= total, lambda s: (a, s), range(1, smax + 1))
+    adds = [NUMBER_WORDS[w] for w in re.findall(r"добавить (?:в кучу )?(\S+) кам", text)]
+    assert len(adds) == 2, adds
+    return (lambda p: [p + adds[0], p + adds[1], p * mul], lambda p: p >= total, lambda s: s, range(1, smax + 1))
+
+
+def game_kinds(moves, finished):
+    memo = {}
+
+    def kind(p):
+        """'W1', 'W2': the player to move wins by his 1st/2nd move; 'L1', 'L2':
+        the opponent wins by his 1st move / by his 1st or 2nd (not always the 1st)."""
+        if p not in memo:
+            nxt = moves(p)
+            if any(finished(q) for q in nxt):
+                r = "W1"
+            else:
+                ks = [kind(q) for q in nxt]
+                if all(k == "W1" for k in ks):
+                    r = "L1"
+                elif "L1" in ks:
+                    r = "W2"
+                elif all(k in ("W1", "W2") for k in ks):
+                    r = "L2"
+                else:
+                    r = None
+            memo[p] = r
+        return memo[p]
+    return kind
+
+
+@from_text
+def game19(text):
+    moves, finished, start, srange = game_rules(text)
+    kind = game_kinds(moves, finished)
+    return min(s for s in srange if any(not finished(q) and kind(q) == "W1" for q in moves(start(s))))
+
+
+@from_text
+def game20(text):
+    moves, finished, start, srange = game_rules(text)
+    kind = game_kinds(moves, finished)
+    return "".join(str(s) for s in [s for s in srange if kind(start(s)) == "W2"][:2])
+
+
+@from_text
+def game21(text):
+    moves, finished, start, srange = game_rules(text)
+    kind = game_kinds(moves, finished)
+    return min(s for s in srange if kind(start(s)) == "L2")
+
 
 # --- physics: formulas with g = 10 m/s^2 ---------------------------------------------
 
@@ -198,9 +420,9 @@ COMPUTE = {
     "math-26": lambda: grid_min(lambda x: x * x - 6 * x + 13, 0, 5),
     "math-27": lambda: local_max_points(lambda x: -x ** 3 + 3 * x + 5, -5, 5)[0],
     # informatics
-    "inf-01": lambda: count_truth(3, lambda x, y, z: imp(x, y) and not z),
+    "inf-01": truth_columns,
     "inf-02": lambda: count_truth(4, lambda x, y, z, w: (not (x and y)) or (z == w)),
-    "inf-03": lambda: "".join(CODES[c] for c in "ВАГБ"),
+    "inf-03": lambda: fano_min_total(["0", "10", "110"], 2),
     "inf-04": min_fano_len,
     "inf-05": lambda: min(n for n in range(1, 1000) if algo_parity(n) > 100),
     "inf-06": lambda: min(r for r in (algo_suffix(n) for n in range(1, 1000)) if r > 60),
@@ -214,14 +436,19 @@ COMPUTE = {
     "inf-14": lambda: hosts("255.255.255.224"),
     "inf-15": lambda: net_last_byte("192.168.37.150", "255.255.255.192"),
     "inf-16": lambda: bin(4 ** 15 + 2 ** 20 - 16).count("1"),
-    "inf-17": lambda: int("1101101", 2),
-    "inf-18": lambda: oct(100)[2:],
+    "inf-17": lambda: base_digits(4 ** 20 + 2 ** 30 - 16, 4).count(3),
+    "inf-18": min_x_divisible,
     "inf-19": min_a,
     "inf-20": lambda: fib(15),
     "inf-21": lambda: g(10),
     "inf-22": lambda: programs(1, 12, [lambda x: x + 1, lambda x: x * 2]),
     "inf-23": lambda: programs(2, 30, [lambda x: x + 1, lambda x: x * 3], through=10),
-    "inf-24": lambda: divisors(360),
+    "inf-24": lambda: first_m_ending(500000, 7),
+    **{"inf-01-%02d" % i: road_length for i in range(1, 6)},
+    **{"inf-06-%02d" % i: turtle_points for i in range(1, 6)},
+    **{"inf-19-%02d" % i: game19 for i in range(1, 6)},
+    **{"inf-20-%02d" % i: game20 for i in range(1, 6)},
+    **{"inf-21-%02d" % i: game21 for i in range(1, 6)},
     # physics
     "phys-01": lambda: 2 * 5 ** 2 / 2,
     "phys-02": lambda: 10 * 4 - (10 / 4) * 4 ** 2 / 2,
@@ -279,10 +506,14 @@ def parse_bank(path):
                         "subject": keys.get("subject", [subject])[0],
                         "answers": keys.get("answer", []),
                         "order": keys.get("order", ["exact"])[0],
+                        "text": "\n".join(keys.get("text", [""])),
                     })
             block = []
-        elif line.startswith("#") or line[0] in " \t":
+        elif line.startswith("#"):
             continue
+        elif line[0] in " \t":
+            if block and block[-1][0] == "text":  # a continuation line of text:
+                block[-1] = ("text", block[-1][1] + "\n" + line.strip())
         else:
             k, _, v = line.partition(":")
             block.append((k.strip().lower(), v.strip()))
@@ -298,7 +529,11 @@ def as_number(s):
         return None
 
 
-def agrees(got, answer):
+def agrees(got, answer, order="exact"):
+    if order in ("digits", "any"):
+        want = [c for c in answer if c.isdigit()]
+        have = [c for c in str(got) if c.isdigit()]
+        return have == want if order == "digits" else sorted(have) == sorted(want)
     if isinstance(got, str):
         return got == answer.strip()
     want = as_number(answer)
@@ -323,14 +558,14 @@ def main():
             print("MISSING  %s: recomputed here but not in the bank" % tid)
             bad += 1
             continue
-        got = fn()
+        got = fn(t["text"]) if getattr(fn, "from_text", False) else fn()
         if not t["answers"]:
             print("MISMATCH %s: the bank has no answer" % tid)
             bad += 1
             continue
         shown = str(got) if not isinstance(got, Fraction) else (
             str(got.numerator) if got.denominator == 1 else str(float(got)))
-        if agrees(got, t["answers"][0]):
+        if agrees(got, t["answers"][0], t["order"]):
             print("ok       %-8s bank %-10s recomputed %s" % (tid, t["answers"][0], shown))
             done += 1
         else:
