@@ -453,8 +453,10 @@ static void test_generated(void)
 	struct buf out = BUF_INIT;
 	bot_init(&b, &eb, NULL, &bopts);
 	say(&b, "/start", &out);
-	press(&b, "n:inf:19", &out); /* number 19 has a generator only */
+	press(&b, "n:inf:19", &out); /* number 19: a generator and a few fixed tasks */
 	struct bot_user *u = bot_find_user(&b, 1);
+	for (int i = 0; i < 50 && u && !strchr(u->pending, '@'); i++)
+		press(&b, "next", &out);
 	check(u && strncmp(u->pending, "i-game19@", 9) == 0);
 	const struct bank_task *t = bank_find(&eb, u->pending);
 	check(t && t->kind == BANK_VARIANT);
@@ -477,8 +479,8 @@ static void test_generated(void)
 		press(&b, "sol", &out); /* seen: the solution marks it */
 		press(&b, "next", &out);
 		const struct bank_task *v = bank_find(&eb, u->pending);
-		check(v && v->kind == BANK_VARIANT);
-		if (!v)
+		check(v != NULL);
+		if (!v || v->kind != BANK_VARIANT) /* one of the fixed tasks of number 19 */
 			continue;
 		for (int k = 0; k < n; k++)
 			same += strcmp(texts[k], v->text) == 0 && strcmp(u->pending, first) != 0;
