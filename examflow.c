@@ -514,6 +514,30 @@ static int hex_digit(int c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+/* n bytes as 2n lower-case hex digits and a NUL. */
+static void hex_encode(char *out, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex_chars[p[i] >> 4];
+		out[2 * i + 1] = hex_chars[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Exactly 2n hex digits (either case) into n bytes.  0 or -1. */
+static int hex_decode(const char *s, size_t len, unsigned char *out, size_t n)
+{
+	if (len != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int h = hex_digit((unsigned char)s[2 * i]), l = hex_digit((unsigned char)s[2 * i + 1]);
+		if (h < 0 || l < 0)
+			return -1;
+		out[i] = (unsigned char)(h << 4 | l);
+	}
+	return 0;
+}
+
 /* Length of s[0..n) in UTF-16 code units, as Telegram counts. */
 static size_t utf16_len(const char *s, size_t n)
 {
@@ -2814,8 +2838,7 @@ static int http_chunk_size(struct http_parser *p)
 	for (; isxdigit((unsigned char)s[k]); k++) {
 		if (n > (UINT64_C(1) << 52))
 			return http_fail(p, HTTP_ERR_CHUNK); /* overflow */
-		int c = tolower((unsigned char)s[k]);
-		n = n * 16 + (uint64_t)(isdigit(c) ? c - '0' : c - 'a' + 10);
+		n = n * 16 + (uint64_t)hex_digit((unsigned char)s[k]);
 	}
 	if (k == 0)
 		return http_fail(p, HTTP_ERR_CHUNK);
@@ -17554,30 +17577,7 @@ static int upd_version_cmp(const char *a, const char *b)
 	return 0;
 }
 
-/* --- hex, hashes, keys, signatures ------------------------------------------------ */
-
-static void upd_hex(char *out, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex_chars[p[i] >> 4];
-		out[2 * i + 1] = hex_chars[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-/* Exactly 2n hex digits (either case) into n bytes.  0 or -1. */
-static int upd_unhex(const char *s, size_t len, unsigned char *out, size_t n)
-{
-	if (len != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int h = hex_digit((unsigned char)s[2 * i]), l = hex_digit((unsigned char)s[2 * i + 1]);
-		if (h < 0 || l < 0)
-			return -1;
-		out[i] = (unsigned char)(h << 4 | l);
-	}
-	return 0;
-}
+/* --- hashes, keys, signatures (hex: section 2) ------------------------------------------------ */
 
 static void upd_sha256(const void *p, size_t n, unsigned char out[UPD_HASH_LEN])
 {
@@ -17597,7 +17597,7 @@ static void upd_key_id(const unsigned char q[UPD_PUB_LEN], char id[9])
 {
 	unsigned char h[UPD_HASH_LEN];
 	upd_sha256(q, UPD_PUB_LEN, h);
-	upd_hex(id, h, 4);
+	hex_encode(id, h, 4);
 }
 
 /* update_pubkey: "p256:HEX" keys separated by commas or spaces.  The number
@@ -17617,7 +17617,7 @@ static int upd_parse_keys(const char *s, struct upd_key *keys, char *why, size_t
 			return -1;
 		}
 		if (len <= pl || strncmp(s, upd_pub_prefix, pl) != 0 ||
-		    upd_unhex(s + pl, len - pl, keys[n].q, UPD_PUB_LEN) < 0 || keys[n].q[0] != 0x04) {
+		    hex_decode(s + pl, len - pl, keys[n].q, UPD_PUB_LEN) < 0 || keys[n].q[0] != 0x04) {
 			snprintf(why, wlen, "update_pubkey: key %d is not a public key as `examflow keygen` writes it (p256:04...)",
 			         n + 1);
 			return -1;
@@ -17673,7 +17673,7 @@ static int upd_load_signer(const char *path, struct upd_signer *s, char *why, si
 	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 		len--;
 	static const unsigned char zero[UPD_PRIV_LEN];
-	if (len < ml || memcmp(text, upd_key_magic, ml) != 0 || upd_unhex(text + ml, len - ml, s->x, UPD_PRIV_LEN) < 0 ||
+	if (len < ml || memcmp(text, upd_key_magic, ml) != 0 || hex_decode(text + ml, len - ml, s->x, UPD_PRIV_LEN) < 0 ||
 	    memcmp(s->x, zero, sizeof zero) == 0) {
 		snprintf(why, wlen, "%s is not a private key written by `examflow keygen`", path);
 		goto done;
@@ -17818,7 +17818,7 @@ static const char *upd_set_field(struct upd_manifest *m, const struct upd_field 
 		return NULL;
 	}
 	case UPD_F_SHA256:
-		return upd_unhex(v, n, (unsigned char *)dst, UPD_HASH_LEN) < 0 ? "not 64 hex digits" : NULL;
+		return hex_decode(v, n, (unsigned char *)dst, UPD_HASH_LEN) < 0 ? "not 64 hex digits" : NULL;
 	case UPD_F_TIME: {
 		int64_t ms = -1;
 		if (n < sizeof tmp) {
@@ -17853,7 +17853,7 @@ static int upd_manifest_split(const char *text, size_t n, size_t *body_len, unsi
 	while (last > 0 && text[last - 1] != '\n')
 		last--;
 	if (n - last < sl || memcmp(text + last, upd_sig_prefix, sl) != 0 ||
-	    upd_unhex(text + last + sl, n - 1 - last - sl, sig, UPD_SIG_LEN) < 0) {
+	    hex_decode(text + last + sl, n - 1 - last - sl, sig, UPD_SIG_LEN) < 0) {
 		snprintf(why, wlen, "manifest without a signature line at its end (cut short or tampered with)");
 		return -1;
 	}
@@ -19114,9 +19114,9 @@ static int upd_keygen(const char *prefix, FILE *out, FILE *err)
 		fprintf(err, "examflow keygen: key generation failed\n");
 		goto done;
 	}
-	upd_hex(hex, kbuf, UPD_PRIV_LEN);
+	hex_encode(hex, kbuf, UPD_PRIV_LEN);
 	snprintf(keyline, sizeof keyline, "%s%.64s\n", upd_key_magic, hex);
-	upd_hex(hex, pbuf, UPD_PUB_LEN);
+	hex_encode(hex, pbuf, UPD_PUB_LEN);
 	snprintf(publine, sizeof publine, "update_pubkey = %s%s\n", upd_pub_prefix, hex);
 	upd_key_id(pbuf, id);
 	if ((rc = upd_write_new_file(kpath, keyline, 0600)) < 0) {
@@ -19200,7 +19200,7 @@ static int upd_sign(const struct upd_sign_args *a, FILE *out, FILE *err)
 	int64_t now = wall_ms();
 	iso8601_utc(date, sizeof date, now);
 	iso8601_utc(expires, sizeof expires, now + (int64_t)a->expires_days * 86400 * 1000);
-	upd_hex(hex, h, UPD_HASH_LEN);
+	hex_encode(hex, h, UPD_HASH_LEN);
 	rc = buf_puts(&man, upd_manifest_magic);
 	rc |= buf_printf(&man, "product: examflow\nversion: %s\ntarget: %s\nfile: %s\nsize: %zu\nsha256: %s\n", m.version,
 	                 m.target, m.file, bin.len, hex);
@@ -19212,7 +19212,7 @@ static int upd_sign(const struct upd_sign_args *a, FILE *out, FILE *err)
 		fprintf(err, "examflow sign: signing failed\n");
 		goto done;
 	}
-	upd_hex(hex, sig, UPD_SIG_LEN);
+	hex_encode(hex, sig, UPD_SIG_LEN);
 	if (buf_printf(&man, "%s%s\n", upd_sig_prefix, hex) < 0 || mkdir_p(a->dir, 0755) < 0) {
 		fprintf(err, "examflow sign: cannot create %s: %s\n", a->dir, strerror(errno));
 		goto done;

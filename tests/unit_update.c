@@ -97,7 +97,7 @@ static void sign_body(const struct upd_signer *s, const char *body, struct buf *
 	char hex[2 * UPD_SIG_LEN + 1];
 	upd_sha256(body, strlen(body), h);
 	check(br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, h, &s->sk, sig) == UPD_SIG_LEN);
-	upd_hex(hex, sig, UPD_SIG_LEN);
+	hex_encode(hex, sig, UPD_SIG_LEN);
 	buf_reset(out);
 	buf_printf(out, "%s%s%s\n", body, upd_sig_prefix, hex);
 }
@@ -122,8 +122,8 @@ static void test_keys(void)
 	char hex1[2 * UPD_PUB_LEN + 1], hex2[2 * UPD_PUB_LEN + 1], line[1000], why[200];
 	make_signer(&s1, &k[0], "seed one");
 	make_signer(&s2, &k[1], "seed two");
-	upd_hex(hex1, s1.q, UPD_PUB_LEN);
-	upd_hex(hex2, s2.q, UPD_PUB_LEN);
+	hex_encode(hex1, s1.q, UPD_PUB_LEN);
+	hex_encode(hex2, s2.q, UPD_PUB_LEN);
 	snprintf(line, sizeof line, "p256:%s", hex1);
 	check_eq_int(upd_parse_keys(line, parsed, why, sizeof why), 1);
 	check(memcmp(parsed[0].q, s1.q, UPD_PUB_LEN) == 0);
@@ -541,7 +541,7 @@ static void test_keygen_and_sign(void)
 	/* an independent check of the signature: openssl with the key as SPKI DER */
 	if (system("command -v openssl >/dev/null 2>&1") == 0) {
 		char hexq[2 * UPD_PUB_LEN + 1], der_hex[400];
-		upd_hex(hexq, s.q, UPD_PUB_LEN);
+		hex_encode(hexq, s.q, UPD_PUB_LEN);
 		snprintf(der_hex, sizeof der_hex, "3059301306072a8648ce3d020106082a8648ce3d030107034200%s", hexq);
 		size_t body = 0;
 		unsigned char sig[UPD_SIG_LEN];
