@@ -10,6 +10,8 @@
 #   make bench      performance figures (printed, never asserted)
 #   make fuzz       libFuzzer targets for a bounded time (clang)
 #   make chaos      the long kill -9 storage test
+#   make image      the container image (podman or docker): README's Dockerfile,
+#                   final stage, from this ./examflow and the host's CA bundle
 #   make clean      build output;  make distclean  also the fetched BearSSL
 
 VERSION    = 0.1.0
@@ -48,7 +50,7 @@ UNIT_SRC  = $(wildcard tests/unit_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/%.c=$(B)/test/%)
 UNIT_SAN  = $(UNIT_SRC:tests/%.c=$(B)/asan/%)
 
-.PHONY: all test demo bench fuzz chaos clean distclean bearssl-src release
+.PHONY: all test demo bench fuzz chaos image clean distclean bearssl-src release
 
 all: examflow
 
@@ -93,6 +95,22 @@ release: $(RELEASE_LIB)
 	@mkdir -p $(B)/release
 	$(RELEASE_CC) $(REL_FLAGS) -o $(B)/release/examflow examflow.c $(RELEASE_LIB)
 	$(B)/release/examflow sign -k "$(KEY)" -o "$(RELEASE_DIR)" -n "$(NOTES)" $(B)/release/examflow
+
+# --- container image ---------------------------------------------------------
+# The Dockerfile lives in README.md ("Deploy on Render").  Its build stage
+# needs a base image from a registry; `make image` builds its final stage
+# (FROM scratch: nothing to pull) from the static ./examflow and the host's CA
+# bundle laid out as the build stage leaves them (tests/deploy_files.py).
+IMAGE     ?= examflow:$(VERSION)
+CONTAINER ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/null)
+CA_BUNDLE ?= $(firstword $(wildcard /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/ca-bundle.pem /etc/ssl/cert.pem))
+image: examflow README.md tests/deploy_files.py
+	@test -n "$(CONTAINER)" || { echo "make image needs podman or docker (apt-get install podman)"; exit 1; }
+	@test -n "$(CA_BUNDLE)" || { echo "make image needs a CA bundle (apt-get install ca-certificates)"; exit 1; }
+	@file examflow | grep -q 'statically linked' || { echo "make image needs a static ./examflow (apt-get install musl-tools, make clean all)"; exit 1; }
+	python3 tests/deploy_files.py context $(B)/image examflow $(CA_BUNDLE)
+	$(CONTAINER) build -q -f $(B)/image/Containerfile -t $(IMAGE) $(B)/image
+	@echo "built $(IMAGE): $(CONTAINER) run --rm -v examflow-data:/data --env-file examflow.env $(IMAGE)"
 
 # --- tests ---------------------------------------------------------------------
 test: examflow $(B)/examflow-asan $(UNIT_BIN) $(UNIT_SAN)
