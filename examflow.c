@@ -191,6 +191,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <grp.h>       /* setgroups: run_as drops every supplementary group */
 #include <sys/prctl.h> /* PR_SET_PDEATHSIG: a worker must not outlive its watchdog */
 #include <sys/random.h> /* getrandom(): the seed of a signing key */
 #include <sys/resource.h>
@@ -1061,6 +1062,7 @@ struct config {
 	int ai_max_inflight;
 	int ai_timeout;
 	int core_dumps; /* index into cfg_off_on */
+	char run_as[32]; /* "UID:GID" to become after taking data_dir, when started as root */
 	char update_url[512];
 	char update_pubkey[1024];    /* up to UPD_MAX_KEYS keys of ~135 characters */
 	int update_health_timeout;
@@ -1158,6 +1160,8 @@ static const struct cfg_key cfg_keys[] = {
 	 "add: tasks_file adds to the embedded bank; replace: it replaces it."},
 	{"core_dumps", NULL, CFG_CHOICE, CFG_N(core_dumps), "off", 0, 0, cfg_off_on,
 	 "on: allow core dumps for debugging (they hold the token and keys); off: none are written."},
+	{"run_as", NULL, CFG_STR, CFG_S(run_as), "", 0, 0, NULL,
+	 "UID:GID (numbers) to run as when started as root: `run` gives it data_dir and the log and health files' directories, then drops root for good (containers whose disk is mounted root-owned)."},
 	{"update_url", NULL, CFG_STR, CFG_S(update_url), "", 0, 0, NULL,
 	 "HTTPS directory holding the signed manifest of new releases (e.g. a GitHub .../releases/latest/download URL); empty turns `examflow update` off."},
 	{"update_pubkey", NULL, CFG_STR, CFG_S(update_pubkey), "", 0, 0, NULL,
@@ -14633,8 +14637,10 @@ static int worker_open_store(struct worker *w)
 	int rc = store_open(&w->store, w->o.data_dir, w->o.fsync_mode, bot_apply, &w->bot, err, sizeof err);
 	if (rc < 0) {
 		log_error("store", "%s", err);
-		fprintf(stderr, "examflow: %s\n", err);
-		return rc == STORE_ECORRUPT ? EXIT_DATA : EXIT_FAIL;
+		/* damaged, or a directory we may not write: an admin must act, a
+		 * restart cannot help (a lock held by another copy can: exit 1) */
+		int admin = rc == STORE_ECORRUPT || rc == -EACCES || rc == -EPERM || rc == -EROFS || rc == -ENOTDIR;
+		return admin ? EXIT_DATA : EXIT_FAIL;
 	}
 	w->store.compact_factor = w->o.compact_factor;
 	w->store.compact_min_bytes = w->o.compact_min_bytes;
@@ -19645,6 +19651,59 @@ static int cli_worker(int report_fd, void *ctx)
 	return rc;
 }
 
+/* run_as: the one place privileges change.  Started as root with run_as
+ * set, `run` gives data_dir (and what is in it), the log file and the
+ * health file's directory to UID:GID, without following links, then drops
+ * every group and root for good (checked: setuid(0) must fail).  Not root:
+ * nothing to do (the run_as user itself, or a mistake the data_dir check
+ * will name).  Returns EXIT_OK or EXIT_CONFIG. */
+static int cli_run_as(void)
+{
+	if (!cfg.run_as[0] || geteuid() != 0)
+		return EXIT_OK;
+	unsigned long uid, gid;
+	char extra;
+	if (sscanf(cfg.run_as, "%lu:%lu%c", &uid, &gid, &extra) != 2 || uid == 0 || gid == 0 || uid > 2147483647UL ||
+	    gid > 2147483647UL) {
+		fprintf(stderr, "%s: run_as: want two numbers UID:GID, not root (e.g. 10001:10001)\n", cfg.source);
+		return EXIT_CONFIG;
+	}
+	if (mkdir_p(cfg.data_dir, 0700) < 0) {
+		fprintf(stderr, "examflow: cannot create %s: %s\n", cfg.data_dir, strerror(errno));
+		return EXIT_CONFIG;
+	}
+	int fail = lchown(cfg.data_dir, (uid_t)uid, (gid_t)gid) < 0 || chmod(cfg.data_dir, 0700) < 0;
+	DIR *d = fail ? NULL : opendir(cfg.data_dir);
+	for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    fchownat(dirfd(d), e->d_name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
+			fail = 1;
+	if (d)
+		closedir(d);
+	const char *files[] = {cfg.health_file, strcmp(cfg.log_file, "-") ? cfg.log_file : ""};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char dir[PATH_MAX_LEN];
+		snprintf(dir, sizeof dir, "%s", files[i]);
+		char *slash = strrchr(dir, '/');
+		if (!dir[0] || !slash || slash == dir)
+			continue;
+		*slash = '\0';
+		if (mkdir_p(dir, 0700) < 0 || lchown(dir, (uid_t)uid, (gid_t)gid) < 0 ||
+		    (access(files[i], F_OK) == 0 && lchown(files[i], (uid_t)uid, (gid_t)gid) < 0))
+			fail = 1;
+	}
+	if (fail) {
+		fprintf(stderr, "examflow: run_as: cannot give %s to %lu:%lu: %s\n", cfg.data_dir, uid, gid, strerror(errno));
+		return EXIT_CONFIG;
+	}
+	if (setgroups(0, NULL) < 0 || setgid((gid_t)gid) < 0 || setuid((uid_t)uid) < 0 || setuid(0) == 0) {
+		fprintf(stderr, "examflow: run_as: cannot drop root for %lu:%lu\n", uid, gid);
+		return EXIT_CONFIG;
+	}
+	log_info("main", "running as %lu:%lu (run_as)", uid, gid);
+	return EXIT_OK;
+}
+
 static int cli_run(struct cli_ctx *ctx)
 {
 	int watchdog = 1;
@@ -19657,6 +19716,8 @@ static int cli_run(struct cli_ctx *ctx)
 		}
 	}
 	int rc = cli_need_token();
+	if (!rc)
+		rc = cli_run_as();
 	if (rc)
 		return rc;
 	log_info("main", "examflow %s starting (%s, config %s)", EXAMFLOW_VERSION, watchdog ? "watchdog" : "no watchdog",

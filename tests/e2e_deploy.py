@@ -189,13 +189,14 @@ def test_dockerfile_stages(t):
             "it builds from this repository's files: %s" % text)
     final_from, final = stages[1]
     t.check(re.fullmatch(r"FROM\s+scratch", final_from, re.I), "final stage FROM scratch: %s" % final_from)
-    users = [i.split(None, 1)[1] for i in final if i.upper().startswith("USER ")]
-    t.check(users and re.fullmatch(r"[1-9]\d*:[1-9]\d*", users[-1]), "a numeric non-root USER: %r" % users)
     env = image_env(final)
+    # it starts as root only to take /data, then runs as a numeric non-root user (run_as)
+    runas = env.get("EXAMFLOW_RUN_AS", "")
+    t.check(re.fullmatch(r"[1-9]\d*:[1-9]\d*", runas), "a numeric non-root EXAMFLOW_RUN_AS: %r" % runas)
     t.eq(env.get("EXAMFLOW_LOG_FILE"), "-", "logs to stderr")
     t.eq(env.get("EXAMFLOW_DATA_DIR"), "/data", "data_dir")
     t.check(env.get("EXAMFLOW_HEALTH_FILE", "").startswith("/data/"), "the health file is on the disk: %r" % env)
-    chowned = [i for i in final if "--chown=%s" % users[-1] in i]
+    chowned = [i for i in final if "--chown=%s" % runas in i]
     t.check(chowned and chowned[0].endswith(" /data"), "/data belongs to the user: %r" % final)
     t.check('ENTRYPOINT ["/examflow"]' in final and 'CMD ["run"]' in final, "examflow run: %r" % final)
     # make image's derivation: the same stage, its COPYs made local
@@ -301,10 +302,11 @@ def test_image_root_runs_the_bot(t):
     if not built:
         return
     tag, cfg = built
-    t.check(re.fullmatch(r"[1-9]\d*:[1-9]\d*", cfg.get("User") or ""), "numeric non-root user: %r" % cfg.get("User"))
+    runas = dict(e.split("=", 1) for e in cfg["Env"]).get("EXAMFLOW_RUN_AS", "")
+    t.check(re.fullmatch(r"[1-9]\d*:[1-9]\d*", runas), "a numeric non-root user to run as: %r" % runas)
     root = export_rootfs(t, tag)
     st = os.stat(os.path.join(root, "data"))
-    uid = int(cfg["User"].split(":")[0])
+    uid = int(runas.split(":")[0])
     t.eq(st.st_uid, uid, "/data belongs to the image's user")
     t.check(not st.st_mode & 0o022, "/data is writable by nobody else: %o" % st.st_mode)
     t.eq(sorted(os.listdir(root)), ["data", "etc", "examflow", "proc", "tmp"], "the image holds only this")
@@ -340,23 +342,41 @@ def test_image_root_runs_the_bot(t):
 
 def test_image_on_a_root_owned_disk(t):
     """What README "Deploy on Render" says: a disk mounted root-owned 0755
-    over /data cannot be written by the image's user, and the log says why."""
+    over /data is taken by the bot (run_as) before it drops root; without
+    run_as, the image's user cannot write it, and the bot stops with exit
+    code 4 (an admin must act) and says why, instead of restarting in a loop."""
     built = build_image(t)
     if not built:
         return
     tag, cfg = built
+    runas = dict(e.split("=", 1) for e in cfg["Env"]).get("EXAMFLOW_RUN_AS", "")
+    uid = int(runas.split(":")[0])
     root = export_rootfs(t, tag)
-    os.chown(os.path.join(root, "data"), 0, 0)
-    os.chmod(os.path.join(root, "data"), 0o755)
+    data = os.path.join(root, "data")
+    os.chown(data, 0, 0)
+    os.chmod(data, 0o755)
     d = new_double(t)
-    p = run_image(t, root, cfg, {"TELEGRAM_BOT_TOKEN": d.token, "EXAMFLOW_TELEGRAM_API": d.url,
-                                 "EXAMFLOW_POLL_TIMEOUT": "1"})
+    env = {"TELEGRAM_BOT_TOKEN": d.token, "EXAMFLOW_TELEGRAM_API": d.url, "EXAMFLOW_POLL_TIMEOUT": "1"}
+    p = run_image(t, root, cfg, env)
     pid1 = pid1_of(t, p)
-    t.wait_for(lambda: "cannot open /data/lock: Permission denied" in image_log(t), 10,
-               what="the log to name the unwritable disk")
-    t.eq(os.listdir(os.path.join(root, "data")), [], "nothing written")
+    d.push_message(1002, "/start")
+    wait_texts(t, d, 1002, 1, timeout=20)
+    st = os.stat(data)
+    t.check(st.st_uid == uid and st.st_mode & 0o777 == 0o700, "/data taken: uid %d mode %o" % (st.st_uid, st.st_mode))
+    with open("/proc/%d/status" % pid1) as f:
+        t.check(re.search(r"^Uid:\s+%d\s+%d\s+%d\s+%d$" % (uid, uid, uid, uid), f.read(), re.M), "root dropped for good")
+    t.check("running as %s (run_as)" % runas in image_log(t), image_log(t)[-2000:])
     os.kill(pid1, signal.SIGTERM)
-    t.wait_exit(p, 30, "the bot to stop")
+    t.eq(t.wait_exit(p, 30, "the bot to stop"), 0, "exit code")
+    # the same disk, root-owned again, and the image started as its user without run_as
+    os.chown(data, 0, 0)
+    os.chmod(data, 0o755)
+    for f in os.listdir(data):
+        os.chown(os.path.join(data, f), 0, 0)
+    cfg2 = dict(cfg, User=runas)
+    p = run_image(t, root, cfg2, dict(env, EXAMFLOW_RUN_AS=""))
+    t.eq(t.wait_exit(p, 30, "the bot to give up on an unwritable disk"), 4, "exit code 4: an admin must act")
+    t.check("Permission denied" in image_log(t), image_log(t)[-2000:])
 
 
 # --- the systemd unit ----------------------------------------------------------------
