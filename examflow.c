@@ -761,8 +761,8 @@ static int read_file(const char *path, struct buf *b, size_t max)
 	}
 }
 
-/* Is dir a directory we may keep files in: ours or root's, and writable by
- * nobody else (so nobody can plant a link in it)?  0, or -1 with errno
+/* Is dir a directory we may keep files in: ours or root's (any, for root),
+ * and writable by nobody else (so nobody can plant a link in it)?  0, or -1 with errno
  * (ENOTDIR, EPERM). */
 static int dir_trusted(const char *dir)
 {
@@ -773,7 +773,9 @@ static int dir_trusted(const char *dir)
 		errno = ENOTDIR;
 		return -1;
 	}
-	if ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	/* root (an admin's repair or backup of a DynamicUser's directory) may
+	 * use anyone's; nobody may use one that others can write to */
+	if ((st.st_uid != geteuid() && st.st_uid != 0 && geteuid() != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		errno = EPERM;
 		return -1;
 	}
