@@ -12560,6 +12560,7 @@ out:
 #define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
 #define BOT_MARK_DROPPED (1ULL << 63) /* in marks: the message was dropped, not delivered */
 #define BOT_BLOCKED_MAX 64         /* 403s remembered between two bot_record_marks() */
+#define BOT_CHAT_QUEUE_MAX 30      /* replies waiting for one chat: 30 s at 1 msg/s; more are dropped, the student told once */
 #define BOT_BODY_TOKENS 1024       /* a sendMessage body: a full keyboard (16 x 8 buttons) needs ~700 */
 
 /* Points and levels: one table, the rules of the game. */
@@ -12606,7 +12607,7 @@ enum bot_text_id {
 	T_REMIND_SET, T_REMIND_OFF, T_REMIND_USAGE, T_REMINDER, T_LANG_SET, T_LANG_USAGE,
 	T_ACHIEVEMENT, T_ADMIN_ONLY, T_GROUP_PRIVATE, T_BROADCAST_USAGE, T_BROADCAST_QUEUED,
 	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_BROADCAST_BUSY, T_BROADCAST_DONE,
-	T_BROADCAST_TOO_MANY, T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_COUNT
+	T_BROADCAST_TOO_MANY, T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_SLOW_DOWN, T_COUNT
 };
 
 static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
@@ -12663,6 +12664,8 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 	              "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
 	              "updates today: %ld\nqueue: %ld\nerrors (last hour): %ld\nstorage: %" PRId64 " KiB"},
 	[T_STATS_ALL_HEAD] = {"<b>Все ученики</b>", "<b>All students</b>"},
+	[T_SLOW_DOWN] = {"Вы пишете быстрее, чем я успеваю отвечать: пока не разойдутся прежние ответы, новые сообщения остаются без ответа. Подождите немного.",
+	                 "You are writing faster than I can answer: until the earlier replies have gone, new messages get no answer. Please wait a little."},
 	[T_STATS_ALL_LINE] = {": учеников %ld, попыток %ld, верных %ld", ": %ld students, %ld attempts, %ld correct"},
 };
 
@@ -12755,6 +12758,7 @@ struct bot {
 	const struct bank *bank;
 	struct store *store;          /* NULL in pure unit tests */
 	struct imap users;            /* struct bot_slot by id; the users are owned here */
+	struct imap chatq;            /* struct bot_chatq by chat: replies waiting, for BOT_CHAT_QUEUE_MAX */
 	int64_t offset;               /* next Telegram update id to ask for */
 	uint64_t next_msg_id;
 	struct bot_msg *staged, **staged_tail; /* replies of the open batch */
@@ -13039,6 +13043,42 @@ static void bot_msg_free(struct bot_msg *m)
 	}
 }
 
+/* Replies waiting (staged or in the outbox) for one chat.  24 bytes a chat
+ * with replies waiting; idle ones go when the map would grow. */
+struct bot_chatq {
+	int64_t chat;                 /* the imap key: first */
+	int queued;
+	int warned;                   /* told to slow down while over the limit */
+};
+
+static int bot_chatq_busy(const void *slot, void *ctx)
+{
+	(void)ctx;
+	return ((const struct bot_chatq *)slot)->queued > 0;
+}
+
+static struct bot_chatq *bot_chatq(struct bot *b, int64_t chat)
+{
+	struct imap *m = &b->chatq;
+	struct bot_chatq *q = imap_get(m, chat);
+	if (!q && (m->n + 1) * 2 > m->cap && m->cap)
+		imap_rebuild(m, m->cap, bot_chatq_busy, NULL);
+	int added;
+	return q ? q : imap_put(m, chat, &added);
+}
+
+static void bot_chatq_add(struct bot *b, int64_t chat, int delta)
+{
+	struct bot_chatq *q = bot_chatq(b, chat);
+	if (!q)
+		return; /* out of memory: the limit is not applied, nothing is lost */
+	q->queued += delta;
+	if (q->queued < 0)
+		q->queued = 0;
+	if (q->queued < BOT_CHAT_QUEUE_MAX / 2)
+		q->warned = 0;
+}
+
 static void bot_outbox_push(struct bot *b, struct bot_msg *m)
 {
 	m->next = NULL;
@@ -13058,6 +13098,7 @@ static void bot_outbox_remove(struct bot *b, uint64_t id)
 		if (b->outbox_tail == &m->next)
 			b->outbox_tail = pp;
 		b->outbox_len--;
+		bot_chatq_add(b, m->chat_id, -1);
 		bot_msg_free(m);
 		return;
 	}
@@ -13115,6 +13156,7 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		if (m->id >= b->next_msg_id)
 			b->next_msg_id = m->id + 1;
 		bot_outbox_push(b, m);
+		bot_chatq_add(b, m->chat_id, 1);
 	} else if (strcmp(r->type, "bcast") == 0 && r->nf >= 4) {
 		b->bcast.admin_chat = bot_field_i64(r, 0);
 		b->bcast.first = (uint64_t)bot_field_i64(r, 1);
@@ -13167,6 +13209,7 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->bank = bank;
 	b->store = store;
 	b->users.elem = sizeof(struct bot_slot);
+	b->chatq.elem = sizeof(struct bot_chatq);
 	b->staged_tail = &b->staged;
 	b->outbox_tail = &b->outbox;
 	b->next_msg_id = 1;
@@ -13186,6 +13229,7 @@ static void bot_free_state(struct bot *b)
 		if (bot_user_at(b, i))
 			bot_free_user(bot_user_at(b, i));
 	imap_free(&b->users);
+	imap_free(&b->chatq);
 	struct bot_msg *lists[2] = {b->staged, b->outbox};
 	for (int k = 0; k < 2; k++)
 		for (struct bot_msg *m = lists[k], *next; m; m = next) {
@@ -13324,7 +13368,7 @@ static int bot_build_body(struct buf *out, int64_t chat, const char *text, size_
 /* Stage a reply (HTML text) for the open batch; long texts become several
  * messages, the keyboard goes under the last one.  Out of memory loses the
  * reply, logged, never the state. */
-static void bot_reply(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
+static void bot_stage(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
 {
 	size_t len = strlen(html), off = 0;
 	while (off < len) {
@@ -13345,8 +13389,27 @@ static void bot_reply(struct bot *b, int64_t chat, const char *html, const struc
 		*b->staged_tail = m;
 		b->staged_tail = &m->next;
 		bot_save_out(b, m);
+		bot_chatq_add(b, chat, 1);
 		off += take;
 	}
+}
+
+/* Stage a reply, unless BOT_CHAT_QUEUE_MAX replies already wait for this
+ * chat (one student flooding the bot): then it is dropped, logged, and the
+ * student is told once to slow down.  Memory per chat stays bounded. */
+static void bot_reply(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
+{
+	struct bot_chatq *q = bot_chatq(b, chat);
+	if (q && q->queued >= BOT_CHAT_QUEUE_MAX) {
+		if (!q->warned) {
+			struct bot_user *u = bot_find_user(b, chat);
+			log_warn("bot", "chat %" PRId64 ": %d replies waiting: new ones are dropped until they go", chat, q->queued);
+			q->warned = 1;
+			bot_stage(b, chat, bot_tl(u ? u->lang : b->o.lang, T_SLOW_DOWN), NULL);
+		}
+		return;
+	}
+	bot_stage(b, chat, html, kb);
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -13466,6 +13529,8 @@ static void bot_out_retarget(struct bot *b, int64_t from, int64_t to)
 			free(m->body);
 			m->body = nb.p;
 			m->chat_id = to;
+			bot_chatq_add(b, from, -1);
+			bot_chatq_add(b, to, 1);
 		} else {
 			buf_free(&nb);
 			log_error("bot", "message %" PRIu64 " could not follow chat %" PRId64 " to %" PRId64, m->id, from, to);

@@ -389,6 +389,39 @@ static void test_forged_buttons(void)
 	buf_free(&out);
 }
 
+/* One student sending far faster than replies can go: the chat's queue
+ * stops at BOT_CHAT_QUEUE_MAX (plus one "slow down"), and opens again. */
+static void test_chat_queue_limit(void)
+{
+	struct bot b;
+	struct buf out = BUF_INIT;
+	bot_init(&b, &bk, NULL, &bopts);
+	struct bot_in in = {IN_TEXT, 77, 1, 77, "Флуд", "ru", "/help", NULL};
+	for (int i = 0; i < 100; i++) {
+		bot_handle(&b, &in);
+		bot_release_staged(&b);
+	}
+	int n = 0, slow = 0;
+	for (struct bot_msg *m = bot_out_first(&b); m; m = bot_out_next(m)) {
+		n += m->chat_id == 77;
+		slow += strstr(m->body, "быстрее") != NULL;
+	}
+	check_eq_int(n, BOT_CHAT_QUEUE_MAX + 1);
+	check_eq_int(slow, 1);
+	/* another student is not held up */
+	struct bot_in other = {IN_TEXT, 78, 1, 78, "Другой", "ru", "/help", NULL};
+	bot_handle(&b, &other);
+	check(b.staged && b.staged->chat_id == 78);
+	bot_release_staged(&b);
+	deliver_all(&b); /* the queue drains: answers again */
+	bot_handle(&b, &in);
+	check(b.staged && b.staged->chat_id == 77 && strstr(b.staged->body, "быстрее") == NULL);
+	bot_release_staged(&b);
+	deliver_all(&b);
+	bot_free_state(&b);
+	buf_free(&out);
+}
+
 static int t_keep_first(void *ctx, const struct bot_msg *m)
 {
 	return m == ctx;
@@ -535,6 +568,7 @@ int main(void)
 	test_reminders();
 	test_outbox_api();
 	test_forged_buttons();
+	test_chat_queue_limit();
 	test_top_order();
 	test_split();
 	test_kb_limit();
