@@ -14674,7 +14674,12 @@ struct worker {
 	void (*on_reload)(void *ctx); /* the transport forgets pointers into the old state */
 	void *reload_ctx;
 	int restarted;               /* a watchdog restart: it has told the admin already */
+	int nomem_tries;             /* commits in a row that ran out of memory */
+	long skipped_batches;        /* batches that could never be stored, skipped (the admin is told) */
 };
+
+#define WORKER_NOMEM_TRIES 3         /* out of memory this often in a row: the batch is skipped */
+#define WORKER_NOMEM_WAIT_MS 2000    /* between those tries (not the disk's 1..60 s backoff) */
 
 /* Load the task bank: embedded, then tasks_file (add or replace).  Errors
  * in the file are printed as FILE:LINE and make this fail. */
@@ -14763,11 +14768,22 @@ static int worker_commit(struct worker *w)
 	int rc = bad ? bad : store_commit(&w->store);
 	if (bad)
 		store_abort(&w->store);
-	if (bad == -E2BIG || bad == -EINVAL) {
+	if (rc == -ENOMEM && ++w->nomem_tries < WORKER_NOMEM_TRIES) {
+		/* not the disk: the same batch may fit once memory is back */
+		w->commit_retry_at = mono_ms() + WORKER_NOMEM_WAIT_MS;
+		log_error("store", "a batch could not be built: out of memory (not a disk problem); retrying in %d s",
+		          WORKER_NOMEM_WAIT_MS / 1000);
+		worker_rebuild(w);
+		return -1;
+	}
+	if (bad == -E2BIG || bad == -EINVAL || rc == -ENOMEM) { /* never storable: skipped, not retried forever */
 		log_error("store", "a batch could not be stored (%s): it is dropped, the state rebuilt from disk",
-		          strerror(-bad));
+		          rc == -ENOMEM ? "out of memory, again and again" : strerror(-bad));
+		w->nomem_tries = 0;
+		w->skipped_batches++;
 		return worker_rebuild(w) < 0 ? -1 : -2;
 	}
+	w->nomem_tries = 0;
 	if (rc == 0) {
 		bot_release_staged(&w->bot);
 		if (!w->disk_ok)
@@ -15147,6 +15163,7 @@ struct tg {
 	int nacks;
 	/* admin notice debouncing: one message per condition change */
 	int notified_disk;
+	long notified_skipped;        /* skipped batches the admin has heard of */
 	int64_t api_down_since;       /* wall ms; 0 while Telegram answers */
 	volatile sig_atomic_t *stop;
 	long n429, nsent_total, ndropped;
@@ -15447,6 +15464,14 @@ static void tg_watch_conditions(struct tg *t)
 		tg_admin_notice(t, "Telegram was unreachable for %" PRId64 " min (%s); connection restored.", mins,
 		                t->last_error[0] ? t->last_error : "no answer");
 		t->api_down_since = 0;
+	}
+	if (t->w->skipped_batches != t->notified_skipped) {
+		tg_admin_notice(t, "%ld batch%s of updates could not be stored (a record too large, or out of memory) and "
+		                   "%s skipped so that the others go on; the log names the update ids.",
+		                t->w->skipped_batches - t->notified_skipped,
+		                t->w->skipped_batches - t->notified_skipped == 1 ? "" : "es",
+		                t->w->skipped_batches - t->notified_skipped == 1 ? "was" : "were");
+		t->notified_skipped = t->w->skipped_batches;
 	}
 	if (!t->w->disk_ok && !t->notified_disk) {
 		tg_admin_notice(t, "storage commits fail in %s (disk full or I/O error): updates are not confirmed "

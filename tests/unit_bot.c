@@ -422,6 +422,54 @@ static void test_chat_queue_limit(void)
 	buf_free(&out);
 }
 
+/* worker_cycle's one handling of a batch that can never be stored: a record
+ * too large is skipped at once (the offset alone moves past it); running
+ * out of memory is retried, not taken for a full disk, then skipped too. */
+static int t_cycle_kind;
+static void t_apply_bad(void *ctx, struct bot *b)
+{
+	(void)ctx;
+	b->offset += 1; /* an update taken */
+	if (t_cycle_kind == 0) {
+		static char big[STORE_MAX_LINE + 10];
+		memset(big, 'x', sizeof big - 1);
+		const char *f[] = {big};
+		bot_emit(b, "user", 1, f);
+	} else if (!b->store_failed) {
+		b->store_failed = -ENOMEM;
+	}
+}
+
+static void test_unstorable_batch(void)
+{
+	char dir[] = "/tmp/examflow-unit-worker-XXXXXX";
+	check(mkdtemp(dir) != NULL);
+	struct worker_opts o;
+	worker_opts_init(&o, &cfg);
+	snprintf(o.data_dir, sizeof o.data_dir, "%s", dir);
+	o.tasks_file[0] = '\0';
+	struct worker *w = calloc(1, sizeof *w);
+	check(w && worker_init(w, &o, stderr) == 0);
+	t_cycle_kind = 0;
+	int64_t before = w->bot.offset;
+	check_eq_int(worker_cycle(w, WORKER_DURABLE, t_apply_bad, NULL), -2);
+	check(w->bot.offset == before + 1); /* skipped, not retried forever */
+	check(w->disk_ok);                   /* and not called a disk problem */
+	check_eq_int((int)w->skipped_batches, 1);
+	t_cycle_kind = 1;
+	check_eq_int(worker_cycle(w, WORKER_DURABLE, t_apply_bad, NULL), -1); /* out of memory: once more later */
+	check(w->disk_ok);
+	check_eq_int(worker_cycle(w, WORKER_DURABLE, t_apply_bad, NULL), -1);
+	check_eq_int(worker_cycle(w, WORKER_DURABLE, t_apply_bad, NULL), -2); /* the third time: skipped */
+	check(w->bot.offset == before + 2);
+	check_eq_int((int)w->skipped_batches, 2);
+	worker_free(w);
+	free(w);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	check(system(cmd) == 0);
+}
+
 static int t_keep_first(void *ctx, const struct bot_msg *m)
 {
 	return m == ctx;
@@ -569,6 +617,7 @@ int main(void)
 	test_outbox_api();
 	test_forged_buttons();
 	test_chat_queue_limit();
+	test_unstorable_batch();
 	test_top_order();
 	test_split();
 	test_kb_limit();
