@@ -58,6 +58,44 @@ def solve_int(pred, lo=-1000, hi=1000):
     return sols[0]
 
 
+def grid_max(f, lo, hi, steps=100000):
+    return -grid_min(lambda x: -f(x), lo, hi, steps)
+
+
+def local_min_points(f, lo, hi, steps=200000):
+    return local_max_points(lambda x: -f(x), lo, hi, steps)
+
+
+def solve_real(f, lo, hi, steps=200000):
+    """Roots of f on [lo, hi] by sign changes and bisection."""
+    out = []
+    xs = [lo + (hi - lo) * i / steps for i in range(steps + 1)]
+    for a, b in zip(xs, xs[1:]):
+        fa, fb = f(a), f(b)
+        if fa == 0:
+            out.append(a)
+        elif fa * fb < 0:
+            for _ in range(60):
+                m = (a + b) / 2
+                if f(a) * f(m) <= 0:
+                    b = m
+                else:
+                    a = m
+            out.append((a + b) / 2)
+    return out
+
+
+def one_root(f, lo, hi):
+    r = solve_real(f, lo, hi)
+    assert len(r) == 1, r
+    return r[0]
+
+
+def prob(outcomes, pred):
+    outcomes = list(outcomes)
+    return Fraction(sum(1 for o in outcomes if pred(o)), len(outcomes))
+
+
 def two_coin_exactly_one():
     outcomes = list(itertools.product("ОР", repeat=2))
     return Fraction(sum(1 for o in outcomes if o.count("О") == 1), len(outcomes))
@@ -735,6 +773,42 @@ COMPUTE = {
     "math-25": lambda: (1 - Fraction(12, 10) * Fraction(8, 10)) * 100,
     "math-26": lambda: grid_min(lambda x: x * x - 6 * x + 13, 0, 5),
     "math-27": lambda: local_max_points(lambda x: -x ** 3 + 3 * x + 5, -5, 5)[0],
+    # math: added tasks
+    "math-01-01": lambda: 180 - 47 - 68,
+    "math-01-02": lambda: Fraction(10 * 14, 2),
+    "math-01-03": lambda: solve_int(lambda a: 2 * a - a == 36, 0, 180),
+    "math-01-04": lambda: solve_int(lambda b: 7 + b == 2 * 11, 0, 100),
+    "math-03-01": lambda: 6 * solve_int(lambda a: a ** 3 == 64, 1, 100) ** 2,
+    "math-03-02": lambda: Fraction(3 ** 2 * 7, 3),
+    "math-03-03": lambda: 4 * 3 ** 2,
+    "math-03-04": lambda: (3 * 5) ** 3 // 5 ** 3,
+    "math-04-01": lambda: prob(["д"] * 12 + ["м"] * 18, lambda o: o == "м"),
+    "math-04-02": lambda: prob(itertools.product("ОР", repeat=3), lambda o: "О" not in o),
+    "math-04-03": lambda: prob(range(40), lambda k: k >= 6),
+    "math-05-01": lambda: (1 - Fraction(7, 10)) ** 2,
+    "math-05-02": lambda: Fraction(25, 100) + Fraction(15, 100),
+    "math-05-03": lambda: 1 - Fraction(2, 10) ** 2,
+    "math-06-01": lambda: solve_int(lambda x: Fraction(1, 7) ** (x - 4) == 49, -50, 50),
+    "math-06-02": lambda: max(x for x in solve_real(lambda x: math.sqrt(x + 10) - (x - 2), -10, 20)),
+    "math-06-03": lambda: one_root(lambda x: math.log2(5 * x - 1) - 4, 0.21, 100),
+    "math-07-01": lambda: math.log(4, 6) + math.log(9, 6),
+    "math-07-02": lambda: 16 ** 0.75,
+    "math-07-03": lambda: (math.sqrt(18) - math.sqrt(2)) * math.sqrt(2),
+    "math-08-01": lambda: one_root(lambda x: derivative(lambda t: t * t + 3 * t - 4, x) - 5, -10, 10),
+    "math-08-02": lambda: one_root(lambda t: derivative(lambda u: u * u - 6 * u + 11, t) - 4, 0, 20),
+    "math-08-03": lambda: derivative(lambda x: x ** 3 - 2 * x, 2),
+    "math-08-04": lambda: next(c for c in range(-50, 51) if len(solve_real(lambda x: x * x + c - (6 * x - 5) - 1e-9, -20, 20)) == 2
+                               and grid_min(lambda x: x * x + c - (6 * x - 5), -20, 20) > -1e-6),
+    "math-09-01": lambda: local_max_points(lambda t: 1.4 + 14 * t - 5 * t * t, 0, 4)[0],
+    "math-09-02": lambda: 1000 * one_root(lambda h: math.sqrt(2 * 6400 * h) - 16, 1e-9, 1),
+    "math-09-03": lambda: one_root(lambda r: 12 * r / (12 + r) - 4, 0.1, 100),
+    "math-09-04": lambda: one_root(lambda l: 2 * math.sqrt(l) - 3, 0, 10),
+    "math-10-01": lambda: 1 / (Fraction(1, 6) + Fraction(1, 12)),
+    "math-10-02": lambda: (4 * Fraction(15, 100) + 6 * Fraction(25, 100)) / 10 * 100,
+    "math-10-03": lambda: one_root(lambda t: 60 * t + 70 * t - 390, 0, 20),
+    "math-12-01": lambda: grid_max(lambda x: 2 * x ** 3 - 6 * x + 1, -2, 0),
+    "math-12-02": lambda: local_min_points(lambda x: x ** 3 - 12 * x + 7, -10, 10)[0],
+    "math-12-03": lambda: grid_min(lambda x: x + 9 / x, 1, 6),
     # informatics
     "inf-01": truth_columns,
     "inf-02": lambda: count_truth(4, lambda x, y, z, w: (not (x and y)) or (z == w)),
