@@ -197,6 +197,64 @@ def programs(a, b, ops, through=None):
     return sum(programs(op(a), b, ops) for op in ops)
 
 
+def fano_min_len(fixed):
+    for n in range(1, 8):
+        if any(fano_ok(fixed + ["".join(b)]) and "".join(b) not in fixed for b in itertools.product("01", repeat=n)):
+            return n
+
+
+def fano_decode(codes, bits):
+    out, cur = "", ""
+    inv = {v: k for k, v in codes.items()}
+    for c in bits:
+        cur += c
+        if cur in inv:
+            out, cur = out + inv[cur], ""
+    assert cur == ""
+    return out
+
+
+def replace_loop(s, rules):
+    """rules: [(find, replace)], tried in order each step (ЕСЛИ ... ИНАЧЕ ...)."""
+    while True:
+        for a, b in rules:
+            if a in s:
+                s = s.replace(a, b, 1)
+                break
+        else:
+            return s
+
+
+def mask_re(pattern):
+    return re.compile("^" + pattern.replace("?", r"\d").replace("*", r"\d*") + "$")
+
+
+def inner_divisors(n):
+    out = set()
+    for d in range(2, math.isqrt(n) + 1):
+        if n % d == 0:
+            out |= {d, n // d}
+    return sorted(out)
+
+
+def printed_sum(n):
+    out = []
+
+    def f(k):
+        if k > 0:
+            out.append(k)
+            f(k - 3)
+            f(k // 2)
+    f(n)
+    return sum(out)
+
+
+def programs_avoiding(a, b, ops, avoid):
+    if a == avoid or a > b:
+        return 0
+    return 1 if a == b else sum(programs_avoiding(op(a), b, ops, avoid) for op in ops)
+
+
 # --- informatics: tasks solved from their own text ----------------------------------
 # These read the data (graph, table, program, game rules) from the task's text
 # in the dump, so a text edited without its answer fails here.
@@ -839,6 +897,49 @@ COMPUTE = {
     **{"inf-19-%02d" % i: game19 for i in range(1, 6)},
     **{"inf-20-%02d" % i: game20 for i in range(1, 6)},
     **{"inf-21-%02d" % i: game21 for i in range(1, 6)},
+    # informatics: added tasks
+    "inf-02-01": truth_columns,
+    "inf-02-02": lambda: count_truth(4, lambda x, y, z, w: imp(x, y) and (z or w)),
+    "inf-02-03": lambda: count_truth(3, lambda x, y, z: not imp(x == y, z)),
+    "inf-04-01": lambda: fano_min_len(["0", "11", "101"]),
+    "inf-04-02": lambda: fano_min_total(["00", "01", "10"], 2),
+    "inf-04-03": lambda: fano_decode({"А": "0", "Б": "10", "В": "110", "Г": "111"}, "1100100111"),
+    "inf-05-01": lambda: min(n for n in range(1, 1000) if int("1" + bin(n)[2:] + "1", 2) > 100),
+    "inf-05-02": lambda: min(n for n in range(100, 1000) if "".join(map(str, sorted(
+        [int(str(n)[0]) + int(str(n)[1]), int(str(n)[1]) + int(str(n)[2])], reverse=True))) == "1511"),
+    "inf-05-03": lambda: int(bin(13)[2:] + bin(13)[-2:], 2),
+    "inf-07-01": lambda: Fraction(16000 * 16 * 2 * 60, 8 * 1024),
+    "inf-07-02": lambda: image_kib(640, 480, 256),
+    "inf-07-03": lambda: Fraction(math.ceil(math.log2(2 ** 24)), math.ceil(math.log2(256))),
+    "inf-08-01": lambda: count_words("МАРТ", 6, lambda w: w.count("А") == 1),
+    "inf-08-02": lambda: sum(1 for n in range(25, 125) if len(set(base_digits(n, 5))) == 3),
+    "inf-08-03": lambda: sorted("".join(w) for w in itertools.product("КЛМН", repeat=4))[27 - 1],
+    "inf-11-01": lambda: bytes_for(60, 8, 18 + 10),
+    "inf-11-02": lambda: max(a for a in range(2, 1000) if bytes_for(25, 32, a) <= 500),
+    "inf-11-03": lambda: 30 * (bytes_for(1, 11, 7) + 10),
+    "inf-12-01": lambda: replace_loop("8" * 80, [("888", "3"), ("333", "8")]),
+    "inf-12-02": lambda: replace_loop("1" + "0" * 80, [("10", "001")]).count("0"),
+    "inf-12-03": lambda: sum(int(c) for c in replace_loop("2" + "1" * 50, [("21", "12"), ("11", "2")])),
+    "inf-12-04": lambda: replace_loop("1" + "2" * 40, [("12", "21"), ("222", "1")]).count("1"),
+    "inf-13-01": lambda: 200 & 240,
+    "inf-13-02": lambda: hosts("255.255.252.0"),
+    "inf-13-03": lambda: max(k for k in range(33) if (0xAC102D09 >> (32 - k)) == (0xAC102D46 >> (32 - k))),
+    "inf-14-01": lambda: bin(255 * 2 ** 10 + 7)[2:].count("0"),
+    "inf-14-02": lambda: next(b for b in range(4, 75) if base_digits(75, b) == [1, 1, 3]),
+    "inf-15-01": lambda: max(a for a in range(1, 1000) if all(x % a == 0 for x in range(1, 2000) if x % 12 == 0 or x % 18 == 0)),
+    "inf-15-02": lambda: min(a for a in range(0, 256) if all(imp(x & 29 != 0, imp(x & 12 == 0, x & a != 0)) for x in range(1024))),
+    "inf-15-03": lambda: Fraction(sum(1 for k in range(10000, 30001) if not 20000 <= k <= 40000), 1000),
+    "inf-15-04": lambda: min(a for a in range(1, 100) if all((2 * x + 3 * y != 60) or a > x or a > y for x in range(61) for y in range(61))),
+    "inf-16-01": lambda: (lambda f: f(f, 10))(lambda f, n: n if n < 3 else f(f, n - 1) + 2 * f(f, n - 2)),
+    "inf-16-02": lambda: printed_sum(9),
+    "inf-16-03": lambda: (lambda f: f(f, 2020) - f(f, 2023))(lambda f, n: n if n >= 2025 else n + f(f, n + 2)),
+    "inf-23-01": lambda: programs(3, 15, [lambda x: x + 1, lambda x: x + 3]),
+    "inf-23-02": lambda: programs_avoiding(2, 20, [lambda x: x + 1, lambda x: x * 2], 11),
+    "inf-23-03": lambda: programs(1, 27, [lambda x: x + 2, lambda x: x * 3]),
+    "inf-25-01": lambda: next("%d %d" % (n, max(inner_divisors(n))) for n in itertools.count(200001) if len(inner_divisors(n)) == 1),
+    "inf-25-02": lambda: " ".join("%d %d" % (n, n // 741) for n in range(741, 10 ** 6 + 1, 741) if mask_re("3?7*1").match(str(n))),
+    "inf-25-03": lambda: (lambda found: "%d %d" % (found[0], len(found)))([n for n in range(317, 10 ** 6 + 1, 317) if mask_re("4*5?8").match(str(n))]),
+    "inf-25-04": lambda: next("%d %d" % (n, max(inner_divisors(n))) for n in itertools.count(300001) if len(inner_divisors(n)) == 2),
     # physics
     "phys-01": lambda: 2 * 5 ** 2 / 2,
     "phys-02": lambda: 10 * 4 - (10 / 4) * 4 ** 2 / 2,
