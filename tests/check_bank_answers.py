@@ -1011,6 +1011,27 @@ COMPUTE = {
     "phys-18-03": phys_18_03,
     "phys-18-04": phys_18_04,
     "phys-18-05": phys_18_05,
+    # physics: added tasks
+    "phys-01-01": lambda: (lambda x: x(4))(lambda t: 5 - 3 * t),
+    "phys-02-01": lambda: 60 * (G + 2),
+    "phys-02-02": lambda: (lambda f: f(1) / f(3))(lambda r: 1 / r ** 2),
+    "phys-03-01": lambda: 400 * 0.05 ** 2 / 2,
+    "phys-04-01": lambda: 2 * math.sqrt(4 * 1.0 / G) / math.sqrt(1.0 / G),
+    "phys-04-02": lambda: 1000 * G * 0.002,
+    "phys-07-01": lambda: gas(1, p=1e5, t=450)["V"] / gas(1, p=1e5, t=300)["V"] * 4,
+    "phys-07-02": lambda: Fraction(64, 32),
+    "phys-08-01": lambda: 200e3 * 0.003,
+    "phys-08-02": lambda: 330 * 2,
+    "phys-11-01": lambda: 60 * 10 * 60 / 1000,
+    "phys-12-01": lambda: 0.2 * 3 ** 2 / 2,
+    "phys-12-02": lambda: 2e-6 * 500 * 0.4 * math.sin(math.radians(90)) * 1000,
+    "phys-12-03": lambda: 0.4 * 0.05 * math.cos(0),
+    "phys-13-01": lambda: one_root(lambda f: 1 / 30 + 1 / f - 1 / 20, 21, 1000),
+    "phys-13-02": lambda: 3 * 4,
+    "phys-13-03": lambda: math.degrees(math.atan2(*reflect(math.sin(math.radians(40)), -math.cos(math.radians(40))))),
+    "phys-16-01": lambda: nucleus_after(88, 226, "alpha")[1],
+    "phys-16-02": lambda: 800 - 800 * Fraction(1, 2) ** 2,
+    "phys-16-03": lambda: 3.3e-19 / 6.6e-34 / 1e14,
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
