@@ -802,6 +802,36 @@ def phys_18_05():
     return true_ones(close(s(3) / s(1), 9), 4200 * 1 * 2 == 8400, capacitor(0.002) > capacitor(0.001), close(3e8 / 1.5, 2e8), 6 == 8)
 
 
+def phys_05_06():
+    x = lambda t: 3 + 4 * t + t * t
+    v = lambda t: derivative(x, t)
+    a = derivative(v, 1.0, 1e-4)
+    return true_ones(close(v(0), 4), close(a, 1), close(2 * a, 4), close(v(2), 8), close(x(2) - x(0), 8))
+
+
+def phys_09_06():
+    a, b = gas(2, p=1e5, t=300), gas(2, p=1e5, t=400)
+    work = a["p"] * (b["V"] - a["V"])
+    du = b["U"] - a["U"]
+    return true_ones(close(work, 1662), close(du, 1662), close(du + work, 4155), b["V"] < a["V"], close(b["E"], a["E"]))
+
+
+def phys_14_06():
+    i, u = circuit(12, 2, 10)
+    return true_ones(close(i, 1), close(u, 12), close(i * i * 10, 10), close(12 / 2, 6), close(u / 12, 0.5))
+
+
+def wire(l, volume=1e-6, rho=1.7e-8):
+    return rho * l / (volume / l), rho
+
+
+def phys_18_06():
+    t_pend = lambda l, m: 2 * math.pi * math.sqrt(l / G)  # the mass does not enter the equation of motion
+    mirror_image_real = False  # the reflected rays diverge: only their extensions meet
+    return true_ones(t_pend(1, 1) == t_pend(1, 3), close(10 + 10, 10 / 2), gas(1, v=0.01, t=400)["U"] > gas(1, v=0.01, t=300)["U"],
+                     mirror_image_real, close(photon(C_LIGHT / 400e-9)[1] / photon(C_LIGHT / 800e-9)[1], 2))
+
+
 COMPUTE = {
     # math
     "math-01": lambda: math.hypot(6, 8),
@@ -1098,6 +1128,14 @@ COMPUTE = {
     "phys-13-05": lambda: abs(1 / -5) * 100,
     "phys-16-04": lambda: nucleus_after(27, 60, "beta")[0],
     "phys-16-05": lambda: 64 * Fraction(1, 2) ** (20 // 5),
+    "phys-05-06": phys_05_06,
+    "phys-06-06": lambda: changes((puck(6.0, 0.2)[0], puck(6.0, 0.4)[0]), (puck(6.0, 0.2)[1], puck(6.0, 0.4)[1])),
+    "phys-09-06": phys_09_06,
+    "phys-10-06": lambda: changes((gas(1, v=0.01, t=300)["n"], gas(1, v=0.01, t=400)["n"]), (gas(1, v=0.01, t=300)["E"], gas(1, v=0.01, t=400)["E"])),
+    "phys-14-06": phys_14_06,
+    "phys-15-06": lambda: changes((wire(1.0)[0], wire(2.0)[0]), (wire(1.0)[1], wire(2.0)[1])),
+    "phys-17-06": lambda: changes((60 - 27, nucleus_after(27, 60, "beta")[1] - nucleus_after(27, 60, "beta")[0]), (60, nucleus_after(27, 60, "beta")[1])),
+    "phys-18-06": phys_18_06,
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
