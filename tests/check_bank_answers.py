@@ -1174,6 +1174,16 @@ COMPUTE = {
     "phys-15-06": lambda: changes((wire(1.0)[0], wire(2.0)[0]), (wire(1.0)[1], wire(2.0)[1])),
     "phys-17-06": lambda: changes((60 - 27, nucleus_after(27, 60, "beta")[1] - nucleus_after(27, 60, "beta")[0]), (60, nucleus_after(27, 60, "beta")[1])),
     "phys-18-06": phys_18_06,
+    "phys-01-04": lambda: path_and_disp(lambda t: 20 * t - 2 * t * t / 2, 0, 10),
+    "phys-02-05": lambda: 0.5 * G / 100 * 100,
+    "phys-03-04": lambda: Fraction(40 * 2, 80),
+    "phys-04-05": lambda: Fraction(1, 5),
+    "phys-07-05": lambda: 200 * 2 / 8,
+    "phys-08-05": lambda: 10 * 2,
+    "phys-11-04": lambda: 3.2 * 1 / 1.6e-19 / 1e19,
+    "phys-12-06": lambda: 0.5 * 0.1 ** 2 / 0.05,
+    "phys-13-06": lambda: 30 + one_root(lambda f: 1 / 30 + 1 / f - 1 / 15, 15.01, 1000),
+    "phys-16-06": lambda: 27 - 13,
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
