@@ -832,6 +832,32 @@ def phys_18_06():
                      mirror_image_real, close(photon(C_LIGHT / 400e-9)[1] / photon(C_LIGHT / 800e-9)[1], 2))
 
 
+def phys_05_07():
+    s, s2 = spring(0.5, 50, 0.04), spring(0.5, 50, 0.08)
+    return true_ones(abs(s["T"] - 0.63) < 0.005, close(s["vmax"], 0.4), close(s["E"], 0.08), close(s["Fmax"], 2), close(s2["T"] / s["T"], 2))
+
+
+def phys_09_07():
+    p, ps = 0.6 * 2.34, 2.34
+    return true_ones(close(p, 1.404), close(vapour(p, ps, 1.5)[0] / ps, 1), close(vapour(p, ps, 0.5)[0] / ps, 0.3),
+                     close(vapour(p, ps, 2)[0], 2.808), p < ps)
+
+
+def phys_14_07():
+    f_lens, d = 0.20, 0.60
+    img = 1 / (1 / f_lens - 1 / d)
+    img_near = 1 / (1 / f_lens - 1 / 0.10)
+    return true_ones(img > 0, close(img, 0.30), img / d > 1, close(1 / f_lens, 5), img_near > 0)
+
+
+def phys_18_07():
+    friction = lambda mu, n, area: mu * n  # Amontons: the area does not enter
+    melting_t = [0.0, 0.0]  # the melting point holds while the solid melts
+    return true_ones(friction(0.3, 10, 1) == friction(0.3, 10, 5), melting_t[1] > melting_t[0],
+                     close(wire(2.0, volume=2e-6)[0] / wire(1.0, volume=1e-6)[0], 0.5), C_LIGHT == 3e8,
+                     92 - nucleus_after(92, 238, "alpha")[0] == 2)
+
+
 COMPUTE = {
     # math
     "math-01": lambda: math.hypot(6, 8),
@@ -1194,6 +1220,14 @@ COMPUTE = {
     "phys-12-06": lambda: 0.5 * 0.1 ** 2 / 0.05,
     "phys-13-06": lambda: 30 + one_root(lambda f: 1 / 30 + 1 / f - 1 / 15, 15.01, 1000),
     "phys-16-06": lambda: 27 - 13,
+    "phys-05-07": phys_05_07,
+    "phys-06-07": lambda: changes((throw_up(10.0)[0], throw_up(15.0)[0]), (-G, -G)),
+    "phys-09-07": phys_09_07,
+    "phys-10-07": lambda: changes((gas(1, p=1e5, t=400)["V"], gas(1, p=1e5, t=300)["V"]), (gas(1, p=1e5, t=400)["U"], gas(1, p=1e5, t=300)["U"])),
+    "phys-14-07": phys_14_07,
+    "phys-15-07": lambda: changes((2 * math.pi * 50 * 0.1, 2 * math.pi * 100 * 0.1), (1 / (2 * math.pi * 50 * 1e-5), 1 / (2 * math.pi * 100 * 1e-5))),
+    "phys-17-07": lambda: changes((C_LIGHT / 400e-9, C_LIGHT / 700e-9), (C_LIGHT, C_LIGHT)),
+    "phys-18-07": phys_18_07,
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
