@@ -58,6 +58,44 @@ def solve_int(pred, lo=-1000, hi=1000):
     return sols[0]
 
 
+def grid_max(f, lo, hi, steps=100000):
+    return -grid_min(lambda x: -f(x), lo, hi, steps)
+
+
+def local_min_points(f, lo, hi, steps=200000):
+    return local_max_points(lambda x: -f(x), lo, hi, steps)
+
+
+def solve_real(f, lo, hi, steps=200000):
+    """Roots of f on [lo, hi] by sign changes and bisection."""
+    out = []
+    xs = [lo + (hi - lo) * i / steps for i in range(steps + 1)]
+    for a, b in zip(xs, xs[1:]):
+        fa, fb = f(a), f(b)
+        if fa == 0:
+            out.append(a)
+        elif fa * fb < 0:
+            for _ in range(60):
+                m = (a + b) / 2
+                if f(a) * f(m) <= 0:
+                    b = m
+                else:
+                    a = m
+            out.append((a + b) / 2)
+    return out
+
+
+def one_root(f, lo, hi):
+    r = solve_real(f, lo, hi)
+    assert len(r) == 1, r
+    return r[0]
+
+
+def prob(outcomes, pred):
+    outcomes = list(outcomes)
+    return Fraction(sum(1 for o in outcomes if pred(o)), len(outcomes))
+
+
 def two_coin_exactly_one():
     outcomes = list(itertools.product("ОР", repeat=2))
     return Fraction(sum(1 for o in outcomes if o.count("О") == 1), len(outcomes))
@@ -157,6 +195,64 @@ def programs(a, b, ops, through=None):
     if a > b:
         return 0
     return sum(programs(op(a), b, ops) for op in ops)
+
+
+def fano_min_len(fixed):
+    for n in range(1, 8):
+        if any(fano_ok(fixed + ["".join(b)]) and "".join(b) not in fixed for b in itertools.product("01", repeat=n)):
+            return n
+
+
+def fano_decode(codes, bits):
+    out, cur = "", ""
+    inv = {v: k for k, v in codes.items()}
+    for c in bits:
+        cur += c
+        if cur in inv:
+            out, cur = out + inv[cur], ""
+    assert cur == ""
+    return out
+
+
+def replace_loop(s, rules):
+    """rules: [(find, replace)], tried in order each step (ЕСЛИ ... ИНАЧЕ ...)."""
+    while True:
+        for a, b in rules:
+            if a in s:
+                s = s.replace(a, b, 1)
+                break
+        else:
+            return s
+
+
+def mask_re(pattern):
+    return re.compile("^" + pattern.replace("?", r"\d").replace("*", r"\d*") + "$")
+
+
+def inner_divisors(n):
+    out = set()
+    for d in range(2, math.isqrt(n) + 1):
+        if n % d == 0:
+            out |= {d, n // d}
+    return sorted(out)
+
+
+def printed_sum(n):
+    out = []
+
+    def f(k):
+        if k > 0:
+            out.append(k)
+            f(k - 3)
+            f(k // 2)
+    f(n)
+    return sum(out)
+
+
+def programs_avoiding(a, b, ops, avoid):
+    if a == avoid or a > b:
+        return 0
+    return 1 if a == b else sum(programs_avoiding(op(a), b, ops, avoid) for op in ops)
 
 
 # --- informatics: tasks solved from their own text ----------------------------------
@@ -706,6 +802,62 @@ def phys_18_05():
     return true_ones(close(s(3) / s(1), 9), 4200 * 1 * 2 == 8400, capacitor(0.002) > capacitor(0.001), close(3e8 / 1.5, 2e8), 6 == 8)
 
 
+def phys_05_06():
+    x = lambda t: 3 + 4 * t + t * t
+    v = lambda t: derivative(x, t)
+    a = derivative(v, 1.0, 1e-4)
+    return true_ones(close(v(0), 4), close(a, 1), close(2 * a, 4), close(v(2), 8), close(x(2) - x(0), 8))
+
+
+def phys_09_06():
+    a, b = gas(2, p=1e5, t=300), gas(2, p=1e5, t=400)
+    work = a["p"] * (b["V"] - a["V"])
+    du = b["U"] - a["U"]
+    return true_ones(close(work, 1662), close(du, 1662), close(du + work, 4155), b["V"] < a["V"], close(b["E"], a["E"]))
+
+
+def phys_14_06():
+    i, u = circuit(12, 2, 10)
+    return true_ones(close(i, 1), close(u, 12), close(i * i * 10, 10), close(12 / 2, 6), close(u / 12, 0.5))
+
+
+def wire(l, volume=1e-6, rho=1.7e-8):
+    return rho * l / (volume / l), rho
+
+
+def phys_18_06():
+    t_pend = lambda l, m: 2 * math.pi * math.sqrt(l / G)  # the mass does not enter the equation of motion
+    mirror_image_real = False  # the reflected rays diverge: only their extensions meet
+    return true_ones(t_pend(1, 1) == t_pend(1, 3), close(10 + 10, 10 / 2), gas(1, v=0.01, t=400)["U"] > gas(1, v=0.01, t=300)["U"],
+                     mirror_image_real, close(photon(C_LIGHT / 400e-9)[1] / photon(C_LIGHT / 800e-9)[1], 2))
+
+
+def phys_05_07():
+    s, s2 = spring(0.5, 50, 0.04), spring(0.5, 50, 0.08)
+    return true_ones(abs(s["T"] - 0.63) < 0.005, close(s["vmax"], 0.4), close(s["E"], 0.08), close(s["Fmax"], 2), close(s2["T"] / s["T"], 2))
+
+
+def phys_09_07():
+    p, ps = 0.6 * 2.34, 2.34
+    return true_ones(close(p, 1.404), close(vapour(p, ps, 1.5)[0] / ps, 1), close(vapour(p, ps, 0.5)[0] / ps, 0.3),
+                     close(vapour(p, ps, 2)[0], 2.808), p < ps)
+
+
+def phys_14_07():
+    f_lens, d = 0.20, 0.60
+    img = 1 / (1 / f_lens - 1 / d)
+    img_near = 1 / (1 / f_lens - 1 / 0.10)
+    return true_ones(img > 0, close(img, 0.30), img / d > 1, close(1 / f_lens, 5), img_near > 0)
+
+
+def phys_18_07():
+    friction = lambda mu, n, area: mu * n  # Amontons: the area does not enter
+    melting_t = [0.0, 0.0]  # the melting point holds while the solid melts
+    return true_ones(friction(0.3, 10, 1) == friction(0.3, 10, 5), melting_t[1] > melting_t[0],
+                     close(wire(2.0, volume=2e-6)[0] / wire(1.0, volume=1e-6)[0], 0.5), C_LIGHT == 3e8,
+                     92 - nucleus_after(92, 238, "alpha")[0] == 2)
+
+
 COMPUTE = {
     # math
     "math-01": lambda: math.hypot(6, 8),
@@ -735,6 +887,93 @@ COMPUTE = {
     "math-25": lambda: (1 - Fraction(12, 10) * Fraction(8, 10)) * 100,
     "math-26": lambda: grid_min(lambda x: x * x - 6 * x + 13, 0, 5),
     "math-27": lambda: local_max_points(lambda x: -x ** 3 + 3 * x + 5, -5, 5)[0],
+    # math: added tasks
+    "math-01-01": lambda: 180 - 47 - 68,
+    "math-01-02": lambda: Fraction(10 * 14, 2),
+    "math-01-03": lambda: solve_int(lambda a: 2 * a - a == 36, 0, 180),
+    "math-01-04": lambda: solve_int(lambda b: 7 + b == 2 * 11, 0, 100),
+    "math-03-01": lambda: 6 * solve_int(lambda a: a ** 3 == 64, 1, 100) ** 2,
+    "math-03-02": lambda: Fraction(3 ** 2 * 7, 3),
+    "math-03-03": lambda: 4 * 3 ** 2,
+    "math-03-04": lambda: (3 * 5) ** 3 // 5 ** 3,
+    "math-04-01": lambda: prob(["д"] * 12 + ["м"] * 18, lambda o: o == "м"),
+    "math-04-02": lambda: prob(itertools.product("ОР", repeat=3), lambda o: "О" not in o),
+    "math-04-03": lambda: prob(range(40), lambda k: k >= 6),
+    "math-05-01": lambda: (1 - Fraction(7, 10)) ** 2,
+    "math-05-02": lambda: Fraction(25, 100) + Fraction(15, 100),
+    "math-05-03": lambda: 1 - Fraction(2, 10) ** 2,
+    "math-06-01": lambda: solve_int(lambda x: Fraction(1, 7) ** (x - 4) == 49, -50, 50),
+    "math-06-02": lambda: max(x for x in solve_real(lambda x: math.sqrt(x + 10) - (x - 2), -10, 20)),
+    "math-06-03": lambda: one_root(lambda x: math.log2(5 * x - 1) - 4, 0.21, 100),
+    "math-07-01": lambda: math.log(4, 6) + math.log(9, 6),
+    "math-07-02": lambda: 16 ** 0.75,
+    "math-07-03": lambda: (math.sqrt(18) - math.sqrt(2)) * math.sqrt(2),
+    "math-08-01": lambda: one_root(lambda x: derivative(lambda t: t * t + 3 * t - 4, x) - 5, -10, 10),
+    "math-08-02": lambda: one_root(lambda t: derivative(lambda u: u * u - 6 * u + 11, t) - 4, 0, 20),
+    "math-08-03": lambda: derivative(lambda x: x ** 3 - 2 * x, 2),
+    "math-08-04": lambda: next(c for c in range(-50, 51) if len(solve_real(lambda x: x * x + c - (6 * x - 5) - 1e-9, -20, 20)) == 2
+                               and grid_min(lambda x: x * x + c - (6 * x - 5), -20, 20) > -1e-6),
+    "math-09-01": lambda: local_max_points(lambda t: 1.4 + 14 * t - 5 * t * t, 0, 4)[0],
+    "math-09-02": lambda: 1000 * one_root(lambda h: math.sqrt(2 * 6400 * h) - 16, 1e-9, 1),
+    "math-09-03": lambda: one_root(lambda r: 12 * r / (12 + r) - 4, 0.1, 100),
+    "math-09-04": lambda: one_root(lambda l: 2 * math.sqrt(l) - 3, 0, 10),
+    "math-10-01": lambda: 1 / (Fraction(1, 6) + Fraction(1, 12)),
+    "math-10-02": lambda: (4 * Fraction(15, 100) + 6 * Fraction(25, 100)) / 10 * 100,
+    "math-10-03": lambda: one_root(lambda t: 60 * t + 70 * t - 390, 0, 20),
+    "math-12-01": lambda: grid_max(lambda x: 2 * x ** 3 - 6 * x + 1, -2, 0),
+    "math-12-02": lambda: local_min_points(lambda x: x ** 3 - 12 * x + 7, -10, 10)[0],
+    "math-12-03": lambda: grid_min(lambda x: x + 9 / x, 1, 6),
+    "math-03-05": lambda: 2 * 2 * 5,
+    "math-03-06": lambda: Fraction(6 ** 2 * 4, 3),
+    "math-04-04": lambda: prob(range(250), lambda k: k >= 60),
+    "math-04-05": lambda: prob(itertools.product(range(1, 7), repeat=2), lambda o: o[0] * o[1] % 2 == 1),
+    "math-05-04": lambda: Fraction(93, 100) - Fraction(81, 100),
+    "math-05-05": lambda: Fraction(8, 10) ** 3 * Fraction(2, 10),
+    "math-06-04": lambda: min(quad_roots(1, 4, -21)),
+    "math-07-04": lambda: 5 ** (math.log(9, 5) + 1),
+    "math-07-05": lambda: math.tan(math.acos(0.8)),
+    "math-08-05": lambda: one_root(lambda x: derivative(lambda t: t * t - 8 * t + 3, x), -20, 20.5),
+    "math-08-06": lambda: derivative(lambda t: derivative(lambda u: 2 * u ** 3 - 3 * u ** 2 + 4, t, 1e-4), 2, 1e-4),
+    "math-08-07": lambda: derivative(lambda x: 4 * math.sqrt(x), 4),
+    "math-09-05": lambda: min(r for r in range(1, 1000) if 220 / r <= 5),
+    "math-09-06": lambda: max(v for v in range(0, 200) if v * v / (2 * 5) <= 90),
+    "math-09-07": lambda: min(solve_real(lambda t: 20 + 30 * t - t * t - 220, 0.001, 40)),
+    "math-10-04": lambda: Fraction(300, 15) * Fraction(3600, 1000),
+    "math-10-05": lambda: one_root(lambda x: x * 0.75 - 1800, 1, 10000),
+    "math-10-06": lambda: 1 / (Fraction(1, 6) - Fraction(1, 10)),
+    "math-12-04": lambda: grid_max(lambda x: -x * x + 8 * x - 5, 0, 5),
+    "math-12-05": lambda: local_max_points(lambda x: x ** 3 - 3 * x ** 2 - 9 * x + 2, -10, 10)[0],
+    "math-12-06": lambda: grid_min(lambda x: (x - 5) * math.exp(x - 4), 3, 5),
+    "math-01-05": lambda: math.sqrt(15 ** 2 - 9 ** 2),
+    "math-01-06": lambda: 0.5 * 10 * 7 * math.sin(math.radians(150)),
+    "math-03-07": lambda: math.sqrt(2 ** 2 + 3 ** 2 + 6 ** 2),
+    "math-03-08": lambda: Fraction(4 * 3 ** 3, 3),
+    "math-04-06": lambda: prob(range(1200), lambda k: k >= 18),
+    "math-04-07": lambda: prob(itertools.product("ОР", repeat=4), lambda o: o.count("О") == 2),
+    "math-05-06": lambda: sum(Fraction(6, 10) ** sum(o) * Fraction(4, 10) ** (2 - sum(o)) for o in itertools.product((0, 1), repeat=2) if sum(o) == 1),
+    "math-05-07": lambda: 1 - (Fraction(3, 10) + Fraction(3, 10) - Fraction(12, 100)),
+    "math-06-05": lambda: solve_int(lambda x: Fraction(7) ** (2 * x - 3) == Fraction(1, 7), -50, 50),
+    "math-06-06": lambda: one_root(lambda x: math.log(x - 2, 3) - math.log(7, 3) - 1, 2.001, 1000),
+    "math-07-06": lambda: Fraction(2 ** 7 * 3 ** 5, 6 ** 5),
+    "math-07-07": lambda: 2 * math.sin(math.radians(15)) * math.cos(math.radians(15)),
+    "math-08-08": lambda: one_root(lambda x: derivative(lambda t: 2 * t ** 3 - 24 * t + 1, x), 0.001, 100),
+    "math-08-09": lambda: local_max_points(lambda t: derivative(lambda u: -u ** 3 / 3 + 4 * u * u + 2 * u, t), 0, 20, 20000)[0],
+    "math-09-08": lambda: time_at_least(lambda t: 1 + 11 * t - 5 * t * t, 3, 3),
+    "math-09-09": lambda: 100 * one_root(lambda x: 200 * x * x / 2 - 4, 0, 10),
+    "math-10-07": lambda: one_root(lambda v: 36 / (v + 3) + 36 / (v - 3) - 5, 3.001, 100),
+    "math-10-08": lambda: 10000 * Fraction(11, 10) ** 2,
+    "math-12-07": lambda: grid_min(lambda x: x ** 3 - 27 * x + 10, 0, 4),
+    "math-12-08": lambda: grid_max(lambda x: 16 * math.sqrt(x) - 2 * x, 0, 25),
+    "math-01-07": lambda: Fraction(6 + 10, 2) * 5,
+    "math-03-09": lambda: (4 * math.pi * 2 ** 2) / (4 * math.pi * 1 ** 2),
+    "math-04-08": lambda: prob(range(50), lambda k: k >= 14 + 2 * (50 - 14) // 3),
+    "math-05-08": lambda: 1 - (1 - Fraction(8, 10)) * (1 - Fraction(7, 10)),
+    "math-06-07": lambda: one_root(lambda x: 1 / (2 * x - 5) - 1 / 3, 2.51, 100),
+    "math-07-08": lambda: (math.sqrt(7) + 2) * (math.sqrt(7) - 2),
+    "math-08-10": lambda: derivative(math.log, 0.25),
+    "math-09-10": lambda: max(p / 100 for p in range(0, 1501) if (p / 100) * (150 - 10 * p / 100) >= 440 - 1e-9),
+    "math-10-09": lambda: one_root(lambda v: 60 / v - 60 / (v + 10) - 1, 0.1, 200),
+    "math-12-09": lambda: grid_max(lambda x: math.log(x + 3) - x, -2.5, 0),
     # informatics
     "inf-01": truth_columns,
     "inf-02": lambda: count_truth(4, lambda x, y, z, w: (not (x and y)) or (z == w)),
@@ -765,6 +1004,92 @@ COMPUTE = {
     **{"inf-19-%02d" % i: game19 for i in range(1, 6)},
     **{"inf-20-%02d" % i: game20 for i in range(1, 6)},
     **{"inf-21-%02d" % i: game21 for i in range(1, 6)},
+    # informatics: added tasks
+    "inf-02-01": truth_columns,
+    "inf-02-02": lambda: count_truth(4, lambda x, y, z, w: imp(x, y) and (z or w)),
+    "inf-02-03": lambda: count_truth(3, lambda x, y, z: not imp(x == y, z)),
+    "inf-04-01": lambda: fano_min_len(["0", "11", "101"]),
+    "inf-04-02": lambda: fano_min_total(["00", "01", "10"], 2),
+    "inf-04-03": lambda: fano_decode({"А": "0", "Б": "10", "В": "110", "Г": "111"}, "1100100111"),
+    "inf-05-01": lambda: min(n for n in range(1, 1000) if int("1" + bin(n)[2:] + "1", 2) > 100),
+    "inf-05-02": lambda: min(n for n in range(100, 1000) if "".join(map(str, sorted(
+        [int(str(n)[0]) + int(str(n)[1]), int(str(n)[1]) + int(str(n)[2])], reverse=True))) == "1511"),
+    "inf-05-03": lambda: int(bin(13)[2:] + bin(13)[-2:], 2),
+    "inf-07-01": lambda: Fraction(16000 * 16 * 2 * 60, 8 * 1024),
+    "inf-07-02": lambda: image_kib(640, 480, 256),
+    "inf-07-03": lambda: Fraction(math.ceil(math.log2(2 ** 24)), math.ceil(math.log2(256))),
+    "inf-08-01": lambda: count_words("МАРТ", 6, lambda w: w.count("А") == 1),
+    "inf-08-02": lambda: sum(1 for n in range(25, 125) if len(set(base_digits(n, 5))) == 3),
+    "inf-08-03": lambda: sorted("".join(w) for w in itertools.product("КЛМН", repeat=4))[27 - 1],
+    "inf-11-01": lambda: bytes_for(60, 8, 18 + 10),
+    "inf-11-02": lambda: max(a for a in range(2, 1000) if bytes_for(25, 32, a) <= 500),
+    "inf-11-03": lambda: 30 * (bytes_for(1, 11, 7) + 10),
+    "inf-12-01": lambda: replace_loop("8" * 80, [("888", "3"), ("333", "8")]),
+    "inf-12-02": lambda: replace_loop("1" + "0" * 80, [("10", "001")]).count("0"),
+    "inf-12-03": lambda: sum(int(c) for c in replace_loop("2" + "1" * 50, [("21", "12"), ("11", "2")])),
+    "inf-12-04": lambda: replace_loop("1" + "2" * 40, [("12", "21"), ("222", "1")]).count("1"),
+    "inf-13-01": lambda: 200 & 240,
+    "inf-13-02": lambda: hosts("255.255.252.0"),
+    "inf-13-03": lambda: max(k for k in range(33) if (0xAC102D09 >> (32 - k)) == (0xAC102D46 >> (32 - k))),
+    "inf-14-01": lambda: bin(255 * 2 ** 10 + 7)[2:].count("0"),
+    "inf-14-02": lambda: next(b for b in range(4, 75) if base_digits(75, b) == [1, 1, 3]),
+    "inf-15-01": lambda: max(a for a in range(1, 1000) if all(x % a == 0 for x in range(1, 2000) if x % 12 == 0 or x % 18 == 0)),
+    "inf-15-02": lambda: min(a for a in range(0, 256) if all(imp(x & 29 != 0, imp(x & 12 == 0, x & a != 0)) for x in range(1024))),
+    "inf-15-03": lambda: Fraction(sum(1 for k in range(10000, 30001) if not 20000 <= k <= 40000), 1000),
+    "inf-15-04": lambda: min(a for a in range(1, 100) if all((2 * x + 3 * y != 60) or a > x or a > y for x in range(61) for y in range(61))),
+    "inf-16-01": lambda: (lambda f: f(f, 10))(lambda f, n: n if n < 3 else f(f, n - 1) + 2 * f(f, n - 2)),
+    "inf-16-02": lambda: printed_sum(9),
+    "inf-16-03": lambda: (lambda f: f(f, 2020) - f(f, 2023))(lambda f, n: n if n >= 2025 else n + f(f, n + 2)),
+    "inf-23-01": lambda: programs(3, 15, [lambda x: x + 1, lambda x: x + 3]),
+    "inf-23-02": lambda: programs_avoiding(2, 20, [lambda x: x + 1, lambda x: x * 2], 11),
+    "inf-23-03": lambda: programs(1, 27, [lambda x: x + 2, lambda x: x * 3]),
+    "inf-25-01": lambda: next("%d %d" % (n, max(inner_divisors(n))) for n in itertools.count(200001) if len(inner_divisors(n)) == 1),
+    "inf-25-02": lambda: " ".join("%d %d" % (n, n // 741) for n in range(741, 10 ** 6 + 1, 741) if mask_re("3?7*1").match(str(n))),
+    "inf-25-03": lambda: (lambda found: "%d %d" % (found[0], len(found)))([n for n in range(317, 10 ** 6 + 1, 317) if mask_re("4*5?8").match(str(n))]),
+    "inf-25-04": lambda: next("%d %d" % (n, max(inner_divisors(n))) for n in itertools.count(300001) if len(inner_divisors(n)) == 2),
+    "inf-02-04": truth_columns,
+    "inf-02-05": lambda: count_truth(5, lambda x, y, z, w, v: (x or y) and (z or w or v)),
+    "inf-04-04": lambda: fano_min_total(["00", "010", "011", "101"], 2),
+    "inf-04-05": lambda: fano_decode({"А": "01", "Б": "1", "В": "001", "Г": "000"}, "0100110001"),
+    "inf-05-04": lambda: min(n for n in range(1, 1000) if 3 * n + sum(base_digits(n, 3)) % 3 > 80),
+    "inf-05-05": lambda: int("".join("1" if c == "0" else "0" for c in bin(83)[2:]), 2),
+    "inf-07-04": lambda: Fraction(Fraction(28125, 10) * 1024, 2 * 2 * 30 * 1000),
+    "inf-07-05": lambda: max_colours(800, 600, Fraction(46875, 100)),
+    "inf-08-04": lambda: count_words("ПАРК", 5, lambda w: w.count("А") <= 1 and w[0] != "А"),
+    "inf-08-05": lambda: sum(1 for n in range(16 ** 3, 16 ** 4) if all(d % 2 for d in base_digits(n, 16)) and len(set(base_digits(n, 16))) == 4),
+    "inf-11-04": lambda: 80 * (bytes_for(1, 9, 22) + 6),
+    "inf-11-05": lambda: max(a for a in range(2, 1000) if 40 * (bytes_for(1, 14, a) + 5) <= 600),
+    "inf-12-05": lambda: replace_loop("5" + "2" * 60, [("52", "25"), ("2222", "5")]).count("5"),
+    "inf-13-04": lambda: hosts("255.255.224.0"),
+    "inf-13-05": lambda: min(m for m in (256 - 2 ** k for k in range(9)) if 145 & m == 144 and 201 & (255 if m == 255 else 0) == 0),
+    "inf-14-03": lambda: bin(8 ** 10 - 2 ** 5).count("1"),
+    "inf-14-04": lambda: sum(base_digits(200, 7)),
+    "inf-15-05": lambda: max(a for a in range(1, 1000) if all(imp(x % a != 0, imp(x % 6 == 0, x % 4 != 0)) for x in range(1, 3000))),
+    "inf-16-04": lambda: (lambda f: f(f, 10))(lambda f, n: 1 if n == 0 else f(f, n - 1) + n * n),
+    "inf-16-05": lambda: (lambda f: f(f, 40))(lambda f, n: n if n < 10 else f(f, n // 2) + f(f, n - 10) + 1),
+    "inf-23-04": lambda: programs(1, 18, [lambda x: x + 1, lambda x: x * 2, lambda x: x * 3]),
+    "inf-23-05": lambda: programs(1, 6, [lambda x: x + 1, lambda x: x + 2]) * programs_avoiding(6, 12, [lambda x: x + 1, lambda x: x + 2], 9),
+    "inf-25-05": lambda: next("%d %d" % (n, max(inner_divisors(n))) for n in itertools.count(600001)
+                              if len(inner_divisors(n)) == 4 and all(d % 2 for d in inner_divisors(n))),
+    "inf-25-06": lambda: (lambda found: "%d %d" % (found[0], len(found)))([n for n in range(159, 10 ** 6 + 1, 159) if mask_re("1?34*").match(str(n))]),
+    "inf-01-06": road_length,
+    "inf-06-06": turtle_points,
+    "inf-19-06": game19,
+    "inf-20-06": game20,
+    "inf-21-06": game21,
+    "inf-02-06": lambda: count_truth(4, lambda x, y, z, w: imp(x and y, z or not w)),
+    "inf-04-06": lambda: fano_min_total(["1", "01"], 3),
+    "inf-05-06": lambda: min(n for n in range(1, 1000) if int(bin(n)[2:] * 2, 2) > 500),
+    "inf-07-06": lambda: (64 * 1024 * 1024) // (1280 * 960 * 24 // 8),
+    "inf-08-06": lambda: count_words("АБВ", 5, lambda w: all(a != b for a, b in zip(w, w[1:]))),
+    "inf-11-06": lambda: bytes_for(100, 12, 10 + 26 + 26),
+    "inf-12-06": lambda: replace_loop("9" * 100, [("11", "9"), ("999", "1")]),
+    "inf-13-06": lambda: hosts("255.255.255.240") - 2,
+    "inf-14-05": lambda: base_digits(9 ** 8 + 3 ** 5 - 3, 3).count(2),
+    "inf-15-06": lambda: max(a for a in range(0, 256) if all((x & 13 != 0) or (x & a == 0) for x in range(1024))),
+    "inf-16-06": lambda: (lambda f: f(f, 8))(lambda f, n: 1 if n == 1 else 2 * f(f, n - 1) + n),
+    "inf-23-06": lambda: programs(3, 25, [lambda x: x + 1, lambda x: x * 2]),
+    "inf-25-07": lambda: next("%d %d" % (n, max(inner_divisors(n))) for n in itertools.count(1000001) if len(inner_divisors(n)) == 6),
     # physics
     "phys-01": lambda: 2 * 5 ** 2 / 2,
     "phys-02": lambda: 10 * 4 - (10 / 4) * 4 ** 2 / 2,
@@ -836,6 +1161,73 @@ COMPUTE = {
     "phys-18-03": phys_18_03,
     "phys-18-04": phys_18_04,
     "phys-18-05": phys_18_05,
+    # physics: added tasks
+    "phys-01-01": lambda: (lambda x: x(4))(lambda t: 5 - 3 * t),
+    "phys-02-01": lambda: 60 * (G + 2),
+    "phys-02-02": lambda: (lambda f: f(1) / f(3))(lambda r: 1 / r ** 2),
+    "phys-03-01": lambda: 400 * 0.05 ** 2 / 2,
+    "phys-04-01": lambda: 2 * math.sqrt(4 * 1.0 / G) / math.sqrt(1.0 / G),
+    "phys-04-02": lambda: 1000 * G * 0.002,
+    "phys-07-01": lambda: gas(1, p=1e5, t=450)["V"] / gas(1, p=1e5, t=300)["V"] * 4,
+    "phys-07-02": lambda: Fraction(64, 32),
+    "phys-08-01": lambda: 200e3 * 0.003,
+    "phys-08-02": lambda: 330 * 2,
+    "phys-11-01": lambda: 60 * 10 * 60 / 1000,
+    "phys-12-01": lambda: 0.2 * 3 ** 2 / 2,
+    "phys-12-02": lambda: 2e-6 * 500 * 0.4 * math.sin(math.radians(90)) * 1000,
+    "phys-12-03": lambda: 0.4 * 0.05 * math.cos(0),
+    "phys-13-01": lambda: one_root(lambda f: 1 / 30 + 1 / f - 1 / 20, 21, 1000),
+    "phys-13-02": lambda: 3 * 4,
+    "phys-13-03": lambda: math.degrees(math.atan2(*reflect(math.sin(math.radians(40)), -math.cos(math.radians(40))))),
+    "phys-16-01": lambda: nucleus_after(88, 226, "alpha")[1],
+    "phys-16-02": lambda: 800 - 800 * Fraction(1, 2) ** 2,
+    "phys-16-03": lambda: 3.3e-19 / 6.6e-34 / 1e14,
+    "phys-01-02": lambda: Fraction(150 + 60, 2 + 1),
+    "phys-01-03": lambda: one_root(lambda t: 20 - G * t * t / 2, 0.01, 10),
+    "phys-02-03": lambda: math.hypot(3, 4) / 2,
+    "phys-02-04": lambda: 1 * Fraction(12, 3 + 1),
+    "phys-03-02": lambda: 0.2 * math.sqrt(2 * G * 5) ** 2 / 2,
+    "phys-03-03": lambda: Fraction(500 * G * 12, 30),
+    "phys-04-03": lambda: spring(9.0, 40, 0.05)["T"] / spring(1.0, 40, 0.05)["T"],
+    "phys-04-04": lambda: 1000 * G * 3 / 1000,
+    "phys-07-03": lambda: 3e25 / 6e23,
+    "phys-07-04": lambda: gas(1, v=0.01, t=360)["p"] / gas(1, v=0.01, t=300)["p"] * 100,
+    "phys-08-03": lambda: 800 - 300,
+    "phys-08-04": lambda: carnot(500, 350, 1)[0] * 100,
+    "phys-11-02": lambda: 0.017 * 100 / 0.5,
+    "phys-11-03": lambda: circuit(12, 1, 5)[0],
+    "phys-12-04": lambda: 0.5 * 5 * 0.4,
+    "phys-12-05": lambda: 0.5 * (6 - 2) / 0.1,
+    "phys-13-04": lambda: C_LIGHT / 6e6,
+    "phys-13-05": lambda: abs(1 / -5) * 100,
+    "phys-16-04": lambda: nucleus_after(27, 60, "beta")[0],
+    "phys-16-05": lambda: 64 * Fraction(1, 2) ** (20 // 5),
+    "phys-05-06": phys_05_06,
+    "phys-06-06": lambda: changes((puck(6.0, 0.2)[0], puck(6.0, 0.4)[0]), (puck(6.0, 0.2)[1], puck(6.0, 0.4)[1])),
+    "phys-09-06": phys_09_06,
+    "phys-10-06": lambda: changes((gas(1, v=0.01, t=300)["n"], gas(1, v=0.01, t=400)["n"]), (gas(1, v=0.01, t=300)["E"], gas(1, v=0.01, t=400)["E"])),
+    "phys-14-06": phys_14_06,
+    "phys-15-06": lambda: changes((wire(1.0)[0], wire(2.0)[0]), (wire(1.0)[1], wire(2.0)[1])),
+    "phys-17-06": lambda: changes((60 - 27, nucleus_after(27, 60, "beta")[1] - nucleus_after(27, 60, "beta")[0]), (60, nucleus_after(27, 60, "beta")[1])),
+    "phys-18-06": phys_18_06,
+    "phys-01-04": lambda: path_and_disp(lambda t: 20 * t - 2 * t * t / 2, 0, 10),
+    "phys-02-05": lambda: 0.5 * G / 100 * 100,
+    "phys-03-04": lambda: Fraction(40 * 2, 80),
+    "phys-04-05": lambda: Fraction(1, 5),
+    "phys-07-05": lambda: 200 * 2 / 8,
+    "phys-08-05": lambda: 10 * 2,
+    "phys-11-04": lambda: 3.2 * 1 / 1.6e-19 / 1e19,
+    "phys-12-06": lambda: 0.5 * 0.1 ** 2 / 0.05,
+    "phys-13-06": lambda: 30 + one_root(lambda f: 1 / 30 + 1 / f - 1 / 15, 15.01, 1000),
+    "phys-16-06": lambda: 27 - 13,
+    "phys-05-07": phys_05_07,
+    "phys-06-07": lambda: changes((throw_up(10.0)[0], throw_up(15.0)[0]), (-G, -G)),
+    "phys-09-07": phys_09_07,
+    "phys-10-07": lambda: changes((gas(1, p=1e5, t=400)["V"], gas(1, p=1e5, t=300)["V"]), (gas(1, p=1e5, t=400)["U"], gas(1, p=1e5, t=300)["U"])),
+    "phys-14-07": phys_14_07,
+    "phys-15-07": lambda: changes((2 * math.pi * 50 * 0.1, 2 * math.pi * 100 * 0.1), (1 / (2 * math.pi * 50 * 1e-5), 1 / (2 * math.pi * 100 * 1e-5))),
+    "phys-17-07": lambda: changes((C_LIGHT / 400e-9, C_LIGHT / 700e-9), (C_LIGHT, C_LIGHT)),
+    "phys-18-07": phys_18_07,
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
