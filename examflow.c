@@ -17,10 +17,18 @@
  *   examflow run
  *    └─ watchdog (parent)  supervises; owns the health file; never parses updates
  *        ├─ worker (child) one poll() loop: getUpdates, sends, storage, timers
+ *        │    (DNS lookups alone run on short-lived threads: a slow resolver
+ *        │     never stalls the loop)
  *        └─ notifier (short-lived child) tells the admin when the worker is down
  *
  * `examflow demo` runs the same handlers and storage with the terminal in
- * place of Telegram; `run --no-watchdog` runs the worker alone.
+ * place of Telegram; `run --no-watchdog` runs the worker alone.  Started as
+ * root with run_as, `run` gives data_dir to that user and drops root before
+ * anything else (cli_run_as: the one place privileges change).
+ *
+ * Telegram allows one poller per token: a copy starts on probation, takes
+ * no update until it knows no other copy polls, and waits on standby while
+ * another does (the roles in section 11).
  *
  * THE LIFE OF ONE UPDATE
  *
