@@ -15654,20 +15654,22 @@ static void tg_set_role(struct tg *t, enum tg_role role)
 	if (role == TG_STANDBY) {
 		log_error("telegram", "another copy of the bot is polling with the same token: this copy is on standby "
 		                      "(no polling, data untouched) and takes over when the other stops");
-		if (notify)
+		if (notify) {
 			tg_admin_notice(t, "another copy of the bot is polling with the same token: this copy (pid %d) is on "
 			                   "standby, touches no data and takes over by itself when the other stops.",
 			                (int)getpid());
+			t->role_notice_at = now;
+		}
 		t->was_standby = 1;
 		t->poll_at = mono_ms() + tg_jitter(t, TG_STANDBY_PROBE_MS);
 		http_conn_drop(&t->poll);
 	} else if (role == TG_ACTIVE && t->was_standby) {
-		if (notify)
+		if (notify) {
 			tg_admin_notice(t, "the other copy stopped polling: this copy (pid %d) took over.", (int)getpid());
+			t->role_notice_at = now;
+		}
 		t->was_standby = 0;
 	}
-	if (notify && (role == TG_STANDBY || (role == TG_ACTIVE && t->role == TG_PROBATION && t->role_notice_at)))
-		t->role_notice_at = now;
 	t->role = role;
 	t->nconflict = 0;
 	t->probe_first = 0;
