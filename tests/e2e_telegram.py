@@ -72,6 +72,18 @@ def wait_texts(t, d, chat, n, timeout=15):
     return replies(d, chat)
 
 
+def start_students(t, d, chats):
+    """/start in every chat, then the first task button: each chat ends with a
+    task on screen (the welcome and the task card, two messages)."""
+    for c in chats:
+        d.push_message(c, "/start")
+    for c in chats:
+        wait_texts(t, d, c, 1)
+        d.push_callback(c, "n:t:0")
+    for c in chats:
+        wait_texts(t, d, c, 2)
+
+
 def answer_for(card):
     return "4"
 
@@ -415,13 +427,7 @@ def test_kill9_exactly_once(t):
     chats = [13001, 13002, 13003]
     rounds = 10
     p = start_bot(t, d, env)
-    for c in chats:
-        d.push_message(c, "/start")
-    for c in chats:
-        wait_texts(t, d, c, 1)
-        d.push_callback(c, "n:t:0")
-    for c in chats:
-        wait_texts(t, d, c, 2)
+    start_students(t, d, chats)
     rng = random.Random(7)
     for r in range(rounds):
         for c in chats:

@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 
-from e2e_telegram import ADMIN, TOKEN, notices, wait_texts
+from e2e_telegram import ADMIN, TOKEN, notices, start_students
 from release_double import ReleaseServer
 from tg_double import TelegramDouble
 
@@ -272,13 +272,7 @@ class Students:
         self.answers = {c: 0 for c in chats}
         self._stop = threading.Event()
         d, t = rig.d, rig.t
-        for c in chats:
-            d.push_message(c, "/start")
-        for c in chats:
-            wait_texts(t, d, c, 1)
-            d.push_callback(c, "n:t:0")
-        for c in chats:
-            wait_texts(t, d, c, 2)
+        start_students(t, d, chats)
         self._th = threading.Thread(target=self._loop, daemon=True)
         self._th.start()
         t.on_cleanup(self._stop.set)

@@ -45,7 +45,7 @@ import tempfile
 import threading
 import time
 
-from e2e_telegram import bot_env, logged_notices, new_double, notices, replies, stop_bot, wait_texts
+from e2e_telegram import bot_env, logged_notices, new_double, notices, replies, start_students, stop_bot, wait_texts
 
 WD_ENV = {"EXAMFLOW_CHECK_INTERVAL": 5, "EXAMFLOW_HANG_TIMEOUT": 3, "EXAMFLOW_MAX_RESTARTS": 5,
           "EXAMFLOW_POLL_TIMEOUT": 1}
@@ -282,13 +282,7 @@ def test_kill9_worker_restarted_nothing_lost(t):
     w1 = h["worker_pid"]
     chats = [21001, 21002, 21003]
     rounds = 4
-    for c in chats:
-        d.push_message(c, "/start")
-    for c in chats:
-        wait_texts(t, d, c, 1)
-        d.push_callback(c, "n:t:0")
-    for c in chats:
-        wait_texts(t, d, c, 2)
+    start_students(t, d, chats)
     t_kill = t_new = None
     for r in range(rounds):
         for c in chats:
