@@ -3012,7 +3012,8 @@ struct http_tls_session {
 struct http_client {
 	br_x509_trust_anchor *tas;
 	size_t ntas;
-	char ca_path[PATH_MAX_LEN];           /* where the anchors came from, "" if none */
+	char ca_path[PATH_MAX_LEN];           /* where the anchors come from, "" if none */
+	int anchors_tried;                    /* http_client_anchors() ran: tas is final */
 	char err[HTTP_ERR_LEN];               /* why loading anchors failed */
 	int64_t dns_ttl_ms;
 	struct http_dns_entry dns[HTTP_DNS_SLOTS];
@@ -3091,60 +3092,130 @@ static int http_add_anchor(struct http_client *hc, const unsigned char *der, siz
 	return 0;
 }
 
+/* Base64 of one PEM body, whitespace skipped; -1 on any other character.
+ * Our own rather than BearSSL's PEM decoder: that one is a byte-code
+ * interpreter and took two thirds of the 43 ms a 144-certificate bundle
+ * cost to load; this loop makes the whole bundle ~15 ms. */
+static int http_base64_decode(const char *p, size_t n, struct buf *out)
+{
+	static signed char val[256];
+	if (!val['B']) { /* built once: 'A' maps to 0, so 'B' marks the table ready */
+		memset(val, -1, sizeof val);
+		const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		for (int i = 0; i < 64; i++)
+			val[(unsigned char)alpha[i]] = (signed char)i;
+	}
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '=')
+			break; /* padding: the bits left over are not data */
+		if (val[ch] < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)val[ch];
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (buf_putc(out, (char)(acc >> bits)) < 0)
+				return -2;
+		}
+	}
+	return 0;
+}
+
+/* The next "-----BEGIN LABEL-----" ... "-----END LABEL-----" object at or
+ * after *off: its label and body.  Returns 1 found, 0 no more, -1 a BEGIN
+ * without its END (*off then says where). */
+static int http_pem_next(const char *p, size_t n, size_t *off, const char **label, size_t *label_len,
+                         const char **body, size_t *body_len)
+{
+	static const char begin[] = "-----BEGIN ", end[] = "-----END ";
+	const char *b = memmem(p + *off, n - *off, begin, sizeof begin - 1);
+	if (!b)
+		return 0;
+	const char *l = b + sizeof begin - 1;
+	const char *le = memmem(l, (size_t)(p + n - l), "-----", 5);
+	const char *e = le ? memmem(le + 5, (size_t)(p + n - le - 5), end, sizeof end - 1) : NULL;
+	if (!le || !e) {
+		*off = (size_t)(b - p);
+		return -1;
+	}
+	*label = l;
+	*label_len = (size_t)(le - l);
+	*body = le + 5;
+	*body_len = (size_t)(e - le - 5);
+	const char *next = memchr(e, '\n', (size_t)(p + n - e));
+	*off = next ? (size_t)(next - p) + 1 : n;
+	return 1;
+}
+
 /* Decode every CERTIFICATE in a PEM file into trust anchors.  Returns the
  * number added, or -1 with hc->err set. */
 static int http_load_pem(struct http_client *hc, const char *path)
 {
 	struct buf file = BUF_INIT, der = BUF_INIT;
 	if (read_file(path, &file, HTTP_MAX_CA_FILE_BYTES) < 0) {
-		snprintf(hc->err, sizeof hc->err, "CA file %s: %s", path, strerror(errno));
+		snprintf(hc->err, sizeof hc->err, "CA file %.200s: %s", path, strerror(errno));
 		return -1;
 	}
-	br_pem_decoder_context pc;
-	br_pem_decoder_init(&pc);
-	size_t off = 0;
-	int added = 0, in_cert = 0, rc = 0;
-	/* A final newline makes the decoder see the last END line. */
-	if (buf_putc(&file, '\n') < 0)
-		rc = -1;
-	while (rc == 0 && off < file.len) {
-		off += br_pem_decoder_push(&pc, file.p + off, file.len - off);
-		switch (br_pem_decoder_event(&pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			in_cert = strcmp(br_pem_decoder_name(&pc), "CERTIFICATE") == 0 ||
-				  strcmp(br_pem_decoder_name(&pc), "X509 CERTIFICATE") == 0;
-			buf_reset(&der);
-			br_pem_decoder_setdest(&pc, in_cert ? http_dn_append : NULL, &der);
-			break;
-		case BR_PEM_END_OBJ:
-			if (in_cert) {
-				int r = http_add_anchor(hc, (unsigned char *)der.p, der.len);
-				if (r < 0)
-					rc = -1;
-				added += r == 0;
-			}
-			in_cert = 0;
-			break;
-		case BR_PEM_ERROR:
-			snprintf(hc->err, sizeof hc->err, "CA file %s: not valid PEM near byte %zu", path, off);
+	size_t off = 0, label_len, body_len;
+	const char *label, *body;
+	int added = 0, rc = 0, r;
+	while (rc == 0 && (r = http_pem_next(file.p, file.len, &off, &label, &label_len, &body, &body_len)) != 0) {
+		if (r < 0) {
 			rc = -2;
 			break;
 		}
+		int is_cert = (label_len == 11 && memcmp(label, "CERTIFICATE", 11) == 0) ||
+		              (label_len == 16 && memcmp(label, "X509 CERTIFICATE", 16) == 0);
+		if (!is_cert)
+			continue; /* a key or a CRL in the bundle is not an anchor */
+		buf_reset(&der);
+		int d = http_base64_decode(body, body_len, &der);
+		if (d < 0) {
+			off = (size_t)(body - file.p);
+			rc = d == -2 ? -1 : -2;
+			break;
+		}
+		r = http_add_anchor(hc, (unsigned char *)der.p, der.len);
+		if (r < 0)
+			rc = -1;
+		added += r == 0;
 	}
+	if (rc == -2)
+		snprintf(hc->err, sizeof hc->err, "CA file %.200s: not valid PEM near byte %zu", path, off);
 	buf_free(&file);
 	buf_free(&der);
 	if (rc == -1)
-		snprintf(hc->err, sizeof hc->err, "CA file %s: out of memory", path);
+		snprintf(hc->err, sizeof hc->err, "CA file %.200s: out of memory", path);
 	if (rc == 0 && added == 0)
-		snprintf(hc->err, sizeof hc->err, "CA file %s: no usable certificates", path);
+		snprintf(hc->err, sizeof hc->err, "CA file %.200s: no usable certificates", path);
 	return rc < 0 || added == 0 ? -1 : added;
 }
 
-/* Set up the shared client: load the trust anchors from ca_file, or, when it
- * is NULL or "", from the first system bundle that exists.  Returns 0, or -1
- * with hc->err set (plain http:// still works; https:// will then fail with
- * that reason). */
-static int http_client_init(struct http_client *hc, const char *ca_file)
+/* Decode the anchors from hc->ca_path, once.  Returns 0, or -1 with hc->err
+ * set (the next call does not try again: the answer would be the same). */
+static int http_client_anchors(struct http_client *hc)
+{
+	if (hc->anchors_tried)
+		return hc->ntas ? 0 : -1;
+	hc->anchors_tried = 1;
+	if (!hc->ca_path[0])
+		return -1; /* hc->err says why there is no file */
+	return http_load_pem(hc, hc->ca_path) < 0 ? -1 : 0;
+}
+
+/* Set up the shared client with the trust anchors from ca_file, or, when it
+ * is NULL or "", from the first system bundle that exists.  HTTP_ANCHORS_NOW
+ * decodes them here; HTTP_ANCHORS_LAZY only finds the file, and the first
+ * https:// connection decodes it (an http:// API then starts without paying
+ * for the system bundle).  Returns 0, or -1 with hc->err set (plain http://
+ * still works; https:// will then fail with that reason). */
+enum { HTTP_ANCHORS_NOW, HTTP_ANCHORS_LAZY };
+static int http_client_init_as(struct http_client *hc, const char *ca_file, int when)
 {
 	memset(hc, 0, sizeof *hc);
 	hc->dns_ttl_ms = HTTP_DNS_TTL_MS;
@@ -3154,12 +3225,16 @@ static int http_client_init(struct http_client *hc, const char *ca_file)
 			path = http_ca_paths[i];
 	if (!path) {
 		snprintf(hc->err, sizeof hc->err, "no CA bundle at the usual paths; set ca_file");
+		hc->anchors_tried = 1;
 		return -1;
 	}
-	if (http_load_pem(hc, path) < 0)
-		return -1;
 	snprintf(hc->ca_path, sizeof hc->ca_path, "%s", path);
-	return 0;
+	return when == HTTP_ANCHORS_LAZY ? 0 : http_client_anchors(hc);
+}
+
+static int http_client_init(struct http_client *hc, const char *ca_file)
+{
+	return http_client_init_as(hc, ca_file, HTTP_ANCHORS_NOW);
 }
 
 /* --- DNS cache ---------------------------------------------------------------- */
@@ -3830,7 +3905,7 @@ static int http_tls_fail(struct http_conn *c, int err)
 static int http_tls_begin(struct http_conn *c)
 {
 	struct http_client *hc = c->hc;
-	if (!hc->ntas)
+	if (http_client_anchors(hc) < 0)
 		return http_conn_fail(c, HTTP_ERR_TLS, "TLS: no trust anchors (%s)", hc->err[0] ? hc->err : "set ca_file");
 	if (!c->t && !(c->t = malloc(sizeof *c->t)))
 		return http_conn_fail(c, HTTP_ERR_NOMEM, "out of memory");
@@ -5920,7 +5995,7 @@ done:
  */
 
 #define BANK_MAX_SUBJECTS 16          /* subjects: one inline keyboard's worth of buttons */
-#define BANK_MAX_TASKS 20000          /* tasks in all: a big school's bank; memory is bounded by the file size */
+#define BANK_MAX_TASKS 100000         /* tasks in all: five big schools' banks; lookups and choice do not scan it */
 #define BANK_MAX_ID_BYTES 32          /* task and subject ids: stored in every progress record */
 #define BANK_MAX_TITLE_BYTES 128      /* titles and topics: 64 Cyrillic letters, they go on buttons */
 #define BANK_MAX_TEXT_BYTES 3000      /* task text: a card (header + text) fits one 4096-char message */
@@ -5988,7 +6063,25 @@ struct bank {
 	int ntasks, cap;
 	int next_seq;
 	struct gen_cache *cache;  /* variants built by bank_find(); NULL: no generators */
+	struct bank_index *index; /* task ids -> indexes (bank_task_index); NULL until first asked */
 };
+
+/* Task ids hashed to indexes into bank.tasks: open addressing, at most half
+ * full, 4 bytes a slot.  It follows the tasks lazily: tasks[0..n) are in
+ * it, a lookup first adds those appended since, and bank_sort() empties it
+ * (indexes move).  A const bank may extend it, hence its own allocation. */
+struct bank_index {
+	int *slot;   /* task index + 1; 0 = empty */
+	int cap, n;  /* cap a power of two */
+};
+
+static void bank_index_free(struct bank *b)
+{
+	if (b->index)
+		free(b->index->slot);
+	free(b->index);
+	b->index = NULL;
+}
 
 /* Variants built by bank_find(): a ring, so a pointer bank_find() returned
  * stays valid until GEN_CACHE_SLOTS other variants have been built. */
@@ -6502,6 +6595,7 @@ static void bank_free(struct bank *b)
 		free(b->tasks[i].mem);
 	free(b->tasks);
 	gen_cache_free(b->cache);
+	bank_index_free(b);
 	memset(b, 0, sizeof *b);
 }
 
@@ -6513,9 +6607,59 @@ static int bank_subject_index(const struct bank *b, const char *id)
 	return -1;
 }
 
+static uint32_t bank_id_hash(const char *id)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h;
+}
+
+/* The slot where id is, or the empty slot where it would go. */
+static int *bank_index_slot(const struct bank *b, const struct bank_index *ix, const char *id)
+{
+	uint32_t mask = (uint32_t)ix->cap - 1;
+	for (uint32_t i = bank_id_hash(id) & mask;; i = (i + 1) & mask) {
+		int *s = &ix->slot[i];
+		if (!*s || strcmp(b->tasks[*s - 1].id, id) == 0)
+			return s;
+	}
+}
+
+/* Bring the index up to tasks[0..ntasks).  0, or -1 out of memory. */
+static int bank_index_catch_up(const struct bank *b)
+{
+	struct bank_index *ix = b->index;
+	if ((b->ntasks + 1) * 2 > ix->cap) {
+		int cap = ix->cap ? ix->cap : 64;
+		while ((b->ntasks + 1) * 2 > cap)
+			cap *= 2;
+		int *slot = calloc((size_t)cap, sizeof *slot);
+		if (!slot)
+			return -1;
+		free(ix->slot);
+		ix->slot = slot;
+		ix->cap = cap;
+		ix->n = 0;
+	}
+	for (; ix->n < b->ntasks; ix->n++) {
+		int *s = bank_index_slot(b, ix, b->tasks[ix->n].id);
+		if (!*s)
+			*s = ix->n + 1; /* a duplicate id (a load refusing it) keeps the first */
+	}
+	return 0;
+}
+
+/* The index of the task with this id, or -1: a hash lookup, whatever the
+ * bank's size.  Out of memory falls back to a linear search. */
 static int bank_task_index(const struct bank *b, const char *id)
 {
-	/* Linear: at most BANK_MAX_TASKS short compares, microseconds per message. */
+	if (!b->index)
+		((struct bank *)b)->index = calloc(1, sizeof *b->index); /* the index is a cache, not the bank's content */
+	if (b->index && bank_index_catch_up(b) == 0) {
+		int s = *bank_index_slot(b, b->index, id);
+		return s ? s - 1 : -1;
+	}
 	for (int i = 0; i < b->ntasks; i++)
 		if (strcmp(b->tasks[i].id, id) == 0)
 			return i;
@@ -6597,10 +6741,34 @@ static void bank_sort(struct bank *b)
 {
 	if (b->ntasks > 1)
 		qsort(b->tasks, (size_t)b->ntasks, sizeof b->tasks[0], bank_task_cmp);
+	bank_index_free(b); /* indexes moved: the next lookup rebuilds it */
 	for (int i = 0; i < b->nsubjects; i++)
 		b->subjects[i].ntasks = 0;
 	for (int i = 0; i < b->ntasks; i++)
 		b->subjects[b->tasks[i].subject].ntasks++;
+}
+
+/* The tasks of a subject with this exam number (0: any number) are
+ * tasks[*lo .. *hi): the bank is sorted by subject, then number, so two
+ * binary searches find them. */
+static void bank_range(const struct bank *b, int subject, int number, int *lo, int *hi)
+{
+	for (int k = 0; k < 2; k++) { /* k = 0: the first task not before; 1: the first one after */
+		int l = 0, h = b->ntasks;
+		while (l < h) {
+			int m = l + (h - l) / 2;
+			const struct bank_task *t = &b->tasks[m];
+			int before = t->subject < subject ||
+			             (t->subject == subject && number && t->number < number);
+			int not_after = t->subject < subject ||
+			                (t->subject == subject && (!number || t->number <= number));
+			if (k == 0 ? before : not_after)
+				l = m + 1;
+			else
+				h = m;
+		}
+		*(k == 0 ? lo : hi) = l;
+	}
 }
 
 /* How many tasks a subject has with this exam number (0: any number). */
@@ -9346,18 +9514,31 @@ static const struct bank_task *bank_find(const struct bank *b, const char *id)
  * variants the student has had; others are skipped).  rnd seeds the draw.
  * 0, or -1 when even GEN_FRESH_TRIES seeds gave a seen text (then id is
  * the last one tried, and the caller may use it anyway). */
-static int bank_gen_fresh(const struct bank_task *gen, const char *const *seen, int nseen, uint64_t rnd,
-                          char id[BANK_MAX_ID_BYTES + 1])
+/* The text hash of variant id of generator entry gen, for
+ * bank_gen_fresh_hashed (never 0), or 0 when id is not one of its
+ * variants or cannot be built. */
+static uint32_t bank_variant_hash(const struct bank_task *gen, const char *id)
 {
-	uint64_t *hash = nseen ? malloc((size_t)nseen * sizeof *hash) : NULL;
-	int nh = 0;
+	uint32_t seed, h = 0;
+	if (gen_parse_id(id, &seed) != gen->gen)
+		return 0;
 	struct gen_out o;
 	memset(&o, 0, sizeof o);
-	for (int i = 0; i < nseen && hash; i++) {
-		uint32_t seed;
-		if (gen_parse_id(seen[i], &seed) == gen->gen && gen_make(gen->gen, seed, &o) == 0)
-			hash[nh++] = gen_text_hash(o.text.p);
-	}
+	if (gen_make(gen->gen, seed, &o) == 0)
+		h = (uint32_t)gen_text_hash(o.text.p);
+	gen_out_free(&o);
+	return h ? h : 1;
+}
+
+/* A fresh variant id of generator entry gen into id: one whose text hash
+ * (bank_variant_hash) is none of seen[0..nseen).  rnd seeds the draw.  0,
+ * or -1 when even GEN_FRESH_TRIES seeds gave a seen text (then id is the
+ * last one tried, and the caller may use it anyway). */
+static int bank_gen_fresh_hashed(const struct bank_task *gen, const uint32_t *seen, int nseen, uint64_t rnd,
+                                 char id[BANK_MAX_ID_BYTES + 1])
+{
+	struct gen_out o;
+	memset(&o, 0, sizeof o);
 	struct gen_rng r = {rnd * 0xD1342543DE82EF95ULL}; /* callers' rnd may step like splitmix itself: decorrelate */
 	int rc = -1;
 	for (int k = 0; k < GEN_FRESH_TRIES && rc < 0; k++) {
@@ -9365,12 +9546,29 @@ static int bank_gen_fresh(const struct bank_task *gen, const char *const *seen, 
 		snprintf(id, BANK_MAX_ID_BYTES + 1, "%s@%0*x", gen_table[gen->gen].id, GEN_SEED_HEX, seed);
 		if (gen_make(gen->gen, seed, &o) < 0)
 			continue;
-		uint64_t h = gen_text_hash(o.text.p);
+		uint32_t h = (uint32_t)gen_text_hash(o.text.p);
+		h = h ? h : 1;
 		rc = 0;
-		for (int i = 0; i < nh && rc == 0; i++)
-			rc = hash[i] == h ? -1 : 0;
+		for (int i = 0; i < nseen && rc == 0; i++)
+			rc = seen[i] == h ? -1 : 0;
 	}
 	gen_out_free(&o);
+	return rc;
+}
+
+/* The same, given the ids of variants the student has had (others are
+ * skipped): each is built once to hash its text. */
+TEST_API static int bank_gen_fresh(const struct bank_task *gen, const char *const *seen, int nseen, uint64_t rnd,
+                                   char id[BANK_MAX_ID_BYTES + 1])
+{
+	uint32_t *hash = nseen ? malloc((size_t)nseen * sizeof *hash) : NULL;
+	int nh = 0;
+	for (int i = 0; i < nseen && hash; i++) {
+		uint32_t h = bank_variant_hash(gen, seen[i]);
+		if (h)
+			hash[nh++] = h;
+	}
+	int rc = bank_gen_fresh_hashed(gen, hash, nh, rnd, id);
 	free(hash);
 	return rc;
 }
@@ -12703,6 +12901,7 @@ struct bot_taskstate {
 	unsigned char box;           /* index into bot_review_days */
 	unsigned char right_in_row;  /* right answers in a row while in review */
 	unsigned char solved;        /* answered right at least once */
+	uint32_t text_hash;          /* a variant's text (bot_fresh_variant); 0 = not worked out yet; not stored */
 };
 
 struct bot_numstat {
@@ -12732,6 +12931,13 @@ struct bot_user {
 	int ntasks, captasks;
 	struct bot_numstat *nums;
 	int nnums, capnums;
+	/* Not stored: task numbers of exh_subject with no fixed task left that
+	 * this student has not seen (bit n = number n), as of the bank
+	 * exh_epoch.  History only grows, so a bit stays true until the bank
+	 * changes; it spares bot_pick_task a scan of a number it has searched. */
+	int exh_subject;
+	uint32_t exh_epoch;
+	uint64_t exh[(BANK_MAX_NUMBER + 64) / 64];
 };
 
 /* A reply waiting for the batch to commit, then for the transport. */
@@ -12764,6 +12970,7 @@ struct bot_counters {
 struct bot {
 	struct bot_opts o;
 	const struct bank *bank;
+	uint32_t bank_epoch;          /* goes up with every new bank (bot_set_bank): see bot_user.exh */
 	struct store *store;          /* NULL in pure unit tests */
 	struct imap users;            /* struct bot_slot by id; the users are owned here */
 	struct imap chatq;            /* struct bot_chatq by chat: replies waiting, for BOT_CHAT_QUEUE_MAX */
@@ -12884,18 +13091,41 @@ static int bot_grow(void **arr, int *cap, int n, size_t elem)
 	return 0;
 }
 
+/* Where task is, or would go, in the student's history: kept sorted by
+ * task id, so a lookup is a binary search and one generator's variants
+ * ("GEN@SEED") sit side by side. */
+static int bot_history_lower(const struct bot_user *u, const char *task)
+{
+	int l = 0, h = u->ntasks;
+	while (l < h) {
+		int m = l + (h - l) / 2;
+		if (strcmp(u->tasks[m].task, task) < 0)
+			l = m + 1;
+		else
+			h = m;
+	}
+	return l;
+}
+
+/* The review state of one task; with create, a new one when there is none
+ * (NULL only when out of memory).  Creating moves later entries: do not
+ * hold another entry's pointer across it. */
 static struct bot_taskstate *bot_taskstate(struct bot_user *u, const char *task, int create)
 {
-	for (int i = 0; i < u->ntasks; i++)
-		if (strcmp(u->tasks[i].task, task) == 0)
-			return &u->tasks[i];
+	char id[BOT_ID_MAX];
+	utf8_copy(id, sizeof id, task); /* stored cut to BOT_ID_MAX: compare the same way */
+	int i = bot_history_lower(u, id);
+	if (i < u->ntasks && strcmp(u->tasks[i].task, id) == 0)
+		return &u->tasks[i];
 	if (!create)
 		return NULL;
 	if (bot_grow((void **)&u->tasks, &u->captasks, u->ntasks, sizeof *u->tasks) < 0)
 		return NULL;
-	struct bot_taskstate *t = &u->tasks[u->ntasks++];
+	memmove(&u->tasks[i + 1], &u->tasks[i], (size_t)(u->ntasks - i) * sizeof *u->tasks);
+	u->ntasks++;
+	struct bot_taskstate *t = &u->tasks[i];
 	memset(t, 0, sizeof *t);
-	utf8_copy(t->task, sizeof t->task, task);
+	memcpy(t->task, id, sizeof t->task);
 	return t;
 }
 
@@ -13223,6 +13453,14 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->next_msg_id = 1;
 	b->rng = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x5DEECE66DULL;
 	b->ctr.started_ms = wall_ms();
+}
+
+/* A new task bank (SIGHUP): what the bot remembers about the old one's
+ * layout goes. */
+static void bot_set_bank(struct bot *b, const struct bank *bank)
+{
+	b->bank = bank;
+	b->bank_epoch++;
 }
 
 /* SIGHUP: new settings; they apply to the next update. */
@@ -13644,56 +13882,133 @@ static int bot_task_in_scope(const struct bot *b, const struct bank_task *t, con
 	return strcmp(bot_task_subject(b, t), u->subject) == 0 && (!u->num_filter || t->number == u->num_filter);
 }
 
-/* The next task: due reviews first, then unseen tasks in the task number
- * where the student is weakest, then anything; never the last one again.
- * NULL when the scope has no task at all. */
+/* The review most overdue in the student's scope (a fixed task or a
+ * generated variant; never the last task again), or NULL.  A walk of the
+ * student's history, not of the bank: a handful of integer compares per
+ * task they have had. */
+static const struct bank_task *bot_due_review(struct bot *b, struct bot_user *u, int today)
+{
+	int best = -1;
+	for (int i = 0; i < u->ntasks; i++) {
+		const struct bot_taskstate *st = &u->tasks[i];
+		if (!st->due_day || st->due_day > today || (best >= 0 && st->due_day >= u->tasks[best].due_day) ||
+		    strcmp(st->task, u->last_task) == 0)
+			continue;
+		const struct bank_task *t = bank_find(b->bank, st->task);
+		if (t && bot_task_in_scope(b, t, u))
+			best = i;
+	}
+	return best < 0 ? NULL : bank_find(b->bank, u->tasks[best].task);
+}
+
+#define BOT_PICK_PROBES 24 /* random draws in a number before its tasks are walked one by one */
+
+static int bot_exhausted(const struct bot_user *u, int number)
+{
+	return (int)(u->exh[number / 64] >> (number % 64)) & 1;
+}
+
+/* A task of bank range [lo, hi) the student has not seen (a generator's
+ * entry always counts as unseen), not the last task, or -1.  Random draws
+ * first; when they miss, one walk from a random place. */
+static int bot_unseen_in(struct bot *b, const struct bot_user *u, int lo, int hi, int *only_last)
+{
+	const struct bank *bk = b->bank;
+	int n = hi - lo;
+	*only_last = 0;
+	for (int k = 0; k < BOT_PICK_PROBES && n > 0; k++) {
+		const struct bank_task *t = &bk->tasks[lo + (int)(bot_rand(b) % (uint64_t)n)];
+		if (strcmp(t->id, u->last_task) != 0 &&
+		    (t->kind == BANK_GENERATOR || !bot_taskstate((struct bot_user *)u, t->id, 0)))
+			return (int)(t - bk->tasks);
+	}
+	int start = n > 0 ? (int)(bot_rand(b) % (uint64_t)n) : 0;
+	for (int k = 0; k < n; k++) {
+		const struct bank_task *t = &bk->tasks[lo + (start + k) % n];
+		if (t->kind != BANK_GENERATOR && bot_taskstate((struct bot_user *)u, t->id, 0))
+			continue;
+		if (strcmp(t->id, u->last_task) == 0) {
+			*only_last = 1; /* unseen, but just dealt: not this time, still not exhausted */
+			continue;
+		}
+		return (int)(t - bk->tasks);
+	}
+	return -1;
+}
+
+/* The next task: the most overdue review, then a task the student has not
+ * seen in the task number where they are weakest, then any task; never the
+ * last one again.  NULL when the scope has no task at all.
+ *
+ * Time: the review walk is linear in the student's history (integer
+ * compares); everything else is binary searches and hash lookups, per task
+ * number in scope (at most BANK_MAX_NUMBER), whatever the bank's size: a
+ * number's tasks are walked one by one only when random draws keep hitting
+ * seen ones, and a number found exhausted is remembered (bot_user.exh). */
 static const struct bank_task *bot_pick_task(struct bot *b, struct bot_user *u, int today, int *is_review)
 {
 	const struct bank *bk = b->bank;
-	const struct bank_task *best = NULL;
 	*is_review = 0;
-	for (int i = 0; i < bk->ntasks; i++) {
-		const struct bank_task *t = &bk->tasks[i];
-		if (!bot_task_in_scope(b, t, u) || strcmp(t->id, u->last_task) == 0)
-			continue;
-		struct bot_taskstate *st = bot_taskstate(u, t->id, 0);
-		if (st && st->due_day && st->due_day <= today) {
-			if (!best || st->due_day < bot_taskstate(u, best->id, 0)->due_day)
-				best = t;
-		}
-	}
-	if (best) {
+	const struct bank_task *due = bot_due_review(b, u, today);
+	if (due) {
 		*is_review = 1;
-		return best;
+		return due;
 	}
-	/* unseen tasks: weight task numbers by weakness (lower accuracy first) */
-	double best_acc = 2.0;
-	int count = 0;
-	for (int pass = 0; pass < 2 && !best; pass++) {
-		for (int i = 0; i < bk->ntasks; i++) {
-			const struct bank_task *t = &bk->tasks[i];
-			if (!bot_task_in_scope(b, t, u) || strcmp(t->id, u->last_task) == 0)
+	int s = bank_subject_index(bk, u->subject);
+	if (s < 0)
+		return NULL;
+	if (u->exh_subject != s || u->exh_epoch != b->bank_epoch) {
+		memset(u->exh, 0, sizeof u->exh);
+		u->exh_subject = s;
+		u->exh_epoch = b->bank_epoch;
+	}
+	int slo, shi;
+	bank_range(bk, s, u->num_filter, &slo, &shi);
+	if (slo == shi)
+		return NULL;
+	/* unseen tasks: the weakest task number first (accuracy with a prior
+	 * of one right and one wrong), ties drawn in proportion to their size */
+	for (;;) {
+		double best_acc = 2.0;
+		int best_lo = -1, best_hi = -1, weight = 0;
+		for (int lo = slo, hi; lo < shi; lo = hi) {
+			int number = bk->tasks[lo].number, l2;
+			bank_range(bk, s, number, &l2, &hi);
+			if (bot_exhausted(u, number))
 				continue;
-			if (pass == 0 && bot_taskstate(u, t->id, 0))
-				continue; /* seen */
-			struct bot_numstat *ns = bot_numstat(u, bot_task_subject(b, t), t->number, 0);
+			const struct bot_numstat *ns = bot_numstat(u, bk->subjects[s].id, number, 0);
 			double acc = ns ? (ns->correct + 1.0) / (ns->attempted + 2.0) : 0.5;
-			if (pass == 1)
-				acc = 0.5; /* everything seen: any task, uniformly */
 			if (acc < best_acc - 1e-9) {
 				best_acc = acc;
-				best = t;
-				count = 1;
-			} else if (acc < best_acc + 1e-9 && bot_rand(b) % (uint64_t)++count == 0) {
-				best = t; /* reservoir sampling among equals */
+				best_lo = lo, best_hi = hi;
+				weight = hi - lo;
+			} else if (acc < best_acc + 1e-9) {
+				weight += hi - lo;
+				if (bot_rand(b) % (uint64_t)weight < (uint64_t)(hi - lo))
+					best_lo = lo, best_hi = hi;
 			}
 		}
+		if (best_lo < 0)
+			break; /* every number in scope searched: all seen */
+		int only_last, i = bot_unseen_in(b, u, best_lo, best_hi, &only_last);
+		if (i >= 0)
+			return &bk->tasks[i];
+		int number = bk->tasks[best_lo].number;
+		u->exh[number / 64] |= 1ULL << (number % 64); /* for this call at least */
+		if (only_last)
+			u->exh_epoch = b->bank_epoch - 1; /* the last task frees up later: search again next time */
 	}
-	if (!best) /* a scope with a single task: repeating it is all we can do */
-		for (int i = 0; i < bk->ntasks && !best; i++)
-			if (bot_task_in_scope(b, &bk->tasks[i], u))
-				best = &bk->tasks[i];
-	return best;
+	/* everything seen: any task but the last one, uniformly */
+	int n = shi - slo;
+	for (int k = 0; k < BOT_PICK_PROBES; k++) {
+		const struct bank_task *t = &bk->tasks[slo + (int)(bot_rand(b) % (uint64_t)n)];
+		if (n == 1 || strcmp(t->id, u->last_task) != 0)
+			return t;
+	}
+	for (int i = slo; i < shi; i++)
+		if (strcmp(bk->tasks[i].id, u->last_task) != 0)
+			return &bk->tasks[i];
+	return &bk->tasks[slo]; /* a scope with a single task: repeating it is all we can do */
 }
 
 /* --- handlers ---------------------------------------------------------------------- */
@@ -13892,39 +14207,32 @@ static void bot_show_numbers(struct bot_call *c, const char *sid)
 
 #define BOT_GEN_SEEN_MAX 4096 /* a student's variants of one generator compared for repeats: years of daily practice */
 
-/* The generated variant in scope most overdue for review (not the last
- * task), or NULL. */
-static const struct bank_task *bot_due_variant(struct bot *b, struct bot_user *u, int today)
-{
-	int best = -1;
-	for (int i = 0; i < u->ntasks; i++) {
-		const struct bot_taskstate *st = &u->tasks[i];
-		if (!st->due_day || st->due_day > today || !strchr(st->task, '@') || strcmp(st->task, u->last_task) == 0 ||
-		    (best >= 0 && st->due_day >= u->tasks[best].due_day))
-			continue;
-		const struct bank_task *t = bank_find(b->bank, st->task);
-		if (t && bot_task_in_scope(b, t, u))
-			best = i;
-	}
-	return best < 0 ? NULL : bank_find(b->bank, u->tasks[best].task);
-}
-
 /* A variant of generator entry gen that this student has not had (by
- * text, not only by seed), or NULL when out of memory. */
+ * text, not only by seed), or NULL when out of memory.  The variants they
+ * have had sit together in the sorted history; each one's text hash is
+ * worked out once per process and kept in its entry. */
 static const struct bank_task *bot_fresh_variant(struct bot *b, struct bot_user *u, const struct bank_task *gen)
 {
-	const char **seen = malloc((size_t)(u->ntasks + 1) * sizeof *seen);
+	size_t gl = strlen(gen->id); /* "GENERATOR@" */
+	int lo = bot_history_lower(u, gen->id), hi = lo;
+	while (hi < u->ntasks && hi - lo < BOT_GEN_SEEN_MAX && strncmp(u->tasks[hi].task, gen->id, gl) == 0)
+		hi++;
+	uint32_t *seen = malloc((size_t)(hi - lo + 1) * sizeof *seen);
 	if (!seen)
 		return NULL;
 	int n = 0;
-	size_t gl = strlen(gen->id); /* "GENERATOR@" */
-	for (int i = 0; i < u->ntasks && n < BOT_GEN_SEEN_MAX; i++)
-		if (strncmp(u->tasks[i].task, gen->id, gl) == 0)
-			seen[n++] = u->tasks[i].task;
-	if (strncmp(u->last_task, gen->id, gl) == 0)
-		seen[n++] = u->last_task;
+	for (int i = lo; i < hi; i++) {
+		struct bot_taskstate *st = &u->tasks[i];
+		if (!st->text_hash)
+			st->text_hash = bank_variant_hash(gen, st->task);
+		if (st->text_hash)
+			seen[n++] = st->text_hash;
+	}
+	uint32_t last = strncmp(u->last_task, gen->id, gl) == 0 ? bank_variant_hash(gen, u->last_task) : 0;
+	if (last)
+		seen[n++] = last;
 	char id[BANK_MAX_ID_BYTES + 1];
-	bank_gen_fresh(gen, seen, n, bot_rand(b), id); /* exhausted: a repeat is all there is */
+	bank_gen_fresh_hashed(gen, seen, n, bot_rand(b), id); /* exhausted: a repeat is all there is */
 	free(seen);
 	return bank_find(b->bank, id);
 }
@@ -13937,10 +14245,8 @@ static void bot_send_task(struct bot_call *c)
 		bot_show_subjects(c, T_NO_SUBJECT);
 		return;
 	}
-	int review = 1;
-	const struct bank_task *t = bot_due_variant(c->b, u, c->today);
-	if (!t)
-		t = bot_pick_task(c->b, u, c->today, &review);
+	int review;
+	const struct bank_task *t = bot_pick_task(c->b, u, c->today, &review);
 	if (t && t->kind == BANK_GENERATOR)
 		t = bot_fresh_variant(c->b, u, t);
 	if (!t) {
@@ -14879,7 +15185,7 @@ static int worker_reload_bank(struct worker *w)
 	if (rc == 0) {
 		bank_free(&w->bank);
 		w->bank = nb;
-		w->bot.bank = &w->bank;
+		bot_set_bank(&w->bot, &w->bank);
 		return 0;
 	}
 	bank_free(&nb);
@@ -16396,7 +16702,10 @@ static int tg_init(struct tg *t, struct worker *w, const struct tg_hooks *hooks,
 		log_error("telegram", "telegram_api is not an http:// or https:// URL");
 		return EXIT_CONFIG;
 	}
-	if (http_client_init(&t->hc, t->o->ca_file[0] ? t->o->ca_file : NULL) < 0 && t->api.tls) {
+	/* An http:// API (a local Bot API server, the tests) never needs the
+	 * anchors unless the tutor goes to https://: decode them then. */
+	if (http_client_init_as(&t->hc, t->o->ca_file[0] ? t->o->ca_file : NULL,
+	                        t->api.tls ? HTTP_ANCHORS_NOW : HTTP_ANCHORS_LAZY) < 0 && t->api.tls) {
 		log_error("telegram", "no trusted CA certificates could be loaded (set ca_file)");
 		return EXIT_CONFIG;
 	}

@@ -595,6 +595,86 @@ static void test_generated(void)
 	bank_free(&eb);
 }
 
+/* Task choice at scale: a 100,000-task bank and a student who has seen
+ * 10,000 of it.  What is checked is the choice (never a seen task while
+ * unseen ones remain, the last unseen one found, then any task but the
+ * last); the time per /task is printed, never asserted. */
+static void test_pick_scale(void)
+{
+	enum { NTASKS = 100000, NSEEN = 10000, NUMBERS = 25 };
+	struct buf text = BUF_INIT;
+	buf_puts(&text, "subject: s\ntitle: Большой\n\n");
+	for (int i = 0; i < NTASKS; i++)
+		buf_printf(&text, "id: s-%d\nnumber: %d\ntext: x%d\nanswer: %d\n\n", i, i % NUMBERS + 1, i, i);
+	struct bank big;
+	memset(&big, 0, sizeof big);
+	check_eq_int(bank_load_text(&big, "big", text.p, text.len, BANK_REPLACE, stderr), 0);
+	buf_free(&text);
+	check_eq_int(big.ntasks, NTASKS);
+	check(bank_find(&big, "s-99999") && bank_find(&big, "s-99999")->number == 99999 % NUMBERS + 1);
+	check(bank_find(&big, "s-100000") == NULL);
+	struct bot b;
+	bot_init(&b, &big, NULL, &bopts);
+	struct bot_user *u = bot_get_user(&b, 7);
+	check(u != NULL);
+	if (!u)
+		return;
+	snprintf(u->subject, sizeof u->subject, "s");
+	char id[BOT_ID_MAX];
+	for (int i = 0; i < NSEEN; i++) {
+		snprintf(id, sizeof id, "s-%d", (i * 7919) % NTASKS);
+		bot_taskstate(u, id, 1);
+	}
+	check_eq_int(u->ntasks, NSEEN);
+	int today = bot_today(&b), review, bad = 0;
+	enum { PICKS = 2000 };
+	int64_t t0 = mono_ms();
+	for (int i = 0; i < PICKS; i++) {
+		const struct bank_task *t = bot_pick_task(&b, u, today, &review);
+		bad += !t || review || bot_taskstate(u, t->id, 0) != NULL || strcmp(t->id, u->last_task) == 0;
+		if (t)
+			utf8_copy(u->last_task, sizeof u->last_task, t->id);
+	}
+	double ms = (double)(mono_ms() - t0) / PICKS;
+	check_eq_int(bad, 0);
+	printf("task choice: %.3f ms per /task (bank %d tasks, %d seen; printed, not asserted)\n", ms, NTASKS, NSEEN);
+	/* a small subject scope: number 3 with all but one task seen */
+	u->num_filter = 3;
+	for (int i = 2; i < NTASKS; i += NUMBERS) {
+		snprintf(id, sizeof id, "s-%d", i);
+		if (i != 2 + NUMBERS * 1234)
+			bot_taskstate(u, id, 1);
+	}
+	u->last_task[0] = '\0';
+	const struct bank_task *t = bot_pick_task(&b, u, today, &review);
+	check(t && strcmp(t->id, "s-30852") == 0); /* 2 + 25 * 1234 */
+	/* all seen: any task of the number but the last one */
+	if (t) {
+		bot_taskstate(u, t->id, 1);
+		utf8_copy(u->last_task, sizeof u->last_task, t->id);
+	}
+	for (int i = 0; i < 50; i++) {
+		const struct bank_task *a = bot_pick_task(&b, u, today, &review);
+		check(a && a->number == 3 && strcmp(a->id, u->last_task) != 0);
+		if (a)
+			utf8_copy(u->last_task, sizeof u->last_task, a->id);
+	}
+	/* a due review comes first, found in the history */
+	struct bot_taskstate *st = bot_taskstate(u, "s-27", 0); /* number 3, seen above */
+	check(st != NULL);
+	if (st)
+		st->due_day = today - 2;
+	t = bot_pick_task(&b, u, today, &review);
+	check(t && review && strcmp(t->id, "s-27") == 0);
+	/* the history stays sorted: every entry is found again */
+	int lost = 0;
+	for (int i = 0; i < u->ntasks; i++)
+		lost += bot_taskstate(u, u->tasks[i].task, 0) != &u->tasks[i];
+	check_eq_int(lost, 0);
+	bot_free_state(&b);
+	bank_free(&big);
+}
+
 int main(void)
 {
 	cfg_defaults(&cfg);
@@ -623,6 +703,7 @@ int main(void)
 	test_kb_limit();
 	test_records_roundtrip();
 	test_generated();
+	test_pick_scale();
 	bank_free(&bk);
 	return check_done();
 }
