@@ -4666,6 +4666,10 @@ struct store {
 	int64_t snap_written;
 	int64_t snap_ts;
 	int snap_err;
+	/* the spill file (store_spill_*): not data, emptied at every open */
+	int spill_fd;               /* -1 until the first store_spill_put */
+	int64_t spill_end;          /* bytes in it */
+	int spill_err;              /* a spill failed: logged once until one works again */
 };
 
 /* --- line format ---------------------------------------------------------- */
@@ -5327,7 +5331,9 @@ static void store_close(struct store *s)
 		close(s->snap_fd);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
-	s->log_fd = s->snap_fd = s->lock_fd = -1;
+	if (s->spill_fd >= 0)
+		close(s->spill_fd);
+	s->log_fd = s->snap_fd = s->lock_fd = s->spill_fd = -1;
 	s->in_batch = 0;
 	buf_free(&s->batch);
 	buf_free(&s->out);
@@ -5341,7 +5347,7 @@ static int store_open(struct store *s, const char *dir, int fsync_mode, store_ap
                char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
-	s->lock_fd = s->log_fd = s->snap_fd = -1;
+	s->lock_fd = s->log_fd = s->snap_fd = s->spill_fd = -1;
 	s->fsync_mode = fsync_mode;
 	s->compact_factor = STORE_COMPACT_FACTOR;
 	s->compact_min_bytes = STORE_COMPACT_MIN_BYTES;
@@ -5382,6 +5388,70 @@ static int store_open(struct store *s, const char *dir, int fsync_mode, store_ap
 	log_info("store", "opened %s: %" PRIu64 " records, snapshot %" PRId64 " bytes, log %" PRId64
 	         " bytes, at seq %" PRIu64, dir, s->loaded, s->snap_bytes, s->log_bytes, s->seq);
 	return 0;
+}
+
+/* --- the spill file ---------------------------------------------------------
+ *
+ * data_dir/outbox.spill holds copies of bytes a caller would rather not keep
+ * in memory (the bot's queued replies beyond a window: their records are in
+ * the log already, so losing this file loses nothing).  It is emptied when
+ * opened and by store_spill_reset(), written without fsync, and only the
+ * process holding the lock touches it.  Errors: -errno, logged once until a
+ * spill works again; the caller then keeps the bytes in memory.
+ */
+
+static int store_spill_open(struct store *s)
+{
+	if (s->spill_fd >= 0)
+		return 0;
+	char path[STORE_PATH_LEN];
+	store_path(path, s->dir, "outbox.spill");
+	s->spill_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->spill_end = 0;
+	return s->spill_fd < 0 ? -errno : 0;
+}
+
+/* Append n bytes; *off says where they went. */
+static int store_spill_put(struct store *s, const char *p, size_t n, int64_t *off)
+{
+	int rc = store_spill_open(s);
+	if (rc == 0)
+		rc = store_pwrite_all(s->spill_fd, p, n, (off_t)s->spill_end);
+	if (rc < 0) {
+		if (!s->spill_err)
+			log_warn("store", "cannot spill to outbox.spill (%s): queued replies stay in memory", strerror(-rc));
+		s->spill_err = 1;
+		return rc;
+	}
+	s->spill_err = 0;
+	*off = s->spill_end;
+	s->spill_end += (int64_t)n;
+	return 0;
+}
+
+/* Read back n bytes from off into dst. */
+static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
+{
+	size_t got = 0;
+	while (s->spill_fd >= 0 && got < n) {
+		ssize_t r = pread(s->spill_fd, dst + got, n - got, (off_t)(off + (int64_t)got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = r < 0 ? errno : EIO; /* 0: the file is shorter than what was put in it */
+			log_error("store", "cannot read back from outbox.spill: %s", strerror(e));
+			return -e;
+		}
+		got += (size_t)r;
+	}
+	return got == n ? 0 : -EBADF;
+}
+
+/* Nothing in the spill file is wanted any more: empty it. */
+static void store_spill_reset(struct store *s)
+{
+	if (s->spill_fd >= 0 && s->spill_end > 0 && ftruncate(s->spill_fd, 0) == 0)
+		s->spill_end = 0;
 }
 
 /* --- appending: begin, add, commit ------------------------------------------ */
@@ -12761,13 +12831,14 @@ out:
 #define BOT_ANSWER_MAX 200         /* an answer longer than this is not an answer */
 #define BOT_KB_ROWS 16              /* Telegram allows 100 buttons; 99 task numbers fit at 8 a row */
 #define BOT_KB_COLS 8
-#define BOT_BCAST_MAX 50000        /* recipients of one /broadcast: one batch of "out" records, under STORE_MAX_BATCH */
+#define BOT_BCAST_WINDOW 32        /* broadcast messages queued at once: ~1 s of Telegram's pace; students' replies queue behind at most these */
 #define BOT_TOP_N 10               /* leaderboard length */
 #define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
 #define BOT_MARK_DROPPED (1ULL << 63) /* in marks: the message was dropped, not delivered */
 #define BOT_BLOCKED_MAX 64         /* 403s remembered between two bot_record_marks() */
 #define BOT_CHAT_QUEUE_MAX 30      /* replies waiting for one chat: 30 s at 1 msg/s; more are dropped, the student told once */
 #define BOT_BODY_TOKENS 1024       /* a sendMessage body: a full keyboard (16 x 8 buttons) needs ~700 */
+#define BOT_OUT_BODIES_MAX 256     /* queued replies whose body stays in memory (~1.3 KiB each); the rest wait in the spill file */
 
 /* Points and levels: one table, the rules of the game. */
 static const struct {
@@ -12813,7 +12884,7 @@ enum bot_text_id {
 	T_REMIND_SET, T_REMIND_OFF, T_REMIND_USAGE, T_REMINDER, T_LANG_SET, T_LANG_USAGE,
 	T_ACHIEVEMENT, T_ADMIN_ONLY, T_GROUP_PRIVATE, T_BROADCAST_USAGE, T_BROADCAST_QUEUED,
 	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_BROADCAST_BUSY, T_BROADCAST_DONE,
-	T_BROADCAST_TOO_MANY, T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_SLOW_DOWN, T_COUNT
+	T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_SLOW_DOWN, T_COUNT
 };
 
 static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
@@ -12863,8 +12934,6 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 	[T_LEVEL_UP] = {"⬆️ Новый уровень: %d!", "⬆️ Level up: %d!"},
 	[T_BROADCAST_BUSY] = {"Предыдущая рассылка ещё идёт: осталось %d сообщений.", "The previous broadcast is still going: %d messages left."},
 	[T_BROADCAST_DONE] = {"Рассылка завершена: доставлено %d из %d.", "Broadcast finished: %d of %d delivered."},
-	[T_BROADCAST_TOO_MANY] = {"Слишком много получателей для одной рассылки: %zu (не больше %d).",
-	                          "Too many recipients for one broadcast: %zu (at most %d)."},
 	[T_STATUS] = {"<b>ExamFlow %s</b>\nработает: %" PRId64 " д %02" PRId64 ":%02" PRId64 "\nучеников: %zu, сегодня занимались: %d\n"
 	              "обновлений сегодня: %ld\nв очереди: %ld\nошибок за час: %ld\nданные: %" PRId64 " КиБ",
 	              "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
@@ -12940,23 +13009,39 @@ struct bot_user {
 	uint64_t exh[(BANK_MAX_NUMBER + 64) / 64];
 };
 
-/* A reply waiting for the batch to commit, then for the transport. */
+/* A reply waiting for the batch to commit, then for the transport.  Its
+ * body is in memory for the first BOT_OUT_BODIES_MAX queued replies; past
+ * that it waits in the store's spill file (body NULL, spill_len > 0) and
+ * bot_out_body() reads it back when it is wanted. */
 struct bot_msg {
 	uint64_t id;
 	int64_t chat_id;
-	char *body;          /* JSON body of sendMessage, chat_id included */
+	char *body;          /* JSON body of sendMessage, chat_id included; NULL while spilled */
+	int64_t spill_off;   /* where the body is in the spill file */
+	uint32_t spill_len;  /* its length; 0 = not spilled */
 	int attempts;
 	int64_t not_before;  /* monotonic ms: retry backoff */
-	struct bot_msg *next;
+	int bcast;           /* one of the broadcast's messages ("out" record's 4th field "b") */
+	struct bot_msg *next, *prev; /* the outbox is doubly linked: a message leaves in O(1) */
 };
 
-/* The broadcast in progress: its messages are outbox ids first..last.
- * Persisted ("bcast"), so the final report survives a restart. */
+/* The broadcast in progress: one text and a cursor over the roster (the
+ * students in the order they first wrote), not a message per recipient.
+ * At most BOT_BCAST_WINDOW of its messages are queued at a time; each
+ * delivery mark lets the next ones in.  Records: "bc" (who asked, the
+ * roster size when it started, the recipients, the text: once, and at each
+ * compaction) and "bcur" (cursor and counts, a full row per change, in the
+ * same batch as the "out" records it staged or the marks it counted), so a
+ * kill -9 resumes it where the log says, nobody twice, nobody left out. */
 struct bot_bcast {
-	int64_t admin_chat;
-	uint64_t first, last;
-	int total;   /* recipients; 0 = no broadcast running */
-	int failed;  /* messages dropped (counted since the last start) */
+	int64_t admin_chat;  /* 0 = no broadcast running */
+	char *text;          /* HTML, escaped */
+	size_t bound;        /* recipients are roster[0..bound) ... */
+	size_t cursor;       /* ... and roster[0..cursor) have had theirs staged */
+	int total;           /* recipients that were not blocked at the start */
+	int delivered, failed;
+	int inflight;        /* its messages in the outbox or staged */
+	uint64_t legacy_first, legacy_last; /* an older version's "bcast": its messages are these ids */
 };
 
 /* Counters for /status and /metrics; not persisted (they restart with the worker). */
@@ -12973,12 +13058,15 @@ struct bot {
 	uint32_t bank_epoch;          /* goes up with every new bank (bot_set_bank): see bot_user.exh */
 	struct store *store;          /* NULL in pure unit tests */
 	struct imap users;            /* struct bot_slot by id; the users are owned here */
+	struct bot_user **roster;     /* every user in the order they first appeared: 8 bytes each */
+	size_t nroster, caproster;    /* (snapshots are written in this order, so it survives them) */
 	struct imap chatq;            /* struct bot_chatq by chat: replies waiting, for BOT_CHAT_QUEUE_MAX */
 	int64_t offset;               /* next Telegram update id to ask for */
 	uint64_t next_msg_id;
 	struct bot_msg *staged, **staged_tail; /* replies of the open batch */
-	struct bot_msg *outbox, **outbox_tail; /* committed, not yet sent (FIFO); see bot_out_* */
+	struct bot_msg *outbox, *outbox_last; /* committed, not yet sent (FIFO); see bot_out_* */
 	long outbox_len;
+	long nbodies, nspilled;       /* queued replies with the body in memory / in the spill file */
 	uint64_t *marks;              /* ids that left the outbox, for the next bot_record_marks() */
 	size_t nmarks, capmarks;      /* (the top bit: dropped, not delivered) */
 	int64_t blocked[BOT_BLOCKED_MAX]; /* chats that answered 403, ditto */
@@ -12988,6 +13076,7 @@ struct bot {
 	int dumping;                  /* inside bot_dump(): records go to the snapshot */
 	char username[64];            /* the bot's @username, for /cmd@name in groups */
 	struct bot_bcast bcast;
+	int bcast_moved;              /* its counts changed since bot_record_marks() stored them */
 	struct bot_counters ctr;
 	uint64_t rng;
 	struct ai *ai;                /* the AI tutor (section 8), owned by the worker; NULL: off */
@@ -13057,12 +13146,23 @@ static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 		return u;
 	if (bot_nusers(b) >= BOT_MAX_USERS || !(u = calloc(1, sizeof *u)))
 		return NULL;
+	if (b->nroster == b->caproster) {
+		size_t cap = b->caproster ? b->caproster * 2 : 64;
+		struct bot_user **r = realloc(b->roster, cap * sizeof *r);
+		if (!r) {
+			free(u);
+			return NULL;
+		}
+		b->roster = r;
+		b->caproster = cap;
+	}
 	int added;
 	struct bot_slot *s = imap_put(&b->users, id, &added);
 	if (!s) {
 		free(u);
 		return NULL;
 	}
+	b->roster[b->nroster++] = u;
 	u->id = id;
 	u->lang = b->o.lang;
 	u->remind_hour = -1;
@@ -13229,13 +13329,29 @@ static int bot_save_offset(struct bot *b)
 	return bot_emit(b, "offset", 1, f);
 }
 
+/* A spilled body is read back for the record and not kept. */
 static int bot_save_out(struct bot *b, const struct bot_msg *m)
 {
-	char id[24], chat[24];
+	char id[24], chat[24], *tmp = NULL;
+	int nf = m->bcast ? 4 : 3;
 	snprintf(id, sizeof id, "%" PRIu64, m->id);
 	snprintf(chat, sizeof chat, "%" PRId64, m->chat_id);
-	const char *f[] = {id, chat, m->body};
-	return bot_emit(b, "out", 3, f);
+	const char *body = m->body;
+	if (!body && m->spill_len && b->store && (tmp = malloc((size_t)m->spill_len + 1)) &&
+	    store_spill_get(b->store, m->spill_off, m->spill_len, tmp) == 0) {
+		tmp[m->spill_len] = '\0';
+		body = tmp;
+	}
+	if (!body) {
+		free(tmp);
+		if (!b->store_failed)
+			b->store_failed = -EIO; /* a snapshot without this reply would lose it */
+		return -EIO;
+	}
+	const char *f[] = {id, chat, body, "b"};
+	int rc = bot_emit(b, "out", nf, f);
+	free(tmp);
+	return rc;
 }
 
 static int bot_save_sent(struct bot *b, uint64_t id)
@@ -13246,15 +13362,26 @@ static int bot_save_sent(struct bot *b, uint64_t id)
 	return bot_emit(b, "sent", 1, f);
 }
 
-static int bot_save_bcast(struct bot *b)
+/*   bc     ADMIN_CHAT BOUND TOTAL TEXT            (a broadcast; ADMIN_CHAT 0: none)
+ *   bcur   CURSOR DELIVERED FAILED                (how far it is)  */
+static int bot_save_bc(struct bot *b)
 {
-	char admin[24], first[24], last[24], total[16];
+	char admin[24], bound[24], total[16];
 	snprintf(admin, sizeof admin, "%" PRId64, b->bcast.admin_chat);
-	snprintf(first, sizeof first, "%" PRIu64, b->bcast.first);
-	snprintf(last, sizeof last, "%" PRIu64, b->bcast.last);
+	snprintf(bound, sizeof bound, "%zu", b->bcast.bound);
 	snprintf(total, sizeof total, "%d", b->bcast.total);
-	const char *f[] = {admin, first, last, total};
-	return bot_emit(b, "bcast", 4, f);
+	const char *f[] = {admin, bound, total, b->bcast.text ? b->bcast.text : ""};
+	return bot_emit(b, "bc", 4, f);
+}
+
+static int bot_save_bcur(struct bot *b)
+{
+	char cursor[24], delivered[16], failed[16];
+	snprintf(cursor, sizeof cursor, "%zu", b->bcast.cursor);
+	snprintf(delivered, sizeof delivered, "%d", b->bcast.delivered);
+	snprintf(failed, sizeof failed, "%d", b->bcast.failed);
+	const char *f[] = {cursor, delivered, failed};
+	return bot_emit(b, "bcur", 3, f);
 }
 
 /* Parse "k=v k=v" into the named int fields; unknown keys are skipped. */
@@ -13273,12 +13400,61 @@ static int64_t bot_field_i64(const struct store_rec *r, int i)
 	return i < r->nf ? strtoll(r->f[i], NULL, 10) : 0;
 }
 
-static void bot_msg_free(struct bot_msg *m)
+/* Move a queued reply's body to the spill file when BOT_OUT_BODIES_MAX
+ * bodies are in memory already (and the bot has a store to spill to). */
+static void bot_msg_spill(struct bot *b, struct bot_msg *m)
 {
-	if (m) {
-		free(m->body);
-		free(m);
+	if (!m->body || b->nbodies < BOT_OUT_BODIES_MAX || !b->store)
+		return;
+	size_t n = strlen(m->body);
+	if (n == 0 || n > UINT32_MAX || store_spill_put(b->store, m->body, n, &m->spill_off) < 0)
+		return; /* kept in memory: costs memory, loses nothing */
+	free(m->body);
+	m->body = NULL;
+	m->spill_len = (uint32_t)n;
+	b->nbodies--;
+	b->nspilled++;
+}
+
+/* A new queued reply owns body (malloc'ed): counted, spilled if need be. */
+static void bot_msg_take_body(struct bot *b, struct bot_msg *m, char *body)
+{
+	m->body = body;
+	b->nbodies++;
+	bot_msg_spill(b, m);
+}
+
+static void bot_msg_free(struct bot *b, struct bot_msg *m)
+{
+	if (!m)
+		return;
+	if (m->body)
+		b->nbodies--;
+	else if (m->spill_len && --b->nspilled == 0 && b->store)
+		store_spill_reset(b->store); /* nothing in it is wanted: start it afresh */
+	free(m->body);
+	free(m);
+}
+
+/* The body of a queued reply, read back from the spill file if it is
+ * there (it then stays in memory until the reply goes), or NULL when it
+ * cannot be read. */
+static const char *bot_out_body(struct bot *b, struct bot_msg *m)
+{
+	if (m->body || !m->spill_len)
+		return m->body;
+	char *p = malloc((size_t)m->spill_len + 1);
+	if (!p || !b->store || store_spill_get(b->store, m->spill_off, m->spill_len, p) < 0) {
+		free(p);
+		return NULL;
 	}
+	p[m->spill_len] = '\0';
+	m->body = p;
+	m->spill_len = 0;
+	b->nbodies++;
+	if (--b->nspilled == 0)
+		store_spill_reset(b->store);
+	return p;
 }
 
 /* Replies waiting (staged or in the outbox) for one chat.  24 bytes a chat
@@ -13320,26 +13496,33 @@ static void bot_chatq_add(struct bot *b, int64_t chat, int delta)
 static void bot_outbox_push(struct bot *b, struct bot_msg *m)
 {
 	m->next = NULL;
-	*b->outbox_tail = m;
-	b->outbox_tail = &m->next;
+	m->prev = b->outbox_last;
+	*(b->outbox_last ? &b->outbox_last->next : &b->outbox) = m;
+	b->outbox_last = m;
 	b->outbox_len++;
 }
 
-/* Remove message id from the outbox (the head is the usual case). */
+/* Unlink m from the outbox and free it: O(1). */
+static void bot_outbox_unlink(struct bot *b, struct bot_msg *m)
+{
+	*(m->prev ? &m->prev->next : &b->outbox) = m->next;
+	*(m->next ? &m->next->prev : &b->outbox_last) = m->prev;
+	b->outbox_len--;
+	b->bcast.inflight -= m->bcast;
+	bot_chatq_add(b, m->chat_id, -1);
+	bot_msg_free(b, m);
+}
+
+/* Remove message id from the outbox (replay of a "sent" record): sends
+ * leave in about the order they were queued, so the head is the usual
+ * place and the walk is short. */
 static void bot_outbox_remove(struct bot *b, uint64_t id)
 {
-	for (struct bot_msg **pp = &b->outbox; *pp; pp = &(*pp)->next) {
-		if ((*pp)->id != id)
-			continue;
-		struct bot_msg *m = *pp;
-		*pp = m->next;
-		if (b->outbox_tail == &m->next)
-			b->outbox_tail = pp;
-		b->outbox_len--;
-		bot_chatq_add(b, m->chat_id, -1);
-		bot_msg_free(m);
-		return;
-	}
+	for (struct bot_msg *m = b->outbox; m; m = m->next)
+		if (m->id == id) {
+			bot_outbox_unlink(b, m);
+			return;
+		}
 }
 
 /* The replay callback: rebuild memory from one record. */
@@ -13385,22 +13568,46 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 			b->offset = off;
 	} else if (strcmp(r->type, "out") == 0 && r->nf >= 3) {
 		struct bot_msg *m = calloc(1, sizeof *m);
-		if (!m || !(m->body = strdup(r->f[2]))) {
+		char *body = strdup(r->f[2]);
+		if (!m || !body) {
 			free(m);
+			free(body);
 			return -1;
 		}
+		bot_msg_take_body(b, m, body);
 		m->id = (uint64_t)bot_field_i64(r, 0);
+		m->bcast = r->nf >= 4 && strcmp(r->f[3], "b") == 0;
+		b->bcast.inflight += m->bcast;
 		m->chat_id = bot_field_i64(r, 1);
 		if (m->id >= b->next_msg_id)
 			b->next_msg_id = m->id + 1;
 		bot_outbox_push(b, m);
 		bot_chatq_add(b, m->chat_id, 1);
-	} else if (strcmp(r->type, "bcast") == 0 && r->nf >= 4) {
+	} else if (strcmp(r->type, "bc") == 0 && r->nf >= 4) {
+		char *text = r->f[3][0] ? strdup(r->f[3]) : NULL;
+		if (r->f[3][0] && !text)
+			return -1;
+		free(b->bcast.text);
+		b->bcast.text = text;
 		b->bcast.admin_chat = bot_field_i64(r, 0);
-		b->bcast.first = (uint64_t)bot_field_i64(r, 1);
-		b->bcast.last = (uint64_t)bot_field_i64(r, 2);
+		b->bcast.bound = (size_t)bot_field_i64(r, 1);
+		b->bcast.total = (int)bot_field_i64(r, 2);
+		if (!b->bcast.admin_chat)
+			b->bcast.cursor = b->bcast.bound = 0, b->bcast.delivered = b->bcast.failed = 0;
+	} else if (strcmp(r->type, "bcur") == 0 && r->nf >= 3) {
+		b->bcast.cursor = (size_t)bot_field_i64(r, 0);
+		b->bcast.delivered = (int)bot_field_i64(r, 1);
+		b->bcast.failed = (int)bot_field_i64(r, 2);
+	} else if (strcmp(r->type, "bcast") == 0 && r->nf >= 4) {
+		/* an older version's broadcast: its messages are queued already
+		 * (ids first..last); bot_bcast_fill() adopts them */
+		b->bcast.admin_chat = bot_field_i64(r, 0);
+		b->bcast.legacy_first = (uint64_t)bot_field_i64(r, 1);
+		b->bcast.legacy_last = (uint64_t)bot_field_i64(r, 2);
 		b->bcast.total = (int)bot_field_i64(r, 3);
-		b->bcast.failed = 0;
+		b->bcast.bound = b->bcast.cursor = 0;
+		if (!b->bcast.total)
+			b->bcast.admin_chat = 0;
 	} else if (strcmp(r->type, "sent") == 0 && r->nf >= 1) {
 		bot_outbox_remove(b, (uint64_t)bot_field_i64(r, 0));
 	} else if (ai_apply(b->ai, r)) {
@@ -13420,10 +13627,8 @@ static int bot_dump(void *ctx, struct store *s)
 	(void)s;
 	b->dumping = 1;
 	b->store_failed = 0;
-	for (size_t i = 0; i < b->users.cap; i++) {
-		struct bot_user *u = bot_user_at(b, i);
-		if (!u)
-			continue;
+	for (size_t i = 0; i < b->nroster; i++) { /* in roster order: the next start rebuilds the same roster */
+		struct bot_user *u = b->roster[i];
 		bot_save_user(b, u);
 		for (int k = 0; k < u->ntasks; k++)
 			bot_save_task(b, u, &u->tasks[k]);
@@ -13432,9 +13637,11 @@ static int bot_dump(void *ctx, struct store *s)
 	}
 	bot_save_offset(b);
 	for (struct bot_msg *m = b->outbox; m; m = m->next)
-		bot_save_out(b, m);
-	if (b->bcast.total)
-		bot_save_bcast(b);
+		bot_save_out(b, m);   /* a spilled body is read back for it and spilled again */
+	if (b->bcast.admin_chat) {
+		bot_save_bc(b);
+		bot_save_bcur(b);
+	}
 	ai_dump(b->ai, bot_emit_cb, b);
 	b->dumping = 0;
 	return b->store_failed ? -EIO : 0;
@@ -13449,7 +13656,6 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->users.elem = sizeof(struct bot_slot);
 	b->chatq.elem = sizeof(struct bot_chatq);
 	b->staged_tail = &b->staged;
-	b->outbox_tail = &b->outbox;
 	b->next_msg_id = 1;
 	b->rng = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x5DEECE66DULL;
 	b->ctr.started_ms = wall_ms();
@@ -13476,22 +13682,27 @@ static void bot_free_state(struct bot *b)
 			bot_free_user(bot_user_at(b, i));
 	imap_free(&b->users);
 	imap_free(&b->chatq);
+	free(b->roster);
+	b->roster = NULL;
+	b->nroster = b->caproster = 0;
+	free(b->bcast.text);
 	struct bot_msg *lists[2] = {b->staged, b->outbox};
 	for (int k = 0; k < 2; k++)
 		for (struct bot_msg *m = lists[k], *next; m; m = next) {
 			next = m->next;
-			bot_msg_free(m);
+			bot_msg_free(b, m);
 		}
-	b->staged = b->outbox = NULL;
+	b->staged = b->outbox = b->outbox_last = NULL;
 	b->staged_tail = &b->staged;
-	b->outbox_tail = &b->outbox;
 	b->outbox_len = 0;
+	b->nbodies = b->nspilled = 0;
 	free(b->marks); /* marks of messages the rebuilt outbox holds again: they are resent */
 	b->marks = NULL;
 	b->nmarks = b->capmarks = 0;
 	b->nblocked = 0;
 	b->offset = 0;
-	memset(&b->bcast, 0, sizeof b->bcast); /* rebuilt from its record, like the rest */
+	memset(&b->bcast, 0, sizeof b->bcast); /* rebuilt from its records, like the rest */
+	b->bcast_moved = 0;
 }
 
 /* --- replies: keyboards, splitting, staging --------------------------------------- */
@@ -13614,7 +13825,7 @@ static int bot_build_body(struct buf *out, int64_t chat, const char *text, size_
 /* Stage a reply (HTML text) for the open batch; long texts become several
  * messages, the keyboard goes under the last one.  Out of memory loses the
  * reply, logged, never the state. */
-static void bot_stage(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
+static void bot_stage_as(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb, int bcast)
 {
 	size_t len = strlen(html), off = 0;
 	while (off < len) {
@@ -13630,14 +13841,23 @@ static void bot_stage(struct bot *b, int64_t chat, const char *html, const struc
 		}
 		m->id = b->next_msg_id++;
 		m->chat_id = chat;
-		m->body = body.p;
+		m->bcast = bcast;
+		b->bcast.inflight += bcast;
 		m->next = NULL;
 		*b->staged_tail = m;
 		b->staged_tail = &m->next;
+		m->body = body.p;
+		b->nbodies++;
 		bot_save_out(b, m);
+		bot_msg_spill(b, m);
 		bot_chatq_add(b, chat, 1);
 		off += take;
 	}
+}
+
+static void bot_stage(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
+{
+	bot_stage_as(b, chat, html, kb, 0);
 }
 
 /* Stage a reply, unless BOT_CHAT_QUEUE_MAX replies already wait for this
@@ -13716,7 +13936,11 @@ static void bot_out_done(struct bot *b, struct bot_msg *m, int ok)
 	}
 	if (b->nmarks < b->capmarks)
 		b->marks[b->nmarks++] = m->id | (ok ? 0 : BOT_MARK_DROPPED);
-	bot_outbox_remove(b, m->id);
+	if (m->bcast) { /* counted here, stored with the marks (bot_record_marks) */
+		*(ok ? &b->bcast.delivered : &b->bcast.failed) += 1;
+		b->bcast_moved = 1;
+	}
+	bot_outbox_unlink(b, m);
 }
 
 /* Give up every queued message to chat (it blocked us) except those
@@ -13771,7 +13995,8 @@ static void bot_out_retarget(struct bot *b, int64_t from, int64_t to)
 		if (m->chat_id != from)
 			continue;
 		struct buf nb = BUF_INIT;
-		if (bot_body_retarget(m->body, to, &nb) == 0) {
+		const char *body = bot_out_body(b, m);
+		if (body && bot_body_retarget(body, to, &nb) == 0) {
 			free(m->body);
 			m->body = nb.p;
 			m->chat_id = to;
@@ -13791,7 +14016,11 @@ static void bot_note_blocked(struct bot *b, int64_t chat)
 		b->blocked[b->nblocked++] = chat;
 }
 
-static int bot_has_marks(const struct bot *b) { return b->nmarks || b->nblocked; }
+static int bot_has_marks(const struct bot *b)
+{
+	return b->nmarks || b->nblocked || b->bcast_moved ||
+	       (b->bcast.admin_chat && (b->bcast.legacy_first || b->bcast.inflight <= 0)); /* to be filled or finished */
+}
 
 /* --- progress rules ------------------------------------------------------------------- */
 
@@ -14587,6 +14816,68 @@ static void cmd_stats_all(struct bot_call *c)
 	buf_free(&t);
 }
 
+/* Broadcast messages not yet delivered or given up. */
+static long bot_bcast_left(const struct bot *b)
+{
+	const struct bot_bcast *bc = &b->bcast;
+	return (long)(bc->bound - (bc->cursor < bc->bound ? bc->cursor : bc->bound)) + bc->inflight;
+}
+
+/* An older version queued its broadcast whole: take its messages over. */
+static void bot_bcast_adopt_legacy(struct bot *b)
+{
+	struct bot_bcast *bc = &b->bcast;
+	if (!bc->legacy_first)
+		return;
+	for (struct bot_msg *m = b->outbox; m; m = m->next)
+		if (m->id >= bc->legacy_first && m->id <= bc->legacy_last && !m->bcast) {
+			m->bcast = 1;
+			bc->inflight++;
+		}
+	bc->legacy_first = bc->legacy_last = 0;
+	bc->delivered = bc->total - bc->inflight; /* what had gone before the upgrade */
+	bot_save_bc(b);
+	bot_save_bcur(b);
+}
+
+/* Inside a batch: queue the broadcast's next messages while fewer than
+ * BOT_BCAST_WINDOW are queued, and when none is left, give the admin the
+ * final count.  Blocked students are passed over. */
+static void bot_bcast_fill(struct bot *b)
+{
+	struct bot_bcast *bc = &b->bcast;
+	if (!bc->admin_chat)
+		return;
+	bot_bcast_adopt_legacy(b);
+	int moved = b->bcast_moved;
+	while (bc->inflight < BOT_BCAST_WINDOW && bc->cursor < bc->bound) {
+		if (!bc->text) { /* a record without its text (damaged by hand): nothing to send */
+			bc->cursor = bc->bound;
+			break;
+		}
+		const struct bot_user *u = bc->cursor < b->nroster ? b->roster[bc->cursor] : NULL;
+		bc->cursor++;
+		moved = 1;
+		if (u && !u->blocked)
+			bot_stage_as(b, u->id, bc->text, NULL, 1);
+	}
+	if (bc->cursor >= bc->bound && bc->inflight <= 0) {
+		int delivered = bc->delivered < bc->total ? bc->delivered : bc->total;
+		log_info("bot", "broadcast finished: %d of %d delivered", delivered, bc->total);
+		struct bot_user *admin = bot_find_user(b, bc->admin_chat);
+		bot_replyf(b, bc->admin_chat, NULL, bot_tl(admin ? admin->lang : b->o.lang, T_BROADCAST_DONE), delivered,
+		           bc->total);
+		free(bc->text);
+		memset(bc, 0, sizeof *bc);
+		bot_save_bc(b); /* admin 0: none running */
+		b->bcast_moved = 0;
+		return;
+	}
+	if (moved)
+		bot_save_bcur(b);
+	b->bcast_moved = 0;
+}
+
 static void cmd_broadcast(struct bot_call *c)
 {
 	if (!*c->args) {
@@ -14594,58 +14885,25 @@ static void cmd_broadcast(struct bot_call *c)
 		return;
 	}
 	struct bot *b = c->b;
-	if (b->bcast.total) {
-		int left = 0;
-		for (struct bot_msg *m = b->outbox; m; m = m->next)
-			left += m->id >= b->bcast.first && m->id <= b->bcast.last;
-		bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_BUSY), left);
-		return;
-	}
-	size_t rcpt = 0;
-	for (size_t i = 0; i < b->users.cap; i++)
-		rcpt += bot_user_at(b, i) && !bot_user_at(b, i)->blocked;
-	if (rcpt > BOT_BCAST_MAX) {
-		bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_TOO_MANY), rcpt, BOT_BCAST_MAX);
+	if (b->bcast.admin_chat) {
+		bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_BUSY), (int)bot_bcast_left(b));
 		return;
 	}
 	struct buf text = BUF_INIT;
-	html_escape(&text, c->args);
-	int n = 0;
-	uint64_t first = b->next_msg_id;
-	for (size_t i = 0; i < b->users.cap; i++) {
-		const struct bot_user *u = bot_user_at(b, i);
-		if (!u || u->blocked)
-			continue;
-		bot_reply(b, u->id, text.p, NULL);
-		n++;
-	}
-	buf_free(&text);
-	if (n) {
-		struct bot_bcast bc = {c->chat, first, b->next_msg_id - 1, n, 0};
-		b->bcast = bc;
-		bot_save_bcast(b);
-	}
-	log_info("bot", "broadcast queued for %d users", n);
-	bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_QUEUED), n);
-}
-
-/* A message left the outbox (ok: Telegram took it).  When the last one of
- * a broadcast is gone, the admin gets the final count.  Inside a batch. */
-static void bot_bcast_note(struct bot *b, uint64_t id, int ok)
-{
-	struct bot_bcast *bc = &b->bcast;
-	if (!bc->total || id < bc->first || id > bc->last)
+	if (html_escape(&text, c->args) < 0 || !text.p) {
+		buf_free(&text);
+		log_error("bot", "out of memory for a broadcast");
 		return;
-	bc->failed += !ok;
-	for (struct bot_msg *m = b->outbox; m; m = m->next)
-		if (m->id >= bc->first && m->id <= bc->last)
-			return;
-	int delivered = bc->total - bc->failed;
-	log_info("bot", "broadcast finished: %d of %d delivered", delivered < 0 ? 0 : delivered, bc->total);
-	struct bot_user *admin = bot_find_user(b, bc->admin_chat);
-	bot_replyf(b, bc->admin_chat, NULL, bot_tl(admin ? admin->lang : b->o.lang, T_BROADCAST_DONE), delivered < 0 ? 0 : delivered, bc->total);
-	bc->total = 0;
-	bot_save_bcast(b);
+	}
+	int n = 0;
+	for (size_t i = 0; i < b->nroster; i++)
+		n += !b->roster[i]->blocked;
+	struct bot_bcast bc = {c->chat, text.p, b->nroster, 0, n, 0, 0, 0, 0, 0};
+	b->bcast = bc;
+	bot_save_bc(b);
+	log_info("bot", "broadcast to %d users: %d at a time", n, BOT_BCAST_WINDOW);
+	bot_replyf(b, c->chat, NULL, bot_t(c->u, T_BROADCAST_QUEUED), n);
+	bot_bcast_fill(b);
 }
 
 enum { CMD_ANY = 0, CMD_ADMIN = 1, CMD_PRIVATE = 2 };
@@ -14885,12 +15143,11 @@ static void bot_record_marks(struct bot *b)
 {
 	for (size_t i = 0; i < b->nmarks; i++)
 		bot_save_sent(b, b->marks[i] & ~BOT_MARK_DROPPED);
-	for (size_t i = 0; i < b->nmarks; i++)
-		bot_bcast_note(b, b->marks[i] & ~BOT_MARK_DROPPED, !(b->marks[i] & BOT_MARK_DROPPED));
 	for (int i = 0; i < b->nblocked; i++)
 		bot_mark_blocked(b, b->blocked[i]);
 	b->nmarks = 0;
 	b->nblocked = 0;
+	bot_bcast_fill(b); /* the broadcast's counts, and its next messages */
 }
 
 /* ==========================================================================
@@ -15293,8 +15550,10 @@ static void demo_flush(struct worker *w, struct demo *d, FILE *out)
 	struct bot_user *u = bot_find_user(&w->bot, DEMO_USER_ID);
 	d->hash = u && u->pending[0];
 	for (struct bot_msg *m; (m = bot_out_first(&w->bot)) != NULL;) {
-		demo_show(d, m->body, out);
-		bot_out_done(&w->bot, m, 1);
+		const char *body = bot_out_body(&w->bot, m);
+		if (body)
+			demo_show(d, body, out);
+		bot_out_done(&w->bot, m, body != NULL);
 	}
 	fflush(out);
 	worker_record_marks(w);
@@ -16235,6 +16494,13 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 		struct bot_msg *m = tg_next_msg(t, now, wake);
 		if (!m)
 			return;
+		const char *body = bot_out_body(&t->w->bot, m);
+		if (!body) { /* the spill file failed us (logged): nothing to send */
+			log_error("telegram", "message %" PRIu64 " to chat %" PRId64 ": its queued body cannot be read back; dropped",
+			          m->id, m->chat_id);
+			bot_out_done(&t->w->bot, m, 0);
+			continue;
+		}
 		struct tg_chat *c = tg_chat(t, m->chat_id);
 		if (!c)
 			return;
@@ -16246,7 +16512,7 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 		s->msg = m;
 		s->busy = 1;
 		m->attempts++;
-		int r = http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, m->body, strlen(m->body), TG_REQUEST_TIMEOUT_MS);
+		int r = http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_REQUEST_TIMEOUT_MS);
 		if (r < 0)
 			tg_send_done(t, s, r);
 	}

@@ -675,6 +675,71 @@ static void test_pick_scale(void)
 	bank_free(&big);
 }
 
+/* A backlog far past BOT_OUT_BODIES_MAX: the bodies past the window wait
+ * in the spill file, come back byte for byte when sent, survive a restart
+ * (from the log) and a compaction, and the spill file is emptied when the
+ * backlog is gone. */
+static void test_outbox_spill(void)
+{
+	enum { N = 1000 };
+	char dir[] = "/tmp/examflow-unit-spill-XXXXXX";
+	check(mkdtemp(dir) != NULL);
+	struct store st;
+	char err[256], text[64], path[512];
+	struct bot b;
+	bot_init(&b, &bk, &st, &bopts);
+	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &b, err, sizeof err) == 0);
+	store_begin(&st);
+	for (int i = 0; i < N; i++) {
+		snprintf(text, sizeof text, "ответ номер %d", i);
+		bot_reply(&b, 1000 + i, text, NULL);
+	}
+	check(store_commit(&st) == 0);
+	bot_release_staged(&b);
+	check_eq_int(b.outbox_len, N);
+	check(b.nbodies <= BOT_OUT_BODIES_MAX);
+	check_eq_int(b.nspilled, N - b.nbodies);
+	/* the replay (a restart) spills the same way, and compaction keeps every body */
+	store_close(&st);
+	bot_free_state(&b);
+	struct bot r;
+	bot_init(&r, &bk, &st, &bopts);
+	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &r, err, sizeof err) == 0);
+	check_eq_int(r.outbox_len, N);
+	check(r.nbodies <= BOT_OUT_BODIES_MAX && r.nspilled > 0);
+	check(store_compact(&st, bot_dump, &r) == 0);
+	/* sent in order: every body as it was written */
+	int i = 0, wrong = 0;
+	for (struct bot_msg *m; (m = bot_out_first(&r)) != NULL; i++) {
+		const char *body = bot_out_body(&r, m);
+		snprintf(text, sizeof text, "ответ номер %d\"", i);
+		wrong += !body || !strstr(body, text) || m->chat_id != 1000 + i;
+		bot_out_done(&r, m, 1);
+	}
+	check_eq_int(i, N);
+	check_eq_int(wrong, 0);
+	check_eq_int(r.nbodies, 0);
+	check_eq_int(r.nspilled, 0);
+	struct stat sb;
+	snprintf(path, sizeof path, "%s/outbox.spill", dir);
+	check(stat(path, &sb) == 0 && sb.st_size == 0 && (sb.st_mode & 0777) == 0600);
+	store_begin(&st);
+	bot_record_marks(&r);
+	check(store_commit(&st) == 0);
+	store_close(&st);
+	/* after the compaction and the marks: nothing is queued any more */
+	struct bot c;
+	bot_init(&c, &bk, &st, &bopts);
+	check(store_open(&st, dir, FSYNC_OFF, bot_apply, &c, err, sizeof err) == 0);
+	check_eq_int(c.outbox_len, 0);
+	store_close(&st);
+	bot_free_state(&r);
+	bot_free_state(&c);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	check(system(cmd) == 0);
+}
+
 int main(void)
 {
 	cfg_defaults(&cfg);
@@ -704,6 +769,7 @@ int main(void)
 	test_records_roundtrip();
 	test_generated();
 	test_pick_scale();
+	test_outbox_spill();
 	bank_free(&bk);
 	return check_done();
 }
