@@ -134,14 +134,19 @@
  *              place each (*_opts_init).
  *   Memory     about 1-2 MiB resident: BearSSL's state is ~40 KiB per HTTPS
  *              connection (1 poll + 4 send lanes), the rest grows with the
- *              number of students (a few hundred bytes each) and is capped by
- *              the named limits below.
+ *              number of students (~350 bytes each plus ~45 per task in
+ *              their history) and is capped by the named limits below.  A
+ *              backlog is not: 256 queued reply bodies stay in memory and
+ *              the rest wait in outbox.spill (~80 bytes each in memory); a
+ *              broadcast is one text and a cursor, 32 messages at a time.
  *
  * THE DATA FILES (section 6)
  *
  *   data_dir/events.log   every change, appended one batch at a time
  *   data_dir/snapshot     the compacted live state; the log continues it
  *   data_dir/lock         flock()ed by the owner, holds its pid
+ *   data_dir/outbox.spill queued reply bodies past the first 256 (not data:
+ *                         emptied at start, the log has them all)
  *
  *   Both files hold one record per line, tab-separated, in UTF-8:
  *
@@ -170,7 +175,8 @@
  *   stops start-up: without it the state would be silently lost.
  *
  *   The bot's record types (section 10): user, task, num, offset, out,
- *   sent, bcast; the tutor's (section 8): aiq, aic.
+ *   sent, bc and bcur (a broadcast and its cursor; an older version's
+ *   bcast is still read); the tutor's (section 8): aiq, aic.
  */
 
 /* ==========================================================================
@@ -199,6 +205,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>  /* mmap: start-up reads data files through a window, not whole */
 #include <grp.h>       /* setgroups: run_as drops every supplementary group */
 #include <sys/prctl.h> /* PR_SET_PDEATHSIG: a worker must not outlive its watchdog */
 #include <sys/random.h> /* getrandom(): the seed of a signing key */
@@ -4905,6 +4912,35 @@ static void store_fill_rec(char *p, const struct store_line *l, struct store_rec
 
 /* --- scanning whole files ------------------------------------------------- */
 
+/* A data file as start-up reads it: mapped read-only, and the pages behind
+ * the reader are let go every STORE_VIEW_DROP bytes, so reading a file of
+ * any size holds about that much of it (the kernel reads ahead).  Or a
+ * buffer in memory (the offline commands; mapped = 0: nothing to let go). */
+#define STORE_VIEW_DROP (4 << 20)
+struct store_view {
+	const char *p;
+	size_t n;
+	int mapped;       /* 1: p is an mmap of n bytes; 2: a malloc'ed copy (mmap failed) */
+	size_t dropped;   /* p[0..dropped) has been let go */
+};
+
+static struct store_view store_view_mem(const char *p, size_t n)
+{
+	struct store_view v = {p ? p : "", n, 0, 0};
+	return v;
+}
+
+/* The reader is at off: let go of whole pages before it, now and then. */
+static void store_view_advance(struct store_view *v, size_t off)
+{
+	if (v->mapped != 1 || off < v->dropped + STORE_VIEW_DROP)
+		return;
+	size_t upto = off & ~(size_t)(STORE_VIEW_DROP - 1);
+	if (upto > v->dropped)
+		madvise((char *)(uintptr_t)v->p + v->dropped, upto - v->dropped, MADV_DONTNEED);
+	v->dropped = upto;
+}
+
 /* What a scan of events.log found.  good is where the last whole batch ends:
  * everything before it replays; bad is the first bad line (SIZE_MAX: none). */
 struct store_scan {
@@ -4950,9 +4986,10 @@ static int store_valid_beyond(const char *p, size_t n, size_t off, uint64_t seq_
  * batch with anything wrong inside it and nothing written after it: power
  * loss can persist a later page of one append without an earlier one.
  * Anything else wrong is damage that needs `examflow repair`. */
-static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
+static void store_scan_log(struct store_view *v, struct store_scan *sc)
 {
-	size_t off = 0, group_start = 0;
+	const char *p = v->p;
+	size_t n = v->n, off = 0, group_start = 0;
 	uint64_t prev = 0, group_left = 0, group_next = 0, group_end = 0, pending = 0;
 	int torn_like = 0;
 	memset(sc, 0, sizeof *sc);
@@ -4992,6 +5029,7 @@ static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
 			break;
 		}
 		off += len + 1;
+		store_view_advance(v, off);
 		if (!group_left) {
 			sc->good = off;
 			sc->last_seq = prev;
@@ -5014,9 +5052,10 @@ static void store_scan_log(const char *p, size_t n, struct store_scan *sc)
 /* Check a whole snapshot: header, records all at the header's seq, and an
  * "end" trailer whose count matches, ending the file.  NULL or a reason (and
  * the offset of the bad line in *bad). */
-static const char *store_scan_snap(const char *p, size_t n, uint64_t *seq, uint64_t *count, size_t *bad)
+static const char *store_scan_snap(struct store_view *v, uint64_t *seq, uint64_t *count, size_t *bad)
 {
-	size_t off = 0;
+	const char *p = v->p;
+	size_t n = v->n, off = 0;
 	uint64_t nrec = 0;
 	*bad = 0;
 	while (off < n) {
@@ -5050,34 +5089,46 @@ static const char *store_scan_snap(const char *p, size_t n, uint64_t *seq, uint6
 			nrec++;
 		}
 		off = (size_t)(nl - p) + 1;
+		store_view_advance(v, off);
 	}
 	*bad = off;
 	return "no trailer (half-written?)";
 }
 
-/* Feed the records of p[0..n) (already checked by a scan) to apply, skipping
- * framing lines and records with seq < min_seq.  0 or the callback's error. */
-static int store_replay(char *p, size_t n, uint64_t min_seq, store_apply_fn apply, void *ctx,
+/* Feed the records of the view's first n bytes (already checked by a scan)
+ * to apply, skipping framing lines and records with seq < min_seq.  Each
+ * record is unescaped in a copy of its line (the view is read-only).  0 or
+ * the callback's error. */
+static int store_replay(struct store_view *v, size_t n, uint64_t min_seq, store_apply_fn apply, void *ctx,
                         uint64_t *loaded, size_t *fail_off)
 {
 	size_t off = 0;
-	while (off < n) {
-		char *line = p + off, *nl = memchr(line, '\n', n - off);
+	struct buf copy = BUF_INIT;
+	int rc = 0;
+	while (off < n && rc == 0) {
+		const char *line = v->p + off, *nl = memchr(line, '\n', n - off);
 		size_t len = (size_t)(nl - line);
 		struct store_line l;
 		if (!store_parse(line, len, 0, &l) && !store_is_marker(line, l.tlen) && l.seq >= min_seq) {
-			struct store_rec r;
-			store_fill_rec(line, &l, &r);
-			int rc = apply ? apply(ctx, &r) : 0;
-			if (rc) {
-				*fail_off = off;
-				return rc < 0 ? rc : -EINVAL;
+			buf_reset(&copy);
+			if (buf_append(&copy, line, len) < 0) {
+				rc = -ENOMEM;
+			} else {
+				struct store_rec r;
+				store_fill_rec(copy.p, &l, &r);
+				rc = apply ? apply(ctx, &r) : 0;
+				rc = rc < 0 ? rc : rc ? -EINVAL : 0;
 			}
-			(*loaded)++;
+			if (rc)
+				*fail_off = off;
+			else
+				(*loaded)++;
 		}
 		off += len + 1;
+		store_view_advance(v, off);
 	}
-	return 0;
+	buf_free(&copy);
+	return rc;
 }
 
 /* --- files -------------------------------------------------------------- */
@@ -5149,6 +5200,46 @@ static int store_slurp(int fd, char **out, size_t *n)
 	*out = p;
 	*n = got;
 	return 0;
+}
+
+/* A view of the file behind fd (its size now): mapped, or read whole when
+ * it cannot be mapped.  0 or -errno. */
+static int store_view_open(int fd, struct store_view *v)
+{
+	struct stat st;
+	memset(v, 0, sizeof *v);
+	v->p = "";
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_size > STORE_MAX_FILE_BYTES)
+		return -EFBIG;
+	if (st.st_size == 0)
+		return 0;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m != MAP_FAILED) {
+		madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+		v->p = m;
+		v->n = (size_t)st.st_size;
+		v->mapped = 1;
+		return 0;
+	}
+	char *p;
+	int rc = store_slurp(fd, &p, &v->n);
+	if (rc == 0) {
+		v->p = p;
+		v->mapped = 2;
+	}
+	return rc;
+}
+
+static void store_view_close(struct store_view *v)
+{
+	if (v->mapped == 1)
+		munmap((void *)(uintptr_t)v->p, v->n);
+	else if (v->mapped == 2)
+		free((void *)(uintptr_t)v->p);
+	memset(v, 0, sizeof *v);
+	v->p = "";
 }
 
 /* Write p[0..n) to a new file DIR/STEM-<UTC time>[.k] (0600, fsynced) for an
@@ -5243,29 +5334,30 @@ static int store_load_snapshot(struct store *s, store_apply_fn apply, void *ctx,
 		store_fail(err, errlen, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
-	char *p;
-	size_t n, bad = 0;
+	struct store_view v;
+	size_t bad = 0;
 	uint64_t count = 0;
-	int rc = store_slurp(fd, &p, &n);
-	close(fd);
+	int rc = store_view_open(fd, &v);
+	close(fd); /* a mapping outlives its descriptor */
 	if (rc < 0) {
 		store_fail(err, errlen, "cannot read %s: %s", path, strerror(-rc));
 		return rc;
 	}
-	const char *why = store_scan_snap(p, n, &s->snap_seq, &count, &bad);
+	const char *why = store_scan_snap(&v, &s->snap_seq, &count, &bad);
 	if (why) {
 		/* Never ignored: the log was cut when this file was made, so
 		 * starting without it would silently lose the state. */
 		store_fail(err, errlen, "%s is damaged at byte offset %zu (%s); restore data_dir from a backup",
 		           path, bad, why);
-		free(p);
+		store_view_close(&v);
 		return STORE_ECORRUPT;
 	}
-	rc = store_replay(p, n, 0, apply, ctx, &s->loaded, &bad);
+	v.dropped = 0; /* the replay reads it again from the start */
+	rc = store_replay(&v, v.n, 0, apply, ctx, &s->loaded, &bad);
 	if (rc)
 		store_fail(err, errlen, "%s: the record at byte offset %zu was rejected (error %d)", path, bad, rc);
-	s->snap_bytes = (int64_t)n;
-	free(p);
+	s->snap_bytes = (int64_t)v.n;
+	store_view_close(&v);
 	return rc;
 }
 
@@ -5279,19 +5371,21 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 		store_fail(err, errlen, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
-	char *p;
-	size_t n, bad = 0;
+	struct store_view v;
+	size_t bad = 0;
 	struct store_scan sc;
-	int rc = store_slurp(s->log_fd, &p, &n);
+	int rc = store_view_open(s->log_fd, &v);
 	if (rc < 0) {
 		store_fail(err, errlen, "cannot read %s: %s", path, strerror(-rc));
 		return rc;
 	}
-	store_scan_log(p, n, &sc);
+	const char *p = v.p;
+	size_t n = v.n;
+	store_scan_log(&v, &sc);
 	if (sc.bad != SIZE_MAX && !sc.torn) {
 		store_fail(err, errlen, "%s: bad record at byte offset %zu (%s); stop the bot and run `examflow repair`",
 		           path, sc.bad, sc.why);
-		free(p);
+		store_view_close(&v);
 		return STORE_ECORRUPT;
 	}
 	if (sc.good < n) {
@@ -5302,7 +5396,7 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 		rc = ftruncate(s->log_fd, (off_t)sc.good) < 0 || fsync(s->log_fd) < 0 ? -errno : 0;
 		if (rc < 0) {
 			store_fail(err, errlen, "%s: cannot cut its torn tail: %s", path, strerror(-rc));
-			free(p);
+			store_view_close(&v);
 			return rc;
 		}
 		if (saved < 0)
@@ -5311,12 +5405,13 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 			log_warn("store", "%s: cut off a torn tail of %zu bytes at byte offset %zu (%s); saved as %s",
 			         path, n - sc.good, sc.good, sc.why, aside);
 	}
-	rc = store_replay(p, sc.good, s->snap_seq + 1, apply, ctx, &s->loaded, &bad);
+	v.dropped = 0; /* the replay reads it again from the start */
+	rc = store_replay(&v, sc.good, s->snap_seq + 1, apply, ctx, &s->loaded, &bad);
 	if (rc)
 		store_fail(err, errlen, "%s: the record at byte offset %zu was rejected (error %d)", path, bad, rc);
 	s->log_bytes = (int64_t)sc.good;
 	s->seq = sc.last_seq > s->snap_seq ? sc.last_seq : s->snap_seq;
-	free(p);
+	store_view_close(&v);
 	return rc;
 }
 
@@ -5857,13 +5952,14 @@ static int store_backup(const char *dir, const char *dest, FILE *out)
 		store_say_error(out, "backup: %s has neither snapshot nor events.log: nothing to back up", dir);
 		goto done;
 	}
-	const char *why = snap.p ? store_scan_snap(snap.p, snap.len, &sseq, &scount, &bad) : NULL;
+	struct store_view snap_v = store_view_mem(snap.p, snap.len), log_v = store_view_mem(log.p, log.len);
+	const char *why = snap.p ? store_scan_snap(&snap_v, &sseq, &scount, &bad) : NULL;
 	if (why) {
 		store_say_error(out, "backup: %s/snapshot is damaged at byte offset %zu (%s)", dir, bad, why);
 		rc = STORE_ECORRUPT;
 		goto done;
 	}
-	store_scan_log(log.p ? log.p : "", log.len, &sc);
+	store_scan_log(&log_v, &sc);
 	if (sc.bad != SIZE_MAX && !sc.torn) {
 		/* A torn tail is just a commit in progress; damage is not. */
 		store_say_error(out, "backup: %s/events.log: bad record at byte offset %zu (%s); run `examflow repair` first",
@@ -5938,23 +6034,24 @@ static int store_read_only(const char *dir, store_apply_fn apply, void *ctx, uin
 		store_fail(err, errlen, "cannot read %s: %s", dir, strerror(-rc));
 		goto done;
 	}
-	const char *why = snap.p ? store_scan_snap(snap.p, snap.len, &sseq, &scount, &bad) : NULL;
+	struct store_view snap_v = store_view_mem(snap.p, snap.len), log_v = store_view_mem(log.p, log.len);
+	const char *why = snap.p ? store_scan_snap(&snap_v, &sseq, &scount, &bad) : NULL;
 	if (why) {
 		store_fail(err, errlen, "%s/snapshot is damaged at byte offset %zu (%s)", dir, bad, why);
 		rc = STORE_ECORRUPT;
 		goto done;
 	}
-	if (snap.p && (rc = store_replay(snap.p, snap.len, 0, apply, ctx, loaded, &bad)) != 0) {
+	if (snap.p && (rc = store_replay(&snap_v, snap.len, 0, apply, ctx, loaded, &bad)) != 0) {
 		store_fail(err, errlen, "%s/snapshot: the record at byte offset %zu was rejected (error %d)", dir, bad, rc);
 		goto done;
 	}
-	store_scan_log(log.p ? log.p : "", log.len, &sc);
+	store_scan_log(&log_v, &sc);
 	if (sc.bad != SIZE_MAX && !sc.torn) {
 		store_fail(err, errlen, "%s/events.log: bad record at byte offset %zu (%s)", dir, sc.bad, sc.why);
 		rc = STORE_ECORRUPT;
 		goto done;
 	}
-	if (log.p && (rc = store_replay(log.p, sc.good, sseq + 1, apply, ctx, loaded, &bad)) != 0)
+	if (log.p && (rc = store_replay(&log_v, sc.good, sseq + 1, apply, ctx, loaded, &bad)) != 0)
 		store_fail(err, errlen, "%s/events.log: the record at byte offset %zu was rejected (error %d)", dir, bad, rc);
 done:
 	buf_free(&snap);
@@ -5986,7 +6083,8 @@ static int store_repair(const char *dir, FILE *out)
 		store_say_error(out, "repair: cannot read %s: %s", dir, strerror(-rc));
 		goto done;
 	}
-	const char *why = snap.p ? store_scan_snap(snap.p, snap.len, &sseq, &scount, &bad) : NULL;
+	struct store_view snap_v = store_view_mem(snap.p, snap.len), log_v = store_view_mem(log.p, log.len);
+	const char *why = snap.p ? store_scan_snap(&snap_v, &sseq, &scount, &bad) : NULL;
 	if (why) {
 		store_say_error(out, "repair: %s/snapshot is damaged at byte offset %zu (%s); it cannot be rebuilt from "
 		                "the log: restore data_dir from a backup", dir, bad, why);
@@ -5994,7 +6092,7 @@ static int store_repair(const char *dir, FILE *out)
 		goto done;
 	}
 	store_path(path, dir, "events.log");
-	store_scan_log(log.p ? log.p : "", log.len, &sc);
+	store_scan_log(&log_v, &sc);
 	if (sc.bad == SIZE_MAX) {
 		fprintf(out, "%s: %" PRIu64 " records, nothing to repair\n", path, sc.records);
 		goto done;
