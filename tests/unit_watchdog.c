@@ -649,8 +649,8 @@ static void test_backoff_resets_when_healthy(void)
 	struct hf h = {BUF_INIT, NULL, 0};
 	struct ev ev[8];
 	t_opts(&o);
-	o.backoff_base_ms = 200;
-	o.backoff_max_ms = 3200;
+	o.backoff_base_ms = 400; /* wide enough apart that a loaded machine cannot blur base and doubled */
+	o.backoff_max_ms = 6400;
 	o.healthy_reset_ms = 300;
 	pid_t wd = t_spawn(&o, &c, NULL);
 	int64_t gap[3];
@@ -667,9 +667,9 @@ static void test_backoff_resets_when_healthy(void)
 		t_events("start", ev, 8);
 		gap[k] = ev[k + 1].ms - t0;
 	}
-	check(gap[0] >= 190 && gap[0] < 350);
-	check(gap[1] >= 190 && gap[1] < 350); /* reset: base again */
-	check(gap[2] >= 390 && gap[2] < 700); /* no healthy period: doubled */
+	check(gap[0] >= 390 && gap[0] < 790);
+	check(gap[1] >= 390 && gap[1] < 790); /* reset: base again */
+	check(gap[2] >= 790 && gap[2] < 1600); /* no healthy period: doubled */
 	check_eq_int(t_notices(NULL), 2);     /* one notice per crash streak */
 	kill(wd, SIGTERM);
 	check_eq_int(t_wait_exit(wd, 3000), 0);
