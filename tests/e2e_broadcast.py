@@ -96,3 +96,32 @@ def test_unstorable_batch_does_not_stop_others(t):
     t.check("skipped" in t.read("bot.log"), "the log names the skipped updates")
     t.eq(len([x for x in d.texts(30001) if "длинный текст" in x]), 0, "nobody got the unstored broadcast")
     stop_bot(t, p)
+
+
+def test_start_storm_past_the_memory_window(t):
+    """600 students send /start at once: 600 replies queue behind Telegram's
+    30 messages a second, more than the 256 bodies kept in memory, so the
+    rest wait in data_dir/outbox.spill.  A kill -9 halfway: after the
+    restart every student has a greeting (twice only for what was on the
+    wire), and once the backlog is gone the spill file is empty."""
+    d = new_double(t, global_rate=1000.0)
+    env = bot_env(t, d)
+    p = start_bot(t, d, env)
+    chats = [40000 + i for i in range(STUDENTS)]
+    for c in chats:
+        d.push_message(c, "/start")
+    greeted = lambda: sum(1 for c in chats if replies(d, c))
+    spill = os.path.join(t.tmp, "data", "outbox.spill")
+    t.check(d.wait_for(lambda: os.path.exists(spill) and os.path.getsize(spill) > 0, 30),
+            "the backlog past the window went to the spill file")
+    t.check(d.wait_for(lambda: greeted() >= STUDENTS // 3, 60), "a third greeted before the kill: %d" % greeted())
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    t.check(greeted() < STUDENTS, "the kill came before the end")
+    p = start_bot(t, d, env)
+    t.check(d.wait_for(lambda: greeted() == STUDENTS, 90), "every student greeted: %d of %d" % (greeted(), STUDENTS))
+    twice = sum(1 for c in chats if len(replies(d, c)) > 1)
+    t.check(twice <= SEND_CONNS, "a second greeting only for what was on the wire at the kill: %d" % twice)
+    t.check(d.wait_for(lambda: os.path.getsize(spill) == 0, 10), "the spill file is emptied when the backlog is gone")
+    t.eq(oct(os.stat(spill).st_mode & 0o777), oct(0o600), "outbox.spill mode")
+    stop_bot(t, p)
