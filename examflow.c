@@ -2450,6 +2450,7 @@ static int json_w_finish(const struct json_w *w)
 #define HTTP_CONNECT_TIMEOUT_MS 10000          /* a TCP connect slower than this will not serve us */
 #define HTTP_HANDSHAKE_TIMEOUT_MS 15000        /* TLS handshake incl. a slow RSA server */
 #define HTTP_IDLE_MAX_MS 30000                 /* servers drop idle keep-alive sockets after ~60 s */
+#define HTTP_IDLE_FRESH_MS 1000   /* idle less than this: reused without a poll() for a close (a stale one is retried anyway) */
 #define HTTP_DNS_TTL_MS (5 * 60 * 1000)        /* re-resolve every 5 min even without failures */
 #define HTTP_DNS_SLOTS 16                      /* distinct hosts: Telegram, Gemini, pings, updates */
 #define HTTP_DNS_TIMEOUT_MS 10000              /* a resolver slower than this is down: fail, or use the last answer */
@@ -4057,6 +4058,8 @@ static int http_conn_idle_ok(struct http_conn *c, const struct http_url *u)
 	if (c->state != HC_IDLE || c->fd < 0 || c->tls != u->tls || strcmp(c->host, u->host) != 0 ||
 	    strcmp(c->port, u->port) != 0 || mono_ms() - c->idle_since > HTTP_IDLE_MAX_MS)
 		return 0;
+	if (mono_ms() - c->idle_since < HTTP_IDLE_FRESH_MS)
+		return 1; /* a server does not close a connection it just used: spare the poll() */
 	struct pollfd pfd = {c->fd, POLLIN, 0};
 	return poll(&pfd, 1, 0) == 0;
 }
@@ -4117,41 +4120,6 @@ static int http_build_request(struct http_conn *c, const struct http_url *u, con
 	if (body && len)
 		rc |= buf_append(&c->out, body, len);
 	return rc ? HTTP_ERR_NOMEM : 0;
-}
-
-/* Start a request on c: reuse c's idle connection when it goes to the same
- * place, else open a new one (DNS may block here, from the cache otherwise).
- * timeout_ms bounds the whole request.  HTTP_PENDING or an error. */
-static int http_start(struct http_conn *c, struct http_client *hc, const struct http_url *base, const char *method,
-		      const char *path, const char *extra_headers, const void *body, size_t len, int timeout_ms)
-{
-	int reuse = c->hc == hc && http_conn_idle_ok(c, base);
-	if (!reuse)
-		http_conn_drop(c);
-	c->hc = hc;
-	c->errstr[0] = '\0';
-	c->tls = base->tls;
-	snprintf(c->host, sizeof c->host, "%s", base->host);
-	snprintf(c->port, sizeof c->port, "%s", base->port);
-	int rc = http_build_request(c, base, method, path ? path : "", extra_headers, body, len);
-	if (rc < 0)
-		return http_conn_fail(c, rc, "%s", rc == HTTP_ERR_URL ? "bad request path, method or headers" : "out of memory");
-	http_parser_init(&c->parser, c->max_body, strcmp(method, "HEAD") == 0);
-	c->out_off = 0;
-	c->got = 0;
-	c->leftover = 0;
-	c->retried = 0;
-	c->reused = reuse;
-	c->result = HTTP_PENDING;
-	int64_t now = mono_ms();
-	c->deadline = now + (timeout_ms > 0 ? timeout_ms : 1);
-	if (reuse) {
-		c->state = HC_WRITE;
-		c->phase_deadline = INT64_MAX;
-		log_debug("http", "reusing the connection to %s:%s", c->host, c->port);
-		return HTTP_PENDING;
-	}
-	return http_conn_open(c);
 }
 
 /* When the next http_step is due even without I/O; INT64_MAX when idle. */
@@ -4268,7 +4236,10 @@ static int http_conn_eof(struct http_conn *c, int clean)
 	return http_conn_fail(c, r, "response: %s", http_parse_errstr(&c->parser));
 }
 
-static int http_pump_plain(struct http_conn *c)
+/* The pumps read only when poll() said the socket is readable (readable):
+ * a recv() right after a request is written would only say EAGAIN.  Data
+ * that arrives meanwhile waits for the next poll(), which reports it. */
+static int http_pump_plain(struct http_conn *c, int readable)
 {
 	while (c->state == HC_WRITE && c->out_off < c->out.len) {
 		ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
@@ -4283,7 +4254,7 @@ static int http_pump_plain(struct http_conn *c)
 	}
 	c->state = HC_READ;
 	char chunk[HTTP_READ_CHUNK];
-	for (int k = 0; k < HTTP_READS_PER_STEP; k++) {
+	for (int k = 0; k < HTTP_READS_PER_STEP && readable; k++) {
 		ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
 		if (n > 0) {
 			int r = http_conn_feed(c, chunk, (size_t)n);
@@ -4303,7 +4274,7 @@ static int http_pump_plain(struct http_conn *c)
 /* Move bytes between the socket, BearSSL and the parser until something
  * would block.  The engine says what it can do next; we obey in the order
  * send records, read app data, write app data, read records. */
-static int http_pump_tls(struct http_conn *c)
+static int http_pump_tls(struct http_conn *c, int readable)
 {
 	br_ssl_engine_context *eng = &c->t->cc.eng;
 	for (int k = 0; k < HTTP_READS_PER_STEP; k++) {
@@ -4351,6 +4322,8 @@ static int http_pump_tls(struct http_conn *c)
 			}
 			continue;
 		}
+		if ((st & BR_SSL_RECVREC) && !readable)
+			return HTTP_PENDING;
 		if (st & BR_SSL_RECVREC) {
 			p = br_ssl_engine_recvrec_buf(eng, &len);
 			ssize_t n = recv(c->fd, p, len, 0);
@@ -4414,11 +4387,49 @@ static int http_step(struct http_conn *c, short revents, int64_t now_ms)
 	}
 	if (r == HTTP_PENDING && (revents || c->state == HC_WRITE) && c->state >= HC_TLS_HANDSHAKE &&
 	    c->state <= HC_READ)
-		r = c->tls ? http_pump_tls(c) : http_pump_plain(c);
+		r = c->tls ? http_pump_tls(c, (revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+		           : http_pump_plain(c, (revents & (POLLIN | POLLHUP | POLLERR)) != 0);
 	if (r == HTTP_PENDING && now_ms >= http_deadline(c))
 		r = http_timeout(c);
 	c->result = r;
 	return r;
+}
+
+/* Start a request on c: reuse c's idle connection when it goes to the same
+ * place, else open a new one (DNS may block here, from the cache otherwise).
+ * timeout_ms bounds the whole request.  HTTP_PENDING or an error. */
+static int http_start(struct http_conn *c, struct http_client *hc, const struct http_url *base, const char *method,
+		      const char *path, const char *extra_headers, const void *body, size_t len, int timeout_ms)
+{
+	int reuse = c->hc == hc && http_conn_idle_ok(c, base);
+	if (!reuse)
+		http_conn_drop(c);
+	c->hc = hc;
+	c->errstr[0] = '\0';
+	c->tls = base->tls;
+	snprintf(c->host, sizeof c->host, "%s", base->host);
+	snprintf(c->port, sizeof c->port, "%s", base->port);
+	int rc = http_build_request(c, base, method, path ? path : "", extra_headers, body, len);
+	if (rc < 0)
+		return http_conn_fail(c, rc, "%s", rc == HTTP_ERR_URL ? "bad request path, method or headers" : "out of memory");
+	http_parser_init(&c->parser, c->max_body, strcmp(method, "HEAD") == 0);
+	c->out_off = 0;
+	c->got = 0;
+	c->leftover = 0;
+	c->retried = 0;
+	c->reused = reuse;
+	c->result = HTTP_PENDING;
+	int64_t now = mono_ms();
+	c->deadline = now + (timeout_ms > 0 ? timeout_ms : 1);
+	if (reuse) {
+		c->state = HC_WRITE;
+		c->phase_deadline = INT64_MAX;
+		log_debug("http", "reusing the connection to %s:%s", c->host, c->port);
+		/* an idle connection can almost always take the request now: write
+		 * it without a poll() first (the answer cannot be here yet) */
+		return http_step(c, 0, now); /* never HTTP_DONE: it does not read */
+	}
+	return http_conn_open(c);
 }
 
 /* --- the blocking wrapper, for CLI commands ------------------------------------- */
@@ -15345,8 +15356,12 @@ struct worker {
 	int restarted;               /* a watchdog restart: it has told the admin already */
 	int nomem_tries;             /* commits in a row that ran out of memory */
 	long skipped_batches;        /* batches that could never be stored, skipped (the admin is told) */
+	int64_t marks_since;         /* mono ms the oldest unrecorded delivery mark is from; 0: none */
 };
 
+#define WORKER_MARKS_EVERY_MS 100    /* delivery marks wait at most this long for company: one write for
+                                      * several replies; a kill -9 meanwhile resends at most these */
+#define WORKER_MARKS_BATCH 32        /* ... or until this many are waiting */
 #define WORKER_NOMEM_TRIES 3         /* out of memory this often in a row: the batch is skipped */
 #define WORKER_NOMEM_WAIT_MS 2000    /* between those tries (not the disk's 1..60 s backoff) */
 
@@ -15497,6 +15512,9 @@ static int worker_cycle(struct worker *w, int lazy, worker_apply_fn apply, void 
 		store_begin_lazy(&w->store);
 	else
 		store_begin(&w->store);
+	if (bot_has_marks(&w->bot)) /* waiting delivery marks ride along: no write of their own */
+		bot_record_marks(&w->bot);
+	w->marks_since = 0;
 	apply(ctx, &w->bot);
 	int64_t after = w->bot.offset;
 	if (after != before)
@@ -15525,6 +15543,34 @@ static void worker_record_marks(struct worker *w)
 {
 	if (bot_has_marks(&w->bot))
 		worker_cycle(w, WORKER_LAZY, worker_apply_marks, NULL);
+}
+
+/* The same, but only when the marks have waited WORKER_MARKS_EVERY_MS or
+ * WORKER_MARKS_BATCH of them are waiting (a broadcast to fill or a blocked
+ * chat to note: at once); otherwise *wake says when.  At Telegram's pace
+ * this is one write for a few replies instead of one each. */
+static void worker_record_marks_due(struct worker *w, int64_t now, int64_t *wake)
+{
+	if (!bot_has_marks(&w->bot)) {
+		w->marks_since = 0;
+		return;
+	}
+	if (!w->marks_since)
+		w->marks_since = now;
+	const struct bot *b = &w->bot;
+	int due = now - w->marks_since >= WORKER_MARKS_EVERY_MS || b->nmarks >= WORKER_MARKS_BATCH || !b->nmarks ||
+	          b->nblocked;
+	if (due)
+		worker_record_marks(w);
+	else if (wake && w->marks_since + WORKER_MARKS_EVERY_MS < *wake)
+		*wake = w->marks_since + WORKER_MARKS_EVERY_MS;
+}
+
+/* When waiting marks fall due (for the poll timeout). */
+static void worker_marks_wake(const struct worker *w, int64_t *wake)
+{
+	if (w->marks_since && w->marks_since + WORKER_MARKS_EVERY_MS < *wake)
+		*wake = w->marks_since + WORKER_MARKS_EVERY_MS;
 }
 
 /* A new task bank (SIGHUP): kept only if it loads without errors, which
@@ -15722,6 +15768,8 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_SEND_CONNS 8                /* parallel sends: 30 msg/s needs RTT/33 ms of them (6 at 200 ms) */
 #define TG_ACKS_MAX 256                /* answerCallbackQuery waiting to go; more are dropped (they only stop a spinner) */
 #define TG_GLOBAL_GAP_MS 34            /* >= 1000/30: Telegram's 30 messages per second overall */
+#define TG_GLOBAL_BURST 3              /* with a backlog, sends go 3 at a time every ~100 ms (still 30/s):
+                                        * their answers share a poll(), their marks a write */
 #define TG_CHAT_BURST 3                /* a private chat may get 3 messages at once ... */
 #define TG_CHAT_GAP_MS 1050            /* ... then one per second (a margin for network jitter) */
 #define TG_GROUP_BURST 3               /* groups: a short burst ... */
@@ -15826,7 +15874,9 @@ struct tg {
 	int was_standby;              /* this copy has been on standby: its next ACTIVE is a take-over */
 	int64_t last_ok_ms;           /* wall ms of the last successful Telegram call */
 	struct tg_send send[TG_SEND_CONNS];
-	int64_t global_ready_at;      /* mono ms: the next send may start */
+	int64_t global_ready_at;      /* mono ms: the global bucket was last topped up to this time */
+	int global_tokens;            /* sends the global bucket allows now (0..TG_GLOBAL_BURST) */
+	int global_bursting;          /* a burst is under way: its remaining tokens go at once */
 	struct imap chats;            /* struct tg_chat by chat id */
 	/* Requests that are not replies and are never persisted: button acks
 	 * (they only stop a spinner) and admin notices (about the bot itself). */
@@ -16563,6 +16613,36 @@ static void tg_send_done(struct tg *t, struct tg_send *s, int r)
 	}
 }
 
+/* The global pace as a bucket: one token per TG_GLOBAL_GAP_MS, at most
+ * TG_GLOBAL_BURST.  With a backlog of a burst or more, sending waits for a
+ * full bucket, then the burst goes out together.  1: a send may start now
+ * (its token taken); 0: *wake says when. */
+static int tg_global_take(struct tg *t, int64_t now, int64_t *wake)
+{
+	if (!t->global_ready_at) {
+		t->global_ready_at = now;
+		t->global_tokens = TG_GLOBAL_BURST;
+	}
+	int64_t n = (now - t->global_ready_at) / TG_GLOBAL_GAP_MS;
+	if (n > 0) {
+		t->global_tokens = n >= TG_GLOBAL_BURST ? TG_GLOBAL_BURST : (int)(t->global_tokens + n);
+		if (t->global_tokens > TG_GLOBAL_BURST)
+			t->global_tokens = TG_GLOBAL_BURST;
+		t->global_ready_at = t->global_tokens == TG_GLOBAL_BURST ? now : t->global_ready_at + n * TG_GLOBAL_GAP_MS;
+	}
+	int need = bot_out_len(&t->w->bot) >= TG_GLOBAL_BURST && !t->global_bursting ? TG_GLOBAL_BURST : 1;
+	if (t->global_tokens >= need) {
+		t->global_tokens--;
+		t->global_bursting = t->global_tokens > 0; /* the rest of this burst goes without waiting */
+		return 1;
+	}
+	t->global_bursting = 0;
+	int64_t at = t->global_ready_at + (int64_t)(need - t->global_tokens) * TG_GLOBAL_GAP_MS;
+	if (at < *wake)
+		*wake = at;
+	return 0;
+}
+
 /* Start as many sends as connections, the global pace and the buckets allow. */
 static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 {
@@ -16584,11 +16664,8 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 				tg_send_done(t, s, r);
 			continue;
 		}
-		if (t->global_ready_at > now) {
-			if (t->global_ready_at < *wake)
-				*wake = t->global_ready_at;
+		if (!tg_global_take(t, now, wake))
 			return;
-		}
 		struct bot_msg *m = tg_next_msg(t, now, wake);
 		if (!m)
 			return;
@@ -16604,7 +16681,6 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 			return;
 		c->tokens -= 1.0;
 		c->inflight = 1;
-		t->global_ready_at = now + TG_GLOBAL_GAP_MS;
 		tg_path(t, path, sizeof path, "sendMessage");
 		s->is_ack = 0;
 		s->msg = m;
@@ -16903,6 +16979,7 @@ static int tg_send_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *
 {
 	if (t->phase == TG_POLL)
 		tg_fill_sends(t, now, wake);
+	worker_marks_wake(t->w, wake);
 	int n = 0;
 	for (int i = 0; i < TG_SEND_CONNS; i++) {
 		t->send_polled[i] = 0;
@@ -16930,7 +17007,7 @@ static void tg_send_step(struct tg *t, const struct pollfd *pfd, int n, int64_t 
 		if (r != HTTP_PENDING)
 			tg_send_done(t, s, r);
 	}
-	worker_record_marks(t->w);
+	worker_record_marks_due(t->w, now, NULL);
 }
 
 /* The AI lane: the tutor's own connections; finished answers are a batch. */

@@ -7,7 +7,8 @@ students (made with my_chat_member "member" updates, which get no reply, so
 the test spends its time on the broadcast) get one broadcast; the bot is
 killed with -9 when about a third went out, started again, and must finish
 it: every student gets the text, a copy twice only for the few messages
-that were on the wire at the kill (at most the 4 send connections), and the
+that were on the wire at the kill (at most the 4 send connections) or
+delivered in the 100 ms their marks wait to be written together, and the
 admin gets one final count with every student delivered.
 
 not tested: a broadcast across a power loss (the cursor's batch is written
@@ -20,6 +21,9 @@ from e2e_telegram import ADMIN, bot_env, new_double, replies, start_bot, stop_bo
 
 STUDENTS = 600
 SEND_CONNS = 4  # TG_SEND_CONNS: messages that can be on the wire at a kill
+# ... plus those delivered while their marks waited to be written together
+# (WORKER_MARKS_EVERY_MS, 100 ms: at most 4 at Telegram's 30 a second)
+RESENT_MAX = SEND_CONNS + 4
 
 
 def test_broadcast_to_many_across_kill9(t):
@@ -45,8 +49,8 @@ def test_broadcast_to_many_across_kill9(t):
     t.eq(done(), ["Рассылка завершена: доставлено %d из %d." % (STUDENTS + 1, STUDENTS + 1)], "one final count")
     copies = [sum(x.count(text) for x in d.texts(c)) for c in chats]
     twice = sum(1 for n in copies if n > 1)
-    t.check(max(copies) <= 2 and twice <= SEND_CONNS,
-            "a second copy only for what was on the wire at the kill: %d students twice" % twice)
+    t.check(max(copies) <= 2 and twice <= RESENT_MAX,
+            "a second copy only for what was on the wire or not yet marked at the kill: %d students twice" % twice)
     # one record and a cursor, not a message per student: no batch in the log
     # queued more of the broadcast's messages than the window
     t.check(d.wait_for(lambda: not d.pending_updates, 10), "all updates consumed")
@@ -121,7 +125,7 @@ def test_start_storm_past_the_memory_window(t):
     p = start_bot(t, d, env)
     t.check(d.wait_for(lambda: greeted() == STUDENTS, 90), "every student greeted: %d of %d" % (greeted(), STUDENTS))
     twice = sum(1 for c in chats if len(replies(d, c)) > 1)
-    t.check(twice <= SEND_CONNS, "a second greeting only for what was on the wire at the kill: %d" % twice)
+    t.check(twice <= RESENT_MAX, "a second greeting only for what was on the wire or not yet marked: %d" % twice)
     t.check(d.wait_for(lambda: os.path.getsize(spill) == 0, 10), "the spill file is emptied when the backlog is gone")
     t.eq(oct(os.stat(spill).st_mode & 0o777), oct(0o600), "outbox.spill mode")
     stop_bot(t, p)
