@@ -858,6 +858,70 @@ def phys_18_07():
                      92 - nucleus_after(92, 238, "alpha")[0] == 2)
 
 
+# --- added with the vectors, №1/№6 informatics and physics №20 tasks ----------------
+
+
+def throw_horizontal(h, v0, dt=1e-5):
+    """Time of flight, range, speed at landing and final horizontal speed, step by step."""
+    t, x, y, vx, vy = 0.0, 0.0, h, v0, 0.0
+    while y > 0:
+        vy -= G * dt
+        x += vx * dt
+        y += vy * dt
+        t += dt
+    return t, x, math.hypot(vx, vy), vx
+
+
+def phys_05_08():
+    a, b = throw_horizontal(20, 15), throw_horizontal(20, 30)
+    return true_ones(close(a[0], 2), close(a[1], 30), close(a[2], 25), a[3] < 15, close(b[0], 2 * a[0]))
+
+
+def pendulum_period(l):
+    return 2 * math.pi * math.sqrt(l / G)
+
+
+def phys_09_08():
+    a, b = gas(2, v=0.01, t=200), gas(2, v=0.01, t=350)
+    work = 0.0  # the volume does not change
+    q = b["U"] - a["U"] + work
+    return true_ones(work > 0, close(b["U"] - a["U"], 3739.5), close(b["p"] / a["p"], 1.75), q < 0, b["E"] < a["E"])
+
+
+def phys_14_08():
+    u, r1, r2 = 12, 3, 6
+    i1, i2 = Fraction(u, r1), Fraction(u, r2)  # parallel: the same voltage on both
+    return true_ones(u / (i1 + i2) == 2, i1 == 4, i1 + i2 == 4, u * i2 == 24, i1 * r1 < i2 * r2)
+
+
+def thomson(l, c):
+    return 2 * math.pi * math.sqrt(l * c)
+
+
+def phys_17_08():
+    nu, work_fn = 1e15, 3.2e-19
+    n1, n2 = 1e-3 / (H * nu), 2e-3 / (H * nu)  # photons per second at twice the power
+    return changes((n1, n2), (H * nu - work_fn, H * nu - work_fn))
+
+
+def phys_18_08():
+    iso = gas(1, v=0.01, t=300)["p"] > gas(1, v=0.02, t=300)["p"]
+    accel = lambda f, m: f / m
+    ampere = lambda b, i, l, alpha: b * i * l * math.sin(math.radians(alpha))
+    nu_air = nu_water = 5e14  # the source sets the frequency
+    half_life = lambda n0: 5730.0  # a constant of the isotope, whatever n0
+    return true_ones(iso, accel(10, 4) > accel(10, 2), abs(ampere(0.1, 2, 0.5, 0)) < 1e-12, nu_water < nu_air,
+                     half_life(100) != half_life(1000))
+
+
+def one_change_pair(rows, vary):
+    """№20: the two setups that differ in `vary` and in nothing else (there must be one pair)."""
+    pairs = [(i, j) for i in range(len(rows)) for j in range(i + 1, len(rows))
+             if rows[i][vary] != rows[j][vary] and all(rows[i][k] == rows[j][k] for k in range(len(rows[i])) if k != vary)]
+    assert len(pairs) == 1, pairs
+    return "%d%d" % (pairs[0][0] + 1, pairs[0][1] + 1)
+
+
 COMPUTE = {
     # math
     "math-01": lambda: math.hypot(6, 8),
@@ -1228,6 +1292,34 @@ COMPUTE = {
     "phys-15-07": lambda: changes((2 * math.pi * 50 * 0.1, 2 * math.pi * 100 * 0.1), (1 / (2 * math.pi * 50 * 1e-5), 1 / (2 * math.pi * 100 * 1e-5))),
     "phys-17-07": lambda: changes((C_LIGHT / 400e-9, C_LIGHT / 700e-9), (C_LIGHT, C_LIGHT)),
     "phys-18-07": phys_18_07,
+    "math-02-03": lambda: math.hypot(2 + 3, 7 + 5),
+    "math-02-04": lambda: 3 * 4 - 2 * -1,
+    "math-02-05": lambda: solve_int(lambda k: 3 * 4 + k * -6 == 0),
+    "math-02-06": lambda: (3 * 4 + 4 * 3) / (math.hypot(3, 4) * math.hypot(4, 3)),
+    "math-02-07": lambda: math.hypot(9 - 1, 13 - -2),
+    "math-02-08": lambda: 3 * 4 * math.cos(math.radians(60)),
+    "math-02-09": lambda: math.sqrt(5 ** 2 + 2 * -9 + 3 ** 2),
+    "math-02-10": lambda: (7 - 2 * 2) * 2 + (-1 - 2 * -4) * -4,
+    "math-02-11": lambda: math.hypot((3 + 13) / 2, (-2 + 14) / 2),
+    "inf-01-07": road_length,
+    "inf-01-08": road_length,
+    "inf-06-07": turtle_points,
+    "inf-06-08": turtle_points,
+    "inf-12-07": lambda: replace_loop("4" * 84, [("4444", "22"), ("222", "4")]),
+    "inf-15-07": lambda: max(a for a in range(0, 256) if all(imp(x & 26 == 0 and x & 9 == 0, x & a == 0) for x in range(1024))),
+    "phys-05-08": phys_05_08,
+    "phys-06-08": lambda: changes((pendulum_period(1), pendulum_period(2)), (1 / pendulum_period(1), 1 / pendulum_period(2))),
+    "phys-09-08": phys_09_08,
+    "phys-10-08": lambda: changes((gas(1, v=0.01, t=300)["p"], gas(1, v=0.02, t=300)["p"]), (gas(1, v=0.01, t=300)["n"], gas(1, v=0.02, t=300)["n"])),
+    "phys-14-08": phys_14_08,
+    "phys-15-08": lambda: changes((thomson(1e-3, 1e-9), thomson(1e-3, 4e-9)), (C_LIGHT * thomson(1e-3, 1e-9), C_LIGHT * thomson(1e-3, 4e-9))),
+    "phys-17-08": phys_17_08,
+    "phys-18-08": phys_18_08,
+    "phys-20-01": lambda: one_change_pair([(0.5, 100, 5), (1.0, 200, 5), (1.0, 100, 5), (0.5, 100, 10), (1.0, 200, 10)], 0),
+    "phys-20-02": lambda: one_change_pair([("Al", 20, "вода"), ("Al", 40, "керосин"), ("Cu", 40, "вода"), ("Cu", 20, "керосин"), ("Al", 40, "вода")], 1),
+    "phys-20-03": lambda: one_change_pair([("Cu", 1, 0.5), ("Cu", 2, 1), ("Al", 1, 1), ("Cu", 1, 1), ("Al", 2, 0.5)], 2),
+    "phys-20-04": lambda: one_change_pair([(30, "дерево", "стекло"), (45, "дерево", "стекло"), (45, "сталь", "дерево"), (30, "сталь", "стекло"), (60, "дерево", "дерево")], 0),
+    "phys-20-05": lambda: one_change_pair([(2, 0.1, 60), (1, 0.2, 60), (1, 0.1, 20), (1, 0.1, 60), (2, 0.2, 20)], 2),
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
