@@ -922,6 +922,50 @@ def one_change_pair(rows, vary):
     return "%d%d" % (pairs[0][0] + 1, pairs[0][1] + 1)
 
 
+def phys_05_09():
+    m, f_pull, v, a = 2, 6, 0.5, 0.0  # constant speed: no acceleration
+    friction = f_pull - m * a
+    net = f_pull - friction
+    return true_ones(close(friction, 6), close(friction / (m * G), 0.3), close(net, 6), close(v * 4, 2), close(m * v * v / 2, 1))
+
+
+def phys_09_09():
+    heat = lambda c, m, dt: c * m * dt
+    q_al, q_cu = heat(920, 1, 10), heat(400, 1, 10)
+    return true_ones(close(q_al, 9200), q_cu > q_al, close(heat(400, 1, 20), 8000), close(q_cu / q_al, 2.3),
+                     close(-heat(920, 1, -10), 9200))
+
+
+def cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def phys_14_09():
+    def force(i, l, alpha):  # F = I l × B, the wire along x, B at angle alpha to it
+        b = (0.2 * math.cos(math.radians(alpha)), 0.2 * math.sin(math.radians(alpha)), 0.0)
+        return tuple(i * c for c in cross((l, 0.0, 0.0), b))
+    f = force(4, 0.5, 90)
+    along = math.hypot(*cross(f, (1.0, 0.0, 0.0))) < 1e-12
+    return true_ones(close(math.hypot(*f), 0.4), math.hypot(*force(4, 0.5, 0)) < 1e-12,
+                     close(math.hypot(*force(8, 0.5, 90)), 0.2), along, close(math.hypot(*force(4, 0.5, 30)), 0.2))
+
+
+def phys_18_09():
+    g_of = lambda m: 6.67e-11 * 6e24 * m / 6.4e6 ** 2 / m  # F/m for a body of mass m
+    boiling_t = [100.0, 100.0]  # the boiling point holds at constant pressure
+    sound_in_vacuum = None  # a mechanical wave needs a medium
+    return true_ones(close(g_of(1), g_of(50)), boiling_t[1] > boiling_t[0], close(1 / (1 / 10 + 1 / 10), 10 / 2),
+                     sound_in_vacuum == 340, nucleus_after(27, 60, "beta")[1] == 60)
+
+
+def segment_cover_length(p, q):
+    """№15 with segments: the shortest segment A covering every point of P outside Q,
+    found on a grid of step 1/100 (the set ends where the next grid point leaves it)."""
+    step = Fraction(1, 100)
+    pts = [k * step for k in range(0, 100 * 100) if p[0] <= k * step <= p[1] and not q[0] <= k * step <= q[1]]
+    return max(pts) + step - min(pts)
+
+
 COMPUTE = {
     # math
     "math-01": lambda: math.hypot(6, 8),
@@ -1320,6 +1364,19 @@ COMPUTE = {
     "phys-20-03": lambda: one_change_pair([("Cu", 1, 0.5), ("Cu", 2, 1), ("Al", 1, 1), ("Cu", 1, 1), ("Al", 2, 0.5)], 2),
     "phys-20-04": lambda: one_change_pair([(30, "дерево", "стекло"), (45, "дерево", "стекло"), (45, "сталь", "дерево"), (30, "сталь", "стекло"), (60, "дерево", "дерево")], 0),
     "phys-20-05": lambda: one_change_pair([(2, 0.1, 60), (1, 0.2, 60), (1, 0.1, 20), (1, 0.1, 60), (2, 0.2, 20)], 2),
+    "inf-01-09": road_length,
+    "inf-06-09": turtle_points,
+    "inf-12-08": lambda: sum(int(c) for c in replace_loop("5" + "3" * 50, [("53", "35"), ("333", "5")])),
+    "inf-15-08": lambda: segment_cover_length((15, 40), (21, 63)),
+    "phys-05-09": phys_05_09,
+    "phys-06-09": lambda: changes(tuple(2 * G * math.sin(math.radians(a)) for a in (20, 25)), tuple(2 * G * math.cos(math.radians(a)) for a in (20, 25))),
+    "phys-09-09": phys_09_09,
+    "phys-10-09": lambda: changes((carnot(500, 300, 2000)[0], carnot(600, 300, 2000)[0]), (carnot(500, 300, 2000)[2], carnot(600, 300, 2000)[2])),
+    "phys-14-09": phys_14_09,
+    "phys-15-09": lambda: changes((circuit(12, 1, 10)[0], circuit(12, 1, 5)[0]), (circuit(12, 1, 10)[1], circuit(12, 1, 5)[1])),
+    "phys-17-09": lambda: changes((H * 5e14, H * 5e14), (C_LIGHT / 5e14, C_LIGHT / 1.5 / 5e14)),
+    "phys-18-09": phys_18_09,
+    "phys-20-06": lambda: one_change_pair([(80, 0.4, 2), (40, 0.2, 2), (40, 0.4, 4), (80, 0.2, 4), (40, 0.4, 2)], 1),
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")
