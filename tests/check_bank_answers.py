@@ -858,6 +858,114 @@ def phys_18_07():
                      92 - nucleus_after(92, 238, "alpha")[0] == 2)
 
 
+# --- added with the vectors, №1/№6 informatics and physics №20 tasks ----------------
+
+
+def throw_horizontal(h, v0, dt=1e-5):
+    """Time of flight, range, speed at landing and final horizontal speed, step by step."""
+    t, x, y, vx, vy = 0.0, 0.0, h, v0, 0.0
+    while y > 0:
+        vy -= G * dt
+        x += vx * dt
+        y += vy * dt
+        t += dt
+    return t, x, math.hypot(vx, vy), vx
+
+
+def phys_05_08():
+    a, b = throw_horizontal(20, 15), throw_horizontal(20, 30)
+    return true_ones(close(a[0], 2), close(a[1], 30), close(a[2], 25), a[3] < 15, close(b[0], 2 * a[0]))
+
+
+def pendulum_period(l):
+    return 2 * math.pi * math.sqrt(l / G)
+
+
+def phys_09_08():
+    a, b = gas(2, v=0.01, t=200), gas(2, v=0.01, t=350)
+    work = 0.0  # the volume does not change
+    q = b["U"] - a["U"] + work
+    return true_ones(work > 0, close(b["U"] - a["U"], 3739.5), close(b["p"] / a["p"], 1.75), q < 0, b["E"] < a["E"])
+
+
+def phys_14_08():
+    u, r1, r2 = 12, 3, 6
+    i1, i2 = Fraction(u, r1), Fraction(u, r2)  # parallel: the same voltage on both
+    return true_ones(u / (i1 + i2) == 2, i1 == 4, i1 + i2 == 4, u * i2 == 24, i1 * r1 < i2 * r2)
+
+
+def thomson(l, c):
+    return 2 * math.pi * math.sqrt(l * c)
+
+
+def phys_17_08():
+    nu, work_fn = 1e15, 3.2e-19
+    n1, n2 = 1e-3 / (H * nu), 2e-3 / (H * nu)  # photons per second at twice the power
+    return changes((n1, n2), (H * nu - work_fn, H * nu - work_fn))
+
+
+def phys_18_08():
+    iso = gas(1, v=0.01, t=300)["p"] > gas(1, v=0.02, t=300)["p"]
+    accel = lambda f, m: f / m
+    ampere = lambda b, i, l, alpha: b * i * l * math.sin(math.radians(alpha))
+    nu_air = nu_water = 5e14  # the source sets the frequency
+    half_life = lambda n0: 5730.0  # a constant of the isotope, whatever n0
+    return true_ones(iso, accel(10, 4) > accel(10, 2), abs(ampere(0.1, 2, 0.5, 0)) < 1e-12, nu_water < nu_air,
+                     half_life(100) != half_life(1000))
+
+
+def one_change_pair(rows, vary):
+    """№20: the two setups that differ in `vary` and in nothing else (there must be one pair)."""
+    pairs = [(i, j) for i in range(len(rows)) for j in range(i + 1, len(rows))
+             if rows[i][vary] != rows[j][vary] and all(rows[i][k] == rows[j][k] for k in range(len(rows[i])) if k != vary)]
+    assert len(pairs) == 1, pairs
+    return "%d%d" % (pairs[0][0] + 1, pairs[0][1] + 1)
+
+
+def phys_05_09():
+    m, f_pull, v, a = 2, 6, 0.5, 0.0  # constant speed: no acceleration
+    friction = f_pull - m * a
+    net = f_pull - friction
+    return true_ones(close(friction, 6), close(friction / (m * G), 0.3), close(net, 6), close(v * 4, 2), close(m * v * v / 2, 1))
+
+
+def phys_09_09():
+    heat = lambda c, m, dt: c * m * dt
+    q_al, q_cu = heat(920, 1, 10), heat(400, 1, 10)
+    return true_ones(close(q_al, 9200), q_cu > q_al, close(heat(400, 1, 20), 8000), close(q_cu / q_al, 2.3),
+                     close(-heat(920, 1, -10), 9200))
+
+
+def cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def phys_14_09():
+    def force(i, l, alpha):  # F = I l × B, the wire along x, B at angle alpha to it
+        b = (0.2 * math.cos(math.radians(alpha)), 0.2 * math.sin(math.radians(alpha)), 0.0)
+        return tuple(i * c for c in cross((l, 0.0, 0.0), b))
+    f = force(4, 0.5, 90)
+    along = math.hypot(*cross(f, (1.0, 0.0, 0.0))) < 1e-12
+    return true_ones(close(math.hypot(*f), 0.4), math.hypot(*force(4, 0.5, 0)) < 1e-12,
+                     close(math.hypot(*force(8, 0.5, 90)), 0.2), along, close(math.hypot(*force(4, 0.5, 30)), 0.2))
+
+
+def phys_18_09():
+    g_of = lambda m: 6.67e-11 * 6e24 * m / 6.4e6 ** 2 / m  # F/m for a body of mass m
+    boiling_t = [100.0, 100.0]  # the boiling point holds at constant pressure
+    sound_in_vacuum = None  # a mechanical wave needs a medium
+    return true_ones(close(g_of(1), g_of(50)), boiling_t[1] > boiling_t[0], close(1 / (1 / 10 + 1 / 10), 10 / 2),
+                     sound_in_vacuum == 340, nucleus_after(27, 60, "beta")[1] == 60)
+
+
+def segment_cover_length(p, q):
+    """№15 with segments: the shortest segment A covering every point of P outside Q,
+    found on a grid of step 1/100 (the set ends where the next grid point leaves it)."""
+    step = Fraction(1, 100)
+    pts = [k * step for k in range(0, 100 * 100) if p[0] <= k * step <= p[1] and not q[0] <= k * step <= q[1]]
+    return max(pts) + step - min(pts)
+
+
 COMPUTE = {
     # math
     "math-01": lambda: math.hypot(6, 8),
@@ -1228,6 +1336,47 @@ COMPUTE = {
     "phys-15-07": lambda: changes((2 * math.pi * 50 * 0.1, 2 * math.pi * 100 * 0.1), (1 / (2 * math.pi * 50 * 1e-5), 1 / (2 * math.pi * 100 * 1e-5))),
     "phys-17-07": lambda: changes((C_LIGHT / 400e-9, C_LIGHT / 700e-9), (C_LIGHT, C_LIGHT)),
     "phys-18-07": phys_18_07,
+    "math-02-03": lambda: math.hypot(2 + 3, 7 + 5),
+    "math-02-04": lambda: 3 * 4 - 2 * -1,
+    "math-02-05": lambda: solve_int(lambda k: 3 * 4 + k * -6 == 0),
+    "math-02-06": lambda: (3 * 4 + 4 * 3) / (math.hypot(3, 4) * math.hypot(4, 3)),
+    "math-02-07": lambda: math.hypot(9 - 1, 13 - -2),
+    "math-02-08": lambda: 3 * 4 * math.cos(math.radians(60)),
+    "math-02-09": lambda: math.sqrt(5 ** 2 + 2 * -9 + 3 ** 2),
+    "math-02-10": lambda: (7 - 2 * 2) * 2 + (-1 - 2 * -4) * -4,
+    "math-02-11": lambda: math.hypot((3 + 13) / 2, (-2 + 14) / 2),
+    "inf-01-07": road_length,
+    "inf-01-08": road_length,
+    "inf-06-07": turtle_points,
+    "inf-06-08": turtle_points,
+    "inf-12-07": lambda: replace_loop("4" * 84, [("4444", "22"), ("222", "4")]),
+    "inf-15-07": lambda: max(a for a in range(0, 256) if all(imp(x & 26 == 0 and x & 9 == 0, x & a == 0) for x in range(1024))),
+    "phys-05-08": phys_05_08,
+    "phys-06-08": lambda: changes((pendulum_period(1), pendulum_period(2)), (1 / pendulum_period(1), 1 / pendulum_period(2))),
+    "phys-09-08": phys_09_08,
+    "phys-10-08": lambda: changes((gas(1, v=0.01, t=300)["p"], gas(1, v=0.02, t=300)["p"]), (gas(1, v=0.01, t=300)["n"], gas(1, v=0.02, t=300)["n"])),
+    "phys-14-08": phys_14_08,
+    "phys-15-08": lambda: changes((thomson(1e-3, 1e-9), thomson(1e-3, 4e-9)), (C_LIGHT * thomson(1e-3, 1e-9), C_LIGHT * thomson(1e-3, 4e-9))),
+    "phys-17-08": phys_17_08,
+    "phys-18-08": phys_18_08,
+    "phys-20-01": lambda: one_change_pair([(0.5, 100, 5), (1.0, 200, 5), (1.0, 100, 5), (0.5, 100, 10), (1.0, 200, 10)], 0),
+    "phys-20-02": lambda: one_change_pair([("Al", 20, "вода"), ("Al", 40, "керосин"), ("Cu", 40, "вода"), ("Cu", 20, "керосин"), ("Al", 40, "вода")], 1),
+    "phys-20-03": lambda: one_change_pair([("Cu", 1, 0.5), ("Cu", 2, 1), ("Al", 1, 1), ("Cu", 1, 1), ("Al", 2, 0.5)], 2),
+    "phys-20-04": lambda: one_change_pair([(30, "дерево", "стекло"), (45, "дерево", "стекло"), (45, "сталь", "дерево"), (30, "сталь", "стекло"), (60, "дерево", "дерево")], 0),
+    "phys-20-05": lambda: one_change_pair([(2, 0.1, 60), (1, 0.2, 60), (1, 0.1, 20), (1, 0.1, 60), (2, 0.2, 20)], 2),
+    "inf-01-09": road_length,
+    "inf-06-09": turtle_points,
+    "inf-12-08": lambda: sum(int(c) for c in replace_loop("5" + "3" * 50, [("53", "35"), ("333", "5")])),
+    "inf-15-08": lambda: segment_cover_length((15, 40), (21, 63)),
+    "phys-05-09": phys_05_09,
+    "phys-06-09": lambda: changes(tuple(2 * G * math.sin(math.radians(a)) for a in (20, 25)), tuple(2 * G * math.cos(math.radians(a)) for a in (20, 25))),
+    "phys-09-09": phys_09_09,
+    "phys-10-09": lambda: changes((carnot(500, 300, 2000)[0], carnot(600, 300, 2000)[0]), (carnot(500, 300, 2000)[2], carnot(600, 300, 2000)[2])),
+    "phys-14-09": phys_14_09,
+    "phys-15-09": lambda: changes((circuit(12, 1, 10)[0], circuit(12, 1, 5)[0]), (circuit(12, 1, 10)[1], circuit(12, 1, 5)[1])),
+    "phys-17-09": lambda: changes((H * 5e14, H * 5e14), (C_LIGHT / 5e14, C_LIGHT / 1.5 / 5e14)),
+    "phys-18-09": phys_18_09,
+    "phys-20-06": lambda: one_change_pair([(80, 0.4, 2), (40, 0.2, 2), (40, 0.4, 4), (80, 0.2, 4), (40, 0.4, 2)], 1),
 }
 
 COMPUTED_SUBJECTS = ("math", "inf", "phys")

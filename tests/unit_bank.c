@@ -248,6 +248,25 @@ static void test_embedded(void)
 	check(bank_find(&b, "no-such-task") == NULL);
 	check(bank_find(&b, "math-01") != NULL);
 
+	/* The floors issue #15 set: at least 600 fixed tasks; every number of
+	 * every built-in subject has at least 5, every Russian number 10 (№21,
+	 * punctuation analysis of a short text, is new: 5 until it grows). */
+	check(fixed >= 600);
+	if (fixed < 600)
+		fprintf(stderr, "the embedded bank has %d fixed tasks, fewer than 600\n", fixed);
+	for (int i = 0; i < 4; i++) {
+		int s = bank_subject_index(&b, want[i]);
+		int nums[BANK_MAX_NUMBER];
+		int nn = s < 0 ? 0 : bank_numbers(&b, s, nums, BANK_MAX_NUMBER);
+		for (int k = 0; k < nn; k++) {
+			int c = bank_count_kind(&b, s, nums[k], BANK_FIXED);
+			int floor = strcmp(want[i], "rus") == 0 && nums[k] != 21 ? 10 : 5;
+			check(c >= floor);
+			if (c < floor)
+				fprintf(stderr, "%s number %d: %d fixed tasks, fewer than %d\n", want[i], nums[k], c, floor);
+		}
+	}
+
 	/* The dump reads back to the same bank, byte for byte. */
 	char path[300];
 	snprintf(path, sizeof path, "%s/dump.txt", tmpdir);
@@ -461,6 +480,34 @@ static const char good_file[] =
 	"answer: 135\r\n"
 	"order: any\r\n";
 
+/* A task without "topic:" takes the topic of the task before it with the
+ * same subject and number; another number, or a subject's first task, gets
+ * none. */
+static void test_topic_inherited(void)
+{
+	static const char file[] =
+		"subject: chem\ntitle: Химия\n\n"
+		"id: c1\nnumber: 5\ntopic: Моль\ntext: a\nanswer: 1\n\n"
+		"id: c2\nnumber: 6\ntext: b\nanswer: 1\n\n"
+		"id: c3\nnumber: 5\ntext: c\nanswer: 1\n\n"
+		"id: c4\nnumber: 5\ntopic: Масса\ntext: d\nanswer: 1\n\n"
+		"id: c5\nnumber: 5\ntext: e\nanswer: 1\n";
+	struct bank b;
+	memset(&b, 0, sizeof b);
+	int n;
+	char *msgs = load_msgs("topics.txt", file, BANK_REPLACE, &n, &b);
+	check_eq_str(msgs, "");
+	free(msgs);
+	const char *ids[] = {"c1", "c2", "c3", "c4", "c5"}, *topics[] = {"Моль", "", "Моль", "Масса", "Масса"};
+	for (int i = 0; i < 5; i++) {
+		const struct bank_task *t = bank_find(&b, ids[i]);
+		check(t != NULL);
+		if (t)
+			check_eq_str(t->topic, topics[i]);
+	}
+	bank_free(&b);
+}
+
 static void test_add_replace(void)
 {
 	struct bank b;
@@ -492,6 +539,7 @@ static void test_add_replace(void)
 		check_eq_str(b.subjects[t->subject].id, "math");
 		check_eq_str(t->text, "Код:\n  for i in range(3):\n  print(i)");
 		check(t->order == BANK_ORDER_ANY && bank_answer_matches(t, "5 3 1"));
+		check_eq_str(t->topic, "Планиметрия"); /* no topic: math number 1's, from the embedded bank */
 		/* sorted into math's number 1, after the embedded ones */
 		int s = t->subject, c = bank_count(&b, s, 1);
 		check(bank_nth(&b, s, 1, c - 1) == t);
@@ -800,6 +848,7 @@ int main(void)
 	test_matching();
 	test_embedded();
 	test_file_errors();
+	test_topic_inherited();
 	test_add_replace();
 	test_mutations();
 	test_kind_rules();
