@@ -13100,7 +13100,7 @@ struct bot_numstat {
 
 struct bot_user {
 	int64_t id;          /* Telegram user id; equals the private chat id */
-	char name[BOT_NAME_MAX + 1];
+	char *name;          /* display name (bot_set_name): its own allocation, "" when none; never NULL */
 	int lang;            /* LANG_RU / LANG_EN */
 	int lang_fixed;      /* chosen with /lang: the Telegram language no longer wins */
 	char subject[BOT_ID_MAX];
@@ -13138,9 +13138,9 @@ struct bot_msg {
 	char *body;          /* JSON body of sendMessage, chat_id included; NULL while spilled */
 	int64_t spill_off;   /* where the body is in the spill file */
 	uint32_t spill_len;  /* its length; 0 = not spilled */
-	int attempts;
+	unsigned short attempts;
+	unsigned char bcast; /* one of the broadcast's messages ("out" record's 4th field "b") */
 	int64_t not_before;  /* monotonic ms: retry backoff */
-	int bcast;           /* one of the broadcast's messages ("out" record's 4th field "b") */
 	struct bot_msg *next, *prev; /* the outbox is doubly linked: a message leaves in O(1) */
 };
 
@@ -13242,6 +13242,8 @@ struct bot_slot {
 	struct bot_user *u;
 };
 
+static char bot_no_name[1]; /* every user without a name points here */
+
 static struct bot_user *bot_find_user(const struct bot *b, int64_t id)
 {
 	const struct bot_slot *s = imap_get(&b->users, id);
@@ -13283,14 +13285,33 @@ static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 	}
 	b->roster[b->nroster++] = u;
 	u->id = id;
+	u->name = bot_no_name;
 	u->lang = b->o.lang;
 	u->remind_hour = -1;
 	s->u = u;
 	return u;
 }
 
+/* Set a user's display name, cut to BOT_NAME_MAX bytes (UTF-8 safe).  Out
+ * of memory keeps the old one.  A name costs its length, not the limit. */
+static void bot_set_name(struct bot_user *u, const char *name)
+{
+	char cut[BOT_NAME_MAX + 1];
+	utf8_copy(cut, sizeof cut, name ? name : "");
+	if (u->name && strcmp(u->name, cut) == 0)
+		return;
+	char *p = cut[0] ? strdup(cut) : bot_no_name;
+	if (!p)
+		return;
+	if (u->name != bot_no_name)
+		free(u->name);
+	u->name = p;
+}
+
 static void bot_free_user(struct bot_user *u)
 {
+	if (u->name != bot_no_name)
+		free(u->name);
 	free(u->tasks);
 	free(u->nums);
 	free(u);
@@ -13652,7 +13673,7 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		struct bot_user *u = bot_get_user(b, bot_field_i64(r, 0));
 		if (!u)
 			return -1;
-		utf8_copy(u->name, sizeof u->name, r->f[1]);
+		bot_set_name(u, r->f[1]);
 		utf8_copy(u->subject, sizeof u->subject, r->f[2]);
 		utf8_copy(u->pending, sizeof u->pending, r->f[3]);
 		utf8_copy(u->last_task, sizeof u->last_task, r->f[4]);
@@ -15191,7 +15212,7 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 		return;
 	}
 	if (in->first_name && in->first_name[0])
-		utf8_copy(u->name, sizeof u->name, in->first_name);
+		bot_set_name(u, in->first_name);
 	if (!u->lang_fixed && in->lang_code && in->lang_code[0])
 		u->lang = strncmp(in->lang_code, "ru", 2) == 0 || strncmp(in->lang_code, "uk", 2) == 0 ||
 		                  strncmp(in->lang_code, "be", 2) == 0 || strncmp(in->lang_code, "kk", 2) == 0

@@ -219,13 +219,15 @@ static void test_top_order(void)
 	int today = bot_today(&b);
 	for (int i = 0; i < 15; i++) {
 		struct bot_user *u = bot_get_user(&b, 987650 + i);
-		snprintf(u->name, sizeof u->name, "U%02d", i);
+		char nm[16];
+		snprintf(nm, sizeof nm, "U%02d", i);
+		bot_set_name(u, nm);
 		u->points = 10 * i;
 		u->week_id = bot_week(today);
 		u->week_points = 150 - 10 * i;
 	}
 	struct bot_user *me = bot_get_user(&b, 1);
-	snprintf(me->name, sizeof me->name, "Me");
+	bot_set_name(me, "Me");
 	me->points = 5;
 	struct bot_call c = {&b, me, NULL, 1, "", today};
 	struct buf t = BUF_INIT;
