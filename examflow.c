@@ -72,7 +72,7 @@
  *
  * CONTENTS
  *
- *    1. Includes, limits, exit codes
+ *    1. Includes, the platform (os_), limits, exit codes
  *    2. Utilities: time, buffers, UTF-8 and HTML, an int64 map, CRC-32C, files, logging
  *    3. Configuration: the key table
  *    4. JSON: tokenizer, accessors, writer
@@ -174,10 +174,11 @@
  */
 
 /* ==========================================================================
- * 1. Includes, limits, exit codes
+ * 1. Includes, the platform (os_), limits, exit codes
  * ==========================================================================
  * Every limit the program enforces lives here or at the top of its section,
- * with its unit and the reason for the number.
+ * with its unit and the reason for the number.  Every difference between
+ * Linux and Windows lives in the platform block that opens the section.
  */
 /* --- the platform: os_ ----------------------------------------------------
  * Every difference between POSIX and Windows lives in this block, and only
@@ -186,8 +187,13 @@
  * errno: on POSIX each os_NAME is the function itself; on Windows it is
  * written below with Win32 (UTF-8 paths as wide strings, Winsock sockets in
  * a table of their own so that one int names a file, a socket or a pipe).
- * What Windows cannot do (fork, setuid, SIGHUP, ...) fails with ENOSYS or
- * is a no-op, and the section that calls it says what happens then. */
+ * What Windows cannot do fails with ENOSYS or is a no-op, and the section
+ * that calls it says what happens then: fork and exec (OS_CAN_FORK is 0:
+ * the watchdog starts the program again with os_spawn_worker, a notice is
+ * sent in-process), setuid and chown (run_as), file modes (ACLs decide),
+ * prctl and rlimits.  Signals become console control events (Ctrl-C,
+ * Ctrl-Break, close, shut-down: SIGINT/SIGTERM) and named events that
+ * os_kill sets (SIGTERM, SIGHUP, SIGUSR2 between our own processes). */
 #if defined(_WIN32)
 /* Windows (mingw-w64): Win32 and Winsock under the POSIX names the rest of
  * the file calls.  Files are CRT descriptors over handles opened with every
@@ -1509,18 +1515,6 @@ static void os_init(void)
 }
 #endif
 
-#include "bearssl.h"
-
-#ifndef EXAMFLOW_VERSION
-#define EXAMFLOW_VERSION "dev"
-#endif
-#ifndef EXAMFLOW_BUILD_DATE
-#define EXAMFLOW_BUILD_DATE "unknown"
-#endif
-#ifndef EXAMFLOW_BEARSSL_VERSION
-#define EXAMFLOW_BEARSSL_VERSION "0.6"
-#endif
-
 /* What a release is built for, as `examflow version` prints it and a
  * release manifest names it: a binary for another target is never run. */
 #if defined(__x86_64__)
@@ -1544,6 +1538,19 @@ static void os_init(void)
 #define EXAMFLOW_CC "gcc " __VERSION__
 #else
 #define EXAMFLOW_CC "unknown compiler"
+#endif
+/* --- end of the platform: no platform #if below this line ----------------- */
+
+#include "bearssl.h"
+
+#ifndef EXAMFLOW_VERSION
+#define EXAMFLOW_VERSION "dev"
+#endif
+#ifndef EXAMFLOW_BUILD_DATE
+#define EXAMFLOW_BUILD_DATE "unknown"
+#endif
+#ifndef EXAMFLOW_BEARSSL_VERSION
+#define EXAMFLOW_BEARSSL_VERSION "0.6"
 #endif
 
 /* Exit codes: distinct so that a supervisor can tell "try later" from
