@@ -3,7 +3,8 @@
 The Windows build is the same examflow.c through its os_ platform layer
 (section 1).  Here it runs under Wine on 127.0.0.1: `version`, `check` over
 TLS with the test CA as ca_file, a student's /start → task → answer → /stats
-with the watchdog, a worker killed from outside (the watchdog starts a new
+with the watchdog, the AI tutor against the Gemini double, GET /health
+from the health listener, a worker killed from outside (the watchdog starts a new
 one), a stop by Ctrl-C (Wine turns SIGINT into CTRL_C_EVENT, what NSSM sends
 first) that confirms the offset, a restart that replays the data directory,
 and a data directory written by the Linux build opened by the Windows build
@@ -27,8 +28,12 @@ import re
 import shutil
 import signal
 import subprocess
+import socket
 import time
+import urllib.error
+import urllib.request
 
+from gemini_double import GeminiDouble
 from tg_double import TelegramDouble, make_test_pki
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -36,6 +41,17 @@ EXE = os.path.join(TESTS_DIR, "..", "examflow.exe")
 WINE = shutil.which("wine64") or "/usr/lib/wine/wine64"
 PREFIX = os.path.join(TESTS_DIR, "build", "wineprefix")
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
+GKEY = "AIzaTestKeyForTheGeminiDouble-0123456789"
+
+
+def http_get(port, path):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as r:
+            return r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.read().decode()
+    except OSError:
+        return None
 
 
 def skip_reason(t):
@@ -191,15 +207,35 @@ def test_version_and_check_over_tls(t):
     t.check(TOKEN.split(":")[1] not in out, "the token is not printed")
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_student_worker_kill_ctrl_c_and_replay(t):
     if skip(t):
         return
     d = new_double(t)
-    env = bot_env(t, d)
+    g = GeminiDouble(key=GKEY)
+    g.start()
+    t.on_cleanup(g.stop)
+    port = free_port()
+    env = bot_env(t, d, GEMINI_API_KEY=GKEY, EXAMFLOW_GEMINI_API=g.url, EXAMFLOW_HEALTH_LISTEN="127.0.0.1:%d" % port)
     p = wine_spawn(t, ["run"], env)
     started(t, d, p)
     stats = student(t, d, 1001)
     t.check("Очки: 10" in stats, "/stats counts the right answer: %r" % stats)
+
+    # the AI tutor, through the Gemini double
+    d.push_message(1003, "/ask Как найти дискриминант?")
+    got = wait_texts(t, d, 1003, 1)
+    t.check("Разбор вопроса" in got[0], "the tutor's answer: %r" % got[0])
+    t.eq(len(g.requests()), 1, "requests to Gemini")
+
+    # the health listener
+    body = t.wait_for(lambda: http_get(port, "/health"), timeout=20, what="GET /health")
+    t.check('"bot_online":true' in body.replace(" ", ""), "GET /health: " + body[:500])
 
     # the worker is killed from outside: the watchdog starts another
     h = t.wait_for(lambda: (health(t) or {}).get("worker_pid") and health(t), timeout=20,
