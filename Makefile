@@ -77,13 +77,13 @@ ifeq ($(MUSL_GCC),)
 endif
 	$(RELEASE_CC) $(REL_FLAGS) -o $@ examflow.c $(RELEASE_LIB)
 
-# Windows: one static PE32+ binary; only system DLLs (ws2_32, kernel32,
-# advapi32, crypt32).  The posix thread model of mingw-w64 is not needed:
-# winpthreads is linked in statically.
+# Windows: one static PE32+ binary that needs only DLLs every Windows has
+# (kernel32, user32, advapi32, crypt32, ws2_32, msvcrt); winpthreads (the
+# DNS threads) is linked in statically.
 MINGW_CC    = x86_64-w64-mingw32-gcc
 MINGW       := $(shell command -v $(MINGW_CC) 2>/dev/null)
 WIN_FLAGS   = -Os -static -s $(WARN) $(DEFS) $(INC)
-WIN_LIBS    = -lws2_32 -lcrypt32 -ladvapi32 -Wl,-Bstatic -lpthread
+WIN_LIBS    = -lws2_32 -lcrypt32 -ladvapi32 -luser32 -Wl,-Bstatic -lpthread
 examflow.exe: examflow.c vendor/build-mingw/libbearssl.a Makefile
 	$(MINGW_CC) $(WIN_FLAGS) -o $@ examflow.c vendor/build-mingw/libbearssl.a $(WIN_LIBS)
 

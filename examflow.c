@@ -235,6 +235,7 @@
 #define EXAMFLOW_OS "windows"
 #define EXAMFLOW_LIBC "mingw-w64"
 #define OS_CAN_FORK 0
+#define OS_EXE_BUSY 1 /* a running .exe cannot be replaced or written, only renamed */
 
 #define O_NOFOLLOW 0x01000000  /* no symbolic links to follow in our data files */
 #define O_DIRECTORY 0x02000000 /* opened for os_fsync, which is a no-op on a directory */
@@ -1062,6 +1063,37 @@ static DWORD WINAPI os_event_thread(LPVOID arg)
 	}
 }
 
+/* NSSM stops a service with Ctrl-C, then WM_CLOSE to the program's windows,
+ * then WM_QUIT to its threads, then TerminateProcess; with AppNoConsole=1
+ * there is no console for the first.  A hidden window on a thread of its
+ * own turns the other two into SIGTERM as well. */
+static LRESULT CALLBACK os_window_proc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+	if (msg == WM_CLOSE || (msg == WM_ENDSESSION && wp)) {
+		os_deliver(SIGTERM);
+		return 0;
+	}
+	return DefWindowProcW(h, msg, wp, lp);
+}
+
+static DWORD WINAPI os_window_thread(LPVOID arg)
+{
+	(void)arg;
+	WNDCLASSW wc;
+	memset(&wc, 0, sizeof wc);
+	wc.lpfnWndProc = os_window_proc;
+	wc.hInstance = GetModuleHandleW(NULL);
+	wc.lpszClassName = L"examflow-stop";
+	MSG m;
+	PeekMessageW(&m, NULL, 0, 0, PM_NOREMOVE); /* the thread's queue: WM_QUIT can reach it */
+	if (RegisterClassW(&wc))
+		CreateWindowExW(0, wc.lpszClassName, L"ExamFlow", 0, 0, 0, 0, 0, NULL, NULL, wc.hInstance, NULL);
+	while (GetMessageW(&m, NULL, 0, 0) > 0)
+		DispatchMessageW(&m);
+	os_deliver(SIGTERM); /* WM_QUIT */
+	return 0;
+}
+
 static void os_event_name(wchar_t *w, size_t n, unsigned long pid, int sig)
 {
 	_snwprintf(w, n, L"Local\\examflow-%lu-%d", pid, sig);
@@ -1092,6 +1124,8 @@ static int os_sigaction(int sig, const struct sigaction *sa, struct sigaction *o
 		}
 		HANDLE t = CreateThread(NULL, 64 * 1024, os_event_thread, NULL, 0, NULL);
 		if (t)
+			CloseHandle(t);
+		if ((t = CreateThread(NULL, 64 * 1024, os_window_thread, NULL, 0, NULL)) != NULL)
 			CloseHandle(t);
 	}
 	return 0;
@@ -1234,13 +1268,15 @@ static DWORD WINAPI os_relay_thread(LPVOID arg)
 #define OS_WORKER_ENV "EXAMFLOW_WORKER_PIPE" /* the handle a worker reports on */
 #define OS_PARENT_ENV "EXAMFLOW_WATCHDOG_PID"
 
-/* Start this program again, with the same command line, as the worker:
- * it finds OS_WORKER_ENV and reports on that pipe, and *rfd (a socket the
- * watchdog polls) carries what it writes.  The worker joins a job object
- * that ends it if the watchdog dies.  Returns the pid, or -1 and errno. */
-static pid_t os_spawn_worker(int *rfd)
+/* Start exe with the command line cmd; what it writes to the pipe comes
+ * out of *rfd (a socket poll() can watch; a relay thread copies, then waits
+ * for the process and raises SIGCHLD).  A worker gets the pipe's handle in
+ * OS_WORKER_ENV and the console as it is, and joins a job object that ends
+ * it with the watchdog; anything else gets the pipe as stdout and stderr
+ * and NUL as stdin.  Returns the pid, or -1 and errno. */
+static pid_t os_start(const wchar_t *exe, wchar_t *cmd, int *rfd, int worker)
 {
-	HANDLE r = NULL, w = NULL;
+	HANDLE r = NULL, w = NULL, nul = INVALID_HANDLE_VALUE;
 	int sp[2];
 	if (os_pipe2(sp, 0) < 0)
 		return -1;
@@ -1250,23 +1286,31 @@ static pid_t os_spawn_worker(int *rfd)
 		return os_fail(GetLastError());
 	}
 	SetHandleInformation(w, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-	char v[32];
-	snprintf(v, sizeof v, "%llu", (unsigned long long)(uintptr_t)w);
-	_putenv_s(OS_WORKER_ENV, v);
-	snprintf(v, sizeof v, "%lu", (unsigned long)GetCurrentProcessId());
-	_putenv_s(OS_PARENT_ENV, v);
-	wchar_t exe[OS_WPATH];
-	GetModuleFileNameW(NULL, exe, OS_WPATH);
-	wchar_t *cmd = _wcsdup(GetCommandLineW());
 	STARTUPINFOW si;
 	PROCESS_INFORMATION pi;
 	memset(&si, 0, sizeof si);
 	si.cb = sizeof si;
-	BOOL ok = cmd && CreateProcessW(exe, cmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+	if (worker) {
+		char v[32];
+		snprintf(v, sizeof v, "%llu", (unsigned long long)(uintptr_t)w);
+		_putenv_s(OS_WORKER_ENV, v);
+		snprintf(v, sizeof v, "%lu", (unsigned long)GetCurrentProcessId());
+		_putenv_s(OS_PARENT_ENV, v);
+	} else {
+		SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+		nul = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, OPEN_EXISTING, 0, NULL);
+		si.dwFlags = STARTF_USESTDHANDLES;
+		si.hStdInput = nul;
+		si.hStdOutput = si.hStdError = w;
+	}
+	BOOL ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
 	DWORD e = GetLastError();
-	free(cmd);
-	_putenv_s(OS_WORKER_ENV, "");
-	_putenv_s(OS_PARENT_ENV, "");
+	if (worker) {
+		_putenv_s(OS_WORKER_ENV, "");
+		_putenv_s(OS_PARENT_ENV, "");
+	}
+	if (nul != INVALID_HANDLE_VALUE)
+		CloseHandle(nul);
 	CloseHandle(w);
 	if (!ok) {
 		CloseHandle(r);
@@ -1274,7 +1318,7 @@ static pid_t os_spawn_worker(int *rfd)
 		os_close(sp[1]);
 		return os_fail(e);
 	}
-	if (!os_job) {
+	if (worker && !os_job) {
 		JOBOBJECT_EXTENDED_LIMIT_INFORMATION li;
 		memset(&li, 0, sizeof li);
 		li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
@@ -1282,7 +1326,7 @@ static pid_t os_spawn_worker(int *rfd)
 		if (os_job)
 			SetInformationJobObject(os_job, JobObjectExtendedLimitInformation, &li, sizeof li);
 	}
-	if (os_job)
+	if (worker && os_job)
 		AssignProcessToJobObject(os_job, pi.hProcess); /* fails in an older job without nesting: the parent watch still works */
 	ResumeThread(pi.hThread);
 	CloseHandle(pi.hThread);
@@ -1319,6 +1363,77 @@ static pid_t os_spawn_worker(int *rfd)
 	return (pid_t)pi.dwProcessId;
 }
 
+/* The watchdog's worker: this program again, with the same command line;
+ * it finds OS_WORKER_ENV (os_worker_fd) and reports on that pipe. */
+static pid_t os_spawn_worker(int *rfd)
+{
+	wchar_t exe[OS_WPATH];
+	if (!GetModuleFileNameW(NULL, exe, OS_WPATH))
+		return os_fail(GetLastError());
+	wchar_t *cmd = _wcsdup(GetCommandLineW());
+	if (!cmd)
+		return errno = ENOMEM, -1;
+	pid_t pid = os_start(exe, cmd, rfd, 1);
+	free(cmd);
+	return pid;
+}
+
+/* One argument as the C runtime will split it again: quoted when it holds
+ * a space, a tab or a quote, backslashes doubled before a quote. */
+static int os_quote_arg(const wchar_t *a, wchar_t *out, size_t cap, size_t *n)
+{
+	int q = !*a || wcspbrk(a, L" \t\"") != NULL;
+	size_t k = *n;
+#define OS_PUT(c) do { if (k + 1 >= cap) return -1; out[k++] = (c); } while (0)
+	if (k)
+		OS_PUT(L' ');
+	if (q)
+		OS_PUT(L'"');
+	for (const wchar_t *p = a;; p++) {
+		size_t bs = 0;
+		while (*p == L'\\') {
+			p++;
+			bs++;
+		}
+		if (!*p) {
+			for (size_t i = 0; i < (q ? 2 * bs : bs); i++)
+				OS_PUT(L'\\');
+			break;
+		}
+		for (size_t i = 0; i < (*p == L'"' ? 2 * bs + 1 : bs); i++)
+			OS_PUT(L'\\');
+		OS_PUT(*p);
+	}
+	if (q)
+		OS_PUT(L'"');
+#undef OS_PUT
+	out[k] = 0;
+	*n = k;
+	return 0;
+}
+
+/* Run argv[0] with argv, stdin NUL, stdout and stderr into *rfd (what
+ * fork, dup2 and execv do for a probe on POSIX).  The pid, or -1 and errno. */
+static pid_t os_spawn(char *const argv[], int *rfd)
+{
+	enum { CAP = 8192 };
+	wchar_t *cmd = malloc(CAP * sizeof *cmd), exe[OS_WPATH], arg[OS_WPATH];
+	size_t n = 0;
+	pid_t pid = -1;
+	if (!cmd)
+		return errno = ENOMEM, -1;
+	cmd[0] = 0;
+	int ok = os_wide(argv[0], exe, OS_WPATH) == 0;
+	for (int i = 0; ok && argv[i]; i++)
+		ok = os_wide(argv[i], arg, OS_WPATH) == 0 && os_quote_arg(arg, cmd, CAP, &n) == 0;
+	if (ok)
+		pid = os_start(exe, cmd, rfd, 0);
+	else if (errno != EILSEQ)
+		errno = E2BIG;
+	free(cmd);
+	return pid;
+}
+
 static DWORD WINAPI os_parent_thread(LPVOID arg)
 {
 	WaitForSingleObject((HANDLE)arg, INFINITE);
@@ -1345,6 +1460,32 @@ static int os_worker_fd(void)
 	_putenv_s(OS_WORKER_ENV, "");
 	_putenv_s(OS_PARENT_ENV, "");
 	return fd;
+}
+
+static int os_proc_alive(pid_t pid)
+{
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	DWORD code = 0;
+	int alive = h && GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+	if (h)
+		CloseHandle(h);
+	return alive;
+}
+
+/* The path of the .exe pid runs (where it was started from: a rename does
+ * not change it).  0 or -errno. */
+static int os_proc_exe(pid_t pid, char *out, size_t len)
+{
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	wchar_t w[OS_WPATH];
+	DWORD n = OS_WPATH;
+	int ok = h && QueryFullProcessImageNameW(h, 0, w, &n);
+	DWORD e = GetLastError();
+	if (h)
+		CloseHandle(h);
+	if (!ok)
+		return os_fail(e), -errno;
+	return os_utf8(w, out, (int)len) < 0 ? -errno : 0;
 }
 
 /* Trust anchors: every certificate in the system's ROOT store, as DER. */
@@ -1414,6 +1555,7 @@ static void os_init(void)
 #define EXAMFLOW_LIBC "musl" /* the only other libc we build with */
 #endif
 #define OS_CAN_FORK 1 /* the watchdog forks its worker; on Windows it starts it again */
+#define OS_EXE_BUSY 0 /* a running binary can be replaced by rename (and re-executed) */
 
 #define os_open open
 #define os_close close
@@ -1498,9 +1640,49 @@ static pid_t os_spawn_worker(int *rfd)
 	return -1;
 }
 
+static pid_t os_spawn(char *const argv[], int *rfd)
+{
+	(void)argv, (void)rfd;
+	errno = ENOSYS;
+	return -1;
+}
+
 static int os_worker_fd(void)
 {
 	return -1;
+}
+
+/* Is pid a live process (not a zombie)? */
+static int os_proc_alive(pid_t pid)
+{
+	char path[64], st[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t r = read(fd, st, sizeof st - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	st[r] = '\0';
+	const char *paren = strrchr(st, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* The binary pid runs, without the " (deleted)" Linux appends once the
+ * file was replaced.  0 or -errno. */
+static int os_proc_exe(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, out, len - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	size_t dl = strlen(" (deleted)");
+	if ((size_t)n > dl && strcmp(out + n - dl, " (deleted)") == 0)
+		out[n - dl] = '\0';
+	return 0;
 }
 
 /* The system's trust anchors come from a CA bundle file (section 5). */
@@ -18466,8 +18648,8 @@ static void wd_begin_stop(struct wd *w, int kind, int64_t now)
 {
 	if (w->stop_kind == kind || w->stop_kind == WD_STOP_EXIT)
 		return;
-	if (kind == WD_STOP_REEXEC && (!w->o->argv || !w->o->argv[0] || !(w->o->exec_path || w->exe[0]))) {
-		log_warn("watchdog", "SIGUSR2: re-exec is not possible here (no argv or binary path); ignored");
+	if (kind == WD_STOP_REEXEC && (!OS_CAN_FORK || !w->o->argv || !w->o->argv[0] || !(w->o->exec_path || w->exe[0]))) {
+		log_warn("watchdog", "SIGUSR2: re-exec is not possible here (no argv or binary path, or Windows); ignored");
 		return;
 	}
 	w->stop_kind = kind;
@@ -19421,27 +19603,35 @@ static int upd_errno_outcome(int e)
 static int upd_probe(char *const argv[], int64_t timeout_ms, struct buf *out, int *status, char *why, size_t wlen)
 {
 	int p[2];
+	pid_t pid;
 	buf_reset(out);
-	if (os_pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, wlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	fflush(NULL);
-	pid_t pid = os_fork();
-	if (pid == 0) {
-		int nul = os_open("/dev/null", O_RDONLY);
-		if (nul >= 0)
-			os_dup2(nul, 0);
-		os_dup2(p[1], 1);
-		os_dup2(p[1], 2);
-		os_execv(argv[0], argv);
-		_exit(127);
-	}
-	os_close(p[1]);
-	if (pid < 0) {
-		snprintf(why, wlen, "fork: %s", strerror(errno));
-		os_close(p[0]);
-		return -1;
+	if (!OS_CAN_FORK) { /* Windows: CreateProcess, the pipe as its stdout and stderr */
+		if ((pid = os_spawn(argv, &p[0])) < 0) {
+			snprintf(why, wlen, "could not be started: %s", strerror(errno));
+			return -1;
+		}
+	} else {
+		if (os_pipe2(p, O_CLOEXEC) < 0) {
+			snprintf(why, wlen, "pipe: %s", strerror(errno));
+			return -1;
+		}
+		fflush(NULL);
+		pid = os_fork();
+		if (pid == 0) {
+			int nul = os_open("/dev/null", O_RDONLY);
+			if (nul >= 0)
+				os_dup2(nul, 0);
+			os_dup2(p[1], 1);
+			os_dup2(p[1], 2);
+			os_execv(argv[0], argv);
+			_exit(127);
+		}
+		os_close(p[1]);
+		if (pid < 0) {
+			snprintf(why, wlen, "fork: %s", strerror(errno));
+			os_close(p[0]);
+			return -1;
+		}
 	}
 	int64_t deadline = mono_ms() + timeout_ms;
 	int open_pipe = 1, exited = 0;
@@ -19597,34 +19787,13 @@ static void upd_bot_free(struct upd_bot *b)
 /* Is pid a live process (not a zombie)? */
 static int upd_alive(pid_t pid)
 {
-	char path[64], st[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = os_open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t r = os_read(fd, st, sizeof st - 1);
-	os_close(fd);
-	if (r <= 0)
-		return 0;
-	st[r] = '\0';
-	const char *paren = strrchr(st, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	return os_proc_alive(pid);
 }
 
-/* The binary pid runs, without the " (deleted)" Linux appends once the
- * file was replaced.  0 or -errno. */
+/* The binary pid runs.  0 or -errno. */
 static int upd_proc_exe(pid_t pid, char *out, size_t len)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-	ssize_t n = os_readlink(path, out, len - 1);
-	if (n < 0)
-		return -errno;
-	out[n] = '\0';
-	size_t dl = strlen(" (deleted)");
-	if ((size_t)n > dl && strcmp(out + n - dl, " (deleted)") == 0)
-		out[n - dl] = '\0';
-	return 0;
+	return os_proc_exe(pid, out, len);
 }
 
 /* What the health file says now. */
@@ -20227,12 +20396,17 @@ static int upd_backup(struct upd *u)
  * over the installed one: at every moment there is a binary at the path. */
 static int upd_install(struct upd *u)
 {
-	int rc = upd_copy(u->exe, u->prev_path, u->mode);
+	/* Windows: the running .exe is renamed aside, never copied over */
+	int rc = OS_EXE_BUSY ? (os_rename(u->exe, u->prev_path) < 0 ? -errno : 0) : upd_copy(u->exe, u->prev_path, u->mode);
 	char dir[PATH_MAX_LEN];
 	if (rc < 0)
 		return upd_fail(u, upd_errno_outcome(-rc), "cannot keep the old binary as %s: %s", u->prev_path, strerror(-rc));
-	if (os_rename(u->new_path, u->exe) < 0)
-		return upd_fail(u, upd_errno_outcome(errno), "cannot rename %s to %s: %s", u->new_path, u->exe, strerror(errno));
+	if (os_rename(u->new_path, u->exe) < 0) {
+		int e = errno;
+		if (OS_EXE_BUSY && os_rename(u->prev_path, u->exe) < 0)
+			log_error("update", "cannot put %s back as %s: %s", u->prev_path, u->exe, strerror(errno));
+		return upd_fail(u, upd_errno_outcome(e), "cannot rename %s to %s: %s", u->new_path, u->exe, strerror(e));
+	}
 	u->new_written = 0;
 	upd_dirname(u->exe, dir, sizeof dir);
 	if ((rc = store_sync_dir(dir)) < 0)
@@ -20337,6 +20511,16 @@ static int upd_go_live(struct upd *u)
 		           u->m.version, u->m.notes);
 		snprintf(u->why, sizeof u->why, "installed %s → %s; %s: it starts with %s: %s", EXAMFLOW_VERSION, u->m.version,
 		         after, u->m.version, u->m.notes);
+		return UPD_OK;
+	}
+	if (OS_EXE_BUSY) { /* Windows: no re-exec in place; the service manager starts the new binary */
+		upd_state_accept(&u->st, u->m.version);
+		upd_state_save(u->state_path, &u->st);
+		upd_notify(u, "installed %s (was %s); the bot runs %s until its service restarts: %s", u->m.version,
+		           EXAMFLOW_VERSION, EXAMFLOW_VERSION, u->m.notes);
+		snprintf(u->why, sizeof u->why, "installed %s → %s; the running bot (pid %d) keeps %s until its service "
+		         "restarts (nssm restart ExamFlow): %s", EXAMFLOW_VERSION, u->m.version, (int)u->bot.pid,
+		         EXAMFLOW_VERSION, u->m.notes);
 		return UPD_OK;
 	}
 	log_info("update", "SIGUSR2 to the bot (pid %d): re-exec into %s", (int)u->bot.pid, u->m.version);
@@ -20449,7 +20633,21 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 	}
 	if (r == UPD_OK)
 		r = upd_find_bot(o->health_file, o->data_dir, u->exe, &u->bot, u->why, sizeof u->why);
-	if (r == UPD_OK) {
+	if (r == UPD_OK && OS_EXE_BUSY) { /* Windows: a running .exe (this one too) is renamed, never written */
+		char swap[PATH_MAX_LEN + 8];
+		snprintf(swap, sizeof swap, "%s.swap", u->exe);
+		int e = 0;
+		if (os_rename(u->exe, swap) < 0)
+			e = errno;
+		else if (os_rename(u->prev_path, u->exe) < 0) {
+			e = errno;
+			os_rename(swap, u->exe);
+		} else if (os_rename(swap, u->prev_path) < 0)
+			log_warn("update", "%s is back in place, but %s could not be kept as %s: %s", ver, EXAMFLOW_VERSION,
+			         u->prev_path, strerror(errno));
+		if (e)
+			r = upd_fail(u, upd_errno_outcome(e), "cannot put %s back: %s", u->prev_path, strerror(e));
+	} else if (r == UPD_OK) {
 		int rc = read_file(u->exe, &cur, UPD_MAX_BINARY_BYTES) < 0 || read_file(u->prev_path, &prev, UPD_MAX_BINARY_BYTES) < 0
 		         ? -errno : upd_write_atomic(u->exe, prev.p ? prev.p : "", prev.len, u->mode);
 		if (rc == 0 && (rc = upd_write_atomic(u->prev_path, cur.p ? cur.p : "", cur.len, u->mode)) < 0)
