@@ -26,6 +26,13 @@
  * root with run_as, `run` gives data_dir to that user and drops root before
  * anything else (cli_run_as: the one place privileges change).
  *
+ * The same file builds for Windows (make windows, mingw-w64): every
+ * difference lives in section 1's os_ block, and the rest of the file calls
+ * os_NAME with POSIX meaning.  There the watchdog starts the worker as a
+ * second examflow.exe with the same command line and a pipe (no fork), and
+ * NSSM is the service manager: its Ctrl-C, WM_CLOSE and WM_QUIT arrive as
+ * SIGINT/SIGTERM.
+ *
  * Telegram allows one poller per token: a copy starts on probation, takes
  * no update until it knows no other copy polls, and waits on standby while
  * another does (the roles in section 11).
@@ -120,11 +127,16 @@
  *              PREFIX.key and PREFIX.pub.
  *   Env        TELEGRAM_BOT_TOKEN, GEMINI_API_KEY, ADMIN_TELEGRAM_ID,
  *              UPTIMEROBOT_API_KEY, EXAMFLOW_<KEY> for every config key,
- *              EXAMFLOW_CONFIG (config path), NOTIFY_SOCKET, WATCHDOG_USEC.
+ *              EXAMFLOW_CONFIG (config path), NOTIFY_SOCKET, WATCHDOG_USEC;
+ *              on Windows, between our own processes, EXAMFLOW_WORKER_PIPE
+ *              and EXAMFLOW_WATCHDOG_PID (never a secret).
  *   Signals    SIGTERM/SIGINT graceful stop; SIGHUP reopen the log, reload
  *              config and task bank; SIGUSR2 re-exec the binary on disk
  *              (`examflow update` sends it); SIGPIPE and SIGXFSZ ignored
- *              (errors, not deaths).
+ *              (errors, not deaths).  Windows: console control events
+ *              (Ctrl-C: SIGINT; Ctrl-Break, close, log-off, shut-down,
+ *              WM_CLOSE, WM_QUIT: SIGTERM) and, between our own
+ *              processes, named events Local\examflow-PID-SIG.
  *   Exit codes 0 ok, 1 temporary failure (restart is fine), 2 usage,
  *              3 configuration is wrong (do not restart), 4 data files need
  *              an admin (run `examflow repair`), 5 update: a release was
@@ -141,7 +153,7 @@
  *
  *   data_dir/events.log   every change, appended one batch at a time
  *   data_dir/snapshot     the compacted live state; the log continues it
- *   data_dir/lock         flock()ed by the owner, holds its pid
+ *   data_dir/lock         flock()ed by the owner (LockFileEx on Windows), holds its pid
  *
  *   Both files hold one record per line, tab-separated, in UTF-8:
  *
