@@ -544,15 +544,20 @@ static ssize_t os_write(int fd, const void *p, size_t n)
 	return _write(fd, p, n > INT_MAX ? INT_MAX : (unsigned)n);
 }
 
-/* WSAPoll over our sockets; an entry that is not a socket is skipped. */
+/* WSAPoll over our sockets; an entry that is not a socket is skipped.  A
+ * peer's close wakes a reader with POLLIN, as poll() does. */
 static int os_poll(struct os_pollfd *p, nfds_t n, int ms)
 {
-	WSAPOLLFD w[64];
-	int map[64], k = 0;
+	WSAPOLLFD stack[64], *w = n <= 64 ? stack : malloc(n * sizeof *w);
+	int mstack[64], *map = n <= 64 ? mstack : malloc(n * sizeof *map), k = 0, r = -1;
+	if (!w || !map) {
+		errno = ENOMEM;
+		goto out;
+	}
 	for (nfds_t i = 0; i < n; i++) {
 		p[i].revents = 0;
 		SOCKET s = p[i].fd >= 0 ? os_sock(p[i].fd) : INVALID_SOCKET;
-		if (s == INVALID_SOCKET || k == 64)
+		if (s == INVALID_SOCKET)
 			continue;
 		w[k].fd = s;
 		w[k].events = p[i].events & (POLLIN | POLLOUT);
@@ -561,13 +566,23 @@ static int os_poll(struct os_pollfd *p, nfds_t n, int ms)
 	}
 	if (!k) {
 		Sleep(ms < 0 ? INFINITE : (DWORD)ms);
-		return 0;
+		r = 0;
+		goto out;
 	}
-	int r = WSAPoll(w, (ULONG)k, ms);
+	r = WSAPoll(w, (ULONG)k, ms);
 	if (r < 0)
-		return os_wsa_fail();
-	for (int j = 0; j < k; j++)
-		p[map[j]].revents = w[j].revents;
+		os_wsa_fail();
+	for (int j = 0; r > 0 && j < k; j++) {
+		short rev = w[j].revents;
+		if ((rev & (POLLHUP | POLLERR)) && (p[map[j]].events & POLLIN))
+			rev |= POLLIN;
+		p[map[j]].revents = rev;
+	}
+out:
+	if (w != stack)
+		free(w);
+	if (map != mstack)
+		free(map);
 	return r;
 }
 
@@ -645,6 +660,8 @@ static int os_open(const char *path, int flags, ...)
 		wcscpy(w, L"NUL");
 	int acc = flags & (O_RDONLY | O_WRONLY | O_RDWR);
 	DWORD access = acc == O_RDONLY ? GENERIC_READ : acc == O_WRONLY ? GENERIC_WRITE : GENERIC_READ | GENERIC_WRITE;
+	if (flags & O_APPEND) /* every write lands at the end, in one piece, whoever else appends (the log) */
+		access = (acc == O_RDWR ? GENERIC_READ : 0) | FILE_APPEND_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
 	DWORD disp = (flags & O_CREAT) && (flags & O_EXCL) ? CREATE_NEW
 	             : (flags & O_CREAT) && (flags & O_TRUNC) ? CREATE_ALWAYS
 	             : (flags & O_CREAT)                       ? OPEN_ALWAYS
@@ -654,12 +671,21 @@ static int os_open(const char *path, int flags, ...)
 	HANDLE h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, disp, attr, NULL);
 	if (h == INVALID_HANDLE_VALUE)
 		return os_fail(GetLastError());
-	int fd = _open_osfhandle((intptr_t)h, (flags & O_APPEND ? _O_APPEND : 0) | (acc == O_RDONLY ? _O_RDONLY : 0));
+	int fd = _open_osfhandle((intptr_t)h, acc == O_RDONLY ? _O_RDONLY : 0);
 	if (fd < 0) {
 		CloseHandle(h);
 		errno = EMFILE;
 	}
 	return fd;
+}
+
+static int os_access(const char *path, int mode)
+{
+	wchar_t w[OS_WPATH];
+	(void)mode; /* F_OK and R_OK: what exists can be read by its owner */
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	return GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES ? 0 : os_fail(GetLastError());
 }
 
 static FILE *os_fopen(const char *path, const char *mode)
@@ -1591,6 +1617,7 @@ static void os_init(void)
 #define os_readdir readdir
 #define os_closedir closedir
 #define os_fopen fopen
+#define os_access access
 #define os_flock flock
 #define os_fchmod fchmod
 #define os_chmod chmod
@@ -2955,9 +2982,9 @@ static const char *cfg_pick_path(const char *given)
 	const char *env = getenv("EXAMFLOW_CONFIG");
 	if (env && *env)
 		return env;
-	if (access("examflow.conf", F_OK) == 0)
+	if (os_access("examflow.conf", F_OK) == 0)
 		return "examflow.conf";
-	if (access("/etc/examflow/examflow.conf", F_OK) == 0)
+	if (os_access("/etc/examflow/examflow.conf", F_OK) == 0)
 		return "/etc/examflow/examflow.conf";
 	return NULL;
 }
@@ -4652,7 +4679,7 @@ static int http_client_init(struct http_client *hc, const char *ca_file)
 		return 0;
 	}
 	for (size_t i = 0; !path && i < sizeof http_ca_paths / sizeof http_ca_paths[0]; i++)
-		if (access(http_ca_paths[i], R_OK) == 0)
+		if (os_access(http_ca_paths[i], R_OK) == 0)
 			path = http_ca_paths[i];
 	if (!path) {
 		snprintf(hc->err, sizeof hc->err, "no CA bundle at the usual paths; set ca_file");
@@ -7238,7 +7265,7 @@ static int store_backup(const char *dir, const char *dest, FILE *out)
 	static const char *const names[] = {"snapshot", "events.log"};
 	for (int i = 0; i < 2; i++) {
 		store_path(path, dest, names[i]);
-		if (access(path, F_OK) == 0) {
+		if (os_access(path, F_OK) == 0) {
 			rc = -EEXIST;
 			store_say_error(out, "backup: %s already exists; give a new directory", path);
 			goto done;
@@ -20370,7 +20397,7 @@ static int upd_backup(struct upd *u)
 	const char *dir = u->o->data_dir;
 	store_path(sp, dir, "snapshot");
 	store_path(lp, dir, "events.log");
-	if (access(sp, F_OK) < 0 && access(lp, F_OK) < 0) {
+	if (os_access(sp, F_OK) < 0 && os_access(lp, F_OK) < 0) {
 		log_info("update", "%s holds no data yet: no backup needed", dir);
 		return UPD_OK;
 	}
@@ -20381,7 +20408,7 @@ static int upd_backup(struct upd *u)
 	for (int k = 0;; k++) {
 		snprintf(name, sizeof name, k ? "backup-%s-%s.%d" : "backup-%s-%s", ts, EXAMFLOW_VERSION, k);
 		store_path(dest, dir, name);
-		if (access(dest, F_OK) < 0 || k == 100)
+		if (os_access(dest, F_OK) < 0 || k == 100)
 			break;
 	}
 	char *text = NULL;
@@ -20633,7 +20660,7 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 		r = upd_lock(u);
 	}
 	char *vargv[] = {u->prev_path, "version", NULL};
-	if (r == UPD_OK && access(u->prev_path, F_OK) < 0)
+	if (r == UPD_OK && os_access(u->prev_path, F_OK) < 0)
 		r = upd_fail(u, UPD_TEMP, "nothing to roll back to: %s does not exist", u->prev_path);
 	else if (r == UPD_OK && upd_probe(vargv, UPD_PROBE_TIMEOUT_MS, &vout, &status, why, sizeof why) < 0)
 		r = upd_fail(u, UPD_REFUSED, "%s does not run: `version` %s", u->prev_path, why);
@@ -21321,7 +21348,7 @@ static int cli_run_as(void)
 			continue;
 		*slash = '\0';
 		if (mkdir_p(dir, 0700) < 0 || os_lchown(dir, (uid_t)uid, (gid_t)gid) < 0 ||
-		    (access(files[i], F_OK) == 0 && os_lchown(files[i], (uid_t)uid, (gid_t)gid) < 0))
+		    (os_access(files[i], F_OK) == 0 && os_lchown(files[i], (uid_t)uid, (gid_t)gid) < 0))
 			fail = 1;
 	}
 	if (fail) {

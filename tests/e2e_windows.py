@@ -6,7 +6,8 @@ TLS with the test CA as ca_file, a student's /start → task → answer → /sta
 with the watchdog, the AI tutor against the Gemini double, GET /health
 from the health listener, a worker killed from outside (the watchdog starts a new
 one), a stop by Ctrl-C (Wine turns SIGINT into CTRL_C_EVENT, what NSSM sends
-first) that confirms the offset, a restart that replays the data directory,
+first) that confirms the offset, `check` with no ca_file using the system
+certificate store, a restart that replays the data directory,
 and a data directory written by the Linux build opened by the Windows build
 (and the other way round).
 
@@ -16,10 +17,14 @@ no Windows build).  One Wine prefix (tests/build/wineprefix) serves every
 test; filling it the first time takes ~10 s.  A worker whose watchdog is
 killed at the end of a test stops by itself (os_worker_fd's parent watch).
 
-not tested: a real Windows (NSSM, the service control manager, the system
-certificate store: Wine's ROOT store is not the test CA); CTRL_CLOSE_EVENT
-and CTRL_SHUTDOWN_EVENT; the job object that ends a worker whose watchdog was
-killed (Wine's job objects are partial); `update` on Windows.
+not tested: a real Windows (NSSM, the service control manager); WM_CLOSE
+and WM_QUIT (Wine without a display creates no window, so taskkill without
+/F finds none), CTRL_CLOSE_EVENT and CTRL_SHUTDOWN_EVENT; the system
+certificate store accepting a certificate (Wine's ROOT store is the host's
+bundle: only a refusal of the test CA is checked); the job object that ends a
+worker whose watchdog was killed (Wine's job objects are partial); `update`
+on Windows beyond `rollback` (which probes `examflow.exe.prev version`
+through CreateProcess and swaps a running .exe's name).
 """
 import fcntl
 import json
@@ -193,6 +198,19 @@ def test_version_and_check_over_tls(t):
     p = wine_run(t, ["version"], env)
     t.eq(p.returncode, 0, "exit code of version: " + p.stderr[-500:])
     t.check("target: windows-x86_64-mingw-w64" in p.stdout, "version names the Windows target:\n" + p.stdout)
+    # rollback: `examflow.exe.prev version` runs through CreateProcess and a pipe, then
+    # the running .exe (this very process) and .prev swap names (a running .exe is renamed, never written)
+    bindir = os.path.join(t.tmp, "bin")
+    os.makedirs(bindir)
+    shutil.copy(EXE, os.path.join(bindir, "examflow.exe"))
+    with open(EXE, "rb") as f, open(os.path.join(bindir, "examflow.exe.prev"), "wb") as g:
+        g.write(f.read() + b"\0prev")  # the same program, told apart by its size
+    p = subprocess.run([WINE, os.path.join(bindir, "examflow.exe"), "rollback"], env=env, cwd=t.tmp,
+                       capture_output=True, text=True, timeout=120, errors="replace")
+    t.eq(p.returncode, 0, "exit code of rollback:\n" + p.stdout + p.stderr)
+    t.check("rolled back" in p.stdout, "rollback's report:\n" + p.stdout + p.stderr)
+    t.eq(os.path.getsize(os.path.join(bindir, "examflow.exe")), os.path.getsize(EXE) + 5, "the .prev is the .exe now")
+    t.eq(os.path.getsize(os.path.join(bindir, "examflow.exe.prev")), os.path.getsize(EXE), "and the other way round")
     pki = make_test_pki(os.path.join(t.tmp, "pki"))
     if pki is None:
         print("  skip: check over TLS (no openssl tool)", flush=True)
@@ -205,6 +223,12 @@ def test_version_and_check_over_tls(t):
     t.eq(p.returncode, 0, "exit code of check:\n" + out)
     t.check("getMe ok: bot @examflow_test_bot" in p.stdout, "check reached the double over TLS:\n" + out)
     t.check(TOKEN.split(":")[1] not in out, "the token is not printed")
+    # no ca_file: the Windows ROOT store (Wine fills it from the host's bundle), which knows no test CA
+    env.pop("EXAMFLOW_CA_FILE")
+    p = wine_run(t, ["check"], env)
+    out = p.stdout + p.stderr
+    t.check(p.returncode != 0 and "unknown certificate authority" in out,
+            "without ca_file the system store is used and refuses the test CA:\n" + out)
 
 
 def free_port():
