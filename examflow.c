@@ -679,6 +679,30 @@ static int os_open(const char *path, int flags, ...)
 	return fd;
 }
 
+/* fgets, but a line typed into a console comes as UTF-16 (ReadConsoleW)
+ * and leaves as UTF-8: the console's own UTF-8 input is unreliable before
+ * Windows 10 1903.  A pipe or a file is read as it is. */
+static char *os_fgets(char *buf, int n, FILE *f)
+{
+	HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+	DWORD mode;
+	if (f != stdin || n < 8 || !GetConsoleMode(h, &mode))
+		return fgets(buf, n, f);
+	wchar_t w[1024];
+	DWORD got = 0;
+	int max = n / 3 < 1024 ? n / 3 : 1024; /* a UTF-16 unit is at most 3 UTF-8 bytes */
+	if (!ReadConsoleW(h, w, (DWORD)max - 1, &got, NULL) || got == 0)
+		return NULL;
+	DWORD k = 0;
+	for (DWORD i = 0; i < got; i++)
+		if (w[i] != L'\r')
+			w[k++] = w[i];
+	if (k && w[0] == 0x1a) /* Ctrl-Z Enter: end of input */
+		return NULL;
+	w[k] = 0;
+	return os_utf8(w, buf, n) < 0 ? NULL : buf;
+}
+
 static int os_access(const char *path, int mode)
 {
 	wchar_t w[OS_WPATH];
@@ -1617,6 +1641,7 @@ static void os_init(void)
 #define os_readdir readdir
 #define os_closedir closedir
 #define os_fopen fopen
+#define os_fgets fgets
 #define os_access access
 #define os_flock flock
 #define os_fchmod fchmod
@@ -16554,7 +16579,7 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 		if (!text) {
 			fputs("\n> ", out);
 			fflush(out);
-			if (!fgets(line, sizeof line, in))
+			if (!os_fgets(line, sizeof line, in))
 				break;
 			line[strcspn(line, "\r\n")] = '\0';
 			if (strcmp(line, "/quit") == 0 || strcmp(line, "/exit") == 0)
