@@ -47,6 +47,7 @@ WINE = shutil.which("wine64") or "/usr/lib/wine/wine64"
 PREFIX = os.path.join(TESTS_DIR, "build", "wineprefix")
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
 GKEY = "AIzaTestKeyForTheGeminiDouble-0123456789"
+ADMIN = 42
 
 
 def http_get(port, path):
@@ -245,7 +246,8 @@ def test_student_worker_kill_ctrl_c_and_replay(t):
     g.start()
     t.on_cleanup(g.stop)
     port = free_port()
-    env = bot_env(t, d, GEMINI_API_KEY=GKEY, EXAMFLOW_GEMINI_API=g.url, EXAMFLOW_HEALTH_LISTEN="127.0.0.1:%d" % port)
+    env = bot_env(t, d, GEMINI_API_KEY=GKEY, EXAMFLOW_GEMINI_API=g.url, EXAMFLOW_HEALTH_LISTEN="127.0.0.1:%d" % port,
+                  ADMIN_TELEGRAM_ID=ADMIN)
     p = wine_spawn(t, ["run"], env)
     started(t, d, p)
     stats = student(t, d, 1001)
@@ -273,6 +275,8 @@ def test_student_worker_kill_ctrl_c_and_replay(t):
                what="the watchdog to notice the kill and start a new worker")
     n0 = d.counter("polls")
     t.wait_for(lambda: d.counter("polls") > n0, timeout=30, what="the new worker polling")
+    # the admin hears of it from the watchdog itself (no fork for a notifier on Windows)
+    t.wait_for(lambda: [x for x in d.texts(ADMIN) if "restarting" in x], timeout=30, what="the crash notice")
     d.push_message(1002, "/start")
     wait_texts(t, d, 1002, 1)
     stats = ask_stats(t, d, 1001)  # now "1 of 2" in the ranking
