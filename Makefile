@@ -65,10 +65,11 @@ BEARSSL_CC_musl  = musl-gcc
 BEARSSL_CC_cc    = $(TEST_CC)
 BEARSSL_CC_clang = $(FUZZ_CC)
 BEARSSL_CC_mingw = $(MINGW_CC)
-BEARSSL_AR_mingw = AR=x86_64-w64-mingw32-ar
+# mingw: its own archiver; BearSSL's "#pragma comment(lib)" is for MSVC
+BEARSSL_OPT_mingw = AR=x86_64-w64-mingw32-ar CFLAGS="-W -Wall -Os -Wno-unknown-pragmas"
 vendor/build-%/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
 	@echo "building BearSSL with $(BEARSSL_CC_$*)"
-	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(BEARSSL_CC_$*) LD=$(BEARSSL_CC_$*) $(BEARSSL_AR_$*) BUILD=$(CURDIR)/vendor/build-$* lib >/dev/null 2>&1
+	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(BEARSSL_CC_$*) LD=$(BEARSSL_CC_$*) $(BEARSSL_OPT_$*) BUILD=$(CURDIR)/vendor/build-$* lib >/dev/null
 
 # --- the product -------------------------------------------------------------
 examflow: examflow.c $(RELEASE_LIB) Makefile

@@ -496,8 +496,13 @@ static int os_accept4(int fd, struct sockaddr *a, socklen_t *n, int flags)
 	return os_sock_add(s);
 }
 
+/* SO_REUSEADDR means "share this port with anyone" on Windows; what POSIX
+ * means by it (bind again past TIME_WAIT) is the default there.  Asked
+ * for it, the port is made ours alone instead. */
 static int os_setsockopt(int fd, int level, int name, const void *v, socklen_t n)
 {
+	if (level == SOL_SOCKET && name == SO_REUSEADDR)
+		name = SO_EXCLUSIVEADDRUSE;
 	return setsockopt(os_sock(fd), level, name, (const char *)v, n) == 0 ? 0 : os_wsa_fail();
 }
 
