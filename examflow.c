@@ -1347,7 +1347,7 @@ static pid_t os_start(const wchar_t *exe, wchar_t *cmd, int *rfd, int worker)
 	int sp[2];
 	if (os_pipe2(sp, 0) < 0)
 		return -1;
-	if (!CreatePipe(&r, &w, NULL, 0)) {
+	if (!CreatePipe(&r, &w, NULL, 65536)) { /* room for heartbeats while the watchdog is busy */
 		os_close(sp[0]);
 		os_close(sp[1]);
 		return os_fail(GetLastError());
