@@ -1036,10 +1036,94 @@ static int os_mkostemp(char *tmpl, int flags)
 #define os_explicit_bzero(p, n) SecureZeroMemory((p), (n))
 #define OS_PRINTF gnu_printf /* %zu and %lld, with __USE_MINGW_ANSI_STDIO */
 
-/* Memory streams: not in the Windows C library.  Their callers fall back
- * to stderr (the messages then go to the service's log, not into a reply). */
-#define os_fmemopen(b, n, m) ((void)(b), (void)(n), (void)(m), (FILE *)NULL)
-#define os_open_memstream(p, n) ((void)(p), (void)(n), (FILE *)NULL)
+/* Memory streams, which the Windows C library lacks: a temporary file in
+ * %TEMP% that os_memstream_close reads back into the caller's memory (a
+ * buffer of its own for os_fmemopen, a malloc'ed one for
+ * os_open_memstream) and deletes.  Close them with os_memstream_close. */
+#define OS_MEMSTREAMS 4 /* open at once: one per reload or backup */
+static struct os_memstream {
+	FILE *f;
+	char *buf, **out; /* os_fmemopen: buf (cap bytes); os_open_memstream: *out, *outlen */
+	size_t cap, *outlen;
+	char path[MAX_PATH * 3 + 32];
+} os_mems[OS_MEMSTREAMS];
+
+static FILE *os_memstream_new(char *buf, size_t cap, char **out, size_t *outlen)
+{
+	struct os_memstream *m = NULL;
+	for (int i = 0; i < OS_MEMSTREAMS && !m; i++)
+		if (!os_mems[i].f)
+			m = &os_mems[i];
+	wchar_t w[MAX_PATH + 1];
+	DWORD n = GetTempPathW(MAX_PATH + 1, w);
+	if (!m || !n || n > MAX_PATH || os_utf8(w, m->path, MAX_PATH * 3) < 0)
+		return errno = m ? ENAMETOOLONG : EMFILE, NULL;
+	strcat(m->path, "examflow-mem-XXXXXX");
+	int fd = os_mkostemp(m->path, O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : _fdopen(fd, "w+b");
+	if (!f) {
+		if (fd >= 0) {
+			_close(fd);
+			os_unlink(m->path);
+		}
+		return NULL;
+	}
+	m->f = f;
+	m->buf = buf;
+	m->cap = cap;
+	m->out = out;
+	m->outlen = outlen;
+	if (out) {
+		*out = NULL;
+		*outlen = 0;
+	}
+	return f;
+}
+
+static FILE *os_fmemopen(void *buf, size_t size, const char *mode)
+{
+	(void)mode; /* "w": the only use */
+	if (size)
+		memset(buf, 0, size);
+	return os_memstream_new(buf, size, NULL, NULL);
+}
+
+static FILE *os_open_memstream(char **p, size_t *n)
+{
+	return os_memstream_new(NULL, 0, p, n);
+}
+
+static int os_memstream_close(FILE *f)
+{
+	struct os_memstream *m = NULL;
+	for (int i = 0; i < OS_MEMSTREAMS && !m; i++)
+		if (os_mems[i].f == f)
+			m = &os_mems[i];
+	if (!m)
+		return fclose(f);
+	int rc = fflush(f);
+	long len = ftell(f);
+	rewind(f);
+	if (len < 0)
+		len = 0;
+	if (m->out) {
+		char *p = malloc((size_t)len + 1);
+		size_t got = p ? fread(p, 1, (size_t)len, f) : 0;
+		if (p)
+			p[got] = 0;
+		*m->out = p;
+		*m->outlen = got;
+		rc = p ? rc : EOF;
+	} else if (m->cap) {
+		size_t want = (size_t)len < m->cap ? (size_t)len : m->cap - 1;
+		size_t got = fread(m->buf, 1, want, f);
+		m->buf[got] = 0;
+	}
+	fclose(f);
+	os_unlink(m->path);
+	memset(m, 0, sizeof *m);
+	return rc;
+}
 
 /* What the C library here lacks, with the GNU semantics the file relies on. */
 static void *memrchr(const void *s, int c, size_t n)
@@ -1695,6 +1779,7 @@ static void os_init(void)
 #define os_mkostemp mkostemp
 #define os_fmemopen fmemopen
 #define os_open_memstream open_memstream
+#define os_memstream_close fclose
 #define os_getrlimit getrlimit
 #define os_dirfd dirfd
 #define os_fchownat fchownat
@@ -16434,7 +16519,7 @@ static int worker_reload_bank(struct worker *w)
 	struct bank nb;
 	int rc = worker_load_bank(&nb, &w->o, ef ? ef : stderr);
 	if (ef)
-		fclose(ef);
+		os_memstream_close(ef);
 	if (rc == 0) {
 		bank_free(&w->bank);
 		w->bank = nb;
@@ -20444,9 +20529,9 @@ static int upd_backup(struct upd *u)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = os_open_memstream(&text, &len);
-	int rc = store_backup(dir, dest, f ? f : stderr); /* no memory stream (Windows): say it there */
+	int rc = f ? store_backup(dir, dest, f) : -ENOMEM;
 	if (f)
-		fclose(f);
+		os_memstream_close(f);
 	if (rc < 0) {
 		const char *e = text ? strstr(text, "error: ") : NULL;
 		char line[300];
@@ -21273,7 +21358,7 @@ static int cli_reload_config(const char *who)
 	struct config *nc = malloc(sizeof *nc);
 	int nerr = nc ? cfg_load(nc, strcmp(cfg.source, "defaults") ? cfg.source : NULL, ef ? ef : stderr) : 1;
 	if (ef)
-		fclose(ef);
+		os_memstream_close(ef);
 	if (nerr) {
 		log_lines(LOG_ERROR, who, ebuf);
 		log_error(who, "SIGHUP: the configuration has errors; keeping the running one");

@@ -8,8 +8,9 @@ from the health listener, a worker killed from outside (the watchdog starts a ne
 one), a stop by Ctrl-C (Wine turns SIGINT into CTRL_C_EVENT, what NSSM sends
 first) that confirms the offset, `check` with no ca_file using the system
 certificate store, a restart that replays the data directory,
-and a data directory written by the Linux build opened by the Windows build
-(and the other way round).
+a data directory written by the Linux build opened by the Windows build
+(and the other way round), `rollback` swapping the running .exe's name,
+and `update` from a release signed for Windows.
 
 Skipped, with the reason printed, when examflow.exe or wine64 is missing
 (.ci/run installs mingw-w64 and wine64) and in the sanitizer suite (which has
@@ -22,9 +23,9 @@ and WM_QUIT (Wine without a display creates no window, so taskkill without
 /F finds none), CTRL_CLOSE_EVENT and CTRL_SHUTDOWN_EVENT; the system
 certificate store accepting a certificate (Wine's ROOT store is the host's
 bundle: only a refusal of the test CA is checked); the job object that ends a
-worker whose watchdog was killed (Wine's job objects are partial); `update`
-on Windows beyond `rollback` (which probes `examflow.exe.prev version`
-through CreateProcess and swaps a running .exe's name).
+worker whose watchdog was killed (Wine's job objects are partial); the
+refusals and rollbacks of `update` (e2e_update.py covers them on Linux: the
+same code, only the swap and the restart differ).
 """
 import fcntl
 import json
@@ -39,6 +40,7 @@ import urllib.error
 import urllib.request
 
 from gemini_double import GeminiDouble
+from release_double import ReleaseServer
 from tg_double import TelegramDouble, make_test_pki
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -115,11 +117,11 @@ def wine_run(t, args, env, timeout=120, input=None):
     return p
 
 
-def wine_spawn(t, args, env):
+def wine_spawn(t, args, env, exe=EXE):
     n = len(t.procs)
     out = open(os.path.join(t.tmp, "wine%d.out" % n), "w+")
     err = open(os.path.join(t.tmp, "wine%d.err" % n), "w+")
-    p = subprocess.Popen([WINE, EXE] + list(args), env=env, cwd=t.tmp, stdout=out, stderr=err,
+    p = subprocess.Popen([WINE, exe] + list(args), env=env, cwd=t.tmp, stdout=out, stderr=err,
                          stdin=subprocess.DEVNULL, start_new_session=True)
     p.out_path, p.err_path, p.env = out.name, err.name, env
     out.close()
@@ -326,3 +328,66 @@ def test_data_dir_moves_between_linux_and_windows(t):
     e = t.run(["export", "users"], env=env)
     t.eq(e.returncode, 0, "Linux export of the Windows-written directory: " + e.stderr[-500:])
     t.check("2002" in e.stdout and "2001" in e.stdout, "both students in the export:\n" + e.stdout[-1500:])
+
+
+def test_update_renames_the_running_exe_and_the_restart_runs_the_new_one(t):
+    """`update` on Windows: a release signed for windows-x86_64-mingw-w64
+    (by `examflow.exe sign`, which runs the new binary's `version`), the
+    running bot found and healthy, the data backed up, examflow.exe renamed
+    to examflow.exe.prev and the new one put in its place while the bot runs;
+    the bot keeps the old version until it is started again."""
+    if skip(t):
+        return
+    root = os.path.join(TESTS_DIR, "..")
+    new = os.path.join(t.tmp, "new.exe")
+    p = subprocess.run(["x86_64-w64-mingw32-gcc", "-O0", "-D_GNU_SOURCE", "-DEXAMFLOW_VERSION=\"9.9.9\"",
+                        "-DEXAMFLOW_BUILD_DATE=\"test\"", "-I", os.path.join(root, "vendor", "bearssl-0.6", "inc"),
+                        "-o", new, os.path.join(root, "examflow.c"),
+                        os.path.join(root, "vendor", "build-mingw", "libbearssl.a"),
+                        "-lws2_32", "-lcrypt32", "-ladvapi32", "-luser32", "-static", "-lpthread"],
+                       capture_output=True, text=True, timeout=300)
+    t.eq(p.returncode, 0, "the new release's build: " + p.stderr[-1000:])
+    k = subprocess.run([t.bin, "keygen", os.path.join(t.tmp, "rel")], capture_output=True, text=True)
+    t.eq(k.returncode, 0, "keygen: " + k.stderr)
+    pub = open(os.path.join(t.tmp, "rel.pub")).read().split("=", 1)[1].strip()
+    out = os.path.join(t.tmp, "out")
+    os.makedirs(out)
+    env = wine_env(t, SIGNING_NOW="1")
+    s = wine_run(t, ["sign", "-k", win(os.path.join(t.tmp, "rel.key")), "-o", win(out), "-n", "windows note", win(new)],
+                 env)
+    t.eq(s.returncode, 0, "sign under Wine: " + s.stdout + s.stderr)
+    manifest = open(os.path.join(out, "manifest"), "rb").read()
+    t.check(b"target: windows-x86_64-mingw-w64" in manifest, manifest.decode(errors="replace"))
+    name = re.search(rb"^file: (\S+)$", manifest, re.M).group(1).decode()
+    pki = make_test_pki(os.path.join(t.tmp, "pki"))
+    if pki is None:
+        print("  skip: update over TLS (no openssl tool)", flush=True)
+        return
+    srv = ReleaseServer(pki["cert"], pki["key"]).start()
+    t.on_cleanup(srv.stop)
+    srv.put("/rel/manifest", manifest)
+    srv.put("/rel/" + name, open(os.path.join(out, name), "rb").read())
+
+    d = new_double(t)
+    exe = os.path.join(t.tmp, "bin", "examflow.exe")
+    os.makedirs(os.path.dirname(exe))
+    shutil.copy(EXE, exe)
+    env = bot_env(t, d, EXAMFLOW_UPDATE_URL=srv.url_for("localhost") + "/rel", EXAMFLOW_UPDATE_PUBKEY=pub,
+                  EXAMFLOW_CA_FILE=win(pki["ca"]))
+    bot = wine_spawn(t, ["run"], env, exe=exe)
+    h = t.wait_for(lambda: (health(t) or {}).get("overall_healthy") and health(t), timeout=60, what="a healthy bot")
+    u = subprocess.run([WINE, exe, "update"], env=env, cwd=t.tmp, capture_output=True, text=True, timeout=120,
+                       errors="replace")
+    t.eq(u.returncode, 0, "update: " + u.stdout + u.stderr)
+    t.check("installed 0.1.0 → 9.9.9; the running bot (pid %d) keeps 0.1.0 until its service restarts" % h["pid"]
+            in u.stdout, "update says what happens on Windows:\n" + u.stdout + u.stderr)
+    t.eq(sorted(os.listdir(os.path.dirname(exe))), ["examflow.exe", "examflow.exe.prev"], "the binaries")
+    t.eq(os.path.getsize(exe), os.path.getsize(new), "the new binary is installed")
+    t.check(any(x.startswith("backup-") for x in os.listdir(os.path.join(t.tmp, "data"))), "data backed up")
+    t.eq((health(t) or {}).get("version"), "0.1.0", "the running bot keeps its version")
+    bot.send_signal(signal.SIGINT)
+    t.eq(bot.wait(timeout=30), 0, "exit code after Ctrl-C")
+    bot = wine_spawn(t, ["run"], env, exe=exe)
+    t.wait_for(lambda: (health(t) or {}).get("version") == "9.9.9", timeout=60, what="the new version running")
+    bot.send_signal(signal.SIGINT)
+    t.eq(bot.wait(timeout=30), 0, "exit code after Ctrl-C")
