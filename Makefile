@@ -12,6 +12,8 @@
 #   make chaos      the long kill -9 storage test
 #   make image      the container image (podman or docker): README's Dockerfile,
 #                   final stage, from this ./examflow and the host's CA bundle
+#   make windows    ./examflow.exe: the same program for Windows (x86_64), cross-compiled
+#                   with mingw-w64 (apt-get install mingw-w64); README, "Windows"
 #   make clean      build output;  make distclean  also the fetched BearSSL
 
 VERSION    = 0.1.0
@@ -50,7 +52,7 @@ UNIT_SRC  = $(wildcard tests/unit_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/%.c=$(B)/test/%)
 UNIT_SAN  = $(UNIT_SRC:tests/%.c=$(B)/asan/%)
 
-.PHONY: all test demo bench fuzz chaos image clean distclean bearssl-src release
+.PHONY: all windows test demo bench fuzz chaos image clean distclean bearssl-src release
 
 all: examflow
 
@@ -62,9 +64,12 @@ $(BEARSSL_DIR)/inc/bearssl.h:
 BEARSSL_CC_musl  = musl-gcc
 BEARSSL_CC_cc    = $(TEST_CC)
 BEARSSL_CC_clang = $(FUZZ_CC)
+BEARSSL_CC_mingw = $(MINGW_CC)
+# mingw: its own archiver; BearSSL's "#pragma comment(lib)" is for MSVC
+BEARSSL_OPT_mingw = AR=x86_64-w64-mingw32-ar CFLAGS="-W -Wall -Os -Wno-unknown-pragmas"
 vendor/build-%/libbearssl.a: $(BEARSSL_DIR)/inc/bearssl.h
 	@echo "building BearSSL with $(BEARSSL_CC_$*)"
-	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(BEARSSL_CC_$*) LD=$(BEARSSL_CC_$*) BUILD=$(CURDIR)/vendor/build-$* lib >/dev/null
+	@$(MAKE) -s -C $(BEARSSL_DIR) CC=$(BEARSSL_CC_$*) LD=$(BEARSSL_CC_$*) $(BEARSSL_OPT_$*) BUILD=$(CURDIR)/vendor/build-$* lib >/dev/null
 
 # --- the product -------------------------------------------------------------
 examflow: examflow.c $(RELEASE_LIB) Makefile
@@ -72,6 +77,20 @@ ifeq ($(MUSL_GCC),)
 	@echo "note: musl-gcc not found, linking statically against glibc (DNS then needs glibc's NSS libraries at run time); for the portable build: apt-get install musl-tools"
 endif
 	$(RELEASE_CC) $(REL_FLAGS) -o $@ examflow.c $(RELEASE_LIB)
+
+# Windows: one static PE32+ binary that needs only DLLs every Windows has
+# (kernel32, user32, advapi32, crypt32, ws2_32, msvcrt); winpthreads (the
+# DNS threads) is linked in statically.
+MINGW_CC    = x86_64-w64-mingw32-gcc
+MINGW       := $(shell command -v $(MINGW_CC) 2>/dev/null)
+WIN_FLAGS   = -Os -static -s $(WARN) $(DEFS) $(INC)
+WIN_LIBS    = -lws2_32 -lcrypt32 -ladvapi32 -luser32 -Wl,-Bstatic -lpthread
+examflow.exe: examflow.c vendor/build-mingw/libbearssl.a Makefile
+	$(MINGW_CC) $(WIN_FLAGS) -o $@ examflow.c vendor/build-mingw/libbearssl.a $(WIN_LIBS)
+
+windows:
+	@test -n "$(MINGW)" || { echo "make windows needs mingw-w64 (apt-get install mingw-w64)"; exit 1; }
+	@$(MAKE) --no-print-directory examflow.exe
 
 $(B)/examflow-asan: examflow.c vendor/build-cc/libbearssl.a Makefile
 	@mkdir -p $(B)
@@ -116,7 +135,7 @@ image: examflow README.md tests/deploy_files.py
 # The 20-odd test builds each compile all of examflow.c: built in parallel
 # (one job per core) they take half the time of a serial make on 2 cores.
 NPROC     := $(shell nproc 2>/dev/null || echo 2)
-TEST_BINS  = examflow $(B)/examflow-asan $(UNIT_BIN) $(UNIT_SAN)
+TEST_BINS  = examflow $(B)/examflow-asan $(UNIT_BIN) $(UNIT_SAN) $(if $(MINGW),examflow.exe)
 test:
 	@$(MAKE) --no-print-directory -j$(NPROC) $(TEST_BINS)
 	python3 tests/run.py --suite release:./examflow:$(B)/test --suite asan:$(B)/examflow-asan:$(B)/asan
@@ -159,7 +178,7 @@ fuzz: vendor/build-clang/libbearssl.a
 	done
 
 clean:
-	rm -rf $(B) examflow vendor/build-*
+	rm -rf $(B) examflow examflow.exe vendor/build-*
 
 distclean: clean
 	rm -rf $(BEARSSL_DIR)

@@ -26,6 +26,13 @@
  * root with run_as, `run` gives data_dir to that user and drops root before
  * anything else (cli_run_as: the one place privileges change).
  *
+ * The same file builds for Windows (make windows, mingw-w64): every
+ * difference lives in section 1's os_ block, and the rest of the file calls
+ * os_NAME with POSIX meaning.  There the watchdog starts the worker as a
+ * second examflow.exe with the same command line and a pipe (no fork), and
+ * NSSM is the service manager: its Ctrl-C, WM_CLOSE and WM_QUIT arrive as
+ * SIGINT/SIGTERM.
+ *
  * Telegram allows one poller per token: a copy starts on probation, takes
  * no update until it knows no other copy polls, and waits on standby while
  * another does (the roles in section 11).
@@ -72,7 +79,7 @@
  *
  * CONTENTS
  *
- *    1. Includes, limits, exit codes
+ *    1. Includes, the platform (os_), limits, exit codes
  *    2. Utilities: time, buffers, UTF-8 and HTML, an int64 map, CRC-32C, files, logging
  *    3. Configuration: the key table
  *    4. JSON: tokenizer, accessors, writer
@@ -120,11 +127,16 @@
  *              PREFIX.key and PREFIX.pub.
  *   Env        TELEGRAM_BOT_TOKEN, GEMINI_API_KEY, ADMIN_TELEGRAM_ID,
  *              UPTIMEROBOT_API_KEY, EXAMFLOW_<KEY> for every config key,
- *              EXAMFLOW_CONFIG (config path), NOTIFY_SOCKET, WATCHDOG_USEC.
+ *              EXAMFLOW_CONFIG (config path), NOTIFY_SOCKET, WATCHDOG_USEC;
+ *              on Windows, between our own processes, EXAMFLOW_WORKER_PIPE
+ *              and EXAMFLOW_WATCHDOG_PID (never a secret).
  *   Signals    SIGTERM/SIGINT graceful stop; SIGHUP reopen the log, reload
  *              config and task bank; SIGUSR2 re-exec the binary on disk
  *              (`examflow update` sends it); SIGPIPE and SIGXFSZ ignored
- *              (errors, not deaths).
+ *              (errors, not deaths).  Windows: console control events
+ *              (Ctrl-C: SIGINT; Ctrl-Break, close, log-off, shut-down,
+ *              WM_CLOSE, WM_QUIT: SIGTERM) and, between our own
+ *              processes, named events Local\examflow-PID-SIG.
  *   Exit codes 0 ok, 1 temporary failure (restart is fine), 2 usage,
  *              3 configuration is wrong (do not restart), 4 data files need
  *              an admin (run `examflow repair`), 5 update: a release was
@@ -144,7 +156,7 @@
  *
  *   data_dir/events.log   every change, appended one batch at a time
  *   data_dir/snapshot     the compacted live state; the log continues it
- *   data_dir/lock         flock()ed by the owner, holds its pid
+ *   data_dir/lock         flock()ed by the owner (LockFileEx on Windows), holds its pid
  *   data_dir/outbox.spill queued reply bodies past the first 256 (not data:
  *                         emptied at start, the log has them all)
  *
@@ -180,11 +192,1504 @@
  */
 
 /* ==========================================================================
- * 1. Includes, limits, exit codes
+ * 1. Includes, the platform (os_), limits, exit codes
  * ==========================================================================
  * Every limit the program enforces lives here or at the top of its section,
- * with its unit and the reason for the number.
+ * with its unit and the reason for the number.  Every difference between
+ * Linux and Windows lives in the platform block that opens the section.
  */
+/* --- the platform: os_ ----------------------------------------------------
+ * Every difference between POSIX and Windows lives in this block, and only
+ * here may a platform #if appear (tests/e2e_layout.py checks it).  The rest
+ * of the file calls os_NAME with the POSIX function's arguments, results and
+ * errno: on POSIX each os_NAME is the function itself; on Windows it is
+ * written below with Win32 (UTF-8 paths as wide strings, Winsock sockets in
+ * a table of their own so that one int names a file, a socket or a pipe).
+ * What Windows cannot do fails with ENOSYS or is a no-op, and the section
+ * that calls it says what happens then: fork and exec (OS_CAN_FORK is 0:
+ * the watchdog starts the program again with os_spawn_worker, a notice is
+ * sent in-process), setuid and chown (run_as), file modes (ACLs decide),
+ * prctl and rlimits.  Signals become console control events (Ctrl-C,
+ * Ctrl-Break, close, shut-down: SIGINT/SIGTERM) and named events that
+ * os_kill sets (SIGTERM, SIGHUP, SIGUSR2 between our own processes). */
+#if defined(_WIN32)
+/* Windows (mingw-w64): Win32 and Winsock under the POSIX names the rest of
+ * the file calls.  Files are CRT descriptors over handles opened with every
+ * share mode (so a file can be renamed or deleted while open, as on POSIX);
+ * sockets live in os_socks[] and are named OS_SOCK_BASE + slot, far above
+ * any CRT descriptor, so os_close/os_read/os_write/os_poll know which is
+ * which.  A pipe that poll() must watch is a loopback socket pair. */
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0601 /* Windows 7: WSAPoll, GetTickCount64 */
+#endif
+#define _FILE_OFFSET_BITS 64
+#define __USE_MINGW_ANSI_STDIO 1 /* C99 printf: %zu, %lld */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <afunix.h>
+#include <wincrypt.h>
+#include <io.h>
+#include <direct.h>
+#include <process.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXAMFLOW_OS "windows"
+#define EXAMFLOW_LIBC "mingw-w64"
+#define OS_CAN_FORK 0
+#define OS_EXE_BUSY 1 /* a running .exe cannot be replaced or written, only renamed */
+
+#define O_NOFOLLOW 0x01000000  /* no symbolic links to follow in our data files */
+#define O_DIRECTORY 0x02000000 /* opened for os_fsync, which is a no-op on a directory */
+#define O_NONBLOCK 0x04000000
+#define O_CLOEXEC _O_NOINHERIT
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define FD_CLOEXEC 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+#define SOCK_NONBLOCK 0x10000000
+#define SOCK_CLOEXEC 0x20000000
+#define MSG_NOSIGNAL 0 /* Winsock raises no signal; every socket is non-blocking */
+#define MSG_DONTWAIT 0
+#define SHUT_WR SD_SEND
+#ifndef S_IWGRP
+#define S_IWGRP 0 /* no group or other bits: the directory's ACL decides */
+#define S_IWOTH 0
+#endif
+#define SIGHUP 1
+#define SIGQUIT 3
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGXFSZ 25
+#define SIGSYS 31
+#define OS_NSIG 32
+#define SA_RESTART 1
+#define SA_NOCLDSTOP 2
+#define WNOHANG 1
+#define WIFEXITED(s) (((s)&0x7f) == 0)
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WIFSIGNALED(s) (((s)&0x7f) != 0)
+#define WTERMSIG(s) ((s)&0x7f)
+#define PR_SET_PDEATHSIG 1
+#define PR_SET_DUMPABLE 4
+#define RLIMIT_CORE 4
+typedef int uid_t;
+typedef int gid_t;
+typedef unsigned long nfds_t;
+typedef unsigned long sigset_t_os;
+struct sigaction {
+	void (*sa_handler)(int);
+	sigset_t_os sa_mask;
+	int sa_flags;
+};
+struct rlimit {
+	unsigned long rlim_cur, rlim_max;
+};
+/* Our pollfd holds an int like everyone else's; os_poll translates. */
+#define pollfd os_pollfd
+struct os_pollfd {
+	int fd;
+	short events, revents;
+};
+struct os_dirent {
+	char d_name[MAX_PATH * 3];
+};
+#define dirent os_dirent
+typedef struct os_dir {
+	HANDLE h;
+	int first;
+	WIN32_FIND_DATAW fd;
+	struct os_dirent ent;
+} DIR;
+
+#define OS_SOCK_BASE 0x100000 /* far above CRT descriptors (at most 8192) */
+#define OS_SOCKS 1024          /* sockets at once: connections, listeners, pipes */
+static SOCKET os_socks[OS_SOCKS];
+static unsigned char os_sock_used[OS_SOCKS];
+static SRWLOCK os_sock_lock = SRWLOCK_INIT;
+
+static int os_errno_win(DWORD e)
+{
+	switch (e) {
+	case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: case ERROR_INVALID_NAME: case ERROR_BAD_NETPATH:
+		return ENOENT;
+	case ERROR_FILE_EXISTS: case ERROR_ALREADY_EXISTS: return EEXIST;
+	case ERROR_ACCESS_DENIED: case ERROR_SHARING_VIOLATION: return EACCES;
+	case ERROR_LOCK_VIOLATION: return EAGAIN;
+	case ERROR_DISK_FULL: case ERROR_HANDLE_DISK_FULL: return ENOSPC;
+	case ERROR_NOT_ENOUGH_MEMORY: case ERROR_OUTOFMEMORY: return ENOMEM;
+	case ERROR_DIR_NOT_EMPTY: return ENOTEMPTY;
+	case ERROR_INVALID_HANDLE: return EBADF;
+	case ERROR_BROKEN_PIPE: case ERROR_NO_DATA: return EPIPE;
+	case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
+	default: return EIO;
+	}
+}
+
+static int os_errno_wsa(int e)
+{
+	switch (e) {
+	case WSAEWOULDBLOCK: return EAGAIN;
+	case WSAEINPROGRESS: case WSAEALREADY: return EINPROGRESS;
+	case WSAECONNREFUSED: return ECONNREFUSED;
+	case WSAECONNRESET: return ECONNRESET;
+	case WSAECONNABORTED: return ECONNABORTED;
+	case WSAETIMEDOUT: return ETIMEDOUT;
+	case WSAENETUNREACH: return ENETUNREACH;
+	case WSAEHOSTUNREACH: return EHOSTUNREACH;
+	case WSAEADDRINUSE: return EADDRINUSE;
+	case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+	case WSAENOTCONN: return ENOTCONN;
+	case WSAEINTR: return EINTR;
+	case WSAEMFILE: return EMFILE;
+	case WSAENOBUFS: return ENOBUFS;
+	case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
+	case WSAESHUTDOWN: return EPIPE;
+	case 0: return 0;
+	default: return EIO;
+	}
+}
+
+static int os_fail(DWORD e)
+{
+	errno = os_errno_win(e);
+	return -1;
+}
+
+static int os_wsa_fail(void)
+{
+	errno = os_errno_wsa(WSAGetLastError());
+	return -1;
+}
+
+/* UTF-8 to a wide path; -1 and ENAMETOOLONG or EILSEQ. */
+static int os_wide(const char *s, wchar_t *w, int n)
+{
+	if (!MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n)) {
+		errno = GetLastError() == ERROR_INSUFFICIENT_BUFFER ? ENAMETOOLONG : EILSEQ;
+		return -1;
+	}
+	return 0;
+}
+
+static int os_utf8(const wchar_t *w, char *s, int n)
+{
+	if (!WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+#define OS_WPATH 1100 /* wide characters for a PATH_MAX_LEN path and a suffix */
+
+static SOCKET os_sock(int fd)
+{
+	int i = fd - OS_SOCK_BASE;
+	return i >= 0 && i < OS_SOCKS && os_sock_used[i] ? os_socks[i] : INVALID_SOCKET;
+}
+
+static int os_sock_add(SOCKET s)
+{
+	AcquireSRWLockExclusive(&os_sock_lock);
+	for (int i = 0; i < OS_SOCKS; i++)
+		if (!os_sock_used[i]) {
+			os_sock_used[i] = 1;
+			os_socks[i] = s;
+			ReleaseSRWLockExclusive(&os_sock_lock);
+			return OS_SOCK_BASE + i;
+		}
+	ReleaseSRWLockExclusive(&os_sock_lock);
+	closesocket(s);
+	errno = EMFILE;
+	return -1;
+}
+
+static int os_close(int fd)
+{
+	int i = fd - OS_SOCK_BASE;
+	if (i >= 0 && i < OS_SOCKS) {
+		AcquireSRWLockExclusive(&os_sock_lock);
+		SOCKET s = os_sock_used[i] ? os_socks[i] : INVALID_SOCKET;
+		os_sock_used[i] = 0;
+		ReleaseSRWLockExclusive(&os_sock_lock);
+		if (s == INVALID_SOCKET) {
+			errno = EBADF;
+			return -1;
+		}
+		return closesocket(s) == 0 ? 0 : os_wsa_fail();
+	}
+	return _close(fd);
+}
+
+static int os_nonblock_sock(SOCKET s)
+{
+	u_long one = 1;
+	return ioctlsocket(s, FIONBIO, &one) == 0 ? 0 : os_wsa_fail();
+}
+
+static int os_socket(int family, int type, int proto)
+{
+	SOCKET s = WSASocketW(family, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), proto, NULL, 0,
+	                      WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+	if (s == INVALID_SOCKET)
+		s = WSASocketW(family, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), proto, NULL, 0, WSA_FLAG_OVERLAPPED);
+	if (s == INVALID_SOCKET)
+		return os_wsa_fail();
+	SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
+	if ((type & SOCK_NONBLOCK) && os_nonblock_sock(s) < 0) {
+		closesocket(s);
+		return -1;
+	}
+	return os_sock_add(s);
+}
+
+static int os_connect(int fd, const struct sockaddr *a, socklen_t n)
+{
+	if (connect(os_sock(fd), a, n) == 0)
+		return 0;
+	int e = WSAGetLastError();
+	errno = e == WSAEWOULDBLOCK ? EINPROGRESS : os_errno_wsa(e);
+	return -1;
+}
+
+static int os_bind(int fd, const struct sockaddr *a, socklen_t n)
+{
+	return bind(os_sock(fd), a, n) == 0 ? 0 : os_wsa_fail();
+}
+
+static int os_listen(int fd, int backlog)
+{
+	return listen(os_sock(fd), backlog) == 0 ? 0 : os_wsa_fail();
+}
+
+static int os_accept4(int fd, struct sockaddr *a, socklen_t *n, int flags)
+{
+	SOCKET s = accept(os_sock(fd), a, n);
+	if (s == INVALID_SOCKET)
+		return os_wsa_fail();
+	SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
+	if ((flags & SOCK_NONBLOCK) && os_nonblock_sock(s) < 0) {
+		closesocket(s);
+		return -1;
+	}
+	return os_sock_add(s);
+}
+
+/* SO_REUSEADDR means "share this port with anyone" on Windows; what POSIX
+ * means by it (bind again past TIME_WAIT) is the default there.  Asked
+ * for it, the port is made ours alone instead. */
+static int os_setsockopt(int fd, int level, int name, const void *v, socklen_t n)
+{
+	if (level == SOL_SOCKET && name == SO_REUSEADDR)
+		name = SO_EXCLUSIVEADDRUSE;
+	return setsockopt(os_sock(fd), level, name, (const char *)v, n) == 0 ? 0 : os_wsa_fail();
+}
+
+/* SO_ERROR comes back as an errno value, as on POSIX. */
+static int os_getsockopt(int fd, int level, int name, void *v, socklen_t *n)
+{
+	if (getsockopt(os_sock(fd), level, name, (char *)v, n) != 0)
+		return os_wsa_fail();
+	if (level == SOL_SOCKET && name == SO_ERROR && *n == sizeof(int))
+		*(int *)v = os_errno_wsa(*(int *)v);
+	return 0;
+}
+
+static int os_shutdown(int fd, int how)
+{
+	return shutdown(os_sock(fd), how) == 0 ? 0 : os_wsa_fail();
+}
+
+static ssize_t os_send(int fd, const void *p, size_t n, int flags)
+{
+	(void)flags;
+	int r = send(os_sock(fd), (const char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+	return r >= 0 ? r : os_wsa_fail();
+}
+
+static ssize_t os_recv(int fd, void *p, size_t n, int flags)
+{
+	(void)flags;
+	int r = recv(os_sock(fd), (char *)p, n > INT_MAX ? INT_MAX : (int)n, 0);
+	return r >= 0 ? r : os_wsa_fail();
+}
+
+static ssize_t os_read(int fd, void *p, size_t n)
+{
+	if (os_sock(fd) != INVALID_SOCKET)
+		return os_recv(fd, p, n, 0);
+	return _read(fd, p, n > INT_MAX ? INT_MAX : (unsigned)n);
+}
+
+static ssize_t os_write(int fd, const void *p, size_t n)
+{
+	if (os_sock(fd) != INVALID_SOCKET)
+		return os_send(fd, p, n, 0);
+	return _write(fd, p, n > INT_MAX ? INT_MAX : (unsigned)n);
+}
+
+/* WSAPoll over our sockets; an entry that is not a socket is skipped.  A
+ * peer's close wakes a reader with POLLIN, as poll() does. */
+static int os_poll(struct os_pollfd *p, nfds_t n, int ms)
+{
+	WSAPOLLFD stack[64], *w = n <= 64 ? stack : malloc(n * sizeof *w);
+	int mstack[64], *map = n <= 64 ? mstack : malloc(n * sizeof *map), k = 0, r = -1;
+	if (!w || !map) {
+		errno = ENOMEM;
+		goto out;
+	}
+	for (nfds_t i = 0; i < n; i++) {
+		p[i].revents = 0;
+		SOCKET s = p[i].fd >= 0 ? os_sock(p[i].fd) : INVALID_SOCKET;
+		if (s == INVALID_SOCKET)
+			continue;
+		w[k].fd = s;
+		w[k].events = p[i].events & (POLLIN | POLLOUT);
+		w[k].revents = 0;
+		map[k++] = (int)i;
+	}
+	if (!k) {
+		Sleep(ms < 0 ? INFINITE : (DWORD)ms);
+		r = 0;
+		goto out;
+	}
+	r = WSAPoll(w, (ULONG)k, ms);
+	if (r < 0)
+		os_wsa_fail();
+	for (int j = 0; r > 0 && j < k; j++) {
+		short rev = w[j].revents;
+		if ((rev & (POLLHUP | POLLERR)) && (p[map[j]].events & POLLIN))
+			rev |= POLLIN;
+		p[map[j]].revents = rev;
+	}
+out:
+	if (w != stack)
+		free(w);
+	if (map != mstack)
+		free(map);
+	return r;
+}
+
+/* A pipe poll() can watch: a connected loopback socket pair ([0] reads). */
+static int os_pipe2(int fd[2], int flags)
+{
+	SOCKET l = socket(AF_INET, SOCK_STREAM, 0), a = INVALID_SOCKET, c = INVALID_SOCKET;
+	struct sockaddr_in sa;
+	int len = sizeof sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l != INVALID_SOCKET && bind(l, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(l, 1) == 0 &&
+	    getsockname(l, (struct sockaddr *)&sa, &len) == 0 &&
+	    (c = WSASocketW(AF_INET, SOCK_STREAM, 0, NULL, 0, WSA_FLAG_OVERLAPPED)) != INVALID_SOCKET &&
+	    connect(c, (struct sockaddr *)&sa, sizeof sa) == 0)
+		a = accept(l, NULL, NULL);
+	int e = WSAGetLastError();
+	if (l != INVALID_SOCKET)
+		closesocket(l);
+	if (a == INVALID_SOCKET) {
+		if (c != INVALID_SOCKET)
+			closesocket(c);
+		errno = os_errno_wsa(e ? e : WSAEINVAL);
+		return -1;
+	}
+	int one = 1;
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof one);
+	SetHandleInformation((HANDLE)a, HANDLE_FLAG_INHERIT, 0);
+	SetHandleInformation((HANDLE)c, HANDLE_FLAG_INHERIT, 0);
+	if (flags & O_NONBLOCK) {
+		os_nonblock_sock(a);
+		os_nonblock_sock(c);
+	}
+	fd[0] = os_sock_add(a);
+	fd[1] = fd[0] < 0 ? -1 : os_sock_add(c);
+	if (fd[1] < 0) {
+		if (fd[0] >= 0)
+			os_close(fd[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static int os_pipe(int fd[2])
+{
+	return os_pipe2(fd, 0);
+}
+
+static int os_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	int arg = cmd == F_SETFL || cmd == F_SETFD ? va_arg(ap, int) : 0;
+	va_end(ap);
+	SOCKET s = os_sock(fd);
+	if (cmd == F_SETFL && (arg & O_NONBLOCK) && s != INVALID_SOCKET)
+		return os_nonblock_sock(s);
+	return 0; /* files and pipes: nothing to set; no handle is inherited by accident */
+}
+
+/* --- files -- */
+
+static HANDLE os_handle(int fd)
+{
+	return (HANDLE)_get_osfhandle(fd);
+}
+
+static int os_open(const char *path, int flags, ...)
+{
+	wchar_t w[OS_WPATH];
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	if (strcmp(path, "/dev/null") == 0)
+		wcscpy(w, L"NUL");
+	int acc = flags & (O_RDONLY | O_WRONLY | O_RDWR);
+	DWORD access = acc == O_RDONLY ? GENERIC_READ : acc == O_WRONLY ? GENERIC_WRITE : GENERIC_READ | GENERIC_WRITE;
+	if (flags & O_APPEND) /* every write lands at the end, in one piece, whoever else appends (the log) */
+		access = (acc == O_RDWR ? GENERIC_READ : 0) | FILE_APPEND_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE;
+	DWORD disp = (flags & O_CREAT) && (flags & O_EXCL) ? CREATE_NEW
+	             : (flags & O_CREAT) && (flags & O_TRUNC) ? CREATE_ALWAYS
+	             : (flags & O_CREAT)                       ? OPEN_ALWAYS
+	             : (flags & O_TRUNC)                       ? TRUNCATE_EXISTING
+	                                                       : OPEN_EXISTING;
+	DWORD attr = flags & O_DIRECTORY ? FILE_FLAG_BACKUP_SEMANTICS : FILE_ATTRIBUTE_NORMAL;
+	HANDLE h = CreateFileW(w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, disp, attr, NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return os_fail(GetLastError());
+	int fd = _open_osfhandle((intptr_t)h, acc == O_RDONLY ? _O_RDONLY : 0);
+	if (fd < 0) {
+		CloseHandle(h);
+		errno = EMFILE;
+	}
+	return fd;
+}
+
+/* fgets, but a line typed into a console comes as UTF-16 (ReadConsoleW)
+ * and leaves as UTF-8: the console's own UTF-8 input is unreliable before
+ * Windows 10 1903.  A pipe or a file is read as it is. */
+static char *os_fgets(char *buf, int n, FILE *f)
+{
+	HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+	DWORD mode;
+	if (f != stdin || n < 8 || !GetConsoleMode(h, &mode))
+		return fgets(buf, n, f);
+	wchar_t w[1024];
+	DWORD got = 0;
+	int max = n / 3 < 1024 ? n / 3 : 1024; /* a UTF-16 unit is at most 3 UTF-8 bytes */
+	if (!ReadConsoleW(h, w, (DWORD)max - 1, &got, NULL) || got == 0)
+		return NULL;
+	DWORD k = 0;
+	for (DWORD i = 0; i < got; i++)
+		if (w[i] != L'\r')
+			w[k++] = w[i];
+	if (k && w[0] == 0x1a) /* Ctrl-Z Enter: end of input */
+		return NULL;
+	w[k] = 0;
+	return os_utf8(w, buf, n) < 0 ? NULL : buf;
+}
+
+static int os_access(const char *path, int mode)
+{
+	wchar_t w[OS_WPATH];
+	(void)mode; /* F_OK and R_OK: what exists can be read by its owner */
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	return GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES ? 0 : os_fail(GetLastError());
+}
+
+static FILE *os_fopen(const char *path, const char *mode)
+{
+	wchar_t w[OS_WPATH], m[16];
+	if (os_wide(path, w, OS_WPATH) < 0 || os_wide(mode, m, 16) < 0)
+		return NULL;
+	return _wfopen(w, m);
+}
+
+static int os_is_dir_fd(int fd)
+{
+	BY_HANDLE_FILE_INFORMATION fi;
+	return GetFileInformationByHandle(os_handle(fd), &fi) && (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* FlushFileBuffers: data and metadata; a directory needs none. */
+static int os_fsync(int fd)
+{
+	if (FlushFileBuffers(os_handle(fd)) || os_is_dir_fd(fd))
+		return 0;
+	return os_fail(GetLastError());
+}
+#define os_fdatasync os_fsync
+
+static ssize_t os_pread(int fd, void *p, size_t n, off_t off)
+{
+	OVERLAPPED ov;
+	DWORD got = 0;
+	memset(&ov, 0, sizeof ov);
+	ov.Offset = (DWORD)((uint64_t)off & 0xffffffffu);
+	ov.OffsetHigh = (DWORD)((uint64_t)off >> 32);
+	if (!ReadFile(os_handle(fd), p, n > 0x40000000 ? 0x40000000 : (DWORD)n, &got, &ov))
+		return GetLastError() == ERROR_HANDLE_EOF ? 0 : os_fail(GetLastError());
+	return (ssize_t)got;
+}
+
+static ssize_t os_pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	OVERLAPPED ov;
+	DWORD put = 0;
+	memset(&ov, 0, sizeof ov);
+	ov.Offset = (DWORD)((uint64_t)off & 0xffffffffu);
+	ov.OffsetHigh = (DWORD)((uint64_t)off >> 32);
+	if (!WriteFile(os_handle(fd), p, n > 0x40000000 ? 0x40000000 : (DWORD)n, &put, &ov))
+		return os_fail(GetLastError());
+	return (ssize_t)put;
+}
+
+static int os_ftruncate(int fd, off_t len)
+{
+	FILE_END_OF_FILE_INFO e;
+	e.EndOfFile.QuadPart = (LONGLONG)len;
+	return SetFileInformationByHandle(os_handle(fd), FileEndOfFileInfo, &e, sizeof e) ? 0 : os_fail(GetLastError());
+}
+
+static void os_stat_fill(const BY_HANDLE_FILE_INFORMATION *fi, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	int dir = (fi->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+	st->st_mode = (unsigned short)(dir ? _S_IFDIR | 0700 : _S_IFREG | 0600);
+	st->st_size = (off_t)(((uint64_t)fi->nFileSizeHigh << 32) | fi->nFileSizeLow);
+	uint64_t t = ((uint64_t)fi->ftLastWriteTime.dwHighDateTime << 32) | fi->ftLastWriteTime.dwLowDateTime;
+	st->st_mtime = (time_t)(t / 10000000 - 11644473600ULL);
+	st->st_ino = (_ino_t)(fi->nFileIndexLow ^ fi->nFileIndexHigh);
+	st->st_dev = (_dev_t)fi->dwVolumeSerialNumber;
+	st->st_nlink = 1;
+}
+
+static int os_fstat(int fd, struct stat *st)
+{
+	BY_HANDLE_FILE_INFORMATION fi;
+	if (!GetFileInformationByHandle(os_handle(fd), &fi))
+		return os_fail(GetLastError());
+	os_stat_fill(&fi, st);
+	return 0;
+}
+
+static int os_stat(const char *path, struct stat *st)
+{
+	wchar_t w[OS_WPATH];
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	HANDLE h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+	                       FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return os_fail(GetLastError());
+	BY_HANDLE_FILE_INFORMATION fi;
+	int ok = GetFileInformationByHandle(h, &fi);
+	DWORD e = GetLastError();
+	CloseHandle(h);
+	if (!ok)
+		return os_fail(e);
+	os_stat_fill(&fi, st);
+	return 0;
+}
+#define os_lstat os_stat
+
+/* Replace the target in one step and write the rename through to disk:
+ * what rename() and an fsync of the directory give on POSIX. */
+static int os_rename(const char *from, const char *to)
+{
+	wchar_t a[OS_WPATH], b[OS_WPATH];
+	if (os_wide(from, a, OS_WPATH) < 0 || os_wide(to, b, OS_WPATH) < 0)
+		return -1;
+	return MoveFileExW(a, b, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) ? 0 : os_fail(GetLastError());
+}
+
+static int os_unlink(const char *path)
+{
+	wchar_t w[OS_WPATH];
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	return DeleteFileW(w) ? 0 : os_fail(GetLastError());
+}
+
+static int os_rmdir(const char *path)
+{
+	wchar_t w[OS_WPATH];
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	return RemoveDirectoryW(w) ? 0 : os_fail(GetLastError());
+}
+
+static int os_mkdir(const char *path, int mode)
+{
+	(void)mode;
+	wchar_t w[OS_WPATH];
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	return CreateDirectoryW(w, NULL) ? 0 : os_fail(GetLastError());
+}
+
+static int os_chdir(const char *path)
+{
+	wchar_t w[OS_WPATH];
+	if (os_wide(path, w, OS_WPATH) < 0)
+		return -1;
+	return SetCurrentDirectoryW(w) ? 0 : os_fail(GetLastError());
+}
+
+static DIR *os_opendir(const char *path)
+{
+	wchar_t w[OS_WPATH];
+	size_t n = strlen(path);
+	if (n + 3 > OS_WPATH / 2) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	char pat[OS_WPATH];
+	snprintf(pat, sizeof pat, "%s\\*", path);
+	DIR *d = os_wide(pat, w, OS_WPATH) < 0 ? NULL : calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->h = FindFirstFileW(w, &d->fd);
+	if (d->h == INVALID_HANDLE_VALUE) {
+		os_fail(GetLastError());
+		free(d);
+		return NULL;
+	}
+	d->first = 1;
+	return d;
+}
+
+static struct os_dirent *os_readdir(DIR *d)
+{
+	for (;;) {
+		if (!d->first && !FindNextFileW(d->h, &d->fd))
+			return NULL;
+		d->first = 0;
+		if (os_utf8(d->fd.cFileName, d->ent.d_name, sizeof d->ent.d_name) == 0)
+			return &d->ent;
+	}
+}
+
+static int os_closedir(DIR *d)
+{
+	FindClose(d->h);
+	free(d);
+	return 0;
+}
+
+/* Locks one byte far past the end: LockFileEx is mandatory on the bytes
+ * it covers, and the holder's pid at the start must stay readable. */
+static int os_flock(int fd, int op)
+{
+	OVERLAPPED ov;
+	memset(&ov, 0, sizeof ov);
+	ov.OffsetHigh = 0x40000000;
+	if (op & LOCK_UN)
+		return UnlockFileEx(os_handle(fd), 0, 1, 0, &ov) ? 0 : os_fail(GetLastError());
+	DWORD f = LOCKFILE_EXCLUSIVE_LOCK | (op & LOCK_NB ? LOCKFILE_FAIL_IMMEDIATELY : 0);
+	if (LockFileEx(os_handle(fd), f, 0, 1, 0, &ov))
+		return 0;
+	DWORD e = GetLastError();
+	errno = e == ERROR_LOCK_VIOLATION || e == ERROR_IO_PENDING ? EWOULDBLOCK : os_errno_win(e);
+	return -1;
+}
+
+/* Modes, owners and users: Windows has ACLs, inherited from the directory. */
+static int os_fchmod(int fd, int mode) { (void)fd, (void)mode; return 0; }
+static int os_chmod(const char *p, int mode) { (void)p, (void)mode; return 0; }
+static int os_geteuid(void) { return 0; } /* what os_stat reports as every file's owner */
+static int os_enosys(void) { errno = ENOSYS; return -1; }
+static int os_lchown(const char *p, uid_t u, gid_t g) { (void)p, (void)u, (void)g; return os_enosys(); }
+static int os_setuid(uid_t u) { (void)u; return os_enosys(); }
+static int os_setgid(gid_t g) { (void)g; return os_enosys(); }
+static int os_setgroups(size_t n, const gid_t *l) { (void)n, (void)l; return os_enosys(); }
+static pid_t os_setsid(void) { return (pid_t)os_enosys(); }
+static int os_setrlimit(int r, const struct rlimit *l) { (void)r, (void)l; return 0; }
+static int os_prctl(int op, ...) { (void)op; return 0; }
+#define os_dup2 _dup2
+
+static ssize_t os_readlink(const char *path, char *out, size_t len)
+{
+	if (strcmp(path, "/proc/self/exe") != 0)
+		return os_enosys();
+	wchar_t w[OS_WPATH];
+	DWORD n = GetModuleFileNameW(NULL, w, OS_WPATH);
+	if (!n || n >= OS_WPATH || os_utf8(w, out, (int)len) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return (ssize_t)strlen(out); /* readlink() does not terminate; the callers do */
+}
+
+/* A fresh directory in %TEMP% named from the template's base name (its
+ * six X replaced), written back into tmpl (at least 1024 bytes). */
+static char *os_mkdtemp(char *tmpl)
+{
+	wchar_t w[MAX_PATH + 1];
+	char dir[MAX_PATH * 3];
+	DWORD n = GetTempPathW(MAX_PATH + 1, w);
+	if (!n || n > MAX_PATH || os_utf8(w, dir, sizeof dir) < 0)
+		return NULL;
+	const char *base = strrchr(tmpl, '/');
+	base = base ? base + 1 : tmpl;
+	size_t bl = strlen(base);
+	for (int tries = 0; tries < 100; tries++) {
+		char name[64];
+		snprintf(name, sizeof name, "%.*s%06lu", (int)(bl > 6 ? bl - 6 : 0), base,
+		         (unsigned long)((GetTickCount64() * 7919 + (uint64_t)tries * 104729 + GetCurrentProcessId()) % 1000000));
+		char path[MAX_PATH * 3 + 64];
+		snprintf(path, sizeof path, "%s%s", dir, name);
+		if (strlen(path) >= 1024) /* the callers' buffers hold PATH_MAX_LEN */
+			return errno = ENAMETOOLONG, NULL;
+		if (os_mkdir(path, 0700) == 0) {
+			strcpy(tmpl, path);
+			return tmpl;
+		}
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* --- time, environment, random -- */
+
+static struct tm *os_gmtime_r(const time_t *t, struct tm *tm)
+{
+	return gmtime_s(tm, t) == 0 ? tm : NULL;
+}
+
+static int os_nanosleep(const struct timespec *ts, struct timespec *rem)
+{
+	if (rem)
+		rem->tv_sec = rem->tv_nsec = 0;
+	Sleep((DWORD)(ts->tv_sec * 1000 + ts->tv_nsec / 1000000));
+	return 0;
+}
+static unsigned os_sleep(unsigned s) { Sleep(s * 1000); return 0; }
+static int os_usleep(unsigned us) { Sleep(us / 1000); return 0; }
+
+static int os_setenv(const char *name, const char *value, int overwrite)
+{
+	if (!overwrite && getenv(name))
+		return 0;
+	return _putenv_s(name, value) == 0 ? 0 : (errno = EINVAL, -1);
+}
+
+static int os_unsetenv(const char *name)
+{
+	return _putenv_s(name, "") == 0 ? 0 : (errno = EINVAL, -1);
+}
+
+static ssize_t os_getrandom(void *p, size_t n, unsigned flags)
+{
+	(void)flags;
+	HCRYPTPROV prov;
+	if (!CryptAcquireContextW(&prov, NULL, NULL, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT | CRYPT_SILENT))
+		return os_fail(GetLastError());
+	BOOL ok = CryptGenRandom(prov, (DWORD)n, p);
+	CryptReleaseContext(prov, 0);
+	return ok ? (ssize_t)n : os_fail(GetLastError());
+}
+
+/* A new file from a template ending in XXXXXX, created O_EXCL (0600). */
+static int os_mkostemp(char *tmpl, int flags)
+{
+	size_t n = strlen(tmpl);
+	if (n < 6 || strcmp(tmpl + n - 6, "XXXXXX") != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char r[6];
+		if (os_getrandom(r, sizeof r, 0) < 0)
+			return -1;
+		for (int i = 0; i < 6; i++)
+			tmpl[n - 6 + i] = "abcdefghijklmnopqrstuvwxyz0123456789"[r[i] % 36];
+		int fd = os_open(tmpl, O_RDWR | O_CREAT | O_EXCL | flags, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+#define os_explicit_bzero(p, n) SecureZeroMemory((p), (n))
+#define OS_PRINTF gnu_printf /* %zu and %lld, with __USE_MINGW_ANSI_STDIO */
+
+/* Memory streams, which the Windows C library lacks: a temporary file in
+ * %TEMP% that os_memstream_close reads back into the caller's memory (a
+ * buffer of its own for os_fmemopen, a malloc'ed one for
+ * os_open_memstream) and deletes.  Close them with os_memstream_close. */
+#define OS_MEMSTREAMS 4 /* open at once: one per reload or backup */
+static struct os_memstream {
+	FILE *f;
+	char *buf, **out; /* os_fmemopen: buf (cap bytes); os_open_memstream: *out, *outlen */
+	size_t cap, *outlen;
+	char path[MAX_PATH * 3 + 32];
+} os_mems[OS_MEMSTREAMS];
+
+static FILE *os_memstream_new(char *buf, size_t cap, char **out, size_t *outlen)
+{
+	struct os_memstream *m = NULL;
+	for (int i = 0; i < OS_MEMSTREAMS && !m; i++)
+		if (!os_mems[i].f)
+			m = &os_mems[i];
+	wchar_t w[MAX_PATH + 1];
+	DWORD n = GetTempPathW(MAX_PATH + 1, w);
+	if (!m || !n || n > MAX_PATH || os_utf8(w, m->path, MAX_PATH * 3) < 0)
+		return errno = m ? ENAMETOOLONG : EMFILE, NULL;
+	strcat(m->path, "examflow-mem-XXXXXX");
+	int fd = os_mkostemp(m->path, O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : _fdopen(fd, "w+b");
+	if (!f) {
+		if (fd >= 0) {
+			_close(fd);
+			os_unlink(m->path);
+		}
+		return NULL;
+	}
+	m->f = f;
+	m->buf = buf;
+	m->cap = cap;
+	m->out = out;
+	m->outlen = outlen;
+	if (out) {
+		*out = NULL;
+		*outlen = 0;
+	}
+	return f;
+}
+
+static FILE *os_fmemopen(void *buf, size_t size, const char *mode)
+{
+	(void)mode; /* "w": the only use */
+	if (size)
+		memset(buf, 0, size);
+	return os_memstream_new(buf, size, NULL, NULL);
+}
+
+static FILE *os_open_memstream(char **p, size_t *n)
+{
+	return os_memstream_new(NULL, 0, p, n);
+}
+
+static int os_memstream_close(FILE *f)
+{
+	struct os_memstream *m = NULL;
+	for (int i = 0; i < OS_MEMSTREAMS && !m; i++)
+		if (os_mems[i].f == f)
+			m = &os_mems[i];
+	if (!m)
+		return fclose(f);
+	int rc = fflush(f);
+	long len = ftell(f);
+	rewind(f);
+	if (len < 0)
+		len = 0;
+	if (m->out) {
+		char *p = malloc((size_t)len + 1);
+		size_t got = p ? fread(p, 1, (size_t)len, f) : 0;
+		if (p)
+			p[got] = 0;
+		*m->out = p;
+		*m->outlen = got;
+		rc = p ? rc : EOF;
+	} else if (m->cap) {
+		size_t want = (size_t)len < m->cap ? (size_t)len : m->cap - 1;
+		size_t got = fread(m->buf, 1, want, f);
+		m->buf[got] = 0;
+	}
+	fclose(f);
+	os_unlink(m->path);
+	memset(m, 0, sizeof *m);
+	return rc;
+}
+
+/* What the C library here lacks, with the GNU semantics the file relies on. */
+static void *memrchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+	while (n--)
+		if (p[n] == (unsigned char)c)
+			return (void *)(p + n);
+	return NULL;
+}
+
+static void *memmem(const void *h, size_t hn, const void *n, size_t nn)
+{
+	if (!nn)
+		return (void *)h;
+	for (const char *p = h; hn >= nn; p++, hn--)
+		if (*p == *(const char *)n && memcmp(p, n, nn) == 0)
+			return (void *)p;
+	return NULL;
+}
+
+static char *strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *d = malloc(len + 1);
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = 0;
+	}
+	return d;
+}
+
+#define timegm _mkgmtime64
+#define PIPE_BUF 4096 /* an anonymous pipe's buffer: one report line fits */
+#define SIGXCPU 24
+#define WCOREDUMP(s) 0
+#define EDQUOT 10069 /* WSAEDQUOT: never set here, only compared */
+#define AT_SYMLINK_NOFOLLOW 0x100
+static int os_getrlimit(int r, struct rlimit *l) { (void)r; l->rlim_cur = l->rlim_max = 0; return 0; }
+static int os_dirfd(DIR *d) { (void)d; return -1; }
+static int os_fchownat(int d, const char *p, uid_t u, gid_t g, int f) { (void)d, (void)p, (void)u, (void)g, (void)f; return os_enosys(); }
+
+/* --- signals --
+ * Windows has no signals between processes.  A console control event
+ * (Ctrl-C from the keyboard or from NSSM's stop, Ctrl-Break, the console
+ * closing, log-off, shut-down) arrives as SIGINT or SIGTERM; each process
+ * that catches a signal opens a named event "Local\examflow-PID-SIG" that
+ * os_kill() sets (how the watchdog stops its worker, and how `update` asks
+ * for a re-exec); SIGCHLD is raised when a child started with
+ * os_spawn_worker ends.  Handlers run on a thread of their own, so they
+ * must do what a POSIX handler may: set a flag or write to a pipe. */
+static void (*volatile os_handlers[OS_NSIG])(int);
+static const int os_event_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR2};
+#define OS_NEVENTS 4
+static HANDLE os_events[OS_NEVENTS];
+
+static void os_deliver(int sig)
+{
+	void (*h)(int) = sig > 0 && sig < OS_NSIG ? os_handlers[sig] : NULL;
+	if (h && h != SIG_IGN && h != SIG_DFL)
+		h(sig);
+	else if (!h || h == SIG_DFL) {
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			ExitProcess(128 + (unsigned)sig);
+	}
+}
+
+static BOOL WINAPI os_on_console(DWORD ev)
+{
+	int sig = ev == CTRL_C_EVENT ? SIGINT : SIGTERM;
+	void (*h)(int) = os_handlers[sig];
+	if (!h || h == SIG_DFL)
+		return FALSE; /* the default: end the process */
+	os_deliver(sig);
+	if (ev == CTRL_CLOSE_EVENT || ev == CTRL_LOGOFF_EVENT || ev == CTRL_SHUTDOWN_EVENT)
+		Sleep(10000); /* the process ends when this returns: give the loop time to commit and exit */
+	return TRUE;
+}
+
+static DWORD WINAPI os_event_thread(LPVOID arg)
+{
+	(void)arg;
+	for (;;) {
+		DWORD r = WaitForMultipleObjects(OS_NEVENTS, os_events, FALSE, INFINITE);
+		if (r >= WAIT_OBJECT_0 + OS_NEVENTS)
+			return 0;
+		os_deliver(os_event_sigs[r - WAIT_OBJECT_0]);
+	}
+}
+
+/* NSSM stops a service with Ctrl-C, then WM_CLOSE to the program's windows,
+ * then WM_QUIT to its threads, then TerminateProcess; with AppNoConsole=1
+ * there is no console for the first.  A hidden window on a thread of its
+ * own turns the other two into SIGTERM as well. */
+static LRESULT CALLBACK os_window_proc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+	if (msg == WM_CLOSE || (msg == WM_ENDSESSION && wp)) {
+		os_deliver(SIGTERM);
+		return 0;
+	}
+	return DefWindowProcW(h, msg, wp, lp);
+}
+
+static DWORD WINAPI os_window_thread(LPVOID arg)
+{
+	(void)arg;
+	WNDCLASSW wc;
+	memset(&wc, 0, sizeof wc);
+	wc.lpfnWndProc = os_window_proc;
+	wc.hInstance = GetModuleHandleW(NULL);
+	wc.lpszClassName = L"examflow-stop";
+	MSG m;
+	PeekMessageW(&m, NULL, 0, 0, PM_NOREMOVE); /* the thread's queue: WM_QUIT can reach it */
+	if (RegisterClassW(&wc))
+		CreateWindowExW(0, wc.lpszClassName, L"ExamFlow", 0, 0, 0, 0, 0, NULL, NULL, wc.hInstance, NULL);
+	while (GetMessageW(&m, NULL, 0, 0) > 0)
+		DispatchMessageW(&m);
+	os_deliver(SIGTERM); /* WM_QUIT */
+	return 0;
+}
+
+static void os_event_name(wchar_t *w, size_t n, unsigned long pid, int sig)
+{
+	_snwprintf(w, n, L"Local\\examflow-%lu-%d", pid, sig);
+	w[n - 1] = 0;
+}
+
+static int os_sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
+{
+	if (sig <= 0 || sig >= OS_NSIG) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (old) {
+		memset(old, 0, sizeof *old);
+		old->sa_handler = os_handlers[sig] ? os_handlers[sig] : SIG_DFL;
+	}
+	if (!sa)
+		return 0;
+	os_handlers[sig] = sa->sa_handler;
+	static int started;
+	if (!started && sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN) {
+		started = 1;
+		SetConsoleCtrlHandler(os_on_console, TRUE);
+		for (int i = 0; i < OS_NEVENTS; i++) {
+			wchar_t name[64];
+			os_event_name(name, 64, GetCurrentProcessId(), os_event_sigs[i]);
+			os_events[i] = CreateEventW(NULL, FALSE, FALSE, name);
+		}
+		HANDLE t = CreateThread(NULL, 64 * 1024, os_event_thread, NULL, 0, NULL);
+		if (t)
+			CloseHandle(t);
+		if ((t = CreateThread(NULL, 64 * 1024, os_window_thread, NULL, 0, NULL)) != NULL)
+			CloseHandle(t);
+	}
+	return 0;
+}
+
+static void (*os_signal(int sig, void (*h)(int)))(int)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = h;
+	return os_sigaction(sig, &sa, &old) < 0 ? SIG_ERR : old.sa_handler;
+}
+#define os_sigemptyset(m) (*(m) = 0)
+
+static int os_raise(int sig)
+{
+	os_deliver(sig);
+	return 0;
+}
+
+/* --- processes -- */
+
+#define OS_CHILDREN 16
+static struct os_child {
+	pid_t pid;
+	HANDLE h;
+	volatile LONG done;
+} os_children[OS_CHILDREN];
+static SRWLOCK os_child_lock = SRWLOCK_INIT;
+static HANDLE os_job; /* workers die with the watchdog: KILL_ON_JOB_CLOSE */
+
+static int os_kill(pid_t pid, int sig)
+{
+	if (sig == SIGCONT)
+		return 0;
+	HANDLE h = OpenProcess(PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, (DWORD)pid);
+	if (!h) {
+		errno = GetLastError() == ERROR_ACCESS_DENIED ? EPERM : ESRCH;
+		return -1;
+	}
+	DWORD code = 0;
+	int rc = 0;
+	if (!GetExitCodeProcess(h, &code) || code != STILL_ACTIVE) {
+		errno = ESRCH;
+		rc = -1;
+	} else if (sig == SIGKILL) {
+		rc = TerminateProcess(h, 128 + SIGKILL) ? 0 : os_fail(GetLastError());
+	} else if (sig != 0) {
+		wchar_t name[64];
+		os_event_name(name, 64, (unsigned long)pid, sig);
+		HANDLE ev = OpenEventW(EVENT_MODIFY_STATE, FALSE, name);
+		if (ev) {
+			rc = SetEvent(ev) ? 0 : os_fail(GetLastError());
+			CloseHandle(ev);
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			rc = TerminateProcess(h, 128 + (unsigned)sig) ? 0 : os_fail(GetLastError());
+		} else {
+			errno = EINVAL; /* the process does not catch it */
+			rc = -1;
+		}
+	}
+	CloseHandle(h);
+	return rc;
+}
+
+/* A child's exit code as a POSIX wait status (exited with CODE & 255). */
+static pid_t os_waitpid(pid_t pid, int *status, int flags)
+{
+	for (;;) {
+		int any = 0;
+		AcquireSRWLockExclusive(&os_child_lock);
+		for (int i = 0; i < OS_CHILDREN; i++) {
+			struct os_child *c = &os_children[i];
+			if (!c->h || (pid != -1 && c->pid != pid))
+				continue;
+			any = 1;
+			if (WaitForSingleObject(c->h, 0) != WAIT_OBJECT_0)
+				continue;
+			DWORD code = 1;
+			GetExitCodeProcess(c->h, &code);
+			CloseHandle(c->h);
+			pid_t got = c->pid;
+			memset(c, 0, sizeof *c);
+			ReleaseSRWLockExclusive(&os_child_lock);
+			if (status)
+				*status = (int)((code & 0xff) << 8);
+			return got;
+		}
+		ReleaseSRWLockExclusive(&os_child_lock);
+		if (!any) {
+			errno = ECHILD;
+			return -1;
+		}
+		if (flags & WNOHANG)
+			return 0;
+		Sleep(10);
+	}
+}
+
+#define os_fork() ((pid_t)os_enosys())
+#define os_execv(p, a) ((void)(p), (void)(a), os_enosys())
+#define os_execve(p, a, e) ((void)(p), (void)(a), (void)(e), os_enosys())
+#define os_getppid() ((pid_t)0)
+
+struct os_relay {
+	HANDLE from, proc;
+	SOCKET to;
+};
+
+/* Copies the worker's pipe into the socket the watchdog polls; at the end,
+ * waits for the process and raises SIGCHLD. */
+static DWORD WINAPI os_relay_thread(LPVOID arg)
+{
+	struct os_relay *r = arg;
+	char b[4096];
+	DWORD n;
+	while (ReadFile(r->from, b, sizeof b, &n, NULL) && n > 0) {
+		for (DWORD off = 0; off < n;) {
+			int k = send(r->to, b + off, (int)(n - off), 0);
+			if (k <= 0) {
+				if (WSAGetLastError() == WSAEWOULDBLOCK) {
+					Sleep(5);
+					continue;
+				}
+				off = n;
+			} else
+				off += (DWORD)k;
+		}
+	}
+	CloseHandle(r->from);
+	WaitForSingleObject(r->proc, INFINITE);
+	CloseHandle(r->proc);
+	shutdown(r->to, SD_SEND);
+	closesocket(r->to);
+	free(r);
+	os_deliver(SIGCHLD);
+	return 0;
+}
+
+#define OS_WORKER_ENV "EXAMFLOW_WORKER_PIPE" /* the handle a worker reports on */
+#define OS_PARENT_ENV "EXAMFLOW_WATCHDOG_PID"
+
+/* Start exe with the command line cmd; what it writes to the pipe comes
+ * out of *rfd (a socket poll() can watch; a relay thread copies, then waits
+ * for the process and raises SIGCHLD).  A worker gets the pipe's handle in
+ * OS_WORKER_ENV and the console as it is, and joins a job object that ends
+ * it with the watchdog; anything else gets the pipe as stdout and stderr
+ * and NUL as stdin.  Returns the pid, or -1 and errno. */
+static pid_t os_start(const wchar_t *exe, wchar_t *cmd, int *rfd, int worker)
+{
+	HANDLE r = NULL, w = NULL, nul = INVALID_HANDLE_VALUE;
+	int sp[2];
+	if (os_pipe2(sp, 0) < 0)
+		return -1;
+	if (!CreatePipe(&r, &w, NULL, 65536)) { /* room for heartbeats while the watchdog is busy */
+		os_close(sp[0]);
+		os_close(sp[1]);
+		return os_fail(GetLastError());
+	}
+	SetHandleInformation(w, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+	STARTUPINFOW si;
+	PROCESS_INFORMATION pi;
+	memset(&si, 0, sizeof si);
+	si.cb = sizeof si;
+	if (worker) {
+		char v[32];
+		snprintf(v, sizeof v, "%llu", (unsigned long long)(uintptr_t)w);
+		_putenv_s(OS_WORKER_ENV, v);
+		snprintf(v, sizeof v, "%lu", (unsigned long)GetCurrentProcessId());
+		_putenv_s(OS_PARENT_ENV, v);
+	} else {
+		SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+		nul = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, OPEN_EXISTING, 0, NULL);
+		si.dwFlags = STARTF_USESTDHANDLES;
+		si.hStdInput = nul;
+		si.hStdOutput = si.hStdError = w;
+	}
+	BOOL ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+	DWORD e = GetLastError();
+	if (worker) {
+		_putenv_s(OS_WORKER_ENV, "");
+		_putenv_s(OS_PARENT_ENV, "");
+	}
+	if (nul != INVALID_HANDLE_VALUE)
+		CloseHandle(nul);
+	CloseHandle(w);
+	if (!ok) {
+		CloseHandle(r);
+		os_close(sp[0]);
+		os_close(sp[1]);
+		return os_fail(e);
+	}
+	if (worker && !os_job) {
+		JOBOBJECT_EXTENDED_LIMIT_INFORMATION li;
+		memset(&li, 0, sizeof li);
+		li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+		os_job = CreateJobObjectW(NULL, NULL);
+		if (os_job)
+			SetInformationJobObject(os_job, JobObjectExtendedLimitInformation, &li, sizeof li);
+	}
+	if (worker && os_job)
+		AssignProcessToJobObject(os_job, pi.hProcess); /* fails in an older job without nesting: the parent watch still works */
+	ResumeThread(pi.hThread);
+	CloseHandle(pi.hThread);
+	struct os_relay *rl = malloc(sizeof *rl);
+	HANDLE dup = NULL;
+	DuplicateHandle(GetCurrentProcess(), pi.hProcess, GetCurrentProcess(), &dup, 0, FALSE, DUPLICATE_SAME_ACCESS);
+	AcquireSRWLockExclusive(&os_child_lock);
+	for (int i = 0; i < OS_CHILDREN; i++)
+		if (!os_children[i].h) {
+			os_children[i].pid = (pid_t)pi.dwProcessId;
+			os_children[i].h = pi.hProcess;
+			break;
+		}
+	ReleaseSRWLockExclusive(&os_child_lock);
+	/* the relay owns the socket's write end from here on */
+	AcquireSRWLockExclusive(&os_sock_lock);
+	SOCKET ws = os_socks[sp[1] - OS_SOCK_BASE];
+	os_sock_used[sp[1] - OS_SOCK_BASE] = 0;
+	ReleaseSRWLockExclusive(&os_sock_lock);
+	HANDLE t = NULL;
+	if (rl && dup) {
+		rl->from = r;
+		rl->proc = dup;
+		rl->to = ws;
+		t = CreateThread(NULL, 64 * 1024, os_relay_thread, rl, 0, NULL);
+	}
+	if (!t) {
+		CloseHandle(r);
+		closesocket(ws);
+		free(rl);
+	} else
+		CloseHandle(t);
+	*rfd = sp[0];
+	return (pid_t)pi.dwProcessId;
+}
+
+/* The watchdog's worker: this program again, with the same command line;
+ * it finds OS_WORKER_ENV (os_worker_fd) and reports on that pipe. */
+static pid_t os_spawn_worker(int *rfd)
+{
+	wchar_t exe[OS_WPATH];
+	if (!GetModuleFileNameW(NULL, exe, OS_WPATH))
+		return os_fail(GetLastError());
+	wchar_t *cmd = _wcsdup(GetCommandLineW());
+	if (!cmd)
+		return errno = ENOMEM, -1;
+	pid_t pid = os_start(exe, cmd, rfd, 1);
+	free(cmd);
+	return pid;
+}
+
+/* One argument as the C runtime will split it again: quoted when it holds
+ * a space, a tab or a quote, backslashes doubled before a quote. */
+static int os_quote_arg(const wchar_t *a, wchar_t *out, size_t cap, size_t *n)
+{
+	int q = !*a || wcspbrk(a, L" \t\"") != NULL;
+	size_t k = *n;
+#define OS_PUT(c) do { if (k + 1 >= cap) return -1; out[k++] = (c); } while (0)
+	if (k)
+		OS_PUT(L' ');
+	if (q)
+		OS_PUT(L'"');
+	for (const wchar_t *p = a;; p++) {
+		size_t bs = 0;
+		while (*p == L'\\') {
+			p++;
+			bs++;
+		}
+		if (!*p) {
+			for (size_t i = 0; i < (q ? 2 * bs : bs); i++)
+				OS_PUT(L'\\');
+			break;
+		}
+		for (size_t i = 0; i < (*p == L'"' ? 2 * bs + 1 : bs); i++)
+			OS_PUT(L'\\');
+		OS_PUT(*p);
+	}
+	if (q)
+		OS_PUT(L'"');
+#undef OS_PUT
+	out[k] = 0;
+	*n = k;
+	return 0;
+}
+
+/* Run argv[0] with argv, stdin NUL, stdout and stderr into *rfd (what
+ * fork, dup2 and execv do for a probe on POSIX).  The pid, or -1 and errno. */
+static pid_t os_spawn(char *const argv[], int *rfd)
+{
+	enum { CAP = 8192 };
+	wchar_t *cmd = malloc(CAP * sizeof *cmd), exe[OS_WPATH], arg[OS_WPATH];
+	size_t n = 0;
+	pid_t pid = -1;
+	if (!cmd)
+		return errno = ENOMEM, -1;
+	cmd[0] = 0;
+	int ok = os_wide(argv[0], exe, OS_WPATH) == 0;
+	for (int i = 0; ok && argv[i]; i++)
+		ok = os_wide(argv[i], arg, OS_WPATH) == 0 && os_quote_arg(arg, cmd, CAP, &n) == 0;
+	if (ok)
+		pid = os_start(exe, cmd, rfd, 0);
+	else if (errno != EILSEQ)
+		errno = E2BIG;
+	free(cmd);
+	return pid;
+}
+
+static DWORD WINAPI os_parent_thread(LPVOID arg)
+{
+	WaitForSingleObject((HANDLE)arg, INFINITE);
+	os_deliver(SIGTERM); /* the watchdog is gone: stop, as PR_SET_PDEATHSIG does */
+	return 0;
+}
+
+/* In a process os_spawn_worker started: the descriptor to report on (the
+ * watchdog's pipe), else -1.  Also arranges a SIGTERM when the watchdog ends. */
+static int os_worker_fd(void)
+{
+	const char *v = getenv(OS_WORKER_ENV), *pp = getenv(OS_PARENT_ENV);
+	if (!v || !*v)
+		return -1;
+	HANDLE h = (HANDLE)(uintptr_t)strtoull(v, NULL, 10);
+	SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
+	int fd = _open_osfhandle((intptr_t)h, _O_WRONLY);
+	HANDLE parent = pp && *pp ? OpenProcess(SYNCHRONIZE, FALSE, (DWORD)strtoul(pp, NULL, 10)) : NULL;
+	if (parent) {
+		HANDLE t = CreateThread(NULL, 64 * 1024, os_parent_thread, parent, 0, NULL);
+		if (t)
+			CloseHandle(t);
+	}
+	_putenv_s(OS_WORKER_ENV, "");
+	_putenv_s(OS_PARENT_ENV, "");
+	return fd;
+}
+
+static int os_proc_alive(pid_t pid)
+{
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	DWORD code = 0;
+	int alive = h && GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+	if (h)
+		CloseHandle(h);
+	return alive;
+}
+
+/* The path of the .exe pid runs (where it was started from: a rename does
+ * not change it).  0 or -errno. */
+static int os_proc_exe(pid_t pid, char *out, size_t len)
+{
+	HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+	wchar_t w[OS_WPATH];
+	DWORD n = OS_WPATH;
+	int ok = h && QueryFullProcessImageNameW(h, 0, w, &n);
+	DWORD e = GetLastError();
+	if (h)
+		CloseHandle(h);
+	if (!ok)
+		return os_fail(e), -errno;
+	return os_utf8(w, out, (int)len) < 0 ? -errno : 0;
+}
+
+/* Trust anchors: every certificate in the system's ROOT store, as DER. */
+static int os_system_roots(int (*add)(void *ctx, const unsigned char *der, size_t len), void *ctx)
+{
+	HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
+	if (!st)
+		return 0;
+	int n = 0;
+	const CERT_CONTEXT *c = NULL;
+	while ((c = CertEnumCertificatesInStore(st, c)) != NULL)
+		if (c->dwCertEncodingType & X509_ASN_ENCODING && add(ctx, c->pbCertEncoded, c->cbCertEncoded) == 0)
+			n++;
+	CertCloseStore(st, 0);
+	return n;
+}
+
+/* Once, before anything else: Winsock, and a console that speaks UTF-8. */
+static void os_init(void)
+{
+	WSADATA wd;
+	WSAStartup(MAKEWORD(2, 2), &wd);
+	SetConsoleOutputCP(CP_UTF8);
+	SetConsoleCP(CP_UTF8);
+	_setmode(1, _O_BINARY);
+	_setmode(2, _O_BINARY);
+}
+
+/* No mapped views here: start-up reads the data files whole (the caller
+ * falls back to that when this fails). */
+static int os_map_file(int fd, size_t n, const void **p)
+{
+	(void)fd, (void)n, (void)p;
+	return -ENOSYS;
+}
+
+static void os_map_drop(const void *p, size_t n)
+{
+	(void)p, (void)n;
+}
+
+static void os_unmap(const void *p, size_t n)
+{
+	(void)p, (void)n;
+}
+
+#else /* POSIX */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -219,22 +1724,179 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bearssl.h"
-
-#ifndef EXAMFLOW_VERSION
-#define EXAMFLOW_VERSION "dev"
-#endif
-#ifndef EXAMFLOW_BUILD_DATE
-#define EXAMFLOW_BUILD_DATE "unknown"
-#endif
-#ifndef EXAMFLOW_BEARSSL_VERSION
-#define EXAMFLOW_BEARSSL_VERSION "0.6"
-#endif
-
+#define EXAMFLOW_OS "linux"
 #if defined(__GLIBC__)
 #define EXAMFLOW_LIBC "glibc"
 #else
 #define EXAMFLOW_LIBC "musl" /* the only other libc we build with */
+#endif
+#define OS_CAN_FORK 1 /* the watchdog forks its worker; on Windows it starts it again */
+#define OS_EXE_BUSY 0 /* a running binary can be replaced by rename (and re-executed) */
+
+#define os_open open
+#define os_close close
+#define os_read read
+#define os_write write
+#define os_pread pread
+#define os_pwrite pwrite
+#define os_fsync fsync
+#define os_fdatasync fdatasync
+#define os_ftruncate ftruncate
+#define os_fstat fstat
+#define os_stat stat
+#define os_lstat lstat
+#define os_rename rename
+#define os_unlink unlink
+#define os_mkdir mkdir
+#define os_rmdir rmdir
+#define os_mkdtemp mkdtemp
+#define os_chdir chdir
+#define os_opendir opendir
+#define os_readdir readdir
+#define os_closedir closedir
+#define os_fopen fopen
+#define os_fgets fgets
+#define os_access access
+#define os_flock flock
+#define os_fchmod fchmod
+#define os_chmod chmod
+#define os_lchown lchown
+#define os_geteuid geteuid
+#define os_setuid setuid
+#define os_setgid setgid
+#define os_setgroups setgroups
+#define os_setsid setsid
+#define os_setrlimit setrlimit
+#define os_prctl prctl
+#define os_dup2 dup2
+#define os_readlink readlink
+#define os_pipe pipe
+#define os_pipe2 pipe2
+#define os_fcntl fcntl
+#define os_poll poll
+#define os_socket socket
+#define os_connect connect
+#define os_bind bind
+#define os_listen listen
+#define os_accept4 accept4
+#define os_send send
+#define os_recv recv
+#define os_setsockopt setsockopt
+#define os_getsockopt getsockopt
+#define os_shutdown shutdown
+#define os_gmtime_r gmtime_r
+#define os_nanosleep nanosleep
+#define os_sleep sleep
+#define os_usleep usleep
+#define os_setenv setenv
+#define os_unsetenv unsetenv
+#define os_getrandom getrandom
+#define os_sigaction sigaction
+#define os_signal signal
+#define os_sigemptyset sigemptyset
+#define os_raise raise
+#define os_kill kill
+#define os_waitpid waitpid
+#define os_fork fork
+#define os_execv execv
+#define os_execve execve
+#define os_getppid getppid
+#define os_mkostemp mkostemp
+#define os_fmemopen fmemopen
+#define os_open_memstream open_memstream
+#define os_memstream_close fclose
+#define os_getrlimit getrlimit
+#define os_dirfd dirfd
+#define os_fchownat fchownat
+#define os_explicit_bzero explicit_bzero
+#define OS_PRINTF printf
+
+/* Only Windows starts its worker as a new process (OS_CAN_FORK is 0 there). */
+static pid_t os_spawn_worker(int *rfd)
+{
+	(void)rfd;
+	errno = ENOSYS;
+	return -1;
+}
+
+static pid_t os_spawn(char *const argv[], int *rfd)
+{
+	(void)argv, (void)rfd;
+	errno = ENOSYS;
+	return -1;
+}
+
+static int os_worker_fd(void)
+{
+	return -1;
+}
+
+/* Is pid a live process (not a zombie)? */
+static int os_proc_alive(pid_t pid)
+{
+	char path[64], st[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t r = read(fd, st, sizeof st - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	st[r] = '\0';
+	const char *paren = strrchr(st, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* The binary pid runs, without the " (deleted)" Linux appends once the
+ * file was replaced.  0 or -errno. */
+static int os_proc_exe(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, out, len - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	size_t dl = strlen(" (deleted)");
+	if ((size_t)n > dl && strcmp(out + n - dl, " (deleted)") == 0)
+		out[n - dl] = '\0';
+	return 0;
+}
+
+/* The system's trust anchors come from a CA bundle file (section 5). */
+static int os_system_roots(int (*add)(void *ctx, const unsigned char *der, size_t len), void *ctx)
+{
+	(void)add, (void)ctx;
+	return 0;
+}
+
+/* A read-only view of a file's first n bytes (start-up reads the data
+ * files through it, letting go of what it has read).  0 or -errno. */
+static int os_map_file(int fd, size_t n, const void **p)
+{
+	void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	madvise(m, n, MADV_SEQUENTIAL);
+	*p = m;
+	return 0;
+}
+
+/* Pages of a view that will not be read again: their memory goes now. */
+static void os_map_drop(const void *p, size_t n)
+{
+	madvise((void *)(uintptr_t)p, n, MADV_DONTNEED);
+}
+
+static void os_unmap(const void *p, size_t n)
+{
+	munmap((void *)(uintptr_t)p, n);
+}
+
+static void os_init(void)
+{
+}
 #endif
 
 /* What a release is built for, as `examflow version` prints it and a
@@ -252,7 +1914,7 @@
 #else
 #define EXAMFLOW_ARCH "unknown"
 #endif
-#define EXAMFLOW_TARGET "linux-" EXAMFLOW_ARCH "-" EXAMFLOW_LIBC
+#define EXAMFLOW_TARGET EXAMFLOW_OS "-" EXAMFLOW_ARCH "-" EXAMFLOW_LIBC
 
 #if defined(__clang__)
 #define EXAMFLOW_CC "clang " __clang_version__
@@ -260,6 +1922,19 @@
 #define EXAMFLOW_CC "gcc " __VERSION__
 #else
 #define EXAMFLOW_CC "unknown compiler"
+#endif
+/* --- end of the platform: no platform #if below this line ----------------- */
+
+#include "bearssl.h"
+
+#ifndef EXAMFLOW_VERSION
+#define EXAMFLOW_VERSION "dev"
+#endif
+#ifndef EXAMFLOW_BUILD_DATE
+#define EXAMFLOW_BUILD_DATE "unknown"
+#endif
+#ifndef EXAMFLOW_BEARSSL_VERSION
+#define EXAMFLOW_BEARSSL_VERSION "0.6"
 #endif
 
 /* Exit codes: distinct so that a supervisor can tell "try later" from
@@ -334,7 +2009,7 @@ static int buf_putc(struct buf *b, int c)
 	return buf_append(b, &ch, 1);
 }
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(OS_PRINTF, 2, 3)))
 static int buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -717,7 +2392,7 @@ static int write_all(int fd, const void *data, size_t n)
 {
 	const char *p = data;
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = os_write(fd, p, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -731,8 +2406,8 @@ static int write_all(int fd, const void *data, size_t n)
 
 static int set_nonblock(int fd)
 {
-	int fl = fcntl(fd, F_GETFL);
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	int fl = os_fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : os_fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 /* mkdir -p: 0, or -1 with errno. */
@@ -747,11 +2422,11 @@ static int mkdir_p(const char *path, mode_t mode)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		if (os_mkdir(tmp, mode) < 0 && errno != EEXIST)
 			return -1;
 		*p = '/';
 	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+	if (os_mkdir(tmp, mode) < 0 && errno != EEXIST)
 		return -1;
 	return 0;
 }
@@ -759,17 +2434,17 @@ static int mkdir_p(const char *path, mode_t mode)
 /* Read a whole (small) file into b.  0, or -1 with errno; max caps the size. */
 static int read_file(const char *path, struct buf *b, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = os_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	char chunk[8192];
 	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof chunk);
+		ssize_t r = os_read(fd, chunk, sizeof chunk);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0 || b->len + (size_t)r > max || buf_append(b, chunk, (size_t)r) < 0) {
 			int e = r < 0 ? errno : r == 0 ? 0 : EFBIG;
-			close(fd);
+			os_close(fd);
 			errno = e;
 			return e ? -1 : 0;
 		}
@@ -782,7 +2457,7 @@ static int read_file(const char *path, struct buf *b, size_t max)
 static int dir_trusted(const char *dir)
 {
 	struct stat st;
-	if (stat(dir, &st) < 0)
+	if (os_stat(dir, &st) < 0)
 		return -1;
 	if (!S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
@@ -790,7 +2465,7 @@ static int dir_trusted(const char *dir)
 	}
 	/* root (an admin's repair or backup of a DynamicUser's directory) may
 	 * use anyone's; nobody may use one that others can write to */
-	if ((st.st_uid != geteuid() && st.st_uid != 0 && geteuid() != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if ((st.st_uid != os_geteuid() && st.st_uid != 0 && os_geteuid() != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		errno = EPERM;
 		return -1;
 	}
@@ -806,20 +2481,20 @@ static int write_file_atomic(const char *path, const void *data, size_t n)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	int fd = mkostemp(tmp, O_CLOEXEC);
+	int fd = os_mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, n) < 0 || os_fsync(fd) < 0) {
 		int e = errno;
-		close(fd);
-		unlink(tmp);
+		os_close(fd);
+		os_unlink(tmp);
 		errno = e;
 		return -1;
 	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
+	os_close(fd);
+	if (os_rename(tmp, path) < 0) {
 		int e = errno;
-		unlink(tmp);
+		os_unlink(tmp);
 		errno = e;
 		return -1;
 	}
@@ -830,10 +2505,10 @@ static int write_file_atomic(const char *path, const void *data, size_t n)
 		*slash = '\0';
 	else
 		strcpy(dir, ".");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = os_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+		os_fsync(dfd);
+		os_close(dfd);
 	}
 	return 0;
 }
@@ -881,7 +2556,7 @@ static int log_add_secret(const char *s)
 TEST_API static void log_clear_secrets(void)
 {
 	for (int i = 0; i < logst.nsecrets; i++) {
-		explicit_bzero(logst.secrets[i], strlen(logst.secrets[i]));
+		os_explicit_bzero(logst.secrets[i], strlen(logst.secrets[i]));
 		free(logst.secrets[i]);
 	}
 	free(logst.secrets);
@@ -932,7 +2607,7 @@ static void iso8601_utc(char *out, size_t len, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	os_gmtime_r(&t, &tm);
 	size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out + n, len - n, ".%03dZ", (int)(((ms % 1000) + 1000) % 1000));
 }
@@ -941,7 +2616,7 @@ static void iso8601_utc(char *out, size_t len, int64_t ms)
  * The whole message is redacted first and only then cut to LOG_LINE_MAX (a
  * cut could otherwise leave half a secret); newlines are folded so one
  * event stays one line. */
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(OS_PRINTF, 3, 4)))
 static void log_msg(int level, const char *component, const char *fmt, ...)
 {
 	if (level < logst.level)
@@ -976,7 +2651,7 @@ static void log_msg(int level, const char *component, const char *fmt, ...)
 		free(msg);
 	ssize_t w;
 	do
-		w = write(logst.fd, line, len);
+		w = os_write(logst.fd, line, len);
 	while (w < 0 && errno == EINTR);
 }
 
@@ -1002,7 +2677,7 @@ static int log_open(const char *path)
 {
 	if (!path || !*path || strcmp(path, "-") == 0) {
 		if (logst.fd > 2)
-			close(logst.fd);
+			os_close(logst.fd);
 		logst.fd = 2;
 		logst.path[0] = '\0';
 		return 0;
@@ -1015,11 +2690,11 @@ static int log_open(const char *path)
 		if (mkdir_p(dir, 0700) < 0)
 			return -1;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = os_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -1;
 	if (logst.fd > 2)
-		close(logst.fd);
+		os_close(logst.fd);
 	logst.fd = fd;
 	snprintf(logst.path, sizeof logst.path, "%s", path);
 	return 0;
@@ -1385,7 +3060,7 @@ static char *cfg_trim(char *s)
  * Returns the number of errors (0 = fine); -1 if the file cannot be read. */
 static int cfg_load_file(struct config *c, const char *path, FILE *errs)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = os_fopen(path, "r");
 	if (!f) {
 		fprintf(errs, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
@@ -1470,9 +3145,9 @@ static const char *cfg_pick_path(const char *given)
 	const char *env = getenv("EXAMFLOW_CONFIG");
 	if (env && *env)
 		return env;
-	if (access("examflow.conf", F_OK) == 0)
+	if (os_access("examflow.conf", F_OK) == 0)
 		return "examflow.conf";
-	if (access("/etc/examflow/examflow.conf", F_OK) == 0)
+	if (os_access("/etc/examflow/examflow.conf", F_OK) == 0)
 		return "/etc/examflow/examflow.conf";
 	return NULL;
 }
@@ -3160,6 +4835,12 @@ static int http_pem_next(const char *p, size_t n, size_t *off, const char **labe
 	return 1;
 }
 
+/* http_add_anchor for os_system_roots. */
+static int http_add_anchor_der(void *hc, const unsigned char *der, size_t len)
+{
+	return http_add_anchor(hc, der, len);
+}
+
 /* Decode every CERTIFICATE in a PEM file into trust anchors.  Returns the
  * number added, or -1 with hc->err set. */
 static int http_load_pem(struct http_client *hc, const char *path)
@@ -3228,8 +4909,13 @@ static int http_client_init_as(struct http_client *hc, const char *ca_file, int 
 	memset(hc, 0, sizeof *hc);
 	hc->dns_ttl_ms = HTTP_DNS_TTL_MS;
 	const char *path = ca_file && *ca_file ? ca_file : NULL;
+	if (!path && os_system_roots(http_add_anchor_der, hc) > 0) { /* Windows: the ROOT store */
+		snprintf(hc->ca_path, sizeof hc->ca_path, "the system certificate store");
+		hc->anchors_tried = 1; /* decoded already: nothing lazy about a store */
+		return 0;
+	}
 	for (size_t i = 0; !path && i < sizeof http_ca_paths / sizeof http_ca_paths[0]; i++)
-		if (access(http_ca_paths[i], R_OK) == 0)
+		if (os_access(http_ca_paths[i], R_OK) == 0)
 			path = http_ca_paths[i];
 	if (!path) {
 		snprintf(hc->err, sizeof hc->err, "no CA bundle at the usual paths; set ca_file");
@@ -3297,9 +4983,9 @@ static void http_lookup_unref(struct http_lookup *l)
 	if (!last)
 		return;
 	if (l->rfd >= 0)
-		close(l->rfd);
+		os_close(l->rfd);
 	if (l->wfd >= 0)
-		close(l->wfd);
+		os_close(l->wfd);
 	pthread_mutex_destroy(&l->mu);
 	free(l);
 }
@@ -3332,7 +5018,7 @@ static void *http_lookup_run(void *arg)
 	if (!err && !l->naddrs)
 		l->gai_err = EAI_NONAME;
 	l->done = 1;
-	close(l->wfd);
+	os_close(l->wfd);
 	l->wfd = -1;
 	pthread_mutex_unlock(&l->mu);
 	if (res)
@@ -3388,7 +5074,7 @@ static struct http_lookup *http_lookup_start(struct http_client *hc, const char 
 	struct http_lookup *l = calloc(1, sizeof *l);
 	int p[2] = {-1, -1};
 	*why = "out of memory";
-	if (!l || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (!l || os_pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		free(l);
 		return NULL;
 	}
@@ -3422,7 +5108,7 @@ static void http_client_free(struct http_client *hc)
 	free(hc->tas);
 	hc->tas = NULL;
 	hc->ntas = 0;
-	explicit_bzero(hc->sessions, sizeof hc->sessions);
+	os_explicit_bzero(hc->sessions, sizeof hc->sessions);
 	for (int i = 0; i < HTTP_DNS_LOOKUPS; i++) { /* a thread still running frees its own */
 		if (hc->lookups[i])
 			http_lookup_unref(hc->lookups[i]);
@@ -3446,7 +5132,7 @@ static struct http_tls_session *http_session_slot(struct http_client *hc, const 
 		return NULL;
 	if (!free_slot)
 		free_slot = &hc->sessions[(unsigned)(mono_ms() % HTTP_TLS_SESSION_SLOTS)];
-	explicit_bzero(free_slot, sizeof *free_slot);
+	os_explicit_bzero(free_slot, sizeof *free_slot);
 	snprintf(free_slot->host, sizeof free_slot->host, "%s", host);
 	snprintf(free_slot->port, sizeof free_slot->port, "%s", port);
 	return free_slot;
@@ -3829,11 +5515,11 @@ static void http_conn_drop(struct http_conn *c)
 		br_ssl_engine_close(&c->t->cc.eng);
 		size_t len;
 		unsigned char *p = br_ssl_engine_sendrec_buf(&c->t->cc.eng, &len);
-		if (p && send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		if (p && os_send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			log_debug("http", "close_notify to %s:%s not sent: %s", c->host, c->port, strerror(errno));
 	}
 	if (c->fd >= 0)
-		close(c->fd);
+		os_close(c->fd);
 	c->fd = -1;
 	if (c->lookup)
 		http_lookup_unref(c->lookup);
@@ -3849,7 +5535,7 @@ static void http_close(struct http_conn *c)
 	c->phase_deadline = c->deadline = INT64_MAX;
 	c->cert_subject[0] = c->cert_not_after[0] = '\0';
 	if (c->t) {
-		explicit_bzero(c->t, sizeof *c->t);
+		os_explicit_bzero(c->t, sizeof *c->t);
 		free(c->t);
 		c->t = NULL;
 	}
@@ -3857,7 +5543,7 @@ static void http_close(struct http_conn *c)
 	http_parser_free(&c->parser);
 }
 
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(OS_PRINTF, 3, 4)))
 static int http_conn_fail(struct http_conn *c, int code, const char *fmt, ...)
 {
 	int n = snprintf(c->errstr, sizeof c->errstr, "%s%s%s:%s: ", c->host[0] && strchr(c->host, ':') ? "[" : "",
@@ -3904,7 +5590,7 @@ static int http_tls_fail(struct http_conn *c, int err)
 	}
 	struct http_tls_session *s = http_session_slot(c->hc, c->host, c->port, 0);
 	if (s)
-		explicit_bzero(s, sizeof *s);
+		os_explicit_bzero(s, sizeof *s);
 	log_warn("http", "TLS with %s:%s failed: %s", c->host, c->port, why);
 	return http_conn_fail(c, HTTP_ERR_TLS, "TLS: %s", why);
 }
@@ -3951,7 +5637,7 @@ static void http_tls_established(struct http_conn *c)
 		     memcmp(now.session_id, s->params.session_id, now.session_id_len) == 0;
 	s->params = now;
 	s->valid = now.session_id_len > 0;
-	explicit_bzero(&now, sizeof now);
+	os_explicit_bzero(&now, sizeof now);
 	struct http_cert_info ci;
 	if (!c->resumed && !c->t->x509.ee_overflow && http_cert_parse(c->t->x509.ee, c->t->x509.ee_len, &ci) == 0) {
 		snprintf(c->cert_subject, sizeof c->cert_subject, "%s", ci.subject_cn);
@@ -3965,7 +5651,7 @@ static void http_tls_established(struct http_conn *c)
 static int http_conn_connected(struct http_conn *c)
 {
 	int one = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	os_setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->hc->connects++;
 	c->requests = 0;
 	log_debug("http", "connected to %s:%s", c->host, c->port);
@@ -3982,20 +5668,20 @@ static int http_conn_connect_next(struct http_conn *c)
 {
 	while (c->addr_next < c->naddrs) {
 		int i = c->addr_next++;
-		int fd = socket(c->addrs[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd = os_socket(c->addrs[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			c->connect_errno = errno;
 			continue;
 		}
 		c->fd = fd;
-		if (connect(fd, (struct sockaddr *)&c->addrs[i], c->lens[i]) == 0)
+		if (os_connect(fd, (struct sockaddr *)&c->addrs[i], c->lens[i]) == 0)
 			return http_conn_connected(c);
 		if (errno == EINPROGRESS) {
 			c->state = HC_CONNECT;
 			return HTTP_PENDING;
 		}
 		c->connect_errno = errno;
-		close(fd);
+		os_close(fd);
 		c->fd = -1;
 	}
 	http_dns_forget(c->hc, c->host, c->port);
@@ -4061,7 +5747,7 @@ static int http_conn_idle_ok(struct http_conn *c, const struct http_url *u)
 	if (mono_ms() - c->idle_since < HTTP_IDLE_FRESH_MS)
 		return 1; /* a server does not close a connection it just used: spare the poll() */
 	struct pollfd pfd = {c->fd, POLLIN, 0};
-	return poll(&pfd, 1, 0) == 0;
+	return os_poll(&pfd, 1, 0) == 0;
 }
 
 /* Does the caller's header block (CRLF-terminated lines) name this header? */
@@ -4242,7 +5928,7 @@ static int http_conn_eof(struct http_conn *c, int clean)
 static int http_pump_plain(struct http_conn *c, int readable)
 {
 	while (c->state == HC_WRITE && c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+		ssize_t n = os_send(c->fd, c->out.p + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
 		if (n > 0)
 			c->out_off += (size_t)n;
 		else if (n < 0 && errno == EINTR)
@@ -4255,7 +5941,7 @@ static int http_pump_plain(struct http_conn *c, int readable)
 	c->state = HC_READ;
 	char chunk[HTTP_READ_CHUNK];
 	for (int k = 0; k < HTTP_READS_PER_STEP && readable; k++) {
-		ssize_t n = recv(c->fd, chunk, sizeof chunk, 0);
+		ssize_t n = os_recv(c->fd, chunk, sizeof chunk, 0);
 		if (n > 0) {
 			int r = http_conn_feed(c, chunk, (size_t)n);
 			if (r != HTTP_PENDING)
@@ -4289,7 +5975,7 @@ static int http_pump_tls(struct http_conn *c, int readable)
 			http_tls_established(c);
 		if (st & BR_SSL_SENDREC) {
 			p = br_ssl_engine_sendrec_buf(eng, &len);
-			ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+			ssize_t n = os_send(c->fd, p, len, MSG_NOSIGNAL);
 			if (n > 0)
 				br_ssl_engine_sendrec_ack(eng, (size_t)n);
 			else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -4326,7 +6012,7 @@ static int http_pump_tls(struct http_conn *c, int readable)
 			return HTTP_PENDING;
 		if (st & BR_SSL_RECVREC) {
 			p = br_ssl_engine_recvrec_buf(eng, &len);
-			ssize_t n = recv(c->fd, p, len, 0);
+			ssize_t n = os_recv(c->fd, p, len, 0);
 			if (n > 0)
 				br_ssl_engine_recvrec_ack(eng, (size_t)n);
 			else if (n == 0)
@@ -4374,13 +6060,13 @@ static int http_step(struct http_conn *c, short revents, int64_t now_ms)
 	if (c->state == HC_CONNECT && revents) {
 		int err = 0;
 		socklen_t el = sizeof err;
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+		if (os_getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
 			err = errno;
 		if (err == 0) {
 			r = http_conn_connected(c);
 		} else {
 			c->connect_errno = err;
-			close(c->fd);
+			os_close(c->fd);
 			c->fd = -1;
 			r = http_conn_connect_next(c);
 		}
@@ -4443,7 +6129,7 @@ static int http_wait(struct http_conn *c)
 			return c->result;
 		int64_t now = mono_ms(), dl = http_deadline(c);
 		int ms = dl <= now ? 0 : dl - now > INT_MAX ? INT_MAX : (int)(dl - now);
-		int n = poll(&pfd, 1, ms);
+		int n = os_poll(&pfd, 1, ms);
 		if (n < 0 && errno != EINTR)
 			return http_conn_fail(c, HTTP_ERR_IO, "poll: %s", strerror(errno));
 		int r = http_step(c, n > 0 ? pfd.revents : 0, mono_ms());
@@ -4948,7 +6634,7 @@ static void store_view_advance(struct store_view *v, size_t off)
 		return;
 	size_t upto = off & ~(size_t)(STORE_VIEW_DROP - 1);
 	if (upto > v->dropped)
-		madvise((char *)(uintptr_t)v->p + v->dropped, upto - v->dropped, MADV_DONTNEED);
+		os_map_drop(v->p + v->dropped, upto - v->dropped);
 	v->dropped = upto;
 }
 
@@ -5157,18 +6843,18 @@ static void store_path(char *out, const char *dir, const char *name)
 
 static int store_sync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = os_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	int rc = fsync(fd) < 0 ? -errno : 0;
-	close(fd);
+	int rc = os_fsync(fd) < 0 ? -errno : 0;
+	os_close(fd);
 	return rc;
 }
 
 static int store_pwrite_all(int fd, const char *p, size_t n, off_t off)
 {
 	while (n) {
-		ssize_t w = pwrite(fd, p, n, off);
+		ssize_t w = os_pwrite(fd, p, n, off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -5186,7 +6872,7 @@ static int store_slurp(int fd, char **out, size_t *n)
 	struct stat st;
 	*out = NULL;
 	*n = 0;
-	if (fstat(fd, &st) < 0)
+	if (os_fstat(fd, &st) < 0)
 		return -errno;
 	if ((uint64_t)st.st_size > STORE_MAX_FILE_BYTES)
 		return -EFBIG;
@@ -5195,7 +6881,7 @@ static int store_slurp(int fd, char **out, size_t *n)
 	if (!p)
 		return -ENOMEM;
 	while (got < size) {
-		ssize_t r = pread(fd, p + got, size - got, (off_t)got);
+		ssize_t r = os_pread(fd, p + got, size - got, (off_t)got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -5220,15 +6906,14 @@ static int store_view_open(int fd, struct store_view *v)
 	struct stat st;
 	memset(v, 0, sizeof *v);
 	v->p = "";
-	if (fstat(fd, &st) < 0)
+	if (os_fstat(fd, &st) < 0)
 		return -errno;
 	if ((uint64_t)st.st_size > STORE_MAX_FILE_BYTES)
 		return -EFBIG;
 	if (st.st_size == 0)
 		return 0;
-	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m != MAP_FAILED) {
-		madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	const void *m = NULL;
+	if (os_map_file(fd, (size_t)st.st_size, &m) == 0) {
 		v->p = m;
 		v->n = (size_t)st.st_size;
 		v->mapped = 1;
@@ -5246,7 +6931,7 @@ static int store_view_open(int fd, struct store_view *v)
 static void store_view_close(struct store_view *v)
 {
 	if (v->mapped == 1)
-		munmap((void *)(uintptr_t)v->p, v->n);
+		os_unmap(v->p, v->n);
 	else if (v->mapped == 2)
 		free((void *)(uintptr_t)v->p);
 	memset(v, 0, sizeof *v);
@@ -5260,7 +6945,7 @@ static int store_save_aside(const char *dir, const char *stem, const char *p, si
 	char ts[32];
 	time_t t = (time_t)(wall_ms() / 1000);
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	os_gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
 	int fd = -1;
 	for (int k = 0; fd < 0 && k < 1000; k++) {
@@ -5268,16 +6953,16 @@ static int store_save_aside(const char *dir, const char *stem, const char *p, si
 			snprintf(name, STORE_PATH_LEN, "%s/%s-%s", dir, stem, ts);
 		else
 			snprintf(name, STORE_PATH_LEN, "%s/%s-%s.%d", dir, stem, ts, k);
-		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = os_open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 && errno != EEXIST)
 			return -errno;
 	}
 	if (fd < 0)
 		return -EEXIST;
-	int rc = write_all(fd, p, n) < 0 || fsync(fd) < 0 ? -errno : 0;
-	close(fd);
+	int rc = write_all(fd, p, n) < 0 || os_fsync(fd) < 0 ? -errno : 0;
+	os_close(fd);
 	if (rc < 0)
-		unlink(name);
+		os_unlink(name);
 	return rc < 0 ? rc : store_sync_dir(dir);
 }
 
@@ -5287,32 +6972,32 @@ static int store_lock(const char *dir, char *err, size_t errlen)
 {
 	char path[STORE_PATH_LEN], pid[32] = "";
 	store_path(path, dir, "lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = os_open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
 		return -e;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (os_flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		ssize_t r = pread(fd, pid, sizeof pid - 1, 0);
+		ssize_t r = os_pread(fd, pid, sizeof pid - 1, 0);
 		pid[r > 0 ? r : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
 		if (e == EWOULDBLOCK)
 			snprintf(err, errlen, "data_dir %s is in use by pid %s", dir, pid[0] ? pid : "(unknown)");
 		else
 			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(e));
-		close(fd);
+		os_close(fd);
 		return -e;
 	}
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || store_pwrite_all(fd, pid, (size_t)n, 0) < 0)
+	if (os_ftruncate(fd, 0) < 0 || store_pwrite_all(fd, pid, (size_t)n, 0) < 0)
 		log_warn("store", "cannot write our pid into %s: %s", path, strerror(errno));
 	return fd;
 }
 
 /* Record a failure: one log line, and the same text in err for the caller. */
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(OS_PRINTF, 3, 4)))
 static void store_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];
@@ -5334,10 +7019,10 @@ static int store_load_snapshot(struct store *s, store_apply_fn apply, void *ctx,
 {
 	char path[STORE_PATH_LEN];
 	store_path(path, s->dir, "snapshot.tmp");
-	if (unlink(path) == 0)
+	if (os_unlink(path) == 0)
 		log_warn("store", "removed %s left by an interrupted compaction", path);
 	store_path(path, s->dir, "snapshot");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = os_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0) {
@@ -5349,7 +7034,7 @@ static int store_load_snapshot(struct store *s, store_apply_fn apply, void *ctx,
 	size_t bad = 0;
 	uint64_t count = 0;
 	int rc = store_view_open(fd, &v);
-	close(fd); /* a mapping outlives its descriptor */
+	os_close(fd); /* a mapping outlives its descriptor */
 	if (rc < 0) {
 		store_fail(err, errlen, "cannot read %s: %s", path, strerror(-rc));
 		return rc;
@@ -5376,7 +7061,7 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 {
 	char path[STORE_PATH_LEN], aside[STORE_PATH_LEN];
 	store_path(path, s->dir, "events.log");
-	s->log_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->log_fd = os_open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->log_fd < 0) {
 		int e = errno;
 		store_fail(err, errlen, "cannot open %s: %s", path, strerror(e));
@@ -5404,7 +7089,7 @@ static int store_load_log(struct store *s, store_apply_fn apply, void *ctx, char
 		if (saved < 0) /* a full disk must not stop the bot: the tail never committed anyway */
 			log_error("store", "%s: cannot save its torn tail aside (%s): cutting %zu bytes in place, they are lost",
 			          path, strerror(-saved), n - sc.good);
-		rc = ftruncate(s->log_fd, (off_t)sc.good) < 0 || fsync(s->log_fd) < 0 ? -errno : 0;
+		rc = os_ftruncate(s->log_fd, (off_t)sc.good) < 0 || os_fsync(s->log_fd) < 0 ? -errno : 0;
 		if (rc < 0) {
 			store_fail(err, errlen, "%s: cannot cut its torn tail: %s", path, strerror(-rc));
 			store_view_close(&v);
@@ -5432,13 +7117,13 @@ static void store_close(struct store *s)
 	if (s->in_batch && s->batch_n)
 		log_warn("store", "closing with an uncommitted batch of %d records: dropped", s->batch_n);
 	if (s->log_fd >= 0)
-		close(s->log_fd);
+		os_close(s->log_fd);
 	if (s->snap_fd >= 0)
-		close(s->snap_fd);
+		os_close(s->snap_fd);
 	if (s->lock_fd >= 0)
-		close(s->lock_fd);
+		os_close(s->lock_fd);
 	if (s->spill_fd >= 0)
-		close(s->spill_fd);
+		os_close(s->spill_fd);
 	s->log_fd = s->snap_fd = s->lock_fd = s->spill_fd = -1;
 	s->in_batch = 0;
 	buf_free(&s->batch);
@@ -5460,7 +7145,7 @@ static int store_open(struct store *s, const char *dir, int fsync_mode, store_ap
 	if (err && errlen)
 		err[0] = '\0';
 	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
-	signal(SIGXFSZ, SIG_IGN);
+	os_signal(SIGXFSZ, SIG_IGN);
 	if (strlen(dir) >= sizeof s->dir) {
 		store_fail(err, errlen, "data_dir is too long");
 		return -ENAMETOOLONG;
@@ -5512,7 +7197,7 @@ static int store_spill_open(struct store *s)
 		return 0;
 	char path[STORE_PATH_LEN];
 	store_path(path, s->dir, "outbox.spill");
-	s->spill_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->spill_fd = os_open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	s->spill_end = 0;
 	return s->spill_fd < 0 ? -errno : 0;
 }
@@ -5540,7 +7225,7 @@ static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
 {
 	size_t got = 0;
 	while (s->spill_fd >= 0 && got < n) {
-		ssize_t r = pread(s->spill_fd, dst + got, n - got, (off_t)(off + (int64_t)got));
+		ssize_t r = os_pread(s->spill_fd, dst + got, n - got, (off_t)(off + (int64_t)got));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -5556,7 +7241,7 @@ static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
 /* Nothing in the spill file is wanted any more: empty it. */
 static void store_spill_reset(struct store *s)
 {
-	if (s->spill_fd >= 0 && s->spill_end > 0 && ftruncate(s->spill_fd, 0) == 0)
+	if (s->spill_fd >= 0 && s->spill_end > 0 && os_ftruncate(s->spill_fd, 0) == 0)
 		s->spill_end = 0;
 }
 
@@ -5640,7 +7325,7 @@ static int store_write(struct store *s, const char *p, size_t n)
 	int rc;
 	if (s->fsync_mode != FSYNC_ALWAYS || s->batch_lazy) {
 		rc = store_pwrite_all(s->log_fd, p, n, (off_t)s->log_bytes);
-		if (rc == 0 && s->fsync_mode == FSYNC_BATCH && !s->batch_lazy && fdatasync(s->log_fd) < 0)
+		if (rc == 0 && s->fsync_mode == FSYNC_BATCH && !s->batch_lazy && os_fdatasync(s->log_fd) < 0)
 			rc = -errno;
 		return rc;
 	}
@@ -5648,7 +7333,7 @@ static int store_write(struct store *s, const char *p, size_t n)
 		const char *nl = memchr(p + off, '\n', n - off);
 		size_t len = (size_t)(nl - (p + off)) + 1;
 		rc = store_pwrite_all(s->log_fd, p + off, len, (off_t)(s->log_bytes + (int64_t)off));
-		if (rc == 0 && fdatasync(s->log_fd) < 0)
+		if (rc == 0 && os_fdatasync(s->log_fd) < 0)
 			rc = -errno;
 		if (rc < 0)
 			return rc;
@@ -5688,7 +7373,7 @@ static int store_commit(struct store *s)
 		n = s->out.len;
 	}
 	int rc = 0;
-	if (s->dirty && ftruncate(s->log_fd, (off_t)s->log_bytes) < 0)
+	if (s->dirty && os_ftruncate(s->log_fd, (off_t)s->log_bytes) < 0)
 		rc = -errno;
 	else
 		s->dirty = 0;
@@ -5696,10 +7381,10 @@ static int store_commit(struct store *s)
 		rc = store_write(s, p, n);
 	if (rc < 0) {
 		/* Nothing partial may stay: cut back to the last whole commit. */
-		if (ftruncate(s->log_fd, (off_t)s->log_bytes) < 0)
+		if (os_ftruncate(s->log_fd, (off_t)s->log_bytes) < 0)
 			s->dirty = 1;
 		else if (s->fsync_mode != FSYNC_OFF)
-			fdatasync(s->log_fd);
+			os_fdatasync(s->log_fd);
 		log_error("store", "commit of %d records failed: %s; events.log %s back to %" PRId64 " bytes",
 		          s->batch_n, strerror(-rc), s->dirty ? "could not be cut" : "cut", s->log_bytes);
 		return rc;
@@ -5779,7 +7464,7 @@ static int store_snap_write(struct store *s, store_dump_fn dump, void *ctx)
 	if (store_put_line(&s->snap, "end", s->seq, s->snap_ts, 1, f) < 0)
 		return -ENOMEM;
 	rc = store_snap_flush(s);
-	if (rc == 0 && fsync(s->snap_fd) < 0)
+	if (rc == 0 && os_fsync(s->snap_fd) < 0)
 		rc = -errno;
 	return rc;
 }
@@ -5798,7 +7483,7 @@ static int store_compact(struct store *s, store_dump_fn dump, void *ctx)
 	int64_t t0 = mono_ms(), old_log = s->log_bytes;
 	store_path(tmp, s->dir, "snapshot.tmp");
 	store_path(path, s->dir, "snapshot");
-	s->snap_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->snap_fd = os_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->snap_fd < 0) {
 		int e = errno;
 		log_error("store", "compaction: cannot create %s: %s", tmp, strerror(e));
@@ -5810,13 +7495,13 @@ static int store_compact(struct store *s, store_dump_fn dump, void *ctx)
 	s->snap_ts = wall_ms();
 	buf_reset(&s->snap);
 	int rc = store_snap_write(s, dump, ctx);
-	close(s->snap_fd);
+	os_close(s->snap_fd);
 	s->snap_fd = -1;
 	buf_free(&s->snap);
-	if (rc == 0 && rename(tmp, path) < 0)
+	if (rc == 0 && os_rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {
-		unlink(tmp);
+		os_unlink(tmp);
 		log_error("store", "compaction failed: %s; the old snapshot and log stay in use", strerror(-rc));
 		return rc;
 	}
@@ -5830,14 +7515,14 @@ static int store_compact(struct store *s, store_dump_fn dump, void *ctx)
 	s->snap_bytes = s->snap_written;
 	/* Failing from here on is harmless: the snapshot covers every record
 	 * left in the log, and replay skips them. */
-	if (ftruncate(s->log_fd, 0) < 0) {
+	if (os_ftruncate(s->log_fd, 0) < 0) {
 		rc = -errno;
 		log_error("store", "compaction: cannot cut events.log: %s", strerror(-rc));
 		return rc;
 	}
 	s->log_bytes = 0;
 	s->dirty = 0;
-	if (s->fsync_mode != FSYNC_OFF && fdatasync(s->log_fd) < 0) {
+	if (s->fsync_mode != FSYNC_OFF && os_fdatasync(s->log_fd) < 0) {
 		rc = -errno;
 		log_error("store", "compaction: cannot fsync events.log: %s", strerror(-rc));
 		return rc;
@@ -5858,7 +7543,7 @@ static int64_t store_bytes(const struct store *s)
 /* --- admin verbs: backup and repair --------------------------------------- */
 
 /* Print to out and log: the admin may have the log going to a file. */
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(OS_PRINTF, 2, 3)))
 static void store_say_error(FILE *out, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];
@@ -5881,22 +7566,22 @@ static int store_read_pair(const char *dir, struct buf *snap, struct buf *log)
 	store_path(lp, dir, "events.log");
 	for (int attempt = 0; attempt < STORE_BACKUP_TRIES; attempt++) {
 		struct stat before = {0}, after;
-		int sfd = open(sp, O_RDONLY | O_CLOEXEC), rc = 0;
+		int sfd = os_open(sp, O_RDONLY | O_CLOEXEC), rc = 0;
 		if (sfd < 0 && errno != ENOENT)
 			return -errno;
 		if (sfd >= 0) {
-			if (fstat(sfd, &before) < 0 || (rc = store_slurp(sfd, &snap->p, &snap->len)) < 0)
+			if (os_fstat(sfd, &before) < 0 || (rc = store_slurp(sfd, &snap->p, &snap->len)) < 0)
 				rc = rc ? rc : -errno;
-			close(sfd);
+			os_close(sfd);
 		}
-		int lfd = rc ? -1 : open(lp, O_RDONLY | O_CLOEXEC);
+		int lfd = rc ? -1 : os_open(lp, O_RDONLY | O_CLOEXEC);
 		if (rc == 0 && lfd < 0 && errno != ENOENT)
 			rc = -errno;
 		if (lfd >= 0) {
 			rc = store_slurp(lfd, &log->p, &log->len);
-			close(lfd);
+			os_close(lfd);
 		}
-		int now = stat(sp, &after) == 0;
+		int now = os_stat(sp, &after) == 0;
 		if (rc < 0)
 			return rc;
 		if (now == (sfd >= 0) && (!now || (after.st_ino == before.st_ino && after.st_dev == before.st_dev)))
@@ -5923,22 +7608,22 @@ static int store_backup_target(const char *dest)
 		if (mkdir_p(parent, 0700) < 0)
 			return -errno;
 	}
-	if (mkdir(dest, 0700) == 0)
+	if (os_mkdir(dest, 0700) == 0)
 		return 0;
 	if (errno != EEXIST)
 		return -errno;
 	struct stat st;
-	if (lstat(dest, &st) < 0)
+	if (os_lstat(dest, &st) < 0)
 		return -errno;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+	if (!S_ISDIR(st.st_mode) || st.st_uid != os_geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
 		return -EPERM;
-	DIR *d = opendir(dest);
+	DIR *d = os_opendir(dest);
 	if (!d)
 		return -errno;
 	int n = 0;
-	for (struct dirent *e; (e = readdir(d)) != NULL;)
+	for (struct dirent *e; (e = os_readdir(d)) != NULL;)
 		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	closedir(d);
+	os_closedir(d);
 	return n ? -ENOTEMPTY : 0;
 }
 
@@ -5988,7 +7673,7 @@ static int store_backup(const char *dir, const char *dest, FILE *out)
 	static const char *const names[] = {"snapshot", "events.log"};
 	for (int i = 0; i < 2; i++) {
 		store_path(path, dest, names[i]);
-		if (access(path, F_OK) == 0) {
+		if (os_access(path, F_OK) == 0) {
 			rc = -EEXIST;
 			store_say_error(out, "backup: %s already exists; give a new directory", path);
 			goto done;
@@ -6020,7 +7705,7 @@ static int store_backup(const char *dir, const char *dest, FILE *out)
 	fprintf(out, "verified: the copy loads, %" PRIu64 " live records at seq %" PRIu64 "\n", v.loaded, v.seq);
 	store_close(&v);
 	store_path(path, dest, "lock");
-	unlink(path);
+	os_unlink(path);
 done:
 	buf_free(&snap);
 	buf_free(&log);
@@ -6112,8 +7797,8 @@ static int store_repair(const char *dir, FILE *out)
 	for (size_t i = sc.good; i < log.len; i++)
 		lines += log.p[i] == '\n';
 	rc = store_save_aside(dir, "events.log.quarantine", log.p + sc.good, moved, aside);
-	if (rc == 0 && ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ftruncate(fd, (off_t)sc.good) < 0 ||
-	                fsync(fd) < 0))
+	if (rc == 0 && ((fd = os_open(path, O_WRONLY | O_CLOEXEC)) < 0 || os_ftruncate(fd, (off_t)sc.good) < 0 ||
+	                os_fsync(fd) < 0))
 		rc = -errno;
 	if (rc < 0) {
 		store_say_error(out, "repair: cannot move the damaged part of %s aside: %s", path, strerror(-rc));
@@ -6125,8 +7810,8 @@ static int store_repair(const char *dir, FILE *out)
 	fprintf(out, "kept %" PRIu64 " records up to seq %" PRIu64 "\n", sc.records, sc.last_seq);
 done:
 	if (fd >= 0)
-		close(fd);
-	close(lock);
+		os_close(fd);
+	os_close(lock);
 	buf_free(&snap);
 	buf_free(&log);
 	if (rc == 0) {
@@ -7048,7 +8733,7 @@ struct bank_parser {
 	struct bank_block blk;
 };
 
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(OS_PRINTF, 3, 4)))
 static void bank_err(struct bank_parser *p, int line, const char *fmt, ...)
 {
 	p->errors++;
@@ -7696,7 +9381,7 @@ static const char *gen_times(struct gen_out *o, long long num, long long den)
 	return s;
 }
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(OS_PRINTF, 2, 3)))
 static void gen_t(struct gen_out *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -7708,7 +9393,7 @@ static void gen_t(struct gen_out *o, const char *fmt, ...)
 		o->bad = 1;
 }
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(OS_PRINTF, 2, 3)))
 static void gen_s(struct gen_out *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -10987,7 +12672,7 @@ static void ai_set_working(struct ai *a, int ok, const char *why)
 static int ai_configure(struct ai *a)
 {
 	a->enabled = 0;
-	explicit_bzero(a->header, sizeof a->header);
+	os_explicit_bzero(a->header, sizeof a->header);
 	if (!a->o.key[0])
 		return 0;
 	const char *model = ai_model_name(&a->o);
@@ -11039,7 +12724,7 @@ static void ai_set_opts(struct ai *a, const struct ai_opts *o)
 {
 	if (!a)
 		return;
-	explicit_bzero(a->o.key, sizeof a->o.key);
+	os_explicit_bzero(a->o.key, sizeof a->o.key);
 	a->o = *o;
 	int was = a->enabled;
 	a->working = 1;
@@ -11079,7 +12764,7 @@ static void ai_free(struct ai *a)
 		ai_mem_clear(&a->mem[i]);
 	imap_free(&a->quota);
 	imap_free(&a->pending);
-	explicit_bzero(a->header, sizeof a->header);
+	os_explicit_bzero(a->header, sizeof a->header);
 	memset(a, 0, sizeof *a);
 }
 
@@ -11674,7 +13359,7 @@ static int ai_check(const struct ai_opts *o, const char *ca_file, char *line, si
 	struct http_response res;
 	char err[HTTP_ERR_LEN];
 	int r = http_request_sync(&hc, "POST", url, header, body, sizeof body - 1, 20000, &res, err, sizeof err);
-	explicit_bzero(header, sizeof header);
+	os_explicit_bzero(header, sizeof header);
 	int rc = EXIT_FAIL;
 	if (r != HTTP_DONE) {
 		snprintf(line, len, "gemini: %.200s", err); /* it names host:port */
@@ -11991,18 +13676,18 @@ static int health_listen_open(struct health *h, int64_t now)
 	}
 	int err = 0;
 	for (struct addrinfo *a = res; a && h->lfd < 0; a = a->ai_next) {
-		int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+		int fd = os_socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
 		if (fd < 0) {
 			err = errno;
 			continue;
 		}
 		int one = 1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a restarted worker meets TIME_WAIT */
-		if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, HEALTH_BACKLOG) == 0) {
+		os_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* a restarted worker meets TIME_WAIT */
+		if (os_bind(fd, a->ai_addr, a->ai_addrlen) == 0 && os_listen(fd, HEALTH_BACKLOG) == 0) {
 			h->lfd = fd;
 		} else {
 			err = errno;
-			close(fd);
+			os_close(fd);
 		}
 	}
 	freeaddrinfo(res);
@@ -12080,7 +13765,7 @@ static void health_set_opts(struct health *h, const struct health_opts *o)
 		log_warn("health", "health_listen changed; it takes effect at the next restart");
 	char listen[sizeof h->o.listen];
 	snprintf(listen, sizeof listen, "%s", h->o.listen);
-	explicit_bzero(h->o.heartbeat_url, sizeof h->o.heartbeat_url);
+	os_explicit_bzero(h->o.heartbeat_url, sizeof h->o.heartbeat_url);
 	h->o = *o;
 	snprintf(h->o.listen, sizeof h->o.listen, "%s", listen);
 }
@@ -12088,7 +13773,7 @@ static void health_set_opts(struct health *h, const struct health_opts *o)
 static void health_client_close(struct health_client *c)
 {
 	if (c->fd >= 0)
-		close(c->fd);
+		os_close(c->fd);
 	c->fd = -1;
 	c->state = HEALTH_C_FREE;
 	c->inlen = 0;
@@ -12101,7 +13786,7 @@ static void health_free(struct health *h)
 	for (int i = 0; i < HEALTH_MAX_CLIENTS; i++)
 		health_client_close(&h->cl[i]);
 	if (h->lfd >= 0)
-		close(h->lfd);
+		os_close(h->lfd);
 	h->lfd = -1;
 	http_close(&h->ping);
 	h->pinging = 0;
@@ -12145,12 +13830,12 @@ static int health_respond(struct health *h, struct health_client *c, int code, c
 static void health_send_once(int fd, int code, const char *text)
 {
 	char msg[256], sink[HEALTH_MAX_REQUEST];
-	for (int k = 0; k < 8 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; k++)
+	for (int k = 0; k < 8 && os_recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; k++)
 		; /* a request head fits in one read; a flood is cut after 8 */
 	int n = snprintf(msg, sizeof msg,
 	                 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
 	                 code, health_status_text(code), strlen(text), text);
-	if (n > 0 && send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+	if (n > 0 && os_send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		/* the client is gone or its window is full: nothing to do */
 	}
 }
@@ -12162,7 +13847,7 @@ static void health_send_once(int fd, int code, const char *text)
 static int health_page_health(const struct health *h, const struct health_metrics *m, int64_t now, struct buf *b)
 {
 	int64_t up_ms = m->supervised ? wall_ms() - h->watchdog_started_wall : now - h->started_mono;
-	struct status_who who = {m->supervised ? getppid() : getpid(), getpid(), up_ms / 1000, h->restarts,
+	struct status_who who = {m->supervised ? os_getppid() : getpid(), getpid(), up_ms / 1000, h->restarts,
 	                         h->restart_cause, NULL};
 	if (status_json(&m->st, &who, b) < 0)
 		return 500;
@@ -12336,7 +14021,7 @@ static void health_answer(struct health *h, struct health_client *c, struct heal
 static void health_client_send(struct health_client *c, int64_t now)
 {
 	while (c->outoff < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->outoff, c->out.len - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = os_send(c->fd, c->out.p + c->outoff, c->out.len - c->outoff, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			c->outoff += (size_t)n;
 		} else if (n < 0 && errno == EINTR) {
@@ -12348,7 +14033,7 @@ static void health_client_send(struct health_client *c, int64_t now)
 			return;
 		}
 	}
-	shutdown(c->fd, SHUT_WR);
+	os_shutdown(c->fd, SHUT_WR);
 	c->state = HEALTH_C_LINGER;
 	c->deadline = now + HEALTH_LINGER_MS;
 	buf_free(&c->out);
@@ -12359,7 +14044,7 @@ static void health_client_read(struct health *h, struct health_client *c, struct
 {
 	ssize_t n;
 	do
-		n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
+		n = os_recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
@@ -12390,7 +14075,7 @@ static void health_client_linger(struct health_client *c)
 {
 	char sink[512];
 	for (int k = 0; k < 8; k++) {
-		ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+		ssize_t n = os_recv(c->fd, sink, sizeof sink, 0);
 		if (n > 0 || (n < 0 && errno == EINTR))
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -12424,7 +14109,7 @@ static void health_client_expire(struct health *h, struct health_client *c)
 static void health_accept(struct health *h, int64_t now)
 {
 	for (int k = 0; k < HEALTH_ACCEPTS_PER_STEP; k++) {
-		int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = os_accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -12440,7 +14125,7 @@ static void health_accept(struct health *h, int64_t now)
 			h->busy_refused++;
 			health_count(h, 503);
 			health_send_once(fd, 503, "busy\n");
-			close(fd);
+			os_close(fd);
 			continue;
 		}
 		c->fd = fd;
@@ -12511,11 +14196,11 @@ static int health_log_rotate(const char *path, int keep)
 	for (int i = keep - 1; i >= 1; i--) {
 		snprintf(from, sizeof from, "%s.%d", path, i);
 		snprintf(to, sizeof to, "%s.%d", path, i + 1);
-		if (rename(from, to) < 0 && errno != ENOENT)
+		if (os_rename(from, to) < 0 && errno != ENOENT)
 			return -1;
 	}
 	snprintf(to, sizeof to, "%s.1", path);
-	if (rename(path, to) < 0)
+	if (os_rename(path, to) < 0)
 		return -1;
 	return log_open(path);
 }
@@ -12532,9 +14217,9 @@ static int health_log_check(struct health_logrot *r, int64_t max_bytes, int keep
 	char path[PATH_MAX_LEN];
 	snprintf(path, sizeof path, "%s", logst.path); /* log_open rewrites logst.path */
 	struct stat fs, ps;
-	if (fstat(logst.fd, &fs) < 0)
+	if (os_fstat(logst.fd, &fs) < 0)
 		return 0;
-	if (stat(path, &ps) < 0 || ps.st_ino != fs.st_ino || ps.st_dev != fs.st_dev) {
+	if (os_stat(path, &ps) < 0 || ps.st_ino != fs.st_ino || ps.st_dev != fs.st_dev) {
 		if (log_open(path) == 0)
 			log_info("health", "log file was moved away; writing to a new %s", path);
 		return 0;
@@ -12850,7 +14535,7 @@ static int health_uptime_fetch(const struct health_uptime_opts *o, struct health
 	                                   body.p, body.len, HEALTH_UPTIME_TIMEOUT_MS, &res, herr, sizeof herr)
 	               : HTTP_ERR_NOMEM;
 	if (body.p)
-		explicit_bzero(body.p, body.len); /* it holds the key */
+		os_explicit_bzero(body.p, body.len); /* it holds the key */
 	buf_free(&body);
 	if (r != HTTP_DONE) {
 		snprintf(err, errlen, "UptimeRobot: %s", r == HTTP_ERR_NOMEM ? "out of memory" : herr);
@@ -13857,7 +15542,7 @@ struct bot_kb {
 /* Add a button to row `row`.  callback_data over 64 bytes is refused here,
  * where buttons are built, so Telegram never sees it. */
 static void bot_kb_add(struct bot_kb *kb, int row, const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	__attribute__((format(OS_PRINTF, 4, 5)));
 static void bot_kb_add(struct bot_kb *kb, int row, const char *label, const char *fmt, ...)
 {
 	if (row >= BOT_KB_ROWS || kb->ncols[row] >= BOT_KB_COLS) {
@@ -14018,7 +15703,7 @@ static void bot_reply(struct bot *b, int64_t chat, const char *html, const struc
 	bot_stage(b, chat, html, kb);
 }
 
-__attribute__((format(printf, 4, 5)))
+__attribute__((format(OS_PRINTF, 4, 5)))
 static void bot_replyf(struct bot *b, int64_t chat, const struct bot_kb *kb, const char *fmt, ...)
 {
 	struct buf t = BUF_INIT;
@@ -15365,9 +17050,9 @@ static void worker_opts_init(struct worker_opts *o, const struct config *c)
 /* Forget the secrets an options set holds (before it is freed or replaced). */
 static void worker_opts_wipe(struct worker_opts *o)
 {
-	explicit_bzero(o->tg.token, sizeof o->tg.token);
-	explicit_bzero(o->ai.key, sizeof o->ai.key);
-	explicit_bzero(o->health.heartbeat_url, sizeof o->health.heartbeat_url);
+	os_explicit_bzero(o->tg.token, sizeof o->tg.token);
+	os_explicit_bzero(o->ai.key, sizeof o->ai.key);
+	os_explicit_bzero(o->health.heartbeat_url, sizeof o->health.heartbeat_url);
 }
 
 /* Everything a worker owns.  One instance, owned by the transport's main
@@ -15609,11 +17294,11 @@ static void worker_marks_wake(const struct worker *w, int64_t *wake)
 static int worker_reload_bank(struct worker *w)
 {
 	char ebuf[4096] = "";
-	FILE *ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
+	FILE *ef = os_fmemopen(ebuf, sizeof ebuf - 1, "w");
 	struct bank nb;
 	int rc = worker_load_bank(&nb, &w->o, ef ? ef : stderr);
 	if (ef)
-		fclose(ef);
+		os_memstream_close(ef);
 	if (rc == 0) {
 		bank_free(&w->bank);
 		w->bank = nb;
@@ -15765,7 +17450,7 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 		if (!text) {
 			fputs("\n> ", out);
 			fflush(out);
-			if (!fgets(line, sizeof line, in))
+			if (!os_fgets(line, sizeof line, in))
 				break;
 			line[strcspn(line, "\r\n")] = '\0';
 			if (strcmp(line, "/quit") == 0 || strcmp(line, "/exit") == 0)
@@ -16180,7 +17865,7 @@ static void tg_queue_ack(struct tg *t, const char *js, const struct json_tok *tk
 
 /* A message about the bot itself to every admin: not persisted (it may be
  * about the disk being full), not rate limited (a handful a day). */
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(OS_PRINTF, 2, 3)))
 static void tg_admin_notice(struct tg *t, const char *fmt, ...)
 {
 	char text[TG_NOTICE_MAX];
@@ -16861,7 +18546,7 @@ static void tg_on_signal(int sig)
 {
 	int e = errno;
 	unsigned char c = (unsigned char)sig;
-	if (tg_sigpipe[1] >= 0 && write(tg_sigpipe[1], &c, 1) < 0) {
+	if (tg_sigpipe[1] >= 0 && os_write(tg_sigpipe[1], &c, 1) < 0) {
 		/* a full pipe already holds a wake-up */
 	}
 	errno = e;
@@ -16873,21 +18558,21 @@ static int tg_install_signals(void)
 {
 	if (tg_sigpipe[0] >= 0)
 		return 0;
-	if (pipe(tg_sigpipe) < 0)
+	if (os_pipe(tg_sigpipe) < 0)
 		return -1;
 	set_nonblock(tg_sigpipe[0]);
 	set_nonblock(tg_sigpipe[1]);
-	fcntl(tg_sigpipe[0], F_SETFD, FD_CLOEXEC);
-	fcntl(tg_sigpipe[1], F_SETFD, FD_CLOEXEC);
+	os_fcntl(tg_sigpipe[0], F_SETFD, FD_CLOEXEC);
+	os_fcntl(tg_sigpipe[1], F_SETFD, FD_CLOEXEC);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = tg_on_signal;
-	sigemptyset(&sa.sa_mask);
+	os_sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	os_sigaction(SIGTERM, &sa, NULL);
+	os_sigaction(SIGINT, &sa, NULL);
+	os_sigaction(SIGHUP, &sa, NULL);
+	os_signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
@@ -16958,7 +18643,7 @@ static void tg_sig_step(struct tg *t, const struct pollfd *pfd, int n, int64_t n
 	if (n < 1 || !(pfd[0].revents & POLLIN))
 		return;
 	unsigned char sig[16];
-	ssize_t k = read(tg_sigpipe[0], sig, sizeof sig);
+	ssize_t k = os_read(tg_sigpipe[0], sig, sizeof sig);
 	for (ssize_t i = 0; i < k; i++) {
 		if (sig[i] == SIGHUP)
 			tg_reload(t);
@@ -17132,7 +18817,7 @@ static void tg_shutdown(struct tg *t)
 		struct pollfd pfd[TG_SEND_CONNS];
 		int np = tg_send_want(t, pfd, now, &wake);
 		int ms = wake <= now ? 0 : wake - now > 100 ? 100 : (int)(wake - now);
-		if (poll(pfd, (nfds_t)np, ms) <= 0)
+		if (os_poll(pfd, (nfds_t)np, ms) <= 0)
 			for (int k = 0; k < np; k++)
 				pfd[k].revents = 0;
 		tg_send_step(t, pfd, np, mono_ms());
@@ -17205,7 +18890,7 @@ static void tg_free(struct tg *t)
 	for (int i = 0; i < t->nacks; i++)
 		free(t->acks[i].body);
 	imap_free(&t->chats);
-	explicit_bzero(t->prefix, sizeof t->prefix);
+	os_explicit_bzero(t->prefix, sizeof t->prefix);
 }
 
 /* The worker: one poll() loop over the lanes.  Returns the exit code. */
@@ -17230,7 +18915,7 @@ static int tg_run(struct worker *w, const struct tg_hooks *hooks)
 		}
 		at[TG_NLANES] = np;
 		int ms = wake <= now ? 0 : (int)(wake - now);
-		int n = poll(pfd, (nfds_t)np, ms);
+		int n = os_poll(pfd, (nfds_t)np, ms);
 		if (n < 0 && errno != EINTR) {
 			log_error("main", "poll: %s", strerror(errno));
 			rc = EXIT_FAIL;
@@ -17352,7 +19037,7 @@ static int wd_send_line(int fd, const char *s, size_t n)
 		return -1;
 	ssize_t w;
 	do
-		w = write(fd, s, n);
+		w = os_write(fd, s, n);
 	while (w < 0 && errno == EINTR);
 	return w == (ssize_t)n ? 0 : -1;
 }
@@ -17438,16 +19123,16 @@ static int wd_sd_notify(const char *msg)
 		sa.sun_path[0] = '\0';
 	else
 		len++; /* a path address counts its NUL */
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd = os_socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	size_t mlen = strlen(msg);
 	ssize_t r = sendto(fd, msg, mlen, MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
-	close(fd);
+	os_close(fd);
 	return r == (ssize_t)mlen ? 0 : -1;
 }
 
-__attribute__((format(printf, 1, 2)))
+__attribute__((format(OS_PRINTF, 1, 2)))
 static void wd_sd_status(const char *fmt, ...)
 {
 	char msg[256] = "STATUS=";
@@ -17528,14 +19213,14 @@ static void wd_on_signal(int sig)
 	if (getpid() != wd_sigpipe_owner) {
 		/* a child forked without wd_fork(): behave as if we had no handler,
 		 * rather than tell the watchdog about a signal it never got */
-		signal(sig, SIG_DFL);
+		os_signal(sig, SIG_DFL);
 		if (sig != SIGCHLD)
-			raise(sig);
+			os_raise(sig);
 		errno = e;
 		return;
 	}
 	unsigned char c = (unsigned char)sig;
-	ssize_t r = write(wd_sigpipe[1], &c, 1); /* full pipe: the loop is awake anyway */
+	ssize_t r = os_write(wd_sigpipe[1], &c, 1); /* full pipe: the loop is awake anyway */
 	(void)r;
 	errno = e;
 }
@@ -17546,17 +19231,17 @@ static void wd_on_signal(int sig)
 static pid_t wd_fork(void)
 {
 	fflush(NULL); /* or buffered output would be written twice */
-	pid_t pid = fork();
+	pid_t pid = os_fork();
 	if (pid != 0)
 		return pid;
 	struct sigaction dfl;
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	for (int i = 0; i < WD_NSIGNALS; i++)
-		sigaction(wd_signals[i], &dfl, NULL);
+		os_sigaction(wd_signals[i], &dfl, NULL);
 	if (wd_sigpipe[0] >= 0) {
-		close(wd_sigpipe[0]);
-		close(wd_sigpipe[1]);
+		os_close(wd_sigpipe[0]);
+		os_close(wd_sigpipe[1]);
 		wd_sigpipe[0] = wd_sigpipe[1] = -1;
 	}
 	return 0;
@@ -17700,14 +19385,26 @@ static void wd_install_signals(struct sigaction *old)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = wd_on_signal;
-	sigemptyset(&sa.sa_mask);
+	os_sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP; /* a stopped worker is found by silence, not SIGCHLD */
 	for (int i = 0; i < WD_NSIGNALS; i++)
-		sigaction(wd_signals[i], &sa, old ? &old[i] : NULL);
+		os_sigaction(wd_signals[i], &sa, old ? &old[i] : NULL);
 }
 
 /* In a worker process: the restarts before it (0: the watchdog's first worker). */
 static int wd_worker_restarts;
+
+/* What /health and /metrics in the worker report about supervision. */
+static void wd_worker_env(const struct wd *w)
+{
+	char num[32];
+	snprintf(num, sizeof num, "%d", w->restarts);
+	os_setenv("EXAMFLOW_RESTARTS", num, 1);
+	snprintf(num, sizeof num, "%" PRId64, wall_ms() - (mono_ms() - w->boot_ms));
+	os_setenv("EXAMFLOW_WATCHDOG_STARTED", num, 1);
+	if (w->cause[0])
+		os_setenv("EXAMFLOW_RESTART_CAUSE", w->cause, 1);
+}
 
 /* In the new child (after wd_fork): tie it to the parent, run the worker. */
 __attribute__((noreturn))
@@ -17715,23 +19412,16 @@ static void wd_child(struct wd *w, int wfd, pid_t parent)
 {
 	/* If the watchdog is killed, the worker must not poll on alone: a new
 	 * instance would meet it as a 409 conflict. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
+	os_prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (os_getppid() != parent)
 		_exit(EXIT_FAIL);
 	/* systemd listens to the main process only; the worker stays quiet. */
-	unsetenv("NOTIFY_SOCKET");
-	unsetenv("WATCHDOG_USEC");
-	unsetenv("WATCHDOG_PID");
+	os_unsetenv("NOTIFY_SOCKET");
+	os_unsetenv("WATCHDOG_USEC");
+	os_unsetenv("WATCHDOG_PID");
 	set_nonblock(wfd);
 	wd_worker_restarts = w->restarts;
-	/* What /health and /metrics in the worker report about supervision. */
-	char num[32];
-	snprintf(num, sizeof num, "%d", w->restarts);
-	setenv("EXAMFLOW_RESTARTS", num, 1);
-	snprintf(num, sizeof num, "%" PRId64, wall_ms() - (mono_ms() - w->boot_ms));
-	setenv("EXAMFLOW_WATCHDOG_STARTED", num, 1);
-	if (w->cause[0])
-		setenv("EXAMFLOW_RESTART_CAUSE", w->cause, 1);
+	wd_worker_env(w);
 	int rc = w->worker(wfd, w->ctx);
 	_exit(rc < 0 || rc > 255 ? EXIT_FAIL : rc);
 }
@@ -17777,18 +19467,21 @@ static void wd_crashed(struct wd *w, const char *cause, int64_t now)
 
 static void wd_start_worker(struct wd *w, int64_t now)
 {
-	int p[2];
+	int p[2] = {-1, -1};
 	pid_t parent = getpid(), pid = -1;
-	if (pipe2(p, O_CLOEXEC) == 0) {
+	if (!OS_CAN_FORK) { /* Windows: this program again, reporting on a pipe (os_spawn_worker) */
+		wd_worker_env(w);
+		pid = os_spawn_worker(&p[0]);
+	} else if (os_pipe2(p, O_CLOEXEC) == 0) {
 		pid = wd_fork();
 		if (pid == 0) {
-			close(p[0]);
+			os_close(p[0]);
 			wd_child(w, p[1], parent);
 		}
 		int e = errno;
-		close(p[1]);
+		os_close(p[1]);
 		if (pid < 0)
-			close(p[0]);
+			os_close(p[0]);
 		errno = e;
 	}
 	if (pid < 0) {
@@ -17851,13 +19544,13 @@ static void wd_read_worker(struct wd *w, int64_t now)
 {
 	char chunk[512];
 	for (int k = 0; k < WD_READS_PER_WAKE && w->rfd >= 0; k++) {
-		ssize_t r = read(w->rfd, chunk, sizeof chunk);
+		ssize_t r = os_read(w->rfd, chunk, sizeof chunk);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return; /* EAGAIN: all read */
 		if (r == 0) { /* closed: the exit, or a worker that went silent for good */
-			close(w->rfd);
+			os_close(w->rfd);
 			w->rfd = -1;
 			return;
 		}
@@ -17886,7 +19579,7 @@ static void wd_worker_gone(struct wd *w, int status, int64_t now)
 	if (w->rfd >= 0) {
 		wd_read_worker(w, now); /* its last words */
 		if (w->rfd >= 0)
-			close(w->rfd);
+			os_close(w->rfd);
 		w->rfd = -1;
 	}
 	w->pid = 0;
@@ -17920,7 +19613,7 @@ static void wd_reap(struct wd *w, int64_t now)
 {
 	int status;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = os_waitpid(-1, &status, WNOHANG)) > 0)
 		if (pid == w->pid)
 			wd_worker_gone(w, status, now);
 	/* other children (notifiers) are just reaped */
@@ -17931,8 +19624,8 @@ static void wd_begin_stop(struct wd *w, int kind, int64_t now)
 {
 	if (w->stop_kind == kind || w->stop_kind == WD_STOP_EXIT)
 		return;
-	if (kind == WD_STOP_REEXEC && (!w->o->argv || !w->o->argv[0] || !(w->o->exec_path || w->exe[0]))) {
-		log_warn("watchdog", "SIGUSR2: re-exec is not possible here (no argv or binary path); ignored");
+	if (kind == WD_STOP_REEXEC && (!OS_CAN_FORK || !w->o->argv || !w->o->argv[0] || !(w->o->exec_path || w->exe[0]))) {
+		log_warn("watchdog", "SIGUSR2: re-exec is not possible here (no argv or binary path, or Windows); ignored");
 		return;
 	}
 	w->stop_kind = kind;
@@ -17941,8 +19634,8 @@ static void wd_begin_stop(struct wd *w, int kind, int64_t now)
 		wd_sd_notify("STOPPING=1");
 	wd_sd_status(kind == WD_STOP_EXIT ? "stopping" : "re-executing");
 	if (w->pid && w->state != WD_KILLING && w->state != WD_STOPPING) {
-		kill(w->pid, SIGTERM);
-		kill(w->pid, SIGCONT); /* a stopped worker could not act on SIGTERM */
+		os_kill(w->pid, SIGTERM);
+		os_kill(w->pid, SIGCONT); /* a stopped worker could not act on SIGTERM */
 		w->kill_at_ms = now + w->o->stop_deadline_ms;
 		w->sigkill_sent = 0;
 	}
@@ -17964,9 +19657,9 @@ static void wd_reexec(struct wd *w, int64_t now)
 	 * updater re-executes must still give up (wd_inherit reads it). */
 	char state[64];
 	snprintf(state, sizeof state, "%d %d", w->streak, w->restarts);
-	setenv(WD_STATE_ENV, state, 1);
-	execv(path, w->o->argv);
-	unsetenv(WD_STATE_ENV);
+	os_setenv(WD_STATE_ENV, state, 1);
+	os_execv(path, w->o->argv);
+	os_unsetenv(WD_STATE_ENV);
 	log_error("watchdog", "cannot re-exec %s: %s; carrying on", path, strerror(errno));
 }
 
@@ -17983,7 +19676,7 @@ static void wd_inherit(struct wd *w)
 		log_info("watchdog", "re-executed: %d restart%s so far, %d crash%s in a row", restarts,
 		         restarts == 1 ? "" : "s", streak, streak == 1 ? "" : "es");
 	}
-	unsetenv(WD_STATE_ENV);
+	os_unsetenv(WD_STATE_ENV);
 }
 
 static void wd_on_signal_byte(struct wd *w, int sig, int64_t now)
@@ -18005,7 +19698,7 @@ static void wd_on_signal_byte(struct wd *w, int sig, int64_t now)
 			log_open(path);
 		}
 		if (w->pid && w->state == WD_RUNNING)
-			kill(w->pid, SIGHUP);
+			os_kill(w->pid, SIGHUP);
 		log_info("watchdog", "SIGHUP forwarded to worker %d", (int)w->pid);
 		break;
 	case SIGUSR2:
@@ -18021,7 +19714,7 @@ static void wd_drain_signals(struct wd *w, int64_t now)
 {
 	unsigned char sigs[64];
 	ssize_t r;
-	while ((r = read(wd_sigpipe[0], sigs, sizeof sigs)) > 0)
+	while ((r = os_read(wd_sigpipe[0], sigs, sizeof sigs)) > 0)
 		for (ssize_t i = 0; i < r; i++)
 			wd_on_signal_byte(w, sigs[i], now);
 	wd_reap(w, now);
@@ -18037,8 +19730,8 @@ static void wd_tick(struct wd *w, int64_t now)
 		         (double)(now - w->last_beat_ms) / 1000);
 		log_error("watchdog", "worker %d %s: SIGTERM, SIGKILL in %.1f s", (int)w->pid, w->hang_cause,
 		          (double)o->kill_grace_ms / 1000);
-		kill(w->pid, SIGTERM);
-		kill(w->pid, SIGCONT); /* a SIGSTOPped worker can only act on SIGTERM once continued */
+		os_kill(w->pid, SIGTERM);
+		os_kill(w->pid, SIGCONT); /* a SIGSTOPped worker can only act on SIGTERM once continued */
 		w->state = WD_KILLING;
 		w->kill_at_ms = now + o->kill_grace_ms;
 		w->sigkill_sent = 0;
@@ -18047,7 +19740,7 @@ static void wd_tick(struct wd *w, int64_t now)
 	if ((w->state == WD_KILLING || w->state == WD_STOPPING) && w->pid && !w->sigkill_sent &&
 	    now >= w->kill_at_ms) {
 		log_warn("watchdog", "worker %d did not stop in time: SIGKILL", (int)w->pid);
-		kill(w->pid, SIGKILL);
+		os_kill(w->pid, SIGKILL);
 		w->sigkill_sent = 1;
 	}
 	if (w->state == WD_STOPPING && !w->pid) {
@@ -18132,11 +19825,11 @@ static int wd_run(struct wd_opts *o, wd_worker_fn worker, void *ctx)
 	wd_inherit(&w);
 	/* Resolved now: after self-update renames a new binary into place,
 	 * /proc/self/exe would name the old, deleted one. */
-	ssize_t n = readlink("/proc/self/exe", w.exe, sizeof w.exe - 1);
+	ssize_t n = os_readlink("/proc/self/exe", w.exe, sizeof w.exe - 1);
 	w.exe[n > 0 ? n : 0] = '\0';
 
 	wd_sigpipe_owner = getpid();
-	if (pipe2(wd_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (os_pipe2(wd_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_error("watchdog", "cannot create the signal pipe: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -18160,10 +19853,10 @@ static int wd_run(struct wd_opts *o, wd_worker_fn worker, void *ctx)
 		if (w.done)
 			break;
 		struct pollfd pfd[2] = {{wd_sigpipe[0], POLLIN, 0}, {w.rfd, POLLIN, 0}};
-		int r = poll(pfd, w.rfd >= 0 ? 2 : 1, wd_poll_timeout(&w, mono_ms()));
+		int r = os_poll(pfd, w.rfd >= 0 ? 2 : 1, wd_poll_timeout(&w, mono_ms()));
 		if (r < 0 && errno != EINTR) {
 			log_error("watchdog", "poll: %s", strerror(errno));
-			sleep(1); /* never spin */
+			os_sleep(1); /* never spin */
 		}
 		now = mono_ms();
 		if (r > 0 && w.rfd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -18173,11 +19866,11 @@ static int wd_run(struct wd_opts *o, wd_worker_fn worker, void *ctx)
 	}
 
 	if (w.rfd >= 0)
-		close(w.rfd);
+		os_close(w.rfd);
 	for (int i = 0; i < WD_NSIGNALS; i++)
-		sigaction(wd_signals[i], &old[i], NULL);
-	close(wd_sigpipe[0]);
-	close(wd_sigpipe[1]);
+		os_sigaction(wd_signals[i], &old[i], NULL);
+	os_close(wd_sigpipe[0]);
+	os_close(wd_sigpipe[1]);
 	wd_sigpipe[0] = wd_sigpipe[1] = -1;
 	return w.exit_code;
 }
@@ -18534,7 +20227,7 @@ struct upd_signer {
 	char id[9];
 };
 
-static void upd_signer_wipe(struct upd_signer *s) { explicit_bzero(s, sizeof *s); }
+static void upd_signer_wipe(struct upd_signer *s) { os_explicit_bzero(s, sizeof *s); }
 
 /* Read a key file written by `examflow keygen`.  0, or -1 with why (which
  * never quotes the file). */
@@ -18542,14 +20235,14 @@ static int upd_load_signer(const char *path, struct upd_signer *s, char *why, si
 {
 	char text[UPD_KEY_FILE_MAX + 1];
 	size_t len = 0, ml = strlen(upd_key_magic);
-	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = -1, fd = os_open(path, O_RDONLY | O_CLOEXEC);
 	memset(s, 0, sizeof *s);
 	if (fd < 0) {
 		snprintf(why, wlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	for (;;) {
-		ssize_t r = read(fd, text + len, sizeof text - 1 - len);
+		ssize_t r = os_read(fd, text + len, sizeof text - 1 - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -18558,7 +20251,7 @@ static int upd_load_signer(const char *path, struct upd_signer *s, char *why, si
 		if (len == sizeof text - 1)
 			break;
 	}
-	close(fd);
+	os_close(fd);
 	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 		len--;
 	static const unsigned char zero[UPD_PRIV_LEN];
@@ -18577,7 +20270,7 @@ static int upd_load_signer(const char *path, struct upd_signer *s, char *why, si
 	upd_key_id(s->q, s->id);
 	rc = 0;
 done:
-	explicit_bzero(text, sizeof text);
+	os_explicit_bzero(text, sizeof text);
 	if (rc < 0)
 		upd_signer_wipe(s);
 	return rc;
@@ -18588,7 +20281,7 @@ static int upd_random(void *buf, size_t n)
 {
 	unsigned char *p = buf;
 	while (n) {
-		ssize_t r = getrandom(p, n, 0);
+		ssize_t r = os_getrandom(p, n, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -18844,17 +20537,17 @@ static int upd_write_atomic(const char *path, const void *data, size_t n, mode_t
 	char tmp[PATH_MAX_LEN + 16], dir[PATH_MAX_LEN];
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
 		return -ENAMETOOLONG;
-	unlink(tmp); /* left by an interrupted run: ours to replace */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	os_unlink(tmp); /* left by an interrupted run: ours to replace */
+	int fd = os_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	int rc = write_all(fd, data, n) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0 ? -errno : 0;
-	if (close(fd) < 0 && rc == 0)
+	int rc = write_all(fd, data, n) < 0 || os_fchmod(fd, mode) < 0 || os_fsync(fd) < 0 ? -errno : 0;
+	if (os_close(fd) < 0 && rc == 0)
 		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
+	if (rc == 0 && os_rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0) {
-		unlink(tmp);
+		os_unlink(tmp);
 		return rc;
 	}
 	upd_dirname(path, dir, sizeof dir);
@@ -18886,56 +20579,64 @@ static int upd_errno_outcome(int e)
 static int upd_probe(char *const argv[], int64_t timeout_ms, struct buf *out, int *status, char *why, size_t wlen)
 {
 	int p[2];
+	pid_t pid;
 	buf_reset(out);
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, wlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		snprintf(why, wlen, "fork: %s", strerror(errno));
-		close(p[0]);
-		return -1;
+	if (!OS_CAN_FORK) { /* Windows: CreateProcess, the pipe as its stdout and stderr */
+		if ((pid = os_spawn(argv, &p[0])) < 0) {
+			snprintf(why, wlen, "could not be started: %s", strerror(errno));
+			return -1;
+		}
+	} else {
+		if (os_pipe2(p, O_CLOEXEC) < 0) {
+			snprintf(why, wlen, "pipe: %s", strerror(errno));
+			return -1;
+		}
+		fflush(NULL);
+		pid = os_fork();
+		if (pid == 0) {
+			int nul = os_open("/dev/null", O_RDONLY);
+			if (nul >= 0)
+				os_dup2(nul, 0);
+			os_dup2(p[1], 1);
+			os_dup2(p[1], 2);
+			os_execv(argv[0], argv);
+			_exit(127);
+		}
+		os_close(p[1]);
+		if (pid < 0) {
+			snprintf(why, wlen, "fork: %s", strerror(errno));
+			os_close(p[0]);
+			return -1;
+		}
 	}
 	int64_t deadline = mono_ms() + timeout_ms;
 	int open_pipe = 1, exited = 0;
 	while (!exited || open_pipe) {
 		struct pollfd pfd = {p[0], POLLIN, 0};
-		int n = open_pipe ? poll(&pfd, 1, UPD_HEALTH_POLL_MS) : 0;
+		int n = open_pipe ? os_poll(&pfd, 1, UPD_HEALTH_POLL_MS) : 0;
 		if (n > 0) {
 			char chunk[1024];
-			ssize_t r = read(p[0], chunk, sizeof chunk);
+			ssize_t r = os_read(p[0], chunk, sizeof chunk);
 			if (r > 0 && out->len < UPD_PROBE_OUTPUT_MAX)
 				buf_append(out, chunk, (size_t)r < UPD_PROBE_OUTPUT_MAX - out->len ? (size_t)r : UPD_PROBE_OUTPUT_MAX - out->len);
 			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
 				open_pipe = 0;
 		}
-		if (!exited && waitpid(pid, status, WNOHANG) == pid)
+		if (!exited && os_waitpid(pid, status, WNOHANG) == pid)
 			exited = 1;
 		if (exited && open_pipe && n == 0)
 			open_pipe = 0; /* its children may hold the pipe: what it said is all read */
 		if (!exited && mono_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			close(p[0]);
+			os_kill(pid, SIGKILL);
+			os_waitpid(pid, status, 0);
+			os_close(p[0]);
 			snprintf(why, wlen, "did not finish within %d s", (int)(timeout_ms / 1000));
 			return -1;
 		}
 		if (!exited && !open_pipe)
-			usleep(10000);
+			os_usleep(10000);
 	}
-	close(p[0]);
+	os_close(p[0]);
 	return 0;
 }
 
@@ -19054,7 +20755,7 @@ struct upd_bot {
 static void upd_bot_free(struct upd_bot *b)
 {
 	if (b->env.p)
-		explicit_bzero(b->env.p, b->env.cap);
+		os_explicit_bzero(b->env.p, b->env.cap);
 	buf_free(&b->env);
 	buf_free(&b->cmdline);
 }
@@ -19062,34 +20763,13 @@ static void upd_bot_free(struct upd_bot *b)
 /* Is pid a live process (not a zombie)? */
 static int upd_alive(pid_t pid)
 {
-	char path[64], st[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t r = read(fd, st, sizeof st - 1);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	st[r] = '\0';
-	const char *paren = strrchr(st, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	return os_proc_alive(pid);
 }
 
-/* The binary pid runs, without the " (deleted)" Linux appends once the
- * file was replaced.  0 or -errno. */
+/* The binary pid runs.  0 or -errno. */
 static int upd_proc_exe(pid_t pid, char *out, size_t len)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-	ssize_t n = readlink(path, out, len - 1);
-	if (n < 0)
-		return -errno;
-	out[n] = '\0';
-	size_t dl = strlen(" (deleted)");
-	if ((size_t)n > dl && strcmp(out + n - dl, " (deleted)") == 0)
-		out[n - dl] = '\0';
-	return 0;
+	return os_proc_exe(pid, out, len);
 }
 
 /* What the health file says now. */
@@ -19145,10 +20825,10 @@ static void upd_note_lonely_worker(const char *data_dir, const char *exe, struct
 {
 	char path[STORE_PATH_LEN], pid[32] = "", bin[PATH_MAX_LEN];
 	store_path(path, data_dir, "lock");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r = fd >= 0 ? read(fd, pid, sizeof pid - 1) : -1;
+	int fd = os_open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd >= 0 ? os_read(fd, pid, sizeof pid - 1) : -1;
 	if (fd >= 0)
-		close(fd);
+		os_close(fd);
 	pid[r > 0 ? r : 0] = '\0';
 	long n = strtol(pid, NULL, 10);
 	if (n > 1 && n < INT_MAX && upd_alive((pid_t)n) && upd_proc_exe((pid_t)n, bin, sizeof bin) == 0 &&
@@ -19195,7 +20875,7 @@ static int upd_find_bot(const char *health_file, const char *data_dir, const cha
 	snprintf(bot->state, sizeof bot->state, "%s", h.first_error[0] ? h.first_error : "unhealthy");
 	char link[64];
 	snprintf(link, sizeof link, "/proc/%d/cwd", (int)pid);
-	ssize_t n = readlink(link, bot->cwd, sizeof bot->cwd - 1);
+	ssize_t n = os_readlink(link, bot->cwd, sizeof bot->cwd - 1);
 	bot->cwd[n > 0 ? n : 0] = '\0';
 	if (upd_proc_read(pid, "cmdline", &bot->cmdline) < 0 || upd_proc_read(pid, "environ", &bot->env) < 0)
 		log_warn("update", "cannot read how pid %d was started; if it dies it cannot be started again", (int)pid);
@@ -19240,7 +20920,7 @@ static int upd_wait_health(const char *health_file, pid_t pid, const char *versi
 			return h.pid == pid && strcmp(h.first_error, "stopped") == 0 ? UPD_W_STOPPED : UPD_W_GONE;
 		if (mono_ms() >= deadline)
 			return UPD_W_TIMEOUT;
-		usleep(UPD_HEALTH_POLL_MS * 1000);
+		os_usleep(UPD_HEALTH_POLL_MS * 1000);
 	}
 }
 
@@ -19281,18 +20961,18 @@ static pid_t upd_start_bot(const struct upd_bot *bot, const char *exe, char *why
 		for (size_t off = 0; off < bot->env.len && k < ne; off += strlen(bot->env.p + off) + 1)
 			envp[k++] = bot->env.p + off;
 		fflush(NULL);
-		pid = fork();
+		pid = os_fork();
 		if (pid == 0) {
-			setsid();
-			int nul = open("/dev/null", O_RDWR);
+			os_setsid();
+			int nul = os_open("/dev/null", O_RDWR);
 			if (nul >= 0) {
-				dup2(nul, 0);
-				dup2(nul, 1);
-				dup2(nul, 2);
+				os_dup2(nul, 0);
+				os_dup2(nul, 1);
+				os_dup2(nul, 2);
 			}
-			if (bot->cwd[0] && chdir(bot->cwd) < 0)
+			if (bot->cwd[0] && os_chdir(bot->cwd) < 0)
 				_exit(127);
-			execve(exe, argv, envp);
+			os_execve(exe, argv, envp);
 			_exit(127);
 		}
 		if (pid < 0)
@@ -19329,7 +21009,7 @@ struct upd {
 	char why[UPD_LINE_MAX];                /* the one line: what happened, or why not */
 };
 
-__attribute__((format(printf, 3, 4)))
+__attribute__((format(OS_PRINTF, 3, 4)))
 static int upd_fail(struct upd *u, int outcome, const char *fmt, ...)
 {
 	va_list ap;
@@ -19339,7 +21019,7 @@ static int upd_fail(struct upd *u, int outcome, const char *fmt, ...)
 	return outcome;
 }
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(OS_PRINTF, 2, 3)))
 static void upd_notify(const struct upd *u, const char *fmt, ...)
 {
 	char text[UPD_LINE_MAX];
@@ -19379,12 +21059,12 @@ static int upd_prepare(struct upd *u)
 		return upd_fail(u, UPD_CONFIG, "update_pubkey is empty: set it to the line `examflow keygen` wrote into PREFIX.pub");
 	if (o->exe)
 		snprintf(u->exe, sizeof u->exe, "%s", o->exe);
-	else if (readlink("/proc/self/exe", u->exe, sizeof u->exe - 1) < 0)
+	else if (os_readlink("/proc/self/exe", u->exe, sizeof u->exe - 1) < 0)
 		return upd_fail(u, UPD_CONFIG, "cannot tell where this binary is installed: /proc/self/exe: %s", strerror(errno));
 	size_t dl = strlen(" (deleted)"), el = strlen(u->exe);
 	if (el > dl && strcmp(u->exe + el - dl, " (deleted)") == 0)
 		return upd_fail(u, UPD_TEMP, "this examflow was replaced on disk while it ran: run the new one");
-	if (stat(u->exe, &st) < 0 || !S_ISREG(st.st_mode))
+	if (os_stat(u->exe, &st) < 0 || !S_ISREG(st.st_mode))
 		return upd_fail(u, UPD_CONFIG, "%s is not a regular file", u->exe);
 	u->mode = st.st_mode & 07777;
 	snprintf(u->new_path, sizeof u->new_path, "%s.new", u->exe);
@@ -19408,21 +21088,21 @@ static int upd_lock(struct upd *u)
 	char pid[32] = "";
 	if (mkdir_p(u->o->data_dir, 0700) < 0)
 		return upd_fail(u, upd_errno_outcome(errno), "cannot create %s: %s", u->o->data_dir, strerror(errno));
-	int fd = open(u->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = os_open(u->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return upd_fail(u, upd_errno_outcome(errno), "cannot open %s: %s", u->lock_path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (os_flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		ssize_t r = pread(fd, pid, sizeof pid - 1, 0);
+		ssize_t r = os_pread(fd, pid, sizeof pid - 1, 0);
 		pid[r > 0 ? r : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		close(fd);
+		os_close(fd);
 		if (e == EWOULDBLOCK)
 			return upd_fail(u, UPD_TEMP, "another examflow update or rollback is running (pid %s)", pid[0] ? pid : "?");
 		return upd_fail(u, UPD_TEMP, "cannot lock %s: %s", u->lock_path, strerror(e));
 	}
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || store_pwrite_all(fd, pid, (size_t)n, 0) < 0)
+	if (os_ftruncate(fd, 0) < 0 || store_pwrite_all(fd, pid, (size_t)n, 0) < 0)
 		log_warn("update", "cannot write our pid into %s", u->lock_path);
 	u->lock_fd = fd;
 	return UPD_OK;
@@ -19437,7 +21117,7 @@ static void upd_jitter(int jitter_s)
 	int64_t ms = (int64_t)(r % ((uint32_t)jitter_s * 1000 + 1));
 	log_info("update", "--jitter: waiting %.1f s", (double)ms / 1000);
 	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000}, rem;
-	while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
+	while (os_nanosleep(&ts, &rem) < 0 && errno == EINTR)
 		ts = rem;
 }
 
@@ -19622,13 +21302,13 @@ static void upd_prune_backups(const char *data_dir, int keep)
 {
 	char names[64][64];
 	int n = 0;
-	DIR *d = opendir(data_dir);
+	DIR *d = os_opendir(data_dir);
 	struct dirent *e;
-	while (d && (e = readdir(d)) != NULL)
+	while (d && (e = os_readdir(d)) != NULL)
 		if (strncmp(e->d_name, "backup-", 7) == 0 && strlen(e->d_name) < sizeof names[0] && n < 64)
 			memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
 	if (d)
-		closedir(d);
+		os_closedir(d);
 	qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
 	for (int i = 0; i < n - keep; i++) {
 		static const char *const files[] = {"snapshot", "events.log", "lock"};
@@ -19636,9 +21316,9 @@ static void upd_prune_backups(const char *data_dir, int keep)
 		store_path(dir, data_dir, names[i]);
 		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 			store_path(path, dir, files[k]);
-			unlink(path);
+			os_unlink(path);
 		}
-		if (rmdir(dir) < 0)
+		if (os_rmdir(dir) < 0)
 			log_warn("update", "cannot remove the old backup %s: %s", dir, strerror(errno));
 		else
 			log_info("update", "removed the old backup %s", dir);
@@ -19654,26 +21334,26 @@ static int upd_backup(struct upd *u)
 	const char *dir = u->o->data_dir;
 	store_path(sp, dir, "snapshot");
 	store_path(lp, dir, "events.log");
-	if (access(sp, F_OK) < 0 && access(lp, F_OK) < 0) {
+	if (os_access(sp, F_OK) < 0 && os_access(lp, F_OK) < 0) {
 		log_info("update", "%s holds no data yet: no backup needed", dir);
 		return UPD_OK;
 	}
 	time_t t = (time_t)(wall_ms() / 1000);
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	os_gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
 	for (int k = 0;; k++) {
 		snprintf(name, sizeof name, k ? "backup-%s-%s.%d" : "backup-%s-%s", ts, EXAMFLOW_VERSION, k);
 		store_path(dest, dir, name);
-		if (access(dest, F_OK) < 0 || k == 100)
+		if (os_access(dest, F_OK) < 0 || k == 100)
 			break;
 	}
 	char *text = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = os_open_memstream(&text, &len);
 	int rc = f ? store_backup(dir, dest, f) : -ENOMEM;
 	if (f)
-		fclose(f);
+		os_memstream_close(f);
 	if (rc < 0) {
 		const char *e = text ? strstr(text, "error: ") : NULL;
 		char line[300];
@@ -19692,12 +21372,17 @@ static int upd_backup(struct upd *u)
  * over the installed one: at every moment there is a binary at the path. */
 static int upd_install(struct upd *u)
 {
-	int rc = upd_copy(u->exe, u->prev_path, u->mode);
+	/* Windows: the running .exe is renamed aside, never copied over */
+	int rc = OS_EXE_BUSY ? (os_rename(u->exe, u->prev_path) < 0 ? -errno : 0) : upd_copy(u->exe, u->prev_path, u->mode);
 	char dir[PATH_MAX_LEN];
 	if (rc < 0)
 		return upd_fail(u, upd_errno_outcome(-rc), "cannot keep the old binary as %s: %s", u->prev_path, strerror(-rc));
-	if (rename(u->new_path, u->exe) < 0)
-		return upd_fail(u, upd_errno_outcome(errno), "cannot rename %s to %s: %s", u->new_path, u->exe, strerror(errno));
+	if (os_rename(u->new_path, u->exe) < 0) {
+		int e = errno;
+		if (OS_EXE_BUSY && os_rename(u->prev_path, u->exe) < 0)
+			log_error("update", "cannot put %s back as %s: %s", u->prev_path, u->exe, strerror(errno));
+		return upd_fail(u, upd_errno_outcome(e), "cannot rename %s to %s: %s", u->new_path, u->exe, strerror(e));
+	}
 	u->new_written = 0;
 	upd_dirname(u->exe, dir, sizeof dir);
 	if ((rc = store_sync_dir(dir)) < 0)
@@ -19715,7 +21400,7 @@ static int upd_reexec_and_wait(struct upd *u, const char *version, char *after, 
 	int64_t since = wall_ms(), t0 = mono_ms();
 	pid_t pid = u->bot.pid;
 	*stopped = 0;
-	int w = kill(pid, SIGUSR2) < 0 ? UPD_W_GONE : UPD_W_TIMEOUT;
+	int w = os_kill(pid, SIGUSR2) < 0 ? UPD_W_GONE : UPD_W_TIMEOUT;
 	if (w != UPD_W_GONE)
 		w = upd_wait_health(u->o->health_file, pid, version, since, u->o->health_timeout_ms, last, sizeof last);
 	u->took_ms = mono_ms() - t0;
@@ -19804,6 +21489,16 @@ static int upd_go_live(struct upd *u)
 		         after, u->m.version, u->m.notes);
 		return UPD_OK;
 	}
+	if (OS_EXE_BUSY) { /* Windows: no re-exec in place; the service manager starts the new binary */
+		upd_state_accept(&u->st, u->m.version);
+		upd_state_save(u->state_path, &u->st);
+		upd_notify(u, "installed %s (was %s); the bot runs %s until its service restarts: %s", u->m.version,
+		           EXAMFLOW_VERSION, EXAMFLOW_VERSION, u->m.notes);
+		snprintf(u->why, sizeof u->why, "installed %s → %s; the running bot (pid %d) keeps %s until its service "
+		         "restarts (nssm restart ExamFlow): %s", EXAMFLOW_VERSION, u->m.version, (int)u->bot.pid,
+		         EXAMFLOW_VERSION, u->m.notes);
+		return UPD_OK;
+	}
 	log_info("update", "SIGUSR2 to the bot (pid %d): re-exec into %s", (int)u->bot.pid, u->m.version);
 	if (upd_reexec_and_wait(u, u->m.version, after, sizeof after, &stopped)) {
 		upd_state_accept(&u->st, u->m.version);
@@ -19818,10 +21513,10 @@ static int upd_go_live(struct upd *u)
 
 static void upd_finish(struct upd *u)
 {
-	if (u->new_written && unlink(u->new_path) == 0)
+	if (u->new_written && os_unlink(u->new_path) == 0)
 		log_info("update", "removed %s", u->new_path);
 	if (u->lock_fd >= 0)
-		close(u->lock_fd);
+		os_close(u->lock_fd);
 	if (u->hc_ready)
 		http_client_free(&u->hc);
 	upd_bot_free(&u->bot);
@@ -19846,7 +21541,7 @@ static int upd_update(const struct upd_opts *o, FILE *out, FILE *err)
 		return EXIT_FAIL;
 	}
 	u->o = o;
-	signal(SIGXFSZ, SIG_IGN); /* a file size limit is "disk full", not a death */
+	os_signal(SIGXFSZ, SIG_IGN); /* a file size limit is "disk full", not a death */
 	int r = upd_prepare(u);
 	if (r == UPD_OK && !o->check_only)
 		r = upd_lock(u);
@@ -19885,13 +21580,13 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 	}
 	u->o = o;
 	u->lock_fd = -1;
-	signal(SIGXFSZ, SIG_IGN);
+	os_signal(SIGXFSZ, SIG_IGN);
 	if (o->exe)
 		snprintf(u->exe, sizeof u->exe, "%s", o->exe);
-	else if (readlink("/proc/self/exe", u->exe, sizeof u->exe - 1) < 0)
+	else if (os_readlink("/proc/self/exe", u->exe, sizeof u->exe - 1) < 0)
 		r = upd_fail(u, UPD_CONFIG, "cannot tell where this binary is installed: %s", strerror(errno));
 	struct stat st;
-	if (r == UPD_OK && (stat(u->exe, &st) < 0 || !S_ISREG(st.st_mode)))
+	if (r == UPD_OK && (os_stat(u->exe, &st) < 0 || !S_ISREG(st.st_mode)))
 		r = upd_fail(u, UPD_CONFIG, "%s is not a regular file", u->exe);
 	if (r == UPD_OK) {
 		u->mode = st.st_mode & 07777;
@@ -19902,7 +21597,7 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 		r = upd_lock(u);
 	}
 	char *vargv[] = {u->prev_path, "version", NULL};
-	if (r == UPD_OK && access(u->prev_path, F_OK) < 0)
+	if (r == UPD_OK && os_access(u->prev_path, F_OK) < 0)
 		r = upd_fail(u, UPD_TEMP, "nothing to roll back to: %s does not exist", u->prev_path);
 	else if (r == UPD_OK && upd_probe(vargv, UPD_PROBE_TIMEOUT_MS, &vout, &status, why, sizeof why) < 0)
 		r = upd_fail(u, UPD_REFUSED, "%s does not run: `version` %s", u->prev_path, why);
@@ -19914,7 +21609,21 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 	}
 	if (r == UPD_OK)
 		r = upd_find_bot(o->health_file, o->data_dir, u->exe, &u->bot, u->why, sizeof u->why);
-	if (r == UPD_OK) {
+	if (r == UPD_OK && OS_EXE_BUSY) { /* Windows: a running .exe (this one too) is renamed, never written */
+		char swap[PATH_MAX_LEN + 8];
+		snprintf(swap, sizeof swap, "%s.swap", u->exe);
+		int e = 0;
+		if (os_rename(u->exe, swap) < 0)
+			e = errno;
+		else if (os_rename(u->prev_path, u->exe) < 0) {
+			e = errno;
+			os_rename(swap, u->exe);
+		} else if (os_rename(swap, u->prev_path) < 0)
+			log_warn("update", "%s is back in place, but %s could not be kept as %s: %s", ver, EXAMFLOW_VERSION,
+			         u->prev_path, strerror(errno));
+		if (e)
+			r = upd_fail(u, upd_errno_outcome(e), "cannot put %s back: %s", u->prev_path, strerror(e));
+	} else if (r == UPD_OK) {
 		int rc = read_file(u->exe, &cur, UPD_MAX_BINARY_BYTES) < 0 || read_file(u->prev_path, &prev, UPD_MAX_BINARY_BYTES) < 0
 		         ? -errno : upd_write_atomic(u->exe, prev.p ? prev.p : "", prev.len, u->mode);
 		if (rc == 0 && (rc = upd_write_atomic(u->prev_path, cur.p ? cur.p : "", cur.len, u->mode)) < 0)
@@ -19959,13 +21668,13 @@ static int upd_rollback(const struct upd_opts *o, FILE *out, FILE *err)
 /* Create path with O_EXCL (never overwrite) and write text.  0 or -errno. */
 static int upd_write_new_file(const char *path, const char *text, mode_t mode)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	int fd = os_open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	int rc = write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 ? -errno : 0;
-	close(fd);
+	int rc = write_all(fd, text, strlen(text)) < 0 || os_fsync(fd) < 0 ? -errno : 0;
+	os_close(fd);
 	if (rc < 0)
-		unlink(path);
+		os_unlink(path);
 	return rc;
 }
 
@@ -19987,9 +21696,9 @@ static int upd_keygen(const char *prefix, FILE *out, FILE *err)
 		return EXIT_USAGE;
 	}
 	struct stat st;
-	if (lstat(kpath, &st) == 0 || lstat(ppath, &st) == 0) {
+	if (os_lstat(kpath, &st) == 0 || os_lstat(ppath, &st) == 0) {
 		fprintf(err, "examflow keygen: %s exists: refusing to overwrite a key (pick another PREFIX)\n",
-		        lstat(kpath, &st) == 0 ? kpath : ppath);
+		        os_lstat(kpath, &st) == 0 ? kpath : ppath);
 		return EXIT_FAIL;
 	}
 	/* The kernel's pool seeds BearSSL's HMAC-DRBG, which makes the key. */
@@ -20015,19 +21724,19 @@ static int upd_keygen(const char *prefix, FILE *out, FILE *err)
 	/* Public by nature: it goes into every server's configuration. */
 	if ((rc = upd_write_new_file(ppath, publine, 0644)) < 0) {
 		fprintf(err, "examflow keygen: cannot create %s: %s\n", ppath, strerror(-rc));
-		unlink(kpath);
+		os_unlink(kpath);
 		goto done;
 	}
 	fprintf(out, "examflow keygen: wrote %s (private: keep it off the servers, and a copy somewhere safe) and %s "
 	        "(key %s: its line goes into examflow.conf)\n", kpath, ppath, id);
 	code = EXIT_OK;
 done:
-	explicit_bzero(seed, sizeof seed);
-	explicit_bzero(&drbg, sizeof drbg);
-	explicit_bzero(kbuf, sizeof kbuf);
-	explicit_bzero(hex, sizeof hex);
-	explicit_bzero(keyline, sizeof keyline);
-	explicit_bzero(&sk, sizeof sk);
+	os_explicit_bzero(seed, sizeof seed);
+	os_explicit_bzero(&drbg, sizeof drbg);
+	os_explicit_bzero(kbuf, sizeof kbuf);
+	os_explicit_bzero(hex, sizeof hex);
+	os_explicit_bzero(keyline, sizeof keyline);
+	os_explicit_bzero(&sk, sizeof sk);
 	return code;
 }
 
@@ -20064,7 +21773,7 @@ static int upd_sign(const struct upd_sign_args *a, FILE *out, FILE *err)
 		return EXIT_CONFIG;
 	}
 	struct stat st;
-	if (stat(a->key_path, &st) == 0 && (st.st_mode & 077))
+	if (os_stat(a->key_path, &st) == 0 && (st.st_mode & 077))
 		fprintf(err, "examflow sign: warning: %s can be read by others: chmod 600 it\n", a->key_path);
 	char *vargv[] = {(char *)a->binary, "version", NULL};
 	if (upd_probe(vargv, UPD_PROBE_TIMEOUT_MS, &vout, &status, why, sizeof why) < 0 || !WIFEXITED(status) ||
@@ -20262,7 +21971,7 @@ static int cli_help(struct cli_ctx *ctx)
 
 /* printf for what `check` prints: redacted like a log line (a server's
  * answer may quote a secret back). */
-__attribute__((format(printf, 1, 2)))
+__attribute__((format(OS_PRINTF, 1, 2)))
 static void cli_printf(const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
@@ -20429,6 +22138,10 @@ static void cli_notify_admin(const char *notice, void *ctx)
 	log_warn("watchdog", "admin notice: %s", text);
 	if (!cfg.nadmins || !cfg.telegram_token[0])
 		return;
+	if (!OS_CAN_FORK) { /* Windows: sent from the watchdog itself, bounded by the request's deadline */
+		cli_send_admin(text);
+		return;
+	}
 	pid_t pid = wd_fork();
 	if (pid != 0)
 		return; /* the watchdog reaps it */
@@ -20463,11 +22176,11 @@ static int cli_reload_config(const char *who)
 	if (log_open(cfg.log_file) < 0)
 		log_error("main", "cannot reopen log file %s: %s", cfg.log_file, strerror(errno));
 	char ebuf[4096] = "";
-	FILE *ef = fmemopen(ebuf, sizeof ebuf - 1, "w");
+	FILE *ef = os_fmemopen(ebuf, sizeof ebuf - 1, "w");
 	struct config *nc = malloc(sizeof *nc);
 	int nerr = nc ? cfg_load(nc, strcmp(cfg.source, "defaults") ? cfg.source : NULL, ef ? ef : stderr) : 1;
 	if (ef)
-		fclose(ef);
+		os_memstream_close(ef);
 	if (nerr) {
 		log_lines(LOG_ERROR, who, ebuf);
 		log_error(who, "SIGHUP: the configuration has errors; keeping the running one");
@@ -20475,7 +22188,7 @@ static int cli_reload_config(const char *who)
 		return -1;
 	}
 	cfg = *nc;
-	explicit_bzero(nc, sizeof *nc);
+	os_explicit_bzero(nc, sizeof *nc);
 	free(nc);
 	logst.level = cfg.log_level;
 	if (log_open(cfg.log_file) < 0)
@@ -20542,7 +22255,7 @@ static int cli_worker(int report_fd, void *ctx)
  * will name).  Returns EXIT_OK or EXIT_CONFIG. */
 static int cli_run_as(void)
 {
-	if (!cfg.run_as[0] || geteuid() != 0)
+	if (!cfg.run_as[0] || os_geteuid() != 0)
 		return EXIT_OK;
 	unsigned long uid, gid;
 	char extra;
@@ -20555,14 +22268,14 @@ static int cli_run_as(void)
 		fprintf(stderr, "examflow: cannot create %s: %s\n", cfg.data_dir, strerror(errno));
 		return EXIT_CONFIG;
 	}
-	int fail = lchown(cfg.data_dir, (uid_t)uid, (gid_t)gid) < 0 || chmod(cfg.data_dir, 0700) < 0;
-	DIR *d = fail ? NULL : opendir(cfg.data_dir);
-	for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+	int fail = os_lchown(cfg.data_dir, (uid_t)uid, (gid_t)gid) < 0 || os_chmod(cfg.data_dir, 0700) < 0;
+	DIR *d = fail ? NULL : os_opendir(cfg.data_dir);
+	for (struct dirent *e; d && (e = os_readdir(d)) != NULL;)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    fchownat(dirfd(d), e->d_name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
+		    os_fchownat(os_dirfd(d), e->d_name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
 			fail = 1;
 	if (d)
-		closedir(d);
+		os_closedir(d);
 	const char *files[] = {cfg.health_file, strcmp(cfg.log_file, "-") ? cfg.log_file : ""};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char dir[PATH_MAX_LEN];
@@ -20571,15 +22284,15 @@ static int cli_run_as(void)
 		if (!dir[0] || !slash || slash == dir)
 			continue;
 		*slash = '\0';
-		if (mkdir_p(dir, 0700) < 0 || lchown(dir, (uid_t)uid, (gid_t)gid) < 0 ||
-		    (access(files[i], F_OK) == 0 && lchown(files[i], (uid_t)uid, (gid_t)gid) < 0))
+		if (mkdir_p(dir, 0700) < 0 || os_lchown(dir, (uid_t)uid, (gid_t)gid) < 0 ||
+		    (os_access(files[i], F_OK) == 0 && os_lchown(files[i], (uid_t)uid, (gid_t)gid) < 0))
 			fail = 1;
 	}
 	if (fail) {
 		fprintf(stderr, "examflow: run_as: cannot give %s to %lu:%lu: %s\n", cfg.data_dir, uid, gid, strerror(errno));
 		return EXIT_CONFIG;
 	}
-	if (setgroups(0, NULL) < 0 || setgid((gid_t)gid) < 0 || setuid((uid_t)uid) < 0 || setuid(0) == 0) {
+	if (os_setgroups(0, NULL) < 0 || os_setgid((gid_t)gid) < 0 || os_setuid((uid_t)uid) < 0 || os_setuid(0) == 0) {
 		fprintf(stderr, "examflow: run_as: cannot drop root for %lu:%lu\n", uid, gid);
 		return EXIT_CONFIG;
 	}
@@ -20603,6 +22316,12 @@ static int cli_run(struct cli_ctx *ctx)
 		rc = cli_run_as();
 	if (rc)
 		return rc;
+	int report_fd = os_worker_fd(); /* Windows: started by our watchdog as its worker */
+	if (report_fd >= 0) {
+		const char *n = getenv("EXAMFLOW_RESTARTS");
+		wd_worker_restarts = n ? atoi(n) : 0;
+		return cli_worker(report_fd, NULL);
+	}
 	log_info("main", "examflow %s starting (%s, config %s)", EXAMFLOW_VERSION, watchdog ? "watchdog" : "no watchdog",
 	         cfg.source);
 	if (!watchdog)
@@ -20630,8 +22349,8 @@ static int cli_demo(struct cli_ctx *ctx)
 	if (rc)
 		return rc;
 	logst.level = LOG_WARN; /* the terminal is the student's */
-	char tmp[] = "/tmp/examflow-demo-XXXXXX";
-	if (!dir && !(dir = mkdtemp(tmp))) {
+	char tmp[PATH_MAX_LEN] = "/tmp/examflow-demo-XXXXXX"; /* Windows: in %TEMP% */
+	if (!dir && !(dir = os_mkdtemp(tmp))) {
 		fprintf(stderr, "examflow: cannot create a temporary directory: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -20644,9 +22363,9 @@ static int cli_demo(struct cli_ctx *ctx)
 		static const char *const files[] = {"events.log", "snapshot", "lock"};
 		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 			snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
-			unlink(path);
+			os_unlink(path);
 		}
-		rmdir(tmp);
+		os_rmdir(tmp);
 	}
 	return rc;
 }
@@ -20760,7 +22479,7 @@ static int cli_uptime(struct cli_ctx *ctx)
 	struct health_uptime_opts o;
 	health_uptime_opts_init(&o, &cfg);
 	int rc = health_uptime_cmd(&o, stdout);
-	explicit_bzero(&o, sizeof o);
+	os_explicit_bzero(&o, sizeof o);
 	return rc;
 }
 
@@ -20795,12 +22514,12 @@ static int cli_export(struct cli_ctx *ctx)
 	}
 	int rc;
 	/* Read from a backup copy so a running bot keeps its lock and its files. */
-	char tmp[] = "/tmp/examflow-export-XXXXXX";
-	if (!mkdtemp(tmp)) {
+	char tmp[PATH_MAX_LEN] = "/tmp/examflow-export-XXXXXX"; /* Windows: in %TEMP% */
+	if (!os_mkdtemp(tmp)) {
 		fprintf(stderr, "examflow: cannot create a temporary directory: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
-	FILE *devnull = fopen("/dev/null", "w");
+	FILE *devnull = os_fopen("/dev/null", "w");
 	struct store st;
 	struct bot *b = calloc(1, sizeof *b);
 	char err[512];
@@ -20856,9 +22575,9 @@ static int cli_export(struct cli_ctx *ctx)
 	static const char *const files[] = {"events.log", "snapshot", "lock"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
-		unlink(path);
+		os_unlink(path);
 	}
-	rmdir(tmp);
+	os_rmdir(tmp);
 	return rc;
 }
 
@@ -21003,14 +22722,14 @@ static struct rlimit cli_core_limit;
 static void cli_core_dumps(int allow)
 {
 	if (allow) {
-		setrlimit(RLIMIT_CORE, &cli_core_limit);
-		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		os_setrlimit(RLIMIT_CORE, &cli_core_limit);
+		os_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		return;
 	}
-	getrlimit(RLIMIT_CORE, &cli_core_limit);
+	os_getrlimit(RLIMIT_CORE, &cli_core_limit);
 	struct rlimit none = {0, cli_core_limit.rlim_max};
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	os_setrlimit(RLIMIT_CORE, &none);
+	os_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 static int cli_main(int argc, char **argv)
@@ -21060,7 +22779,8 @@ static int cli_main(int argc, char **argv)
 #ifndef EXAMFLOW_NO_MAIN
 int main(int argc, char **argv)
 {
-	signal(SIGPIPE, SIG_IGN); /* a closed socket is an error code, not a death */
+	os_init();
+	os_signal(SIGPIPE, SIG_IGN); /* a closed socket is an error code, not a death */
 	cli_core_dumps(0);
 	cli_argv = argv;
 	return cli_main(argc, argv);

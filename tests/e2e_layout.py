@@ -12,6 +12,7 @@ not tested: that the essay's prose matches the code (read it).
 """
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -84,3 +85,46 @@ def test_only_config_and_cli_read_cfg(t):
             continue
         t.check(not uses, "section %s (%s) reads the global cfg %d time(s)" % (num, title, len(uses)))
 
+
+
+PLATFORM_IF = re.compile(r"^#\s*(?:if|ifdef|ifndef|elif)\b.*\b(?:_WIN32|_WIN64|__MINGW\w*|_MSC_VER|__linux__|__GLIBC__|"
+                         r"__APPLE__|__unix__|__x86_64__|__aarch64__|__arm__|__i386__|__riscv|__clang__|__GNUC__)\b",
+                         re.M)
+
+
+def test_platform_ifs_only_in_the_os_block(t):
+    """Every difference between Linux and Windows is in section 1's platform
+    block: no platform #if before it or after its end marker."""
+    text = open(SRC, encoding="utf-8").read()
+    start = text.index("/* --- the platform: os_")
+    end = text.index("/* --- end of the platform")
+    outside = [m.group(0) for m in PLATFORM_IF.finditer(text) if not start < m.start() < end]
+    t.eq(outside, [], "platform #if outside the os_ block")
+    t.check(re.search(r"^#if defined\(_WIN32\)$", text[start:end], re.M), "the os_ block has its Windows branch")
+
+
+def test_windows_prefixes_compile_alone(t):
+    """test_each_prefix_compiles_alone with mingw-w64 (when installed), for the
+    platform block: its Windows branch needs nothing from below it."""
+    cc = "x86_64-w64-mingw32-gcc"
+    if t.asan:
+        return  # the same source and compiler: once is enough
+    if not shutil.which(cc):
+        print("  skip: no %s (apt-get install mingw-w64)" % cc, flush=True)
+        return
+    text = open(SRC, encoding="utf-8").read()
+    secs = sections(text)
+    cuts = [s for _, _, s in secs[1:]] + [len(text)]
+    # Only section 1 holds Windows code; the whole file is compiled by make
+    # windows.  Sections 1 and 1..2 (its first user) are the ones to check.
+    for (num, title, _), end in list(zip(secs, cuts))[:2]:
+        with tempfile.NamedTemporaryFile("w", suffix=".c", delete=False, dir=t.tmp) as f:
+            f.write(text[:end])
+            f.write("\nint examflow_layout_check;\n")
+            path = f.name
+        p = subprocess.run([cc, "-fsyntax-only", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
+                            "-Wno-unused-function", "-Wno-unused-variable", "-Wno-unused-const-variable",
+                            "-Wno-unused-macros", "-D_GNU_SOURCE", "-DEXAMFLOW_NO_MAIN", "-I", INC, path],
+                           capture_output=True, text=True, timeout=120)
+        t.check(p.returncode == 0, "Windows: sections 1..%s (up to '%s') do not compile alone:\n%s"
+                % (num, title, p.stderr[-3000:]))

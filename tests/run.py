@@ -36,10 +36,11 @@ E2E_TIMEOUT = 900
 # Files whose tests are spread over this many processes (each shard runs
 # every N-th test of the file).
 SHARDS = {"e2e_telegram.py": 4, "e2e_watchdog.py": 4, "e2e_ai.py": 3, "e2e_health.py": 2, "e2e_update.py": 2,
-          "e2e_broadcast.py": 3}
+          "e2e_broadcast.py": 3, "e2e_windows.py": 4}
 # Without timings from an earlier run: a rough idea of each file's length.
 GUESS = {"e2e_telegram.py": 100, "e2e_watchdog.py": 100, "e2e_update.py": 95, "e2e_ai.py": 50, "e2e_health.py": 30,
-         "e2e_bank.py": 27, "e2e_review.py": 21, "e2e_broadcast.py": 50, "e2e_generators.py": 15, "e2e_deploy.py": 10,
+         "e2e_bank.py": 27, "e2e_windows.py": 30, "e2e_review.py": 21, "e2e_broadcast.py": 50, "e2e_generators.py": 15,
+         "e2e_deploy.py": 10,
          "unit_watchdog": 10, "unit_health": 8, "unit_update": 6, "unit_http": 6, "unit_store": 4}
 
 print_lock = threading.Lock()
