@@ -743,8 +743,12 @@ def ensure_ptb():
     if os.geteuid() != 0:
         return "python3-python-telegram-bot is not installed and this is not root", None
     print("bench: installing python3-python-telegram-bot with apt-get ...", flush=True)
-    rc = subprocess.run(["apt-get", "install", "-y", "-q", "python3-python-telegram-bot"],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    install = ["apt-get", "install", "-y", "-q", "python3-python-telegram-bot"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    rc = subprocess.run(install, **quiet).returncode
+    if rc != 0:                       # a stale package list: update it once and try again
+        subprocess.run(["apt-get", "update", "-q"], **quiet)
+        rc = subprocess.run(install, **quiet).returncode
     v = have()
     if v:
         return None, v
@@ -769,48 +773,51 @@ def run(a):
     phases = set(a.only.split(",")) if a.only else {"startup", "cpu", "latency", "rate", "syscalls",
                                                       "storm", "bcast", "bank", "replay"}
     bots = a.bots.split(",")
-    res = {EXAMFLOW: {}, PTB: {}}
+    res = {EXAMFLOW: {}, PTB: {}, "failures": []}
     skip, ptb_version = None, None
     if PTB in bots:
         skip, ptb_version = ensure_ptb()
         if skip:
             bots.remove(PTB)
+    else:
+        skip = "not run (--bots %s)" % a.bots
     tmp = tempfile.mkdtemp(prefix="examflow-bench-all-")
     began = time.monotonic()
     timings = {}
+    failures = []
+
+    def phase(name, kind, fn, *args):
+        """One phase for one bot; a failure is reported and the bench goes on."""
+        t = time.monotonic()
+        try:
+            res[kind].update(fn(*args))
+        except KeyboardInterrupt:
+            raise
+        except Exception as e:         # the bot under test broke, or the bench did
+            failures.append("%s %s: %s: %s" % (name, kind, type(e).__name__, str(e).strip()[-400:]))
+        timings[name + " " + kind] = time.monotonic() - t
+
     try:
         for kind in bots:
-            r = res[kind]
             if "startup" in phases:
-                t = time.monotonic()
-                r.update(ph_startup(kind, a.binary, tmp, a.startups))
-                timings["startup " + kind] = time.monotonic() - t
+                phase("startup", kind, ph_startup, kind, a.binary, tmp, a.startups)
             main_ph = phases & {"cpu", "latency", "rate", "syscalls"}
             if main_ph:
-                t = time.monotonic()
-                r.update(ph_main(kind, a.binary, tmp, a, main_ph))
-                timings["main " + kind] = time.monotonic() - t
+                phase("main", kind, ph_main, kind, a.binary, tmp, a, main_ph)
             if "latency" in phases and kind == EXAMFLOW:
-                t = time.monotonic()
-                r.update(ph_latency_nofsync(a.binary, tmp, a))
-                timings["latency-nofsync " + kind] = time.monotonic() - t
+                phase("latency-nofsync", kind, ph_latency_nofsync, a.binary, tmp, a)
             if "storm" in phases:
-                t = time.monotonic()
-                r.update(ph_storm(kind, a.binary, tmp, a))
-                timings["storm " + kind] = time.monotonic() - t
+                phase("storm", kind, ph_storm, kind, a.binary, tmp, a)
             if "bcast" in phases and (res[EXAMFLOW].get("bcast_note") == "refused" or "storm" not in phases):
-                t = time.monotonic()
-                r.update(ph_bcast(kind, a.binary, tmp, a))
-                timings["bcast " + kind] = time.monotonic() - t
+                phase("bcast", kind, ph_bcast, kind, a.binary, tmp, a)
             if "bank" in phases:
-                t = time.monotonic()
                 banks = [a.bank] + ([20000] if a.bank > 20000 else [])
                 if kind == PTB and res[EXAMFLOW].get("bank_n"):
                     banks = [res[EXAMFLOW]["bank_n"]]      # the same load as ExamFlow had
-                r.update(ph_bank(kind, a.binary, tmp, a, banks))
-                timings["bank " + kind] = time.monotonic() - t
+                phase("bank", kind, ph_bank, kind, a.binary, tmp, a, banks)
         if "replay" in phases and EXAMFLOW in bots:
-            res[EXAMFLOW].update(ph_replay(a.store))
+            phase("replay", EXAMFLOW, ph_replay, a.store)
+        res["failures"] = failures
     finally:
         for p in PROCS:
             kill(p)
@@ -935,7 +942,7 @@ def report(res, skip, ptb_version, a, took, timings, version):
                         if not skip else "skipped: " + skip))
     P("machine:  %s" % machine())
     P("")
-    w = max(len(t[1]) for t in tbl) + 2
+    w = max([len(t[1]) for t in tbl] + [40]) + 2
     hdr = "%-10s %-*s %10s %10s %8s  %-6s %s" % ("[phase]", w, "figure", "ExamFlow", "PTB 13", "PTB/EF", "unit",
                                                  "target (issue 16)")
     P(hdr)
@@ -950,6 +957,10 @@ def report(res, skip, ptb_version, a, took, timings, version):
         if r.get("sys_top"):
             P("%s system calls per reply, the most frequent: %s" % ("ExamFlow" if kind == EXAMFLOW else "PTB bot",
                                                                    r["sys_top"]))
+    for f in res.get("failures", []):
+        P("FAILED (no figure): " + f)
+    if not os.path.exists(SYSTEM_CA):
+        P("note: %s is missing: the start-up row ran without the system CA bundle" % SYSTEM_CA)
     for kind in (EXAMFLOW, PTB):
         r = res[kind]
         for k in ("storm_note", "load_note", "bcast_n_note"):
