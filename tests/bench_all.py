@@ -1054,21 +1054,31 @@ def markdown(res, a, tbl, took, ptb_version, skip):
         P("| %s%s | %s | %s | %s | %s | %s | `%s` |" % ("↳ " if sub else "", label.strip(), ev, pv, ratio, unit,
                                                       target, tag))
     P("")
-    missed = [t[1].strip() for t in tbl if t[6].endswith("MISSED")]
-    met = [t[1].strip() for t in tbl if t[6].endswith(": met")]
+    full, parent = [], ""
+    for t in tbl:
+        if not t[1].startswith("  "):
+            parent = t[1]
+        full.append(t[1] if not t[1].startswith("  ") else "%s (%s)" % (parent, t[1].strip()))
+    missed = [f for f, t in zip(full, tbl) if t[6].endswith("MISSED")]
+    met = [f for f, t in zip(full, tbl) if t[6].endswith(": met")]
     if missed:
         P("- Targets of issue 16 missed in this run: %s." % "; ".join(missed))
     if met:
         P("- Met: %s." % "; ".join(met))
     for line in derived(res, a):
         P("- " + line + ".")
+    for n, why in e.get("bank_refused", []):
+        P("- ExamFlow refused the %s-task bank (%s), so /task ran on %s tasks."
+          % ("{:,}".format(n), re.sub(r"^.*?: (\d+ errors)", r"\1", why.strip())[:120],
+             "{:,}".format(e["bank_n"]) if e.get("bank_n") else "no bank"))
     if e.get("replay_ms") is not None:
         P("- Storage (bench_store): replay of %s records in %d ms; %s commits/s in batches of 100 "
           "(fsync=batch)." % ("{:,}".format(e["replay_n"]), e["replay_ms"], "{:,}".format(e.get("commits100", 0))))
     P("- The PTB bot keeps its state in a JSON-lines file without fsync, paces replies with PTB 13's")
     P("  MessageQueue and does not retry after a 429; ExamFlow fsyncs each batch and keeps queued")
-    P("  replies across restarts. The double is Python on the same 2 cores: wall-clock figures are")
-    P("  upper bounds.")
+    P("  replies across restarts. The double is Python on the same 2 cores, and the machine is shared")
+    P("  with other work: wall-clock figures are upper bounds and vary between runs (start-up and")
+    P("  the latency tail most; CPU, memory and system-call counts much less).")
     P("- Reproduce: `make bench`, or `python3 tests/bench_all.py ./examflow --only PHASE` for one row;")
     P("  `--quick` for smaller sizes. The whole run took %.0f s." % took)
     P("")
@@ -1094,6 +1104,8 @@ def main():
     ap.add_argument("--drain", type=float, default=5.0, help="seconds of strace while storm replies drain")
     ap.add_argument("--task-runs", type=int, default=3)
     ap.add_argument("--startups", type=int, default=3)
+    ap.add_argument("--save", help="also write the figures to this JSON file")
+    ap.add_argument("--load", help="run nothing: print the figures saved with --save")
     ap.add_argument("--markdown", action="store_true", help="also print README's performance section")
     ap.add_argument("--readme", help="replace the '## Performance' section of this file with it")
     a = ap.parse_args()
@@ -1105,7 +1117,7 @@ def main():
     a.bcast = a.bcast or min(a.storm, 49000)   # ExamFlow sends to at most 50,000 (with the admin and a warm-up chat)
     a.bank = a.bank or (10000 if q else 100000)
     a.seen = a.seen if a.seen is not None else (1000 if q else 10000)
-    if not os.access(a.binary, os.X_OK):
+    if not a.load and not os.access(a.binary, os.X_OK):
         print("bench: %s is not an executable (make examflow first)" % a.binary)
         return 2
     try:
@@ -1113,7 +1125,22 @@ def main():
                                  timeout=10).stdout.strip().splitlines()[0]
     except (OSError, subprocess.SubprocessError, IndexError):
         version = "?"
-    res, skip, ptb_version, took, timings = run(a)
+    if a.load:
+        # render an earlier run again (e.g. README's section after an edit of this script)
+        with open(a.load, encoding="utf-8") as f:
+            saved = json.load(f)
+        res, skip, ptb_version, took, timings, version = (saved[k] for k in (
+            "res", "skip", "ptb_version", "took", "timings", "version"))
+        for k, v in saved["sizes"].items():
+            setattr(a, k, v)
+    else:
+        res, skip, ptb_version, took, timings = run(a)
+    if a.save:
+        with open(a.save, "w", encoding="utf-8") as f:
+            json.dump({"res": res, "skip": skip, "ptb_version": ptb_version, "took": took, "timings": timings,
+                       "version": version, "sizes": {k: getattr(a, k) for k in (
+                           "updates", "paced", "chats", "latency", "storm", "bcast", "bank", "seen", "quick")}},
+                      f, ensure_ascii=False, indent=1)
     lines, tbl = report(res, skip, ptb_version, a, took, timings, version)
     print("\n".join(lines))
     if a.markdown or a.readme:
