@@ -63,7 +63,7 @@ from bench import (BenchDouble, CLK_TCK, FIXTURE_BANK, SCRIPT, SYSTEM_CA, TOKEN,
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PTB_BOT = os.path.join(HERE, "bench_ptb_bot.py")
-PTB_PYTHON = "/usr/bin/python3"      # Debian's python3, where the apt package goes
+PTB_PYTHON = os.environ.get("BENCH_PTB_PYTHON", "/usr/bin/python3")   # Debian's python3, where apt puts PTB
 ADMIN = 999000001
 PROCS = []
 BCAST_TEXT = "Завтра пробный экзамен в 10:00. Удачи!"
@@ -762,7 +762,8 @@ def ensure_ptb():
     if v:
         return None, v
     if os.geteuid() != 0:
-        return "python3-python-telegram-bot is not installed and this is not root", None
+        return ("python3-python-telegram-bot is not installed and this is not root (as root: apt-get install "
+                "python3-python-telegram-bot)"), None
     print("bench: installing python3-python-telegram-bot with apt-get ...", flush=True)
     install = ["apt-get", "install", "-y", "-q", "python3-python-telegram-bot"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
