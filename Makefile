@@ -150,11 +150,15 @@ $(B)/bench/%: tests/%.c examflow.c vendor/build-cc/libbearssl.a
 	@mkdir -p $(B)/bench
 	$(TEST_CC) -O2 $(TEST_WARN) $(DEFS) $(INC) -o $@ $< vendor/build-cc/libbearssl.a
 
+# ExamFlow and python-telegram-bot 13 side by side (issue 16): one table, a few
+# minutes; BENCH_FLAGS=--quick for smaller sizes, --markdown for README's section.
+# The figures are kept in $(B)/bench/figures.json; README's performance section
+# is regenerated from them with
+#   python3 tests/bench_all.py --load tests/build/bench/figures.json --readme README.md
+# tests/bench.py is the older, more detailed look at the Telegram engine alone.
+BENCH_FLAGS ?=
 bench: examflow $(B)/bench/bench_store
-	@echo "== storage (bench_store, on the file system of $(B))"
-	$(B)/bench/bench_store $(B)
-	@echo "== Telegram engine against the Bot API double (tests/bench.py)"
-	python3 tests/bench.py ./examflow
+	python3 tests/bench_all.py ./examflow --store $(B)/bench/bench_store --save $(B)/bench/figures.json $(BENCH_FLAGS)
 
 # Each target runs FUZZ_SECONDS from tests/corpus/NAME plus what earlier runs
 # found ($(B)/fuzz/corpus-NAME); a crash, a leak or a sanitizer report fails

@@ -3,6 +3,10 @@
 
     python3 tests/bench.py ./examflow [--updates 1500] [--chats 300] [--latency 50] [--nagle]
 
+`make bench` runs tests/bench_all.py (ExamFlow and python-telegram-bot 13 side by
+side, issue 16), which borrows this file's double and /proc readers; this script
+is the more detailed look at ExamFlow's Telegram engine alone.
+
 Runs `examflow run --no-watchdog` against tests/tg_double.py on 127.0.0.1 with a
 small task bank and prints figures; it never asserts (exit status 0 unless the
 bench itself breaks).  Measured:
