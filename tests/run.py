@@ -9,7 +9,7 @@ status is non-zero if anything failed, crashed or timed out.
 
 The files are independent (every test has its own temporary directory and
 ports picked by the kernel), so they run in a pool of worker processes
-(--jobs, default TEST_JOBS or 3 per CPU: the end-to-end tests mostly wait on
+(--jobs, default TEST_JOBS or 5 per CPU: the end-to-end tests mostly wait on
 sockets and timers).  The slow end-to-end files are split into shards that
 run side by side (SHARDS below; `lib.py --shard I/N` runs every N-th test).
 The longest jobs start first, ordered by the timings of the previous run
@@ -115,9 +115,9 @@ def main():
                     help="NAME:BINARY:UNITDIR")
     ap.add_argument("--only", help="run only tests whose file name contains this")
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("TEST_JOBS", "0") or 0),
-                    help="processes at once (default: 3 per CPU, at least 4)")
+                    help="processes at once (default: 5 per CPU, at least 4)")
     a = ap.parse_args()
-    jobs_n = a.jobs or max(4, 3 * (os.cpu_count() or 1))
+    jobs_n = a.jobs or max(4, 5 * (os.cpu_count() or 1))
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
