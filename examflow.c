@@ -18380,10 +18380,8 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 				tg_send_done(t, s, r);
 			continue;
 		}
-		if (!tg_global_take(t, now, wake))
-			return;
 		struct bot_msg *m = tg_next_msg(t, now, wake);
-		if (!m)
+		if (!m || !tg_global_take(t, now, wake)) /* a token is taken only for a message that goes */
 			return;
 		const char *body = bot_out_body(&t->w->bot, m);
 		if (!body) { /* the spill file failed us (logged): nothing to send */
