@@ -6613,7 +6613,7 @@ static void store_fill_rec(char *p, const struct store_line *l, struct store_rec
  * the reader are let go every STORE_VIEW_DROP bytes, so reading a file of
  * any size holds about that much of it (the kernel reads ahead).  Or a
  * buffer in memory (the offline commands; mapped = 0: nothing to let go). */
-#define STORE_VIEW_DROP (4 << 20)
+#define STORE_VIEW_DROP (1 << 20)
 struct store_view {
 	const char *p;
 	size_t n;
