@@ -2612,6 +2612,39 @@ static void iso8601_utc(char *out, size_t len, int64_t ms)
 	snprintf(out + n, len - n, ".%03dZ", (int)(((ms % 1000) + 1000) % 1000));
 }
 
+/* Info and debug lines of one batch (log_hold) are written together when it
+ * ends: one write() for a batch of updates, not one per update.  A warning
+ * or an error writes what is held, then itself, at once. */
+#define LOG_HOLD_BYTES 16384
+static struct {
+	char buf[LOG_HOLD_BYTES];
+	size_t len;
+	int held;
+} loghold;
+
+static void log_write(const char *p, size_t len)
+{
+	ssize_t w;
+	do
+		w = os_write(logst.fd, p, len);
+	while (w < 0 && errno == EINTR);
+}
+
+static void log_flush(void)
+{
+	if (loghold.len)
+		log_write(loghold.buf, loghold.len);
+	loghold.len = 0;
+}
+
+/* on: hold info lines from now; off: write them and stop holding. */
+static void log_hold(int on)
+{
+	if (!on)
+		log_flush();
+	loghold.held = on;
+}
+
 /* One line per event: "2026-11-24T09:00:00.000Z info  bot: message".
  * The whole message is redacted first and only then cut to LOG_LINE_MAX (a
  * cut could otherwise leave half a secret); newlines are folded so one
@@ -2649,10 +2682,15 @@ static void log_msg(int level, const char *component, const char *fmt, ...)
 	line[len++] = '\n';
 	if (msg != stack)
 		free(msg);
-	ssize_t w;
-	do
-		w = os_write(logst.fd, line, len);
-	while (w < 0 && errno == EINTR);
+	if (loghold.held && level < LOG_WARN) {
+		if (loghold.len + len > sizeof loghold.buf)
+			log_flush();
+		memcpy(loghold.buf + loghold.len, line, len);
+		loghold.len += len;
+		return;
+	}
+	log_flush();
+	log_write(line, len);
 }
 
 /* Log every line of text (what a loader wrote into a memory stream). */
@@ -2675,6 +2713,7 @@ static void log_lines(int level, const char *component, const char *text)
  * Returns 0, or -1 with errno and the log still on its previous target. */
 static int log_open(const char *path)
 {
+	log_flush(); /* what is held belongs to the old target */
 	if (!path || !*path || strcmp(path, "-") == 0) {
 		if (logst.fd > 2)
 			os_close(logst.fd);
@@ -17224,6 +17263,7 @@ static int worker_cycle(struct worker *w, int lazy, worker_apply_fn apply, void 
 {
 	int64_t before = w->bot.offset;
 	w->bot.store_failed = 0;
+	log_hold(1); /* the batch's info lines go out in one write, after the commit */
 	if (lazy == WORKER_LAZY)
 		store_begin_lazy(&w->store);
 	else
@@ -17245,6 +17285,7 @@ static int worker_cycle(struct worker *w, int lazy, worker_apply_fn apply, void 
 		bot_save_offset(&w->bot);
 		worker_commit(w);
 	}
+	log_hold(0);
 	return rc;
 }
 
