@@ -596,6 +596,8 @@ static uint32_t rnd(void)
 static void test_mutations(void)
 {
 	size_t len = sizeof bank_embedded_text - 1;
+	/* start-up trusts the embedded text's UTF-8 (bank_load_text_as): here it is checked */
+	check(utf8_valid(bank_embedded_text, len));
 	char *text = malloc(len);
 	static const char pieces[] = "\n\n:  \t#\xd0\xff\x80\r";
 	struct bank b;
