@@ -17333,6 +17333,11 @@ static void worker_record_marks_due(struct worker *w, int64_t now, int64_t *wake
 	}
 	if (!w->marks_since)
 		w->marks_since = now;
+	if (now < w->commit_retry_at) { /* the disk is failing: marks wait for its backoff like everything else */
+		if (wake && w->commit_retry_at < *wake)
+			*wake = w->commit_retry_at;
+		return;
+	}
 	const struct bot *b = &w->bot;
 	int due = now - w->marks_since >= WORKER_MARKS_EVERY_MS || b->nmarks >= WORKER_MARKS_BATCH || !b->nmarks ||
 	          b->nblocked;
@@ -17345,8 +17350,11 @@ static void worker_record_marks_due(struct worker *w, int64_t now, int64_t *wake
 /* When waiting marks fall due (for the poll timeout). */
 static void worker_marks_wake(const struct worker *w, int64_t *wake)
 {
-	if (w->marks_since && w->marks_since + WORKER_MARKS_EVERY_MS < *wake)
-		*wake = w->marks_since + WORKER_MARKS_EVERY_MS;
+	int64_t due = w->marks_since + WORKER_MARKS_EVERY_MS;
+	if (due < w->commit_retry_at)
+		due = w->commit_retry_at;
+	if (w->marks_since && due < *wake)
+		*wake = due;
 }
 
 /* A new task bank (SIGHUP): kept only if it loads without errors, which
