@@ -11317,6 +11317,14 @@ static uint64_t gen_text_hash(const char *s)
 	return h;
 }
 
+/* The same, as the 32 bits a student's history keeps, never 0 (0 there
+ * means "not worked out yet"). */
+static uint32_t gen_text_hash32(const char *s)
+{
+	uint32_t h = (uint32_t)gen_text_hash(s);
+	return h ? h : 1;
+}
+
 /* --- generated tasks in the bank ------------------------------------------------------ */
 
 /* Parse "GENERATOR@SEED": the generator's index and the seed, or -1. */
@@ -11451,15 +11459,15 @@ static const struct bank_task *bank_find(const struct bank *b, const char *id)
  * variants or cannot be built. */
 static uint32_t bank_variant_hash(const struct bank_task *gen, const char *id)
 {
-	uint32_t seed, h = 0;
+	uint32_t seed, h = 1; /* a variant that cannot be built: counted as one text */
 	if (gen_parse_id(id, &seed) != gen->gen)
 		return 0;
 	struct gen_out o;
 	memset(&o, 0, sizeof o);
 	if (gen_make(gen->gen, seed, &o) == 0)
-		h = (uint32_t)gen_text_hash(o.text.p);
+		h = gen_text_hash32(o.text.p);
 	gen_out_free(&o);
-	return h ? h : 1;
+	return h;
 }
 
 /* A fresh variant id of generator entry gen into id: one whose text hash
@@ -11478,8 +11486,7 @@ static int bank_gen_fresh_hashed(const struct bank_task *gen, const uint32_t *se
 		snprintf(id, BANK_MAX_ID_BYTES + 1, "%s@%0*x", gen_table[gen->gen].id, GEN_SEED_HEX, seed);
 		if (gen_make(gen->gen, seed, &o) < 0)
 			continue;
-		uint32_t h = (uint32_t)gen_text_hash(o.text.p);
-		h = h ? h : 1;
+		uint32_t h = gen_text_hash32(o.text.p);
 		rc = 0;
 		for (int i = 0; i < nseen && rc == 0; i++)
 			rc = seen[i] == h ? -1 : 0;
@@ -15212,6 +15219,20 @@ static int bot_save_offset(struct bot *b)
 	return bot_emit(b, "offset", 1, f);
 }
 
+/* A spilled reply's body read back into a new string, or NULL (out of
+ * memory, or the spill file failed: logged). */
+static char *bot_spill_read(struct bot *b, const struct bot_msg *m)
+{
+	char *p = b->store ? malloc((size_t)m->spill_len + 1) : NULL;
+	if (p && store_spill_get(b->store, m->spill_off, m->spill_len, p) < 0) {
+		free(p);
+		return NULL;
+	}
+	if (p)
+		p[m->spill_len] = '\0';
+	return p;
+}
+
 /* A spilled body is read back for the record and not kept. */
 static int bot_save_out(struct bot *b, const struct bot_msg *m)
 {
@@ -15220,13 +15241,9 @@ static int bot_save_out(struct bot *b, const struct bot_msg *m)
 	snprintf(id, sizeof id, "%" PRIu64, m->id);
 	snprintf(chat, sizeof chat, "%" PRId64, m->chat_id);
 	const char *body = m->body;
-	if (!body && m->spill_len && b->store && (tmp = malloc((size_t)m->spill_len + 1)) &&
-	    store_spill_get(b->store, m->spill_off, m->spill_len, tmp) == 0) {
-		tmp[m->spill_len] = '\0';
-		body = tmp;
-	}
+	if (!body && m->spill_len)
+		body = tmp = bot_spill_read(b, m);
 	if (!body) {
-		free(tmp);
 		if (!b->store_failed)
 			b->store_failed = -EIO; /* a snapshot without this reply would lose it */
 		return -EIO;
@@ -15326,12 +15343,9 @@ static const char *bot_out_body(struct bot *b, struct bot_msg *m)
 {
 	if (m->body || !m->spill_len)
 		return m->body;
-	char *p = malloc((size_t)m->spill_len + 1);
-	if (!p || !b->store || store_spill_get(b->store, m->spill_off, m->spill_len, p) < 0) {
-		free(p);
+	char *p = bot_spill_read(b, m);
+	if (!p)
 		return NULL;
-	}
-	p[m->spill_len] = '\0';
 	m->body = p;
 	m->spill_len = 0;
 	b->nbodies++;
@@ -17308,10 +17322,10 @@ static int worker_cycle(struct worker *w, int lazy, worker_apply_fn apply, void 
 	return rc;
 }
 
+/* A marks cycle's apply: worker_cycle() itself records waiting marks. */
 static void worker_apply_marks(void *ctx, struct bot *b)
 {
-	(void)ctx;
-	bot_record_marks(b);
+	(void)ctx, (void)b;
 }
 
 /* Record what left the outbox (one lazy batch), if anything did. */
@@ -17323,9 +17337,10 @@ static void worker_record_marks(struct worker *w)
 
 /* The same, but only when the marks have waited WORKER_MARKS_EVERY_MS or
  * WORKER_MARKS_BATCH of them are waiting (a broadcast to fill or a blocked
- * chat to note: at once); otherwise *wake says when.  At Telegram's pace
- * this is one write for a few replies instead of one each. */
-static void worker_record_marks_due(struct worker *w, int64_t now, int64_t *wake)
+ * chat to note: at once), and the disk is not in its backoff;
+ * worker_marks_wake() says when otherwise.  At Telegram's pace this is one
+ * write for a few replies instead of one each. */
+static void worker_record_marks_due(struct worker *w, int64_t now)
 {
 	if (!bot_has_marks(&w->bot)) {
 		w->marks_since = 0;
@@ -17333,18 +17348,13 @@ static void worker_record_marks_due(struct worker *w, int64_t now, int64_t *wake
 	}
 	if (!w->marks_since)
 		w->marks_since = now;
-	if (now < w->commit_retry_at) { /* the disk is failing: marks wait for its backoff like everything else */
-		if (wake && w->commit_retry_at < *wake)
-			*wake = w->commit_retry_at;
+	if (now < w->commit_retry_at) /* the disk is failing: marks wait for its backoff like everything else */
 		return;
-	}
 	const struct bot *b = &w->bot;
 	int due = now - w->marks_since >= WORKER_MARKS_EVERY_MS || b->nmarks >= WORKER_MARKS_BATCH || !b->nmarks ||
 	          b->nblocked;
 	if (due)
 		worker_record_marks(w);
-	else if (wake && w->marks_since + WORKER_MARKS_EVERY_MS < *wake)
-		*wake = w->marks_since + WORKER_MARKS_EVERY_MS;
 }
 
 /* When waiting marks fall due (for the poll timeout). */
@@ -18409,9 +18419,7 @@ static int tg_global_take(struct tg *t, int64_t now, int64_t *wake)
 	}
 	int64_t n = (now - t->global_ready_at) / TG_GLOBAL_GAP_MS;
 	if (n > 0) {
-		t->global_tokens = n >= TG_GLOBAL_BURST ? TG_GLOBAL_BURST : (int)(t->global_tokens + n);
-		if (t->global_tokens > TG_GLOBAL_BURST)
-			t->global_tokens = TG_GLOBAL_BURST;
+		t->global_tokens = n >= TG_GLOBAL_BURST - t->global_tokens ? TG_GLOBAL_BURST : t->global_tokens + (int)n;
 		t->global_ready_at = t->global_tokens == TG_GLOBAL_BURST ? now : t->global_ready_at + n * TG_GLOBAL_GAP_MS;
 	}
 	int need = bot_out_len(&t->w->bot) >= TG_GLOBAL_BURST && !t->global_bursting ? TG_GLOBAL_BURST : 1;
@@ -18789,7 +18797,7 @@ static void tg_send_step(struct tg *t, const struct pollfd *pfd, int n, int64_t 
 		if (r != HTTP_PENDING)
 			tg_send_done(t, s, r);
 	}
-	worker_record_marks_due(t->w, now, NULL);
+	worker_record_marks_due(t->w, now);
 }
 
 /* The AI lane: the tutor's own connections; finished answers are a batch. */
