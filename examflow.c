@@ -14694,6 +14694,7 @@ out:
  */
 
 #define BOT_NAME_MAX 64            /* display names are cut to this many bytes (UTF-8 safe) */
+#define BOT_NAME_INLINE 24         /* names shorter than this live in the user: 11 Cyrillic letters */
 #define BOT_ID_MAX 32              /* task and subject ids */
 #define BOT_CB_MAX 64              /* Telegram's limit for callback_data, in bytes */
 #define BOT_TEXT_MAX 4096          /* Telegram's message limit, in UTF-16 code units */
@@ -14703,6 +14704,8 @@ out:
 #define BOT_BCAST_WINDOW 32        /* broadcast messages queued at once: ~1 s of Telegram's pace; students' replies queue behind at most these */
 #define BOT_TOP_N 10               /* leaderboard length */
 #define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
+#define BOT_USERS_CHUNK 1024       /* users per allocation: 32 KiB, so a user never moves */
+#define BOT_MSG_CHUNK 512          /* queued replies per pool allocation: 28 KiB */
 #define BOT_MARK_DROPPED (1ULL << 63) /* in marks: the message was dropped, not delivered */
 #define BOT_BLOCKED_MAX 64         /* 403s remembered between two bot_record_marks() */
 #define BOT_CHAT_QUEUE_MAX 30      /* replies waiting for one chat: 30 s at 1 msg/s; more are dropped, the student told once */
@@ -14848,11 +14851,11 @@ struct bot_numstat {
 	int attempted, correct;
 };
 
-struct bot_user {
-	int64_t id;          /* Telegram user id; equals the private chat id */
-	char *name;          /* display name (bot_set_name): its own allocation, "" when none; never NULL */
-	int lang;            /* LANG_RU / LANG_EN */
-	int lang_fixed;      /* chosen with /lang: the Telegram language no longer wins */
+/* A student's practice: everything but who they are.  A student who has
+ * only said /start (or been sent a broadcast) has none of their own: their
+ * st points at bot_study_none, read-only; bot_st() gives them one at their
+ * first change (~200 bytes plus the history).  Reads never need a check. */
+struct bot_study {
 	char subject[BOT_ID_MAX];
 	int num_filter;      /* task number chosen, 0 = any */
 	char pending[BOT_ID_MAX];    /* task awaiting an answer */
@@ -14864,7 +14867,6 @@ struct bot_user {
 	int remind_day;      /* last day a reminder went out */
 	int solved, attempts;
 	uint32_t achievements;
-	int blocked;
 	struct bot_taskstate *tasks;
 	int ntasks, captasks;
 	struct bot_numstat *nums;
@@ -14878,6 +14880,39 @@ struct bot_user {
 	uint64_t exh[(BANK_MAX_NUMBER + 64) / 64];
 };
 
+static const struct bot_study bot_study_none = {.remind_hour = -1};
+
+/* Replies waiting (staged or in the outbox) for one chat, for
+ * BOT_CHAT_QUEUE_MAX: a student's are in their bot_user, other chats'
+ * (groups) in bot.chatq. */
+struct bot_qcount {
+	unsigned short queued; /* saturates: the limit is far below */
+	unsigned char warned;  /* told to slow down while over the limit */
+};
+
+/* The same for a chat that is not a student's (a group): 16 bytes a chat
+ * with replies waiting; idle ones go when the map would grow. */
+struct bot_chatq {
+	int64_t chat;                 /* the imap key: first */
+	struct bot_qcount q;
+};
+
+/* Who a student is: 48 bytes each, in chunks of BOT_USERS_CHUNK (a user
+ * never moves, so a handler may hold one). */
+struct bot_user {
+	int64_t id;          /* Telegram user id; equals the private chat id */
+	const struct bot_study *st; /* never NULL: &bot_study_none until bot_st() */
+	union {              /* display name: bot_name(), bot_set_name() */
+		char in[BOT_NAME_INLINE]; /* most first names fit: no allocation */
+		char *heap;               /* a longer one (name_heap) */
+	} name;
+	struct bot_qcount q;
+	unsigned char lang;       /* LANG_RU / LANG_EN */
+	unsigned char lang_fixed; /* chosen with /lang: the Telegram language no longer wins */
+	unsigned char blocked;
+	unsigned char name_heap;
+};
+
 /* A reply waiting for the batch to commit, then for the transport.  Its
  * body is in memory for the first BOT_OUT_BODIES_MAX queued replies; past
  * that it waits in the store's spill file (body NULL, spill_len > 0) and
@@ -14885,14 +14920,16 @@ struct bot_user {
 struct bot_msg {
 	uint64_t id;
 	int64_t chat_id;
-	char *body;          /* JSON body of sendMessage, chat_id included; NULL while spilled */
-	int64_t spill_off;   /* where the body is in the spill file */
-	uint32_t spill_len;  /* its length; 0 = not spilled */
+	union {
+		char *body;          /* spill_len 0: the JSON body of sendMessage, chat_id included */
+		int64_t spill_off;   /* spill_len > 0: where the body is in the spill file */
+	};
+	uint32_t spill_len;  /* the spilled body's length; 0 = in memory */
 	unsigned short attempts;
 	unsigned char bcast; /* one of the broadcast's messages ("out" record's 4th field "b") */
 	int64_t not_before;  /* monotonic ms: retry backoff */
 	struct bot_msg *next, *prev; /* the outbox is doubly linked: a message leaves in O(1) */
-};
+};                       /* 56 bytes, from bot.msg_pool: no allocator overhead */
 
 /* The broadcast in progress: one text and a cursor over the roster (the
  * students in the order they first wrote), not a message per recipient.
@@ -14926,10 +14963,15 @@ struct bot {
 	const struct bank *bank;
 	uint32_t bank_epoch;          /* goes up with every new bank (bot_set_bank): see bot_user.exh */
 	struct store *store;          /* NULL in pure unit tests */
-	struct imap users;            /* struct bot_slot by id; the users are owned here */
-	struct bot_user **roster;     /* every user in the order they first appeared: 8 bytes each */
-	size_t nroster, caproster;    /* (snapshots are written in this order, so it survives them) */
-	struct imap chatq;            /* struct bot_chatq by chat: replies waiting, for BOT_CHAT_QUEUE_MAX */
+	struct bot_user **uchunks;    /* the users in the order they first appeared (the roster), */
+	size_t nusers, capchunks;     /* BOT_USERS_CHUNK to a chunk; snapshots keep the order */
+	uint32_t *uindex;             /* by id: roster position + 1, 0 = empty (bot_user_slot) */
+	size_t capindex;              /* 0 or a power of two, at most half used: 4-8 bytes a user */
+	struct imap chatq;            /* struct bot_chatq by chat, for chats that are not students */
+	struct bot_msg **msg_chunks;  /* the pool of queued replies: BOT_MSG_CHUNK each, */
+	size_t nmsg_chunks, capmsg_chunks; /* let go whenever no reply waits */
+	struct bot_msg *msg_free;     /* its unused entries, linked by next */
+	long nmsgs;                   /* entries in use (staged or in the outbox) */
 	int64_t offset;               /* next Telegram update id to ask for */
 	uint64_t next_msg_id;
 	struct bot_msg *staged, **staged_tail; /* replies of the open batch */
@@ -14985,86 +15027,143 @@ static const char *bot_t(const struct bot_user *u, enum bot_text_id id) { return
 
 /* --- the user table ------------------------------------------------------------------- */
 
-/* A slot of the user map: the id and the user (the user does not move
- * when the map grows, so a handler may hold it). */
-struct bot_slot {
-	int64_t id;
-	struct bot_user *u;
-};
+/* User i of the roster (0 <= i < bot_nusers): every user, in the order
+ * they first appeared. */
+static struct bot_user *bot_roster(const struct bot *b, size_t i)
+{
+	return &b->uchunks[i / BOT_USERS_CHUNK][i % BOT_USERS_CHUNK];
+}
 
-static char bot_no_name[1]; /* every user without a name points here */
+static size_t bot_nusers(const struct bot *b) { return b->nusers; }
+
+/* Where id is in the index, or the empty slot where it would go. */
+static size_t bot_user_slot(const uint32_t *index, size_t cap, const struct bot *b, int64_t id)
+{
+	size_t i = (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1);
+	while (index[i] && bot_roster(b, index[i] - 1)->id != id)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
 
 static struct bot_user *bot_find_user(const struct bot *b, int64_t id)
 {
-	const struct bot_slot *s = imap_get(&b->users, id);
-	return s ? s->u : NULL;
+	if (!b->capindex)
+		return NULL;
+	uint32_t k = b->uindex[bot_user_slot(b->uindex, b->capindex, b, id)];
+	return k ? bot_roster(b, k - 1) : NULL;
 }
 
-/* User slot i, or NULL: for walking every user (0 <= i < b->users.cap). */
-static struct bot_user *bot_user_at(const struct bot *b, size_t i)
+/* Room in the index and the chunks for one more user: 0, or -1 when out
+ * of memory (nothing changed). */
+static int bot_users_reserve(struct bot *b)
 {
-	const struct bot_slot *s = imap_at(&b->users, i);
-	return s ? s->u : NULL;
+	if ((b->nusers + 1) * 2 > b->capindex) {
+		size_t cap = b->capindex ? b->capindex * 2 : IMAP_MIN_CAP;
+		uint32_t *ix = calloc(cap, sizeof *ix);
+		if (!ix)
+			return -1;
+		for (size_t i = 0; i < b->nusers; i++)
+			ix[bot_user_slot(ix, cap, b, bot_roster(b, i)->id)] = (uint32_t)i + 1;
+		free(b->uindex);
+		b->uindex = ix;
+		b->capindex = cap;
+	}
+	size_t chunk = b->nusers / BOT_USERS_CHUNK;
+	if (b->nusers % BOT_USERS_CHUNK)
+		return 0;
+	if (chunk == b->capchunks) {
+		size_t cap = b->capchunks ? b->capchunks * 2 : 16;
+		struct bot_user **c = realloc(b->uchunks, cap * sizeof *c);
+		if (!c)
+			return -1;
+		b->uchunks = c;
+		b->capchunks = cap;
+	}
+	return (b->uchunks[chunk] = malloc(BOT_USERS_CHUNK * sizeof **b->uchunks)) ? 0 : -1;
 }
-
-static size_t bot_nusers(const struct bot *b) { return b->users.n; }
 
 /* Find or create; NULL only when out of memory or past BOT_MAX_USERS. */
 static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 {
 	struct bot_user *u = bot_find_user(b, id);
-	if (u)
+	if (u || id == 0)
 		return u;
-	if (bot_nusers(b) >= BOT_MAX_USERS || !(u = calloc(1, sizeof *u)))
+	if (bot_nusers(b) >= BOT_MAX_USERS || bot_users_reserve(b) < 0)
 		return NULL;
-	if (b->nroster == b->caproster) {
-		size_t cap = b->caproster ? b->caproster * 2 : 64;
-		struct bot_user **r = realloc(b->roster, cap * sizeof *r);
-		if (!r) {
-			free(u);
-			return NULL;
-		}
-		b->roster = r;
-		b->caproster = cap;
-	}
-	int added;
-	struct bot_slot *s = imap_put(&b->users, id, &added);
-	if (!s) {
-		free(u);
-		return NULL;
-	}
-	b->roster[b->nroster++] = u;
+	size_t i = b->nusers++;
+	b->uindex[bot_user_slot(b->uindex, b->capindex, b, id)] = (uint32_t)i + 1;
+	u = bot_roster(b, i);
+	memset(u, 0, sizeof *u);
 	u->id = id;
-	u->name = bot_no_name;
-	u->lang = b->o.lang;
-	u->remind_hour = -1;
-	s->u = u;
+	u->st = &bot_study_none;
+	u->lang = (unsigned char)b->o.lang;
+	struct bot_chatq *q = imap_get(&b->chatq, id); /* replies queued before they wrote (bot_chatq) */
+	if (q) {
+		u->q = q->q;
+		q->q.queued = 0;
+	}
 	return u;
 }
 
+/* A student's practice, to change: their own from the first call on.
+ * Out of memory gives a scratch one that is not theirs (logged): that
+ * update's changes are lost, nothing else is. */
+static struct bot_study *bot_st(struct bot_user *u)
+{
+	static struct bot_study scratch;
+	static int64_t scratch_owner;
+	if (u->st != &bot_study_none)
+		return (struct bot_study *)u->st;
+	struct bot_study *s = malloc(sizeof *s);
+	if (s) {
+		*s = bot_study_none;
+		u->st = s;
+		return s;
+	}
+	if (scratch_owner != u->id) {
+		free(scratch.tasks);
+		free(scratch.nums);
+		scratch = bot_study_none;
+		scratch_owner = u->id;
+		log_error("bot", "out of memory: user %" PRId64 "'s change is not kept", u->id);
+	}
+	return &scratch;
+}
+
+/* A user's display name; "" when none. */
+static const char *bot_name(const struct bot_user *u) { return u->name_heap ? u->name.heap : u->name.in; }
+
 /* Set a user's display name, cut to BOT_NAME_MAX bytes (UTF-8 safe).  Out
- * of memory keeps the old one.  A name costs its length, not the limit. */
+ * of memory keeps the old one.  A short name costs nothing more, a longer
+ * one its length. */
 static void bot_set_name(struct bot_user *u, const char *name)
 {
 	char cut[BOT_NAME_MAX + 1];
 	utf8_copy(cut, sizeof cut, name ? name : "");
-	if (u->name && strcmp(u->name, cut) == 0)
+	if (strcmp(bot_name(u), cut) == 0)
 		return;
-	char *p = cut[0] ? strdup(cut) : bot_no_name;
-	if (!p)
+	size_t n = strlen(cut);
+	char *p = n < BOT_NAME_INLINE ? NULL : strdup(cut);
+	if (n >= BOT_NAME_INLINE && !p)
 		return;
-	if (u->name != bot_no_name)
-		free(u->name);
-	u->name = p;
+	if (u->name_heap)
+		free(u->name.heap);
+	u->name_heap = p != NULL;
+	if (p)
+		u->name.heap = p;
+	else
+		memcpy(u->name.in, cut, n + 1);
 }
 
 static void bot_free_user(struct bot_user *u)
 {
-	if (u->name != bot_no_name)
-		free(u->name);
-	free(u->tasks);
-	free(u->nums);
-	free(u);
+	if (u->name_heap)
+		free(u->name.heap);
+	if (u->st != &bot_study_none) {
+		free(u->st->tasks);
+		free(u->st->nums);
+		free((struct bot_study *)u->st);
+	}
 }
 
 /* Make room for one more element in a per-user array (doubling from 8). */
@@ -15086,10 +15185,10 @@ static int bot_grow(void **arr, int *cap, int n, size_t elem)
  * ("GEN@SEED") sit side by side. */
 static int bot_history_lower(const struct bot_user *u, const char *task)
 {
-	int l = 0, h = u->ntasks;
+	int l = 0, h = u->st->ntasks;
 	while (l < h) {
 		int m = l + (h - l) / 2;
-		if (strcmp(u->tasks[m].task, task) < 0)
+		if (strcmp(u->st->tasks[m].task, task) < 0)
 			l = m + 1;
 		else
 			h = m;
@@ -15105,15 +15204,16 @@ static struct bot_taskstate *bot_taskstate(struct bot_user *u, const char *task,
 	char id[BOT_ID_MAX];
 	utf8_copy(id, sizeof id, task); /* stored cut to BOT_ID_MAX: compare the same way */
 	int i = bot_history_lower(u, id);
-	if (i < u->ntasks && strcmp(u->tasks[i].task, id) == 0)
-		return &u->tasks[i];
+	if (i < u->st->ntasks && strcmp(u->st->tasks[i].task, id) == 0)
+		return &u->st->tasks[i];
 	if (!create)
 		return NULL;
-	if (bot_grow((void **)&u->tasks, &u->captasks, u->ntasks, sizeof *u->tasks) < 0)
+	struct bot_study *s = bot_st(u);
+	if (bot_grow((void **)&s->tasks, &s->captasks, s->ntasks, sizeof *s->tasks) < 0)
 		return NULL;
-	memmove(&u->tasks[i + 1], &u->tasks[i], (size_t)(u->ntasks - i) * sizeof *u->tasks);
-	u->ntasks++;
-	struct bot_taskstate *t = &u->tasks[i];
+	memmove(&s->tasks[i + 1], &s->tasks[i], (size_t)(s->ntasks - i) * sizeof *s->tasks);
+	s->ntasks++;
+	struct bot_taskstate *t = &s->tasks[i];
 	memset(t, 0, sizeof *t);
 	memcpy(t->task, id, sizeof t->task);
 	return t;
@@ -15121,14 +15221,15 @@ static struct bot_taskstate *bot_taskstate(struct bot_user *u, const char *task,
 
 static struct bot_numstat *bot_numstat(struct bot_user *u, const char *subject, int number, int create)
 {
-	for (int i = 0; i < u->nnums; i++)
-		if (u->nums[i].number == number && strcmp(u->nums[i].subject, subject) == 0)
-			return &u->nums[i];
+	for (int i = 0; i < u->st->nnums; i++)
+		if (u->st->nums[i].number == number && strcmp(u->st->nums[i].subject, subject) == 0)
+			return &u->st->nums[i];
 	if (!create)
 		return NULL;
-	if (bot_grow((void **)&u->nums, &u->capnums, u->nnums, sizeof *u->nums) < 0)
+	struct bot_study *s = bot_st(u);
+	if (bot_grow((void **)&s->nums, &s->capnums, s->nnums, sizeof *s->nums) < 0)
 		return NULL;
-	struct bot_numstat *n = &u->nums[u->nnums++];
+	struct bot_numstat *n = &s->nums[s->nnums++];
 	memset(n, 0, sizeof *n);
 	utf8_copy(n->subject, sizeof n->subject, subject);
 	n->number = number;
@@ -15166,17 +15267,47 @@ static int bot_emit_cb(void *ctx, const char *type, int nf, const char *const *f
 	return bot_emit(ctx, type, nf, f);
 }
 
+/* The user row's numbers: an unsigned char of struct bot_user (core) or an
+ * int of struct bot_study. */
 static const struct {
 	const char *key;
 	size_t off;
+	int core;
 } bot_user_ints[] = {
-#define BOT_UI(field) {#field, offsetof(struct bot_user, field)}
-	BOT_UI(lang), BOT_UI(lang_fixed), BOT_UI(num_filter), BOT_UI(pending_wrong), BOT_UI(points),
+#define BOT_UC(field) {#field, offsetof(struct bot_user, field), 1}
+#define BOT_UI(field) {#field, offsetof(struct bot_study, field), 0}
+	BOT_UC(lang), BOT_UC(lang_fixed), BOT_UI(num_filter), BOT_UI(pending_wrong), BOT_UI(points),
 	BOT_UI(week_id), BOT_UI(week_points), BOT_UI(streak), BOT_UI(best_streak), BOT_UI(last_day),
-	BOT_UI(remind_hour), BOT_UI(remind_day), BOT_UI(solved), BOT_UI(attempts), BOT_UI(blocked),
+	BOT_UI(remind_hour), BOT_UI(remind_day), BOT_UI(solved), BOT_UI(attempts), BOT_UC(blocked),
 #undef BOT_UI
+#undef BOT_UC
 };
 #define BOT_NUSER_INTS ((int)(sizeof bot_user_ints / sizeof bot_user_ints[0]))
+
+static int bot_user_int(const struct bot_user *u, const struct bot_study *s, int i)
+{
+	if (bot_user_ints[i].core)
+		return *((const unsigned char *)u + bot_user_ints[i].off);
+	return *(const int *)(const void *)((const char *)s + bot_user_ints[i].off);
+}
+
+static void bot_user_set_int(struct bot_user *u, struct bot_study *s, int i, int v)
+{
+	if (bot_user_ints[i].core)
+		*((unsigned char *)u + bot_user_ints[i].off) = (unsigned char)v;
+	else
+		*(int *)(void *)((char *)s + bot_user_ints[i].off) = v;
+}
+
+/* Practice nobody has done: what a user row of someone who only said
+ * /start holds, so replay need not give them a bot_study. */
+static int bot_study_is_none(const struct bot_user *u, const struct bot_study *s)
+{
+	for (int i = 0; i < BOT_NUSER_INTS; i++)
+		if (!bot_user_ints[i].core && bot_user_int(u, s, i) != bot_user_int(u, &bot_study_none, i))
+			return 0;
+	return !s->subject[0] && !s->pending[0] && !s->last_task[0] && !s->achievements && !s->ntasks && !s->nnums;
+}
 
 static int bot_save_user(struct bot *b, const struct bot_user *u)
 {
@@ -15184,10 +15315,9 @@ static int bot_save_user(struct bot *b, const struct bot_user *u)
 	snprintf(id, sizeof id, "%" PRId64, u->id);
 	size_t n = 0;
 	for (int i = 0; i < BOT_NUSER_INTS; i++)
-		n += (size_t)snprintf(kv + n, sizeof kv - n, "%s%s=%d", i ? " " : "", bot_user_ints[i].key,
-		                      *(const int *)(const void *)((const char *)u + bot_user_ints[i].off));
-	snprintf(kv + n, sizeof kv - n, " ach=%" PRIu32, u->achievements);
-	const char *f[] = {id, u->name, u->subject, u->pending, u->last_task, kv};
+		n += (size_t)snprintf(kv + n, sizeof kv - n, "%s%s=%d", i ? " " : "", bot_user_ints[i].key, bot_user_int(u, u->st, i));
+	snprintf(kv + n, sizeof kv - n, " ach=%" PRIu32, u->st->achievements);
+	const char *f[] = {id, bot_name(u), u->st->subject, u->st->pending, u->st->last_task, kv};
 	return bot_emit(b, "user", 6, f);
 }
 
@@ -15240,9 +15370,7 @@ static int bot_save_out(struct bot *b, const struct bot_msg *m)
 	int nf = m->bcast ? 4 : 3;
 	snprintf(id, sizeof id, "%" PRIu64, m->id);
 	snprintf(chat, sizeof chat, "%" PRId64, m->chat_id);
-	const char *body = m->body;
-	if (!body && m->spill_len)
-		body = tmp = bot_spill_read(b, m);
+	const char *body = m->spill_len ? (tmp = bot_spill_read(b, m)) : m->body;
 	if (!body) {
 		if (!b->store_failed)
 			b->store_failed = -EIO; /* a snapshot without this reply would lose it */
@@ -15304,13 +15432,15 @@ static int64_t bot_field_i64(const struct store_rec *r, int i)
  * bodies are in memory already (and the bot has a store to spill to). */
 static void bot_msg_spill(struct bot *b, struct bot_msg *m)
 {
-	if (!m->body || b->nbodies < BOT_OUT_BODIES_MAX || !b->store)
+	if (m->spill_len || !m->body || b->nbodies < BOT_OUT_BODIES_MAX || !b->store)
 		return;
-	size_t n = strlen(m->body);
-	if (n == 0 || n > UINT32_MAX || store_spill_put(b->store, m->body, n, &m->spill_off) < 0)
+	char *body = m->body;
+	size_t n = strlen(body);
+	int64_t off;
+	if (n == 0 || n > UINT32_MAX || store_spill_put(b->store, body, n, &off) < 0)
 		return; /* kept in memory: costs memory, loses nothing */
-	free(m->body);
-	m->body = NULL;
+	free(body);
+	m->spill_off = off;
 	m->spill_len = (uint32_t)n;
 	b->nbodies--;
 	b->nspilled++;
@@ -15324,16 +15454,67 @@ static void bot_msg_take_body(struct bot *b, struct bot_msg *m, char *body)
 	bot_msg_spill(b, m);
 }
 
+/* --- the pool of queued replies: 56 bytes each, in chunks --------------------------- */
+
+/* A zeroed message; NULL when out of memory. */
+static struct bot_msg *bot_msg_new(struct bot *b)
+{
+	if (!b->msg_free) {
+		if (b->nmsg_chunks == b->capmsg_chunks) {
+			size_t cap = b->capmsg_chunks ? b->capmsg_chunks * 2 : 8;
+			struct bot_msg **c = realloc(b->msg_chunks, cap * sizeof *c);
+			if (!c)
+				return NULL;
+			b->msg_chunks = c;
+			b->capmsg_chunks = cap;
+		}
+		struct bot_msg *c = malloc(BOT_MSG_CHUNK * sizeof *c);
+		if (!c)
+			return NULL;
+		b->msg_chunks[b->nmsg_chunks++] = c;
+		for (int i = BOT_MSG_CHUNK - 1; i >= 0; i--) {
+			c[i].next = b->msg_free;
+			b->msg_free = &c[i];
+		}
+	}
+	struct bot_msg *m = b->msg_free;
+	b->msg_free = m->next;
+	memset(m, 0, sizeof *m);
+	b->nmsgs++;
+	return m;
+}
+
+/* No reply waits: the pool shrinks back to its first chunk (kept, so a
+ * quiet bot does not allocate a chunk for every reply). */
+static void bot_msg_pool_shrink(struct bot *b)
+{
+	if (b->nmsgs || b->nmsg_chunks <= 1)
+		return;
+	for (size_t i = 1; i < b->nmsg_chunks; i++)
+		free(b->msg_chunks[i]);
+	b->nmsg_chunks = 1;
+	b->msg_free = NULL;
+	for (int i = BOT_MSG_CHUNK - 1; i >= 0; i--) {
+		b->msg_chunks[0][i].next = b->msg_free;
+		b->msg_free = &b->msg_chunks[0][i];
+	}
+}
+
 static void bot_msg_free(struct bot *b, struct bot_msg *m)
 {
 	if (!m)
 		return;
-	if (m->body)
+	if (m->spill_len) {
+		if (--b->nspilled == 0 && b->store)
+			store_spill_reset(b->store); /* nothing in it is wanted: start it afresh */
+	} else if (m->body) {
 		b->nbodies--;
-	else if (m->spill_len && --b->nspilled == 0 && b->store)
-		store_spill_reset(b->store); /* nothing in it is wanted: start it afresh */
-	free(m->body);
-	free(m);
+		free(m->body);
+	}
+	m->next = b->msg_free;
+	b->msg_free = m;
+	b->nmsgs--;
+	bot_msg_pool_shrink(b);
 }
 
 /* The body of a queued reply, read back from the spill file if it is
@@ -15341,51 +15522,48 @@ static void bot_msg_free(struct bot *b, struct bot_msg *m)
  * cannot be read. */
 static const char *bot_out_body(struct bot *b, struct bot_msg *m)
 {
-	if (m->body || !m->spill_len)
+	if (!m->spill_len)
 		return m->body;
 	char *p = bot_spill_read(b, m);
 	if (!p)
 		return NULL;
-	m->body = p;
 	m->spill_len = 0;
+	m->body = p;
 	b->nbodies++;
 	if (--b->nspilled == 0)
 		store_spill_reset(b->store);
 	return p;
 }
 
-/* Replies waiting (staged or in the outbox) for one chat.  24 bytes a chat
- * with replies waiting; idle ones go when the map would grow. */
-struct bot_chatq {
-	int64_t chat;                 /* the imap key: first */
-	int queued;
-	int warned;                   /* told to slow down while over the limit */
-};
-
 static int bot_chatq_busy(const void *slot, void *ctx)
 {
 	(void)ctx;
-	return ((const struct bot_chatq *)slot)->queued > 0;
+	return ((const struct bot_chatq *)slot)->q.queued > 0;
 }
 
-static struct bot_chatq *bot_chatq(struct bot *b, int64_t chat)
+/* The count of replies waiting for chat: in the student, or in bot.chatq;
+ * NULL only when out of memory. */
+static struct bot_qcount *bot_chatq(struct bot *b, int64_t chat)
 {
+	struct bot_user *u = bot_find_user(b, chat);
+	if (u)
+		return &u->q;
 	struct imap *m = &b->chatq;
 	struct bot_chatq *q = imap_get(m, chat);
 	if (!q && (m->n + 1) * 2 > m->cap && m->cap)
 		imap_rebuild(m, m->cap, bot_chatq_busy, NULL);
 	int added;
-	return q ? q : imap_put(m, chat, &added);
+	q = q ? q : imap_put(m, chat, &added);
+	return q ? &q->q : NULL;
 }
 
 static void bot_chatq_add(struct bot *b, int64_t chat, int delta)
 {
-	struct bot_chatq *q = bot_chatq(b, chat);
+	struct bot_qcount *q = bot_chatq(b, chat);
 	if (!q)
 		return; /* out of memory: the limit is not applied, nothing is lost */
-	q->queued += delta;
-	if (q->queued < 0)
-		q->queued = 0;
+	int n = q->queued + delta;
+	q->queued = (unsigned short)(n < 0 ? 0 : n > USHRT_MAX ? USHRT_MAX : n);
 	if (q->queued < BOT_CHAT_QUEUE_MAX / 2)
 		q->warned = 0;
 }
@@ -15431,14 +15609,20 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		if (!u)
 			return -1;
 		bot_set_name(u, r->f[1]);
-		utf8_copy(u->subject, sizeof u->subject, r->f[2]);
-		utf8_copy(u->pending, sizeof u->pending, r->f[3]);
-		utf8_copy(u->last_task, sizeof u->last_task, r->f[4]);
-		for (int i = 0; i < BOT_NUSER_INTS; i++)
-			bot_parse_kv(r->f[5], bot_user_ints[i].key, (int *)(void *)((char *)u + bot_user_ints[i].off));
+		struct bot_study s = *u->st; /* the row, then into u: a student without practice gets none */
+		utf8_copy(s.subject, sizeof s.subject, r->f[2]);
+		utf8_copy(s.pending, sizeof s.pending, r->f[3]);
+		utf8_copy(s.last_task, sizeof s.last_task, r->f[4]);
+		for (int i = 0; i < BOT_NUSER_INTS; i++) {
+			int v = bot_user_int(u, &s, i);
+			bot_parse_kv(r->f[5], bot_user_ints[i].key, &v);
+			bot_user_set_int(u, &s, i, v);
+		}
 		int ach = 0;
 		bot_parse_kv(r->f[5], "ach", &ach);
-		u->achievements = (uint32_t)ach;
+		s.achievements = (uint32_t)ach;
+		if (u->st != &bot_study_none || !bot_study_is_none(u, &s))
+			*bot_st(u) = s;
 	} else if (strcmp(r->type, "task") == 0 && r->nf >= 3) {
 		struct bot_user *u = bot_get_user(b, bot_field_i64(r, 0));
 		struct bot_taskstate *t = u ? bot_taskstate(u, r->f[1], 1) : NULL;
@@ -15464,10 +15648,9 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		if (off > b->offset)
 			b->offset = off;
 	} else if (strcmp(r->type, "out") == 0 && r->nf >= 3) {
-		struct bot_msg *m = calloc(1, sizeof *m);
 		char *body = strdup(r->f[2]);
-		if (!m || !body) {
-			free(m);
+		struct bot_msg *m = body ? bot_msg_new(b) : NULL;
+		if (!m) {
 			free(body);
 			return -1;
 		}
@@ -15524,13 +15707,13 @@ static int bot_dump(void *ctx, struct store *s)
 	(void)s;
 	b->dumping = 1;
 	b->store_failed = 0;
-	for (size_t i = 0; i < b->nroster; i++) { /* in roster order: the next start rebuilds the same roster */
-		struct bot_user *u = b->roster[i];
+	for (size_t i = 0; i < bot_nusers(b); i++) { /* in roster order: the next start rebuilds the same roster */
+		struct bot_user *u = bot_roster(b, i);
 		bot_save_user(b, u);
-		for (int k = 0; k < u->ntasks; k++)
-			bot_save_task(b, u, &u->tasks[k]);
-		for (int k = 0; k < u->nnums; k++)
-			bot_save_num(b, u, &u->nums[k]);
+		for (int k = 0; k < u->st->ntasks; k++)
+			bot_save_task(b, u, &u->st->tasks[k]);
+		for (int k = 0; k < u->st->nnums; k++)
+			bot_save_num(b, u, &u->st->nums[k]);
 	}
 	bot_save_offset(b);
 	for (struct bot_msg *m = b->outbox; m; m = m->next)
@@ -15550,7 +15733,6 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->o = *o;
 	b->bank = bank;
 	b->store = store;
-	b->users.elem = sizeof(struct bot_slot);
 	b->chatq.elem = sizeof(struct bot_chatq);
 	b->staged_tail = &b->staged;
 	b->next_msg_id = 1;
@@ -15574,14 +15756,16 @@ static void bot_set_opts(struct bot *b, const struct bot_opts *o)
 
 static void bot_free_state(struct bot *b)
 {
-	for (size_t i = 0; i < b->users.cap; i++)
-		if (bot_user_at(b, i))
-			bot_free_user(bot_user_at(b, i));
-	imap_free(&b->users);
+	for (size_t i = 0; i < bot_nusers(b); i++)
+		bot_free_user(bot_roster(b, i));
+	for (size_t i = 0; i < (b->nusers + BOT_USERS_CHUNK - 1) / BOT_USERS_CHUNK; i++)
+		free(b->uchunks[i]);
+	free(b->uchunks);
+	free(b->uindex);
+	b->uchunks = NULL;
+	b->uindex = NULL;
+	b->nusers = b->capchunks = b->capindex = 0;
 	imap_free(&b->chatq);
-	free(b->roster);
-	b->roster = NULL;
-	b->nroster = b->caproster = 0;
 	free(b->bcast.text);
 	struct bot_msg *lists[2] = {b->staged, b->outbox};
 	for (int k = 0; k < 2; k++)
@@ -15593,6 +15777,13 @@ static void bot_free_state(struct bot *b)
 	b->staged_tail = &b->staged;
 	b->outbox_len = 0;
 	b->nbodies = b->nspilled = 0;
+	for (size_t i = 0; i < b->nmsg_chunks; i++)
+		free(b->msg_chunks[i]);
+	free(b->msg_chunks);
+	b->msg_chunks = NULL;
+	b->msg_free = NULL;
+	b->nmsg_chunks = b->capmsg_chunks = 0;
+	b->nmsgs = 0;
 	free(b->marks); /* marks of messages the rebuilt outbox holds again: they are resent */
 	b->marks = NULL;
 	b->nmarks = b->capmarks = 0;
@@ -15729,10 +15920,10 @@ static void bot_stage_as(struct bot *b, int64_t chat, const char *html, const st
 		size_t take = bot_split_point(html + off, len - off, BOT_TEXT_MAX);
 		struct buf body = BUF_INIT;
 		int last = off + take >= len;
-		struct bot_msg *m = calloc(1, sizeof *m);
+		struct bot_msg *m = bot_msg_new(b);
 		if (!m || bot_build_body(&body, chat, html + off, take, last ? kb : NULL) < 0) {
 			log_error("bot", "out of memory building a reply to chat %" PRId64, chat);
-			free(m);
+			bot_msg_free(b, m);
 			buf_free(&body);
 			return;
 		}
@@ -15762,7 +15953,7 @@ static void bot_stage(struct bot *b, int64_t chat, const char *html, const struc
  * student is told once to slow down.  Memory per chat stays bounded. */
 static void bot_reply(struct bot *b, int64_t chat, const char *html, const struct bot_kb *kb)
 {
-	struct bot_chatq *q = bot_chatq(b, chat);
+	struct bot_qcount *q = bot_chatq(b, chat);
 	if (q && q->queued >= BOT_CHAT_QUEUE_MAX) {
 		if (!q->warned) {
 			struct bot_user *u = bot_find_user(b, chat);
@@ -15924,23 +16115,25 @@ static int bot_has_marks(const struct bot *b)
 /* Count today as a practice day: extends or restarts the streak. */
 static void bot_touch_streak(struct bot_user *u, int today)
 {
-	if (u->last_day == today)
+	if (u->st->last_day == today)
 		return;
-	u->streak = u->last_day == today - 1 ? u->streak + 1 : 1;
-	if (u->streak > u->best_streak)
-		u->best_streak = u->streak;
-	u->last_day = today;
+	struct bot_study *s = bot_st(u);
+	s->streak = s->last_day == today - 1 ? s->streak + 1 : 1;
+	if (s->streak > s->best_streak)
+		s->best_streak = s->streak;
+	s->last_day = today;
 }
 
 static void bot_add_points(struct bot_user *u, int pts, int today)
 {
 	int week = bot_week(today);
-	if (u->week_id != week) {
-		u->week_id = week;
-		u->week_points = 0;
+	struct bot_study *s = bot_st(u);
+	if (s->week_id != week) {
+		s->week_id = week;
+		s->week_points = 0;
 	}
-	u->points += pts;
-	u->week_points += pts;
+	s->points += pts;
+	s->week_points += pts;
 }
 
 /* Announce achievements newly earned, once each (the bit is persisted with
@@ -15948,14 +16141,14 @@ static void bot_add_points(struct bot_user *u, int pts, int today)
 static void bot_award(struct bot *b, struct bot_user *u, int64_t chat)
 {
 	for (int i = 0; i < BOT_NACH && i < 32; i++) {
-		if (u->achievements & (1u << i))
+		if (u->st->achievements & (1u << i))
 			continue;
-		int v = bot_achievements[i].kind == ACH_SOLVED   ? u->solved
-		        : bot_achievements[i].kind == ACH_STREAK ? u->streak
-		                                                 : bot_level(u->points);
+		int v = bot_achievements[i].kind == ACH_SOLVED   ? u->st->solved
+		        : bot_achievements[i].kind == ACH_STREAK ? u->st->streak
+		                                                 : bot_level(u->st->points);
 		if (v < bot_achievements[i].threshold)
 			continue;
-		u->achievements |= 1u << i;
+		bot_st(u)->achievements |= 1u << i;
 		bot_replyf(b, chat, NULL, bot_t(u, T_ACHIEVEMENT),
 		           u->lang == LANG_EN ? bot_achievements[i].en : bot_achievements[i].ru);
 	}
@@ -16005,7 +16198,7 @@ static const char *bot_task_subject(const struct bot *b, const struct bank_task 
 
 static int bot_task_in_scope(const struct bot *b, const struct bank_task *t, const struct bot_user *u)
 {
-	return strcmp(bot_task_subject(b, t), u->subject) == 0 && (!u->num_filter || t->number == u->num_filter);
+	return strcmp(bot_task_subject(b, t), u->st->subject) == 0 && (!u->st->num_filter || t->number == u->st->num_filter);
 }
 
 /* The review most overdue in the student's scope (a fixed task or a
@@ -16015,23 +16208,23 @@ static int bot_task_in_scope(const struct bot *b, const struct bank_task *t, con
 static const struct bank_task *bot_due_review(struct bot *b, struct bot_user *u, int today)
 {
 	int best = -1;
-	for (int i = 0; i < u->ntasks; i++) {
-		const struct bot_taskstate *st = &u->tasks[i];
-		if (!st->due_day || st->due_day > today || (best >= 0 && st->due_day >= u->tasks[best].due_day) ||
-		    strcmp(st->task, u->last_task) == 0)
+	for (int i = 0; i < u->st->ntasks; i++) {
+		const struct bot_taskstate *st = &u->st->tasks[i];
+		if (!st->due_day || st->due_day > today || (best >= 0 && st->due_day >= u->st->tasks[best].due_day) ||
+		    strcmp(st->task, u->st->last_task) == 0)
 			continue;
 		const struct bank_task *t = bank_find(b->bank, st->task);
 		if (t && bot_task_in_scope(b, t, u))
 			best = i;
 	}
-	return best < 0 ? NULL : bank_find(b->bank, u->tasks[best].task);
+	return best < 0 ? NULL : bank_find(b->bank, u->st->tasks[best].task);
 }
 
 #define BOT_PICK_PROBES 24 /* random draws in a number before its tasks are walked one by one */
 
 static int bot_exhausted(const struct bot_user *u, int number)
 {
-	return (int)(u->exh[number / 64] >> (number % 64)) & 1;
+	return (int)(u->st->exh[number / 64] >> (number % 64)) & 1;
 }
 
 /* A task of bank range [lo, hi) the student has not seen (a generator's
@@ -16044,7 +16237,7 @@ static int bot_unseen_in(struct bot *b, const struct bot_user *u, int lo, int hi
 	*only_last = 0;
 	for (int k = 0; k < BOT_PICK_PROBES && n > 0; k++) {
 		const struct bank_task *t = &bk->tasks[lo + (int)(bot_rand(b) % (uint64_t)n)];
-		if (strcmp(t->id, u->last_task) != 0 &&
+		if (strcmp(t->id, u->st->last_task) != 0 &&
 		    (t->kind == BANK_GENERATOR || !bot_taskstate((struct bot_user *)u, t->id, 0)))
 			return (int)(t - bk->tasks);
 	}
@@ -16053,7 +16246,7 @@ static int bot_unseen_in(struct bot *b, const struct bot_user *u, int lo, int hi
 		const struct bank_task *t = &bk->tasks[lo + (start + k) % n];
 		if (t->kind != BANK_GENERATOR && bot_taskstate((struct bot_user *)u, t->id, 0))
 			continue;
-		if (strcmp(t->id, u->last_task) == 0) {
+		if (strcmp(t->id, u->st->last_task) == 0) {
 			*only_last = 1; /* unseen, but just dealt: not this time, still not exhausted */
 			continue;
 		}
@@ -16080,16 +16273,16 @@ static const struct bank_task *bot_pick_task(struct bot *b, struct bot_user *u, 
 		*is_review = 1;
 		return due;
 	}
-	int s = bank_subject_index(bk, u->subject);
+	int s = bank_subject_index(bk, u->st->subject);
 	if (s < 0)
 		return NULL;
-	if (u->exh_subject != s || u->exh_epoch != b->bank_epoch) {
-		memset(u->exh, 0, sizeof u->exh);
-		u->exh_subject = s;
-		u->exh_epoch = b->bank_epoch;
+	if (u->st->exh_subject != s || u->st->exh_epoch != b->bank_epoch) {
+		memset(bot_st(u)->exh, 0, sizeof u->st->exh);
+		bot_st(u)->exh_subject = s;
+		bot_st(u)->exh_epoch = b->bank_epoch;
 	}
 	int slo, shi;
-	bank_range(bk, s, u->num_filter, &slo, &shi);
+	bank_range(bk, s, u->st->num_filter, &slo, &shi);
 	if (slo == shi)
 		return NULL;
 	/* unseen tasks: the weakest task number first (accuracy with a prior
@@ -16120,19 +16313,19 @@ static const struct bank_task *bot_pick_task(struct bot *b, struct bot_user *u, 
 		if (i >= 0)
 			return &bk->tasks[i];
 		int number = bk->tasks[best_lo].number;
-		u->exh[number / 64] |= 1ULL << (number % 64); /* for this call at least */
+		bot_st(u)->exh[number / 64] |= 1ULL << (number % 64); /* for this call at least */
 		if (only_last)
-			u->exh_epoch = b->bank_epoch - 1; /* the last task frees up later: search again next time */
+			bot_st(u)->exh_epoch = b->bank_epoch - 1; /* the last task frees up later: search again next time */
 	}
 	/* everything seen: any task but the last one, uniformly */
 	int n = shi - slo;
 	for (int k = 0; k < BOT_PICK_PROBES; k++) {
 		const struct bank_task *t = &bk->tasks[slo + (int)(bot_rand(b) % (uint64_t)n)];
-		if (n == 1 || strcmp(t->id, u->last_task) != 0)
+		if (n == 1 || strcmp(t->id, u->st->last_task) != 0)
 			return t;
 	}
 	for (int i = slo; i < shi; i++)
-		if (strcmp(bk->tasks[i].id, u->last_task) != 0)
+		if (strcmp(bk->tasks[i].id, u->st->last_task) != 0)
 			return &bk->tasks[i];
 	return &bk->tasks[slo]; /* a scope with a single task: repeating it is all we can do */
 }
@@ -16188,7 +16381,7 @@ static void bot_ai_ask(struct bot_call *c, const char *question)
 		bot_reply(c->b, c->chat, ai_t(u->lang, AT_ASK_USAGE), NULL);
 		return;
 	}
-	const struct bank_task *t = u->pending[0] ? bank_find(c->b->bank, u->pending) : NULL;
+	const struct bank_task *t = u->st->pending[0] ? bank_find(c->b->bank, u->st->pending) : NULL;
 	char key[AI_KEY_LEN];
 	ai_cache_key(key, 'q', u->lang, question, t ? t->id : "");
 	struct ai_req r = {u->id, c->chat, u->lang, bot_is_admin(c->b, u->id), AI_ASK, question,
@@ -16259,19 +16452,19 @@ static void bot_ai_explain(struct bot_call *c, const char *data)
 	const struct bank_task *t = bank_find(c->b->bank, id);
 	/* only the task in front of the student (pending or just answered):
 	 * forged button data must not explain, answer included, any other */
-	if (!t || strcmp(u->last_task, t->id) != 0) {
+	if (!t || strcmp(u->st->last_task, t->id) != 0) {
 		if (t)
 			log_info("bot", "user %" PRId64 ": Explain for a task that is not theirs now: refused", u->id);
 		bot_reply(c->b, c->chat, ai_t(u->lang, AT_NO_TASK), NULL);
 		return;
 	}
-	if (strcmp(u->pending, t->id) == 0) {
+	if (strcmp(u->st->pending, t->id) == 0) {
 		struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
 		if (st && !st->solved && !st->due_day) {
 			bot_review_update(st, 0, c->today);
 			bot_save_task(c->b, u, st);
 		}
-		u->pending[0] = '\0';
+		bot_st(u)->pending[0] = '\0';
 	}
 	char key[AI_KEY_LEN];
 	ai_cache_key(key, 'x', u->lang, t->id, wrong ? wrong : "");
@@ -16341,20 +16534,20 @@ static const struct bank_task *bot_fresh_variant(struct bot *b, struct bot_user 
 {
 	size_t gl = strlen(gen->id); /* "GENERATOR@" */
 	int lo = bot_history_lower(u, gen->id), hi = lo;
-	while (hi < u->ntasks && hi - lo < BOT_GEN_SEEN_MAX && strncmp(u->tasks[hi].task, gen->id, gl) == 0)
+	while (hi < u->st->ntasks && hi - lo < BOT_GEN_SEEN_MAX && strncmp(u->st->tasks[hi].task, gen->id, gl) == 0)
 		hi++;
 	uint32_t *seen = malloc((size_t)(hi - lo + 1) * sizeof *seen);
 	if (!seen)
 		return NULL;
 	int n = 0;
 	for (int i = lo; i < hi; i++) {
-		struct bot_taskstate *st = &u->tasks[i];
+		struct bot_taskstate *st = &u->st->tasks[i];
 		if (!st->text_hash)
 			st->text_hash = bank_variant_hash(gen, st->task);
 		if (st->text_hash)
 			seen[n++] = st->text_hash;
 	}
-	uint32_t last = strncmp(u->last_task, gen->id, gl) == 0 ? bank_variant_hash(gen, u->last_task) : 0;
+	uint32_t last = strncmp(u->st->last_task, gen->id, gl) == 0 ? bank_variant_hash(gen, u->st->last_task) : 0;
 	if (last)
 		seen[n++] = last;
 	char id[BANK_MAX_ID_BYTES + 1];
@@ -16367,7 +16560,7 @@ static const struct bank_task *bot_fresh_variant(struct bot *b, struct bot_user 
 static void bot_send_task(struct bot_call *c)
 {
 	struct bot_user *u = c->u;
-	if (!u->subject[0] || !bank_subject_find(c->b->bank, u->subject)) {
+	if (!u->st->subject[0] || !bank_subject_find(c->b->bank, u->st->subject)) {
 		bot_show_subjects(c, T_NO_SUBJECT);
 		return;
 	}
@@ -16376,13 +16569,13 @@ static void bot_send_task(struct bot_call *c)
 	if (t && t->kind == BANK_GENERATOR)
 		t = bot_fresh_variant(c->b, u, t);
 	if (!t) {
-		u->num_filter = 0;
+		bot_st(u)->num_filter = 0;
 		bot_show_subjects(c, T_NO_TASKS);
 		return;
 	}
-	utf8_copy(u->pending, sizeof u->pending, t->id);
-	utf8_copy(u->last_task, sizeof u->last_task, t->id);
-	u->pending_wrong = 0;
+	utf8_copy(bot_st(u)->pending, sizeof u->st->pending, t->id);
+	utf8_copy(bot_st(u)->last_task, sizeof u->st->last_task, t->id);
+	bot_st(u)->pending_wrong = 0;
 	struct buf text = BUF_INIT, title = BUF_INIT;
 	html_escape(&title, bot_subject_title(c->b, bot_task_subject(c->b, t)));
 	html_escape(&text, t->text);
@@ -16422,9 +16615,9 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 {
 	struct bot *b = c->b;
 	struct bot_user *u = c->u;
-	const struct bank_task *t = bank_find(b->bank, u->pending);
+	const struct bank_task *t = bank_find(b->bank, u->st->pending);
 	if (!t) { /* the bank was reloaded without this task: move on gracefully */
-		u->pending[0] = '\0';
+		bot_st(u)->pending[0] = '\0';
 		bot_send_task(c);
 		return;
 	}
@@ -16436,7 +16629,7 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 	int correct = bank_answer_check(t, answer, &note);
 	struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
 	struct bot_numstat *ns = bot_numstat(u, bot_task_subject(b, t), t->number, 1);
-	u->attempts++;
+	bot_st(u)->attempts++;
 	if (ns) {
 		ns->attempted++;
 		ns->correct += correct;
@@ -16445,27 +16638,27 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 	bot_touch_streak(u, c->today);
 	struct bot_kb kb;
 	if (correct) {
-		int pts = u->pending_wrong ? bot_points.later_try : bot_points.first_try;
-		int level_before = bot_level(u->points);
+		int pts = u->st->pending_wrong ? bot_points.later_try : bot_points.first_try;
+		int level_before = bot_level(u->st->points);
 		bot_add_points(u, pts, c->today);
-		u->solved++;
-		u->pending[0] = '\0';
+		bot_st(u)->solved++;
+		bot_st(u)->pending[0] = '\0';
 		struct buf text = BUF_INIT;
 		buf_printf(&text, bot_t(u, T_CORRECT), pts);
 		if (note)
 			buf_printf(&text, "\n%s", bank_note_text(note, u->lang));
 		buf_puts(&text, "\n\n");
 		bot_solution_text(u, t, &text);
-		if (bot_level(u->points) > level_before) {
+		if (bot_level(u->st->points) > level_before) {
 			buf_puts(&text, "\n\n");
-			buf_printf(&text, bot_t(u, T_LEVEL_UP), bot_level(u->points));
+			buf_printf(&text, bot_t(u, T_LEVEL_UP), bot_level(u->st->points));
 		}
 		bot_after_task_kb(u, &kb, 0);
 		bot_ai_kb(b, u, &kb, t->id, NULL);
 		bot_reply(b, c->chat, text.p ? text.p : "", &kb);
 		buf_free(&text);
 	} else {
-		u->pending_wrong++;
+		bot_st(u)->pending_wrong++;
 		bot_after_task_kb(u, &kb, 1);
 		bot_ai_kb(b, u, &kb, t->id, answer);
 		struct buf text = BUF_INIT;
@@ -16486,19 +16679,19 @@ static void bot_check_answer(struct bot_call *c, const char *answer)
 static void bot_show_solution(struct bot_call *c)
 {
 	struct bot_user *u = c->u;
-	const struct bank_task *t = bank_find(c->b->bank, u->pending[0] ? u->pending : u->last_task);
+	const struct bank_task *t = bank_find(c->b->bank, u->st->pending[0] ? u->st->pending : u->st->last_task);
 	if (!t) {
 		bot_reply(c->b, c->chat, bot_t(u, T_NOTHING_PENDING), NULL);
 		return;
 	}
-	if (u->pending[0]) {
+	if (u->st->pending[0]) {
 		/* seeing the solution ends the attempt; an unanswered task comes back for review */
 		struct bot_taskstate *st = bot_taskstate(u, t->id, 1);
 		if (st && !st->solved && !st->due_day) {
 			bot_review_update(st, 0, c->today);
 			bot_save_task(c->b, u, st);
 		}
-		u->pending[0] = '\0';
+		bot_st(u)->pending[0] = '\0';
 	}
 	struct buf text = BUF_INIT;
 	bot_solution_text(u, t, &text);
@@ -16512,7 +16705,7 @@ static void bot_show_solution(struct bot_call *c)
 static void cmd_start(struct bot_call *c)
 {
 	struct buf name = BUF_INIT;
-	html_escape(&name, c->u->name[0] ? c->u->name : "друг");
+	html_escape(&name, bot_name(c->u)[0] ? bot_name(c->u) : "друг");
 	struct bot_kb kb;
 	bot_kb_subjects(c->b, &kb);
 	bot_replyf(c->b, c->chat, &kb, bot_t(c->u, T_GREETING), name.p);
@@ -16525,11 +16718,11 @@ static void cmd_help(struct bot_call *c) { bot_reply(c->b, c->chat, bot_t(c->u, 
 
 static void cmd_cancel(struct bot_call *c)
 {
-	if (!c->u->pending[0]) {
+	if (!c->u->st->pending[0]) {
 		bot_reply(c->b, c->chat, bot_t(c->u, T_NOTHING_PENDING), NULL);
 		return;
 	}
-	c->u->pending[0] = '\0';
+	bot_st(c->u)->pending[0] = '\0';
 	bot_reply(c->b, c->chat, bot_t(c->u, T_CANCELLED), NULL);
 }
 
@@ -16537,8 +16730,8 @@ static void cmd_cancel(struct bot_call *c)
 static int bot_rank(const struct bot *b, const struct bot_user *u)
 {
 	int rank = 1;
-	for (size_t i = 0; i < b->users.cap; i++)
-		if (bot_user_at(b, i) && bot_user_at(b, i)->points > u->points)
+	for (size_t i = 0; i < bot_nusers(b); i++)
+		if (bot_roster(b, i) && bot_roster(b, i)->st->points > u->st->points)
 			rank++;
 	return rank;
 }
@@ -16546,35 +16739,35 @@ static int bot_rank(const struct bot *b, const struct bot_user *u)
 static void cmd_stats(struct bot_call *c)
 {
 	struct bot_user *u = c->u;
-	if (!u->attempts) {
+	if (!u->st->attempts) {
 		bot_reply(c->b, c->chat, bot_t(u, T_STATS_NONE), NULL);
 		return;
 	}
 	struct buf t = BUF_INIT;
-	buf_printf(&t, bot_t(u, T_STATS_HEAD), u->points, bot_level(u->points), u->last_day >= c->today - 1 ? u->streak : 0,
-	           u->best_streak, bot_rank(c->b, u), (int)bot_nusers(c->b), u->solved, u->attempts);
+	buf_printf(&t, bot_t(u, T_STATS_HEAD), u->st->points, bot_level(u->st->points), u->st->last_day >= c->today - 1 ? u->st->streak : 0,
+	           u->st->best_streak, bot_rank(c->b, u), (int)bot_nusers(c->b), u->st->solved, u->st->attempts);
 	for (int s = 0; s < c->b->bank->nsubjects; s++) {
 		const struct bank_subject *sub = &c->b->bank->subjects[s];
 		int att = 0, cor = 0;
-		for (int i = 0; i < u->nnums; i++)
-			if (strcmp(u->nums[i].subject, sub->id) == 0)
-				att += u->nums[i].attempted, cor += u->nums[i].correct;
+		for (int i = 0; i < u->st->nnums; i++)
+			if (strcmp(u->st->nums[i].subject, sub->id) == 0)
+				att += u->st->nums[i].attempted, cor += u->st->nums[i].correct;
 		if (!att)
 			continue;
 		buf_puts(&t, "\n\n<b>");
 		html_escape(&t, sub->title);
 		buf_printf(&t, "</b>: %d/%d (%d%%)", cor, att, cor * 100 / att);
 		for (int n = 0; n <= BANK_MAX_NUMBER; n++)
-			for (int i = 0; i < u->nnums; i++)
-				if (u->nums[i].number == n && u->nums[i].attempted && strcmp(u->nums[i].subject, sub->id) == 0)
-					buf_printf(&t, "\n  №%d: %d/%d (%d%%)", n, u->nums[i].correct, u->nums[i].attempted,
-					           u->nums[i].correct * 100 / u->nums[i].attempted);
+			for (int i = 0; i < u->st->nnums; i++)
+				if (u->st->nums[i].number == n && u->st->nums[i].attempted && strcmp(u->st->nums[i].subject, sub->id) == 0)
+					buf_printf(&t, "\n  №%d: %d/%d (%d%%)", n, u->st->nums[i].correct, u->st->nums[i].attempted,
+					           u->st->nums[i].correct * 100 / u->st->nums[i].attempted);
 	}
 	bot_reply(c->b, c->chat, t.p ? t.p : "", NULL);
 	buf_free(&t);
 }
 
-static int bot_week_points(const struct bot_user *u, int week) { return u->week_id == week ? u->week_points : 0; }
+static int bot_week_points(const struct bot_user *u, int week) { return u->st->week_id == week ? u->st->week_points : 0; }
 
 /* Append one leaderboard: top N by (weekly or all-time) points, plus the
  * caller's own place when outside it.  Display names only, never ids. */
@@ -16583,22 +16776,22 @@ static void bot_top_list(struct bot_call *c, struct buf *t, int weekly)
 	int week = bot_week(c->today);
 	const struct bot_user *top[BOT_TOP_N];
 	int ntop = 0;
-	for (size_t i = 0; i < c->b->users.cap; i++) {
-		const struct bot_user *u = bot_user_at(c->b, i);
-		int pts = u ? (weekly ? bot_week_points(u, week) : u->points) : 0;
+	for (size_t i = 0; i < bot_nusers(c->b); i++) {
+		const struct bot_user *u = bot_roster(c->b, i);
+		int pts = u ? (weekly ? bot_week_points(u, week) : u->st->points) : 0;
 		if (!u || pts <= 0)
 			continue;
 		int pos = ntop < BOT_TOP_N ? ntop++ : BOT_TOP_N;
 		if (pos == BOT_TOP_N) {
 			const struct bot_user *last = top[BOT_TOP_N - 1];
-			int lp = weekly ? bot_week_points(last, week) : last->points;
+			int lp = weekly ? bot_week_points(last, week) : last->st->points;
 			if (pts <= lp)
 				continue;
 			pos = BOT_TOP_N - 1;
 		}
 		while (pos > 0) {
 			const struct bot_user *p = top[pos - 1];
-			int pp = weekly ? bot_week_points(p, week) : p->points;
+			int pp = weekly ? bot_week_points(p, week) : p->st->points;
 			if (pp > pts || (pp == pts && p->id < u->id))
 				break;
 			top[pos] = top[pos - 1];
@@ -16618,16 +16811,16 @@ static void bot_top_list(struct bot_call *c, struct buf *t, int weekly)
 			buf_printf(t, "\n%s ", medals[i]);
 		else
 			buf_printf(t, "\n%d. ", i + 1);
-		html_escape(t, top[i]->name[0] ? top[i]->name : "—");
-		buf_printf(t, " — %d", weekly ? bot_week_points(top[i], week) : top[i]->points);
+		html_escape(t, bot_name(top[i])[0] ? bot_name(top[i]) : "—");
+		buf_printf(t, " — %d", weekly ? bot_week_points(top[i], week) : top[i]->st->points);
 		mine |= top[i] == c->u;
 	}
-	int my = weekly ? bot_week_points(c->u, week) : c->u->points;
+	int my = weekly ? bot_week_points(c->u, week) : c->u->st->points;
 	if (!mine && my > 0) {
 		int place = 1;
-		for (size_t i = 0; i < c->b->users.cap; i++) {
-			const struct bot_user *u = bot_user_at(c->b, i);
-			if (u && (weekly ? bot_week_points(u, week) : u->points) > my)
+		for (size_t i = 0; i < bot_nusers(c->b); i++) {
+			const struct bot_user *u = bot_roster(c->b, i);
+			if (u && (weekly ? bot_week_points(u, week) : u->st->points) > my)
 				place++;
 		}
 		buf_puts(t, "\n");
@@ -16649,7 +16842,7 @@ static void cmd_remind(struct bot_call *c)
 {
 	const char *a = c->args;
 	if (strcmp(a, "off") == 0 || strcmp(a, "выкл") == 0) {
-		c->u->remind_hour = -1;
+		bot_st(c->u)->remind_hour = -1;
 		bot_reply(c->b, c->chat, bot_t(c->u, T_REMIND_OFF), NULL);
 		return;
 	}
@@ -16659,7 +16852,7 @@ static void cmd_remind(struct bot_call *c)
 		bot_reply(c->b, c->chat, bot_t(c->u, T_REMIND_USAGE), NULL);
 		return;
 	}
-	c->u->remind_hour = (int)h;
+	bot_st(c->u)->remind_hour = (int)h;
 	bot_replyf(c->b, c->chat, NULL, bot_t(c->u, T_REMIND_SET), (int)h);
 }
 
@@ -16679,8 +16872,8 @@ static void cmd_status(struct bot_call *c)
 {
 	struct bot *b = c->b;
 	int active = 0;
-	for (size_t i = 0; i < b->users.cap; i++)
-		if (bot_user_at(b, i) && bot_user_at(b, i)->last_day == c->today)
+	for (size_t i = 0; i < bot_nusers(b); i++)
+		if (bot_roster(b, i) && bot_roster(b, i)->st->last_day == c->today)
 			active++;
 	long errs = 0;
 	for (int i = 0; i < 60; i++)
@@ -16697,12 +16890,12 @@ static void cmd_stats_all(struct bot_call *c)
 	buf_puts(&t, bot_t(c->u, T_STATS_ALL_HEAD));
 	for (int s = 0; s < b->bank->nsubjects; s++) {
 		long att = 0, cor = 0, users = 0;
-		for (size_t i = 0; i < b->users.cap; i++) {
-			const struct bot_user *u = bot_user_at(b, i);
+		for (size_t i = 0; i < bot_nusers(b); i++) {
+			const struct bot_user *u = bot_roster(b, i);
 			int mine = 0;
-			for (int k = 0; u && k < u->nnums; k++)
-				if (strcmp(u->nums[k].subject, b->bank->subjects[s].id) == 0)
-					att += u->nums[k].attempted, cor += u->nums[k].correct, mine = 1;
+			for (int k = 0; u && k < u->st->nnums; k++)
+				if (strcmp(u->st->nums[k].subject, b->bank->subjects[s].id) == 0)
+					att += u->st->nums[k].attempted, cor += u->st->nums[k].correct, mine = 1;
 			users += mine;
 		}
 		buf_puts(&t, "\n");
@@ -16752,7 +16945,7 @@ static void bot_bcast_fill(struct bot *b)
 			bc->cursor = bc->bound;
 			break;
 		}
-		const struct bot_user *u = bc->cursor < b->nroster ? b->roster[bc->cursor] : NULL;
+		const struct bot_user *u = bc->cursor < bot_nusers(b) ? bot_roster(b, bc->cursor) : NULL;
 		bc->cursor++;
 		moved = 1;
 		if (u && !u->blocked)
@@ -16793,9 +16986,9 @@ static void cmd_broadcast(struct bot_call *c)
 		return;
 	}
 	int n = 0;
-	for (size_t i = 0; i < b->nroster; i++)
-		n += !b->roster[i]->blocked;
-	struct bot_bcast bc = {c->chat, text.p, b->nroster, 0, n, 0, 0, 0, 0, 0};
+	for (size_t i = 0; i < bot_nusers(b); i++)
+		n += !bot_roster(b, i)->blocked;
+	struct bot_bcast bc = {c->chat, text.p, bot_nusers(b), 0, n, 0, 0, 0, 0, 0};
 	b->bcast = bc;
 	bot_save_bc(b);
 	log_info("bot", "broadcast to %d users: %d at a time", n, BOT_BCAST_WINDOW);
@@ -16891,11 +17084,11 @@ static void cb_number(struct bot_call *c, const char *arg)
 	sid[len] = '\0';
 	if (!bank_subject_find(c->b->bank, sid))
 		return;
-	if (strcmp(u->subject, sid) != 0)
+	if (strcmp(u->st->subject, sid) != 0)
 		bot_ai_subject_changed(c->b, u->id);
-	utf8_copy(u->subject, sizeof u->subject, sid);
-	u->num_filter = atoi(colon + 1);
-	u->last_task[0] = '\0';
+	utf8_copy(bot_st(u)->subject, sizeof u->st->subject, sid);
+	bot_st(u)->num_filter = atoi(colon + 1);
+	bot_st(u)->last_task[0] = '\0';
 	bot_send_task(c);
 }
 
@@ -16992,7 +17185,7 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 			bot_on_command(&c, cmd);
 		} else if (!in->is_private) {
 			/* group chatter: not for us */
-		} else if (u->pending[0]) {
+		} else if (u->st->pending[0]) {
 			bot_check_answer(&c, in->text);
 		} else if (!bot_ai_free_text(&c, in->text)) {
 			bot_reply(b, c.chat, bot_t(u, T_HINT), NULL);
@@ -17011,11 +17204,11 @@ static int bot_send_reminders(struct bot *b, int64_t now_ms)
 	int today = local_day(now_ms, b->o.tz_offset_min);
 	int hour = (int)(((now_ms / 1000 + (int64_t)b->o.tz_offset_min * 60) % 86400 + 86400) % 86400 / 3600);
 	int n = 0;
-	for (size_t i = 0; i < b->users.cap; i++) {
-		struct bot_user *u = bot_user_at(b, i);
-		if (!u || u->blocked || u->remind_hour != hour || u->last_day == today || u->remind_day == today)
+	for (size_t i = 0; i < bot_nusers(b); i++) {
+		struct bot_user *u = bot_roster(b, i);
+		if (!u || u->blocked || u->st->remind_hour != hour || u->st->last_day == today || u->st->remind_day == today)
 			continue;
-		u->remind_day = today;
+		bot_st(u)->remind_day = today;
 		bot_reply(b, u->id, bot_t(u, T_REMINDER), NULL);
 		bot_save_user(b, u);
 		n++;
@@ -17486,7 +17679,7 @@ static void demo_show(struct demo *d, const char *body, FILE *out)
 static void demo_flush(struct worker *w, struct demo *d, FILE *out)
 {
 	struct bot_user *u = bot_find_user(&w->bot, DEMO_USER_ID);
-	d->hash = u && u->pending[0];
+	d->hash = u && u->st->pending[0];
 	for (struct bot_msg *m; (m = bot_out_first(&w->bot)) != NULL;) {
 		const char *body = bot_out_body(&w->bot, m);
 		if (body)
@@ -22618,25 +22811,25 @@ static int cli_export(struct cli_ctx *ctx)
 			printf("user_id,task_id,solved,in_review,review_due_day\n");
 		else
 			printf("user_id,subject,task_number,attempted,correct\n");
-		for (size_t i = 0; i < b->users.cap; i++) {
-			const struct bot_user *u = bot_user_at(b, i);
+		for (size_t i = 0; i < bot_nusers(b); i++) {
+			const struct bot_user *u = bot_roster(b, i);
 			if (!u)
 				continue;
 			if (strcmp(what, "users") == 0) {
 				printf("%" PRId64 ",", u->id);
-				cli_csv_field(stdout, u->name);
+				cli_csv_field(stdout, bot_name(u));
 				putchar(',');
-				cli_csv_field(stdout, u->subject);
-				printf(",%d,%d,%d,%d,%d,%d,%d,%d,%d\n", u->points, bot_level(u->points), u->streak, u->best_streak,
-				       u->solved, u->attempts, __builtin_popcount(u->achievements), u->remind_hour, u->blocked);
+				cli_csv_field(stdout, u->st->subject);
+				printf(",%d,%d,%d,%d,%d,%d,%d,%d,%d\n", u->st->points, bot_level(u->st->points), u->st->streak, u->st->best_streak,
+				       u->st->solved, u->st->attempts, __builtin_popcount(u->st->achievements), u->st->remind_hour, u->blocked);
 			} else if (strcmp(what, "attempts") == 0) {
-				for (int k = 0; k < u->ntasks; k++)
-					printf("%" PRId64 ",%s,%d,%d,%d\n", u->id, u->tasks[k].task, u->tasks[k].solved,
-					       u->tasks[k].due_day ? 1 : 0, u->tasks[k].due_day);
+				for (int k = 0; k < u->st->ntasks; k++)
+					printf("%" PRId64 ",%s,%d,%d,%d\n", u->id, u->st->tasks[k].task, u->st->tasks[k].solved,
+					       u->st->tasks[k].due_day ? 1 : 0, u->st->tasks[k].due_day);
 			} else {
-				for (int k = 0; k < u->nnums; k++)
-					printf("%" PRId64 ",%s,%d,%d,%d\n", u->id, u->nums[k].subject, u->nums[k].number,
-					       u->nums[k].attempted, u->nums[k].correct);
+				for (int k = 0; k < u->st->nnums; k++)
+					printf("%" PRId64 ",%s,%d,%d,%d\n", u->id, u->st->nums[k].subject, u->st->nums[k].number,
+					       u->st->nums[k].attempted, u->st->nums[k].correct);
 			}
 		}
 	}
