@@ -146,10 +146,12 @@
  *              place each (*_opts_init).
  *   Memory     about 1-2 MiB resident: BearSSL's state is ~40 KiB per HTTPS
  *              connection (1 poll + 4 send lanes), the rest grows with the
- *              number of students (~350 bytes each plus ~45 per task in
- *              their history) and is capped by the named limits below.  A
+ *              number of students and is capped by the named limits below:
+ *              ~56 bytes a student (a 48-byte row in a chunk, 4-8 bytes of
+ *              index; a name of 24 bytes or more adds its length), ~250
+ *              more once they practise, ~45 per task in their history.  A
  *              backlog is not: 256 queued reply bodies stay in memory and
- *              the rest wait in outbox.spill (~80 bytes each in memory); a
+ *              the rest wait in outbox.spill (56 bytes each in memory); a
  *              broadcast is one text and a cursor, 32 messages at a time.
  *
  * THE DATA FILES (section 6)
@@ -2289,8 +2291,9 @@ static int local_day(int64_t ms, int tz_min)
  *
  * Open addressing with linear probing, at most half full.  A slot is elem
  * bytes whose first field is the int64_t key; key 0 marks an empty slot (no
- * Telegram user or chat has id 0).  Students, the rate limiter's chats and
- * the tutor's quotas each live in one.  There is no single removal: a
+ * Telegram user or chat has id 0).  The rate limiter's chats, groups'
+ * queued replies and the tutor's quotas each live in one (students have a
+ * denser table of their own, section 10).  There is no single removal: a
  * rebuild keeps the slots a filter wants.  Cost: elem bytes per slot, at most
  * 4 slots per entry (the table doubles when half full).
  */
@@ -14912,6 +14915,7 @@ struct bot_user {
 	unsigned char blocked;
 	unsigned char name_heap;
 };
+_Static_assert(sizeof(struct bot_user) <= 48, "a student's row is the figure README's performance section gives");
 
 /* A reply waiting for the batch to commit, then for the transport.  Its
  * body is in memory for the first BOT_OUT_BODIES_MAX queued replies; past
@@ -14929,7 +14933,8 @@ struct bot_msg {
 	unsigned char bcast; /* one of the broadcast's messages ("out" record's 4th field "b") */
 	int64_t not_before;  /* monotonic ms: retry backoff */
 	struct bot_msg *next, *prev; /* the outbox is doubly linked: a message leaves in O(1) */
-};                       /* 56 bytes, from bot.msg_pool: no allocator overhead */
+};                       /* from bot's pool (bot_msg_new): no allocator overhead */
+_Static_assert(sizeof(struct bot_msg) <= 56, "a queued reply's memory is the figure README gives");
 
 /* The broadcast in progress: one text and a cursor over the roster (the
  * students in the order they first wrote), not a message per recipient.
