@@ -959,8 +959,10 @@ def derived(res, a):
         elif r.get("bcastn_per_reply"):
             bc, n = r["bcastn_per_reply"], a.bcast
         if bc is not None:
-            out.append("%s: memory per queued reply (a %d-character broadcast, %s of them): %.0f bytes"
-                       % (name[kind], len(BCAST_TEXT), N(n), bc))
+            out.append("%s: memory per queued reply (a %d-character broadcast, %s of them): %.0f bytes%s"
+                       % (name[kind], len(BCAST_TEXT), N(n), max(bc, 0.0),
+                          " (a broadcast is one text and a cursor; at most 32 of its messages are queued)"
+                          if kind == EXAMFLOW and bc < 16 else ""))
         if kind == EXAMFLOW and r.get("bcast_note") == "refused":
             out.append("ExamFlow refused the /broadcast to all %s students" % N(a.storm))
         if mm and per:
