@@ -6378,6 +6378,9 @@ done:
 #define STORE_MAX_BATCH 100000         /* records per commit; a getUpdates batch is <= 100 updates */
 #define STORE_MAX_FILE_BYTES ((size_t)1 << 30) /* replay reads a file whole; bigger means something is wrong */
 #define STORE_SNAP_CHUNK (256 * 1024)  /* snapshot bytes buffered between writes */
+#define STORE_SPILL_AHEAD (32 * 1024)  /* outbox.spill read ahead: ~25 queued bodies of ~1.3 KiB in one
+                                        * pread while a backlog drains (they are read in about the order
+                                        * they were written); held only while something is spilled */
 #define STORE_SNAP_VERSION "1"         /* snapshot format version, in its header line */
 #define STORE_COMPACT_FACTOR 4         /* defaults; the caller sets its own after store_open */
 #define STORE_COMPACT_MIN_BYTES (1024 * 1024)
@@ -6438,6 +6441,9 @@ struct store {
 	int spill_fd;               /* -1 until the first store_spill_put */
 	int64_t spill_end;          /* bytes in it */
 	int spill_err;              /* a spill failed: logged once until one works again */
+	char *ahead;                /* STORE_SPILL_AHEAD bytes read ahead from the spill file, or NULL */
+	int64_t ahead_off;          /* where they start in it */
+	size_t ahead_len;           /* how many are valid */
 };
 
 /* --- line format ---------------------------------------------------------- */
@@ -7190,6 +7196,9 @@ static void store_close(struct store *s)
 		os_close(s->spill_fd);
 	s->log_fd = s->snap_fd = s->lock_fd = s->spill_fd = -1;
 	s->in_batch = 0;
+	free(s->ahead);
+	s->ahead = NULL;
+	s->ahead_len = 0;
 	buf_free(&s->batch);
 	buf_free(&s->out);
 	buf_free(&s->snap);
@@ -7284,8 +7293,8 @@ static int store_spill_put(struct store *s, const char *p, size_t n, int64_t *of
 	return 0;
 }
 
-/* Read back n bytes from off into dst. */
-static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
+/* Read n bytes at off of the spill file into dst, exactly.  0 or -errno (logged). */
+static int store_spill_pread(struct store *s, int64_t off, size_t n, char *dst)
 {
 	size_t got = 0;
 	while (s->spill_fd >= 0 && got < n) {
@@ -7302,9 +7311,37 @@ static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
 	return got == n ? 0 : -EBADF;
 }
 
-/* Nothing in the spill file is wanted any more: empty it. */
+/* Read back n bytes from off into dst: from the bytes read ahead when they
+ * hold them, else with one pread of up to STORE_SPILL_AHEAD (what follows
+ * is what the next calls will most likely want).  Puts only ever append
+ * past what was read, so the bytes read ahead stay true until a reset. */
+static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
+{
+	if (s->ahead && off >= s->ahead_off && off + (int64_t)n <= s->ahead_off + (int64_t)s->ahead_len) {
+		memcpy(dst, s->ahead + (off - s->ahead_off), n);
+		return 0;
+	}
+	int64_t left = s->spill_end - off;
+	if (n > STORE_SPILL_AHEAD || left < (int64_t)n || (!s->ahead && !(s->ahead = malloc(STORE_SPILL_AHEAD))))
+		return store_spill_pread(s, off, n, dst); /* too big to hold, or no memory: read it alone */
+	size_t len = left < STORE_SPILL_AHEAD ? (size_t)left : STORE_SPILL_AHEAD;
+	s->ahead_len = 0;
+	int rc = store_spill_pread(s, off, len, s->ahead);
+	if (rc < 0)
+		return rc;
+	s->ahead_off = off;
+	s->ahead_len = len;
+	memcpy(dst, s->ahead, n);
+	return 0;
+}
+
+/* Nothing in the spill file is wanted any more: empty it (and let go of
+ * the bytes read ahead). */
 static void store_spill_reset(struct store *s)
 {
+	free(s->ahead);
+	s->ahead = NULL;
+	s->ahead_len = 0;
 	if (s->spill_fd >= 0 && s->spill_end > 0 && os_ftruncate(s->spill_fd, 0) == 0)
 		s->spill_end = 0;
 }
