@@ -149,8 +149,9 @@
  *              number of students (~350 bytes each plus ~45 per task in
  *              their history) and is capped by the named limits below.  A
  *              backlog is not: 256 queued reply bodies stay in memory and
- *              the rest wait in outbox.spill (~80 bytes each in memory); a
- *              broadcast is one text and a cursor, 32 messages at a time.
+ *              the rest wait in outbox.spill (~80 bytes each in memory;
+ *              read back 32 KiB at a time); a broadcast is one text and a
+ *              cursor, 32 messages at a time.
  *
  * THE DATA FILES (section 6)
  *
