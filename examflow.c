@@ -145,14 +145,15 @@
  *              the sections' options structs are filled from it in one
  *              place each (*_opts_init).
  *   Memory     about 1-2 MiB resident: BearSSL's state is ~40 KiB per HTTPS
- *              connection (1 poll + 4 send lanes), the rest grows with the
+ *              connection (1 poll + up to 8 send lanes), the rest grows with the
  *              number of students and is capped by the named limits below:
  *              ~56 bytes a student (a 48-byte row in a chunk, 4-8 bytes of
  *              index; a name of 24 bytes or more adds its length), ~250
  *              more once they practise, ~45 per task in their history.  A
  *              backlog is not: 256 queued reply bodies stay in memory and
- *              the rest wait in outbox.spill (56 bytes each in memory); a
- *              broadcast is one text and a cursor, 32 messages at a time.
+ *              the rest wait in outbox.spill (56 bytes each in memory;
+ *              read back 32 KiB at a time); a broadcast is one text and a
+ *              cursor, 32 messages at a time.
  *
  * THE DATA FILES (section 6)
  *
@@ -5900,6 +5901,20 @@ static int http_want(const struct http_conn *c, struct pollfd *pfd)
 	return 0;
 }
 
+/* Is c's request on the wire entirely, with no byte of its answer read yet?
+ * Then nothing happens on c until the answer comes, and a caller that gains
+ * nothing from an early answer may skip poll() for it and read it later:
+ * http_step(c, POLLIN, now) takes what arrived, or finds nothing (EAGAIN,
+ * HTTP_PENDING) and c waits for poll() as before. */
+static int http_sent_waiting(const struct http_conn *c)
+{
+	if (c->state != HC_READ || c->got || c->fd < 0)
+		return 0;
+	if (c->tls && c->t)
+		return !(br_ssl_engine_current_state(&c->t->cc.eng) & (BR_SSL_SENDREC | BR_SSL_RECVAPP | BR_SSL_CLOSED));
+	return 1;
+}
+
 /* A kept-alive connection died before the server said anything: the server
  * had closed it while idle.  Replace it once, transparently. */
 static int http_conn_retry_stale(struct http_conn *c)
@@ -6367,6 +6382,9 @@ done:
 #define STORE_MAX_BATCH 100000         /* records per commit; a getUpdates batch is <= 100 updates */
 #define STORE_MAX_FILE_BYTES ((size_t)1 << 30) /* replay reads a file whole; bigger means something is wrong */
 #define STORE_SNAP_CHUNK (256 * 1024)  /* snapshot bytes buffered between writes */
+#define STORE_SPILL_AHEAD (32 * 1024)  /* outbox.spill read ahead: ~25 queued bodies of ~1.3 KiB in one
+                                        * pread while a backlog drains (they are read in about the order
+                                        * they were written); held only while something is spilled */
 #define STORE_SNAP_VERSION "1"         /* snapshot format version, in its header line */
 #define STORE_COMPACT_FACTOR 4         /* defaults; the caller sets its own after store_open */
 #define STORE_COMPACT_MIN_BYTES (1024 * 1024)
@@ -6427,6 +6445,9 @@ struct store {
 	int spill_fd;               /* -1 until the first store_spill_put */
 	int64_t spill_end;          /* bytes in it */
 	int spill_err;              /* a spill failed: logged once until one works again */
+	char *ahead;                /* STORE_SPILL_AHEAD bytes read ahead from the spill file, or NULL */
+	int64_t ahead_off;          /* where they start in it */
+	size_t ahead_len;           /* how many are valid */
 };
 
 /* --- line format ---------------------------------------------------------- */
@@ -7179,6 +7200,9 @@ static void store_close(struct store *s)
 		os_close(s->spill_fd);
 	s->log_fd = s->snap_fd = s->lock_fd = s->spill_fd = -1;
 	s->in_batch = 0;
+	free(s->ahead);
+	s->ahead = NULL;
+	s->ahead_len = 0;
 	buf_free(&s->batch);
 	buf_free(&s->out);
 	buf_free(&s->snap);
@@ -7273,8 +7297,8 @@ static int store_spill_put(struct store *s, const char *p, size_t n, int64_t *of
 	return 0;
 }
 
-/* Read back n bytes from off into dst. */
-static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
+/* Read n bytes at off of the spill file into dst, exactly.  0 or -errno (logged). */
+static int store_spill_pread(struct store *s, int64_t off, size_t n, char *dst)
 {
 	size_t got = 0;
 	while (s->spill_fd >= 0 && got < n) {
@@ -7291,9 +7315,37 @@ static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
 	return got == n ? 0 : -EBADF;
 }
 
-/* Nothing in the spill file is wanted any more: empty it. */
+/* Read back n bytes from off into dst: from the bytes read ahead when they
+ * hold them, else with one pread of up to STORE_SPILL_AHEAD (what follows
+ * is what the next calls will most likely want).  Puts only ever append
+ * past what was read, so the bytes read ahead stay true until a reset. */
+static int store_spill_get(struct store *s, int64_t off, size_t n, char *dst)
+{
+	if (s->ahead && off >= s->ahead_off && off + (int64_t)n <= s->ahead_off + (int64_t)s->ahead_len) {
+		memcpy(dst, s->ahead + (off - s->ahead_off), n);
+		return 0;
+	}
+	int64_t left = s->spill_end - off;
+	if (n > STORE_SPILL_AHEAD || left < (int64_t)n || (!s->ahead && !(s->ahead = malloc(STORE_SPILL_AHEAD))))
+		return store_spill_pread(s, off, n, dst); /* too big to hold, or no memory: read it alone */
+	size_t len = left < STORE_SPILL_AHEAD ? (size_t)left : STORE_SPILL_AHEAD;
+	s->ahead_len = 0;
+	int rc = store_spill_pread(s, off, len, s->ahead);
+	if (rc < 0)
+		return rc;
+	s->ahead_off = off;
+	s->ahead_len = len;
+	memcpy(dst, s->ahead, n);
+	return 0;
+}
+
+/* Nothing in the spill file is wanted any more: empty it (and let go of
+ * the bytes read ahead). */
 static void store_spill_reset(struct store *s)
 {
+	free(s->ahead);
+	s->ahead = NULL;
+	s->ahead_len = 0;
 	if (s->spill_fd >= 0 && s->spill_end > 0 && os_ftruncate(s->spill_fd, 0) == 0)
 		s->spill_end = 0;
 }
@@ -17535,10 +17587,12 @@ static void worker_record_marks(struct worker *w)
 
 /* The same, but only when the marks have waited WORKER_MARKS_EVERY_MS or
  * WORKER_MARKS_BATCH of them are waiting (a broadcast to fill or a blocked
- * chat to note: at once), and the disk is not in its backoff;
- * worker_marks_wake() says when otherwise.  At Telegram's pace this is one
- * write for a few replies instead of one each. */
-static void worker_record_marks_due(struct worker *w, int64_t now)
+ * chat to note: at once), or nothing could join them soon (coming: how
+ * many replies are on the wire; 0: waiting would only cost a wake-up of
+ * its own), and the disk is not in its backoff; worker_marks_wake() says
+ * when otherwise.  At Telegram's pace this is one write for a burst of
+ * replies instead of one each, written as its last answer arrives. */
+static void worker_record_marks_due(struct worker *w, int64_t now, int coming)
 {
 	if (!bot_has_marks(&w->bot)) {
 		w->marks_since = 0;
@@ -17550,7 +17604,7 @@ static void worker_record_marks_due(struct worker *w, int64_t now)
 		return;
 	const struct bot *b = &w->bot;
 	int due = now - w->marks_since >= WORKER_MARKS_EVERY_MS || b->nmarks >= WORKER_MARKS_BATCH || !b->nmarks ||
-	          b->nblocked;
+	          b->nblocked || !coming;
 	if (due)
 		worker_record_marks(w);
 }
@@ -17762,6 +17816,10 @@ static int demo_run(const struct worker_opts *o, FILE *in, FILE *out)
 #define TG_GLOBAL_GAP_MS 34            /* >= 1000/30: Telegram's 30 messages per second overall */
 #define TG_GLOBAL_BURST 3              /* with a backlog, sends go 3 at a time every ~100 ms (still 30/s):
                                         * their answers share a poll(), their marks a write */
+#define TG_READ_LATE_MS (TG_GLOBAL_BURST * TG_GLOBAL_GAP_MS) /* with a backlog, an answer waits unread
+                                        * until the next burst may go, at most this long (102 ms): one
+                                        * wake-up per burst, not one per answer; its mark is written
+                                        * as it is read, so a kill -9 still resends at most ~a burst */
 #define TG_CHAT_BURST 3                /* a private chat may get 3 messages at once ... */
 #define TG_CHAT_GAP_MS 1050            /* ... then one per second (a margin for network jitter) */
 #define TG_GROUP_BURST 3               /* groups: a short burst ... */
@@ -17842,6 +17900,8 @@ struct tg_send {
 	struct bot_msg *msg;  /* the message on the wire (still in the bot's outbox), or NULL */
 	int is_ack;           /* the request is an answerCallbackQuery */
 	int busy;
+	int64_t read_at;      /* mono ms: read the answer then, without a poll() of its own; 0: poll() for it */
+	int read_late;        /* it was read late once and had not come: poll() for it from now on */
 };
 
 /* The engine.  One instance, owned by tg_worker_main(). */
@@ -17869,6 +17929,7 @@ struct tg {
 	int64_t global_ready_at;      /* mono ms: the global bucket was last topped up to this time */
 	int global_tokens;            /* sends the global bucket allows now (0..TG_GLOBAL_BURST) */
 	int global_bursting;          /* a burst is under way: its remaining tokens go at once */
+	int64_t pace_until;           /* mono ms: a message waits for the global pace until then; 0: none */
 	struct imap chats;            /* struct tg_chat by chat id */
 	/* Requests that are not replies and are never persisted: button acks
 	 * (they only stop a spinner) and admin notices (about the bot itself). */
@@ -18648,6 +18709,7 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 			s->is_ack = 1;
 			s->msg = NULL;
 			s->busy = 1;
+			s->read_late = 0;
 			int r = http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_REQUEST_TIMEOUT_MS);
 			free(body);
 			if (r < 0) /* failed before any I/O (DNS, no memory): free the slot */
@@ -18655,8 +18717,15 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 			continue;
 		}
 		struct bot_msg *m = tg_next_msg(t, now, wake);
-		if (!m || !tg_global_take(t, now, wake)) /* a token is taken only for a message that goes */
+		if (!m)
 			return;
+		int64_t go = INT64_MAX;
+		if (!tg_global_take(t, now, &go)) { /* a token is taken only for a message that goes */
+			t->pace_until = go;
+			if (go < *wake)
+				*wake = go;
+			return;
+		}
 		const char *body = bot_out_body(&t->w->bot, m);
 		if (!body) { /* the spill file failed us (logged): nothing to send */
 			log_error("telegram", "message %" PRIu64 " to chat %" PRId64 ": its queued body cannot be read back; dropped",
@@ -18673,6 +18742,7 @@ static void tg_fill_sends(struct tg *t, int64_t now, int64_t *wake)
 		s->is_ack = 0;
 		s->msg = m;
 		s->busy = 1;
+		s->read_late = 0;
 		m->attempts++;
 		int r = http_start(&s->conn, &t->hc, &t->api, "POST", path, NULL, body, strlen(body), TG_REQUEST_TIMEOUT_MS);
 		if (r < 0)
@@ -18962,20 +19032,30 @@ static void tg_poll_step(struct tg *t, const struct pollfd *pfd, int n, int64_t 
 		tg_poll_done(t, r);
 }
 
-/* The send lane: replies through the rate limiter, acks and notices first. */
+/* The send lane: replies through the rate limiter, acks and notices first.
+ * While the global pace holds the next reply back (a backlog), an answer
+ * on the way is read when that reply may go (TG_READ_LATE_MS at most),
+ * not when it comes: until then it could only be marked, and a burst's
+ * answers are read in one wake-up instead of one each. */
 static int tg_send_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *wake)
 {
+	t->pace_until = 0;
 	if (t->phase == TG_POLL)
 		tg_fill_sends(t, now, wake);
 	worker_marks_wake(t->w, wake);
+	int late_ok = t->pace_until && t->pace_until - now <= TG_READ_LATE_MS;
 	int n = 0;
 	for (int i = 0; i < TG_SEND_CONNS; i++) {
+		struct tg_send *s = &t->send[i];
 		t->send_polled[i] = 0;
-		if (!t->send[i].busy)
+		s->read_at = 0;
+		if (!s->busy)
 			continue;
-		if (http_deadline(&t->send[i].conn) < *wake)
-			*wake = http_deadline(&t->send[i].conn);
-		if (http_want(&t->send[i].conn, &pfd[n]) >= 0)
+		if (http_deadline(&s->conn) < *wake)
+			*wake = http_deadline(&s->conn);
+		if (late_ok && s->msg && !s->read_late && http_sent_waiting(&s->conn))
+			s->read_at = t->pace_until; /* already the wake-up time */
+		else if (http_want(&s->conn, &pfd[n]) >= 0)
 			t->send_polled[i] = ++n; /* pfd index + 1 */
 	}
 	return n;
@@ -18984,18 +19064,24 @@ static int tg_send_want(struct tg *t, struct pollfd *pfd, int64_t now, int64_t *
 static void tg_send_step(struct tg *t, const struct pollfd *pfd, int n, int64_t now)
 {
 	(void)n;
+	int coming = 0; /* replies still on the wire: their marks could join the waiting ones */
+	int late = 0;   /* answers read late: their marks wait no longer */
 	for (int i = 0; i < TG_SEND_CONNS; i++) {
 		struct tg_send *s = &t->send[i];
-		if (!s->busy || !t->send_polled[i])
-			continue;
-		short rev = pfd[t->send_polled[i] - 1].revents;
-		if (!rev && now < http_deadline(&s->conn))
-			continue;
-		int r = http_step(&s->conn, rev, now);
-		if (r != HTTP_PENDING)
-			tg_send_done(t, s, r);
+		short rev = t->send_polled[i] ? pfd[t->send_polled[i] - 1].revents : 0;
+		if (s->busy && s->read_at && now >= s->read_at) { /* whatever arrived meanwhile, without a poll() */
+			rev = POLLIN;
+			s->read_late = 1;
+			late = 1;
+		}
+		if (s->busy && (t->send_polled[i] || s->read_at) && (rev || now >= http_deadline(&s->conn))) {
+			int r = http_step(&s->conn, rev, now);
+			if (r != HTTP_PENDING)
+				tg_send_done(t, s, r);
+		}
+		coming += s->busy && s->msg;
 	}
-	worker_record_marks_due(t->w, now);
+	worker_record_marks_due(t->w, now, late ? 0 : coming);
 }
 
 /* The AI lane: the tutor's own connections; finished answers are a batch. */

@@ -1017,8 +1017,8 @@ def report(res, skip, ptb_version, a, took, timings, version):
             if r.get(k + "_top"):
                 P("%s system calls per reply (%s), the most frequent: %s" % (
                     "ExamFlow" if kind == EXAMFLOW else "PTB bot", what, r[k + "_top"]))
-    P("  (the double answers with two writes, headers then body, as Python's http.server does: a client")
-    P("  may need two reads per answer where nginx in front of Telegram would usually need one)")
+    P("  (the double answers in one write, headers and body together, as nginx in front of Telegram sends")
+    P("  a small answer: one read per answer; its split_writes = True sends them apart, as http.server does)")
     for f in res.get("failures", []):
         P("FAILED (no figure): " + f)
     if not os.path.exists(SYSTEM_CA):

@@ -462,6 +462,32 @@ def test_kill9_exactly_once(t):
         t.check(any("Первый верный ответ" in x for x in d.texts(c)), "announced to %d" % c)
 
 
+def test_backlog_at_pace_split_answers_kill9(t):
+    """A backlog going out at Telegram's pace with a 50 ms round trip, every
+    answer in two writes (headers, then body): answers are read late, a burst
+    at a time.  Every chat gets its reply; a kill -9 in the middle resends only
+    what was on the wire or not yet marked (a burst or two, never the lot)."""
+    d = new_double(t)
+    d.split_writes = True
+    d.set_latency(50)
+    env = bot_env(t, d)
+    p = start_bot(t, d, env)
+    chats = list(range(16001, 16061))
+    for c in chats:
+        d.push_message(c, "/help")
+    t.check(d.wait_for(lambda: sum(len(d.sent(c)) for c in chats) >= 25, 20), "a third of the replies went out")
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    p = start_bot(t, d, env)
+    t.check(d.wait_for(lambda: all(d.sent(c) for c in chats), 30),
+            "every chat got its reply: %d of %d" % (sum(1 for c in chats if d.sent(c)), len(chats)))
+    time.sleep(0.5)
+    again = sum(len(d.sent(c)) for c in chats) - len(chats)
+    t.check(0 <= again <= 8, "replies sent twice after the kill -9: %d (at most ~2 bursts)" % again)
+    t.eq(d.count_429, 0, "no 429 with Telegram's own limits")
+    stop_bot(t, p)
+
+
 def test_export_csv_and_backup(t):
     d = new_double(t)
     env = bot_env(t, d)

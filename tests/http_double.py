@@ -80,6 +80,15 @@ def r_chunked(sock, ctx):
     return True
 
 
+def r_split(sock, ctx):
+    # Headers, then the body in a write of its own a little later (http.server's way): two reads.
+    body = b'{"ok":true,"result":{"message_id":7}}'
+    sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+    time.sleep(0.02)
+    sock.sendall(body)
+    return True
+
+
 def r_close(sock, ctx):
     reply(sock, "bye", extra="Connection: close\r\n")
     return False
@@ -153,7 +162,7 @@ def r_getme(sock, ctx):
 
 
 ROUTES = {
-    "/ok": r_ok, "/count": r_count, "/echo": r_echo, "/chunked": r_chunked, "/close": r_close,
+    "/ok": r_ok, "/count": r_count, "/echo": r_echo, "/chunked": r_chunked, "/split": r_split, "/close": r_close,
     "/eof": r_eof, "/stall": r_stall, "/truncated": r_truncated, "/reset": r_reset,
     "/garbage": r_garbage, "/bighdr": r_bighdr, "/bigbody": r_bigbody, "/slow": r_slow,
     "/continue": r_continue, "/session": r_session, "/getMe": r_getme,

@@ -41,7 +41,9 @@ Faults (fail_next, set_outage): "502html" (nginx 502 page), "504html",
 "500", "429" (retry_after=N), "reset" (TCP RST, no response), "close" (FIN,
 no response), "stall" (never answers until stop() or release_stalls()),
 "garbage" (200 with a non-JSON body).  set_latency(ms) adds a simulated
-round trip (half before handling, half after).
+round trip (half before handling, half after).  An answer goes out in one
+write (headers and body together, as nginx sends a small one); split_writes =
+True sends the body in a write of its own, as Python's http.server does.
 
 Extra for the operations tests: any request whose path starts with /ping is
 answered 200 "OK" and recorded in pings() (a stand-in for UptimeRobot's
@@ -369,7 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self):
         dbl = self.server.double
         self.request.settimeout(dbl.idle_timeout)
-        try:  # headers and body go out in two writes: without this, Nagle adds ~40 ms per call
+        try:  # headers and body may go out in two writes: without this, Nagle adds ~40 ms per call
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
@@ -467,11 +469,17 @@ class _Handler(BaseHTTPRequestHandler):
                     piece = body[k:k + step]
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 self.wfile.write(b"0\r\n\r\n")
-            else:
+            elif self.server.double.split_writes:
                 self.send_header("Content-Length", str(len(rep.body)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(rep.body)
+            else:  # one write, the way nginx in front of Telegram sends a small answer
+                self.send_header("Content-Length", str(len(rep.body)))
+                self._headers_buffer.append(b"\r\n")
+                if self.command != "HEAD":
+                    self._headers_buffer.append(rep.body)
+                self.flush_headers()
             self.wfile.flush()
         except OSError:
             self.close_connection = True
@@ -486,6 +494,8 @@ class HttpDouble:
     server_header = "double"
     idle_timeout = 30.0               # seconds an idle keep-alive connection is kept (set before start)
     max_body = 8 * 1024 * 1024
+    split_writes = False              # True: headers, then the body in a write of its own (http.server's
+                                      # way); False: one write, as nginx sends a small answer
 
     def __init__(self, certfile=None, keyfile=None, host="127.0.0.1", port=0):
         self.host, self.port = host, port
