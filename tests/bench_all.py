@@ -472,11 +472,11 @@ def strace_window(pid, d, out, load, key):
     st = subprocess.Popen(["strace", "-f", "-c", "-o", out, "-p", str(pid)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     PROCS.append(st)
+    n0 = d.n_sent()                     # strace counts from here (its attach takes milliseconds)
     time.sleep(1.0)                     # attached to every thread
-    n0 = d.n_sent()
     load()
-    replies = d.n_sent() - n0
-    st.send_signal(signal.SIGINT)
+    replies = d.n_sent() - n0           # replies sent while strace counted (a draining backlog
+    st.send_signal(signal.SIGINT)       # goes on during the wait above)
     try:
         st.wait(timeout=20)
     except subprocess.TimeoutExpired:
