@@ -14758,7 +14758,7 @@ out:
 #define BOT_KB_COLS 8
 #define BOT_BCAST_WINDOW 32        /* broadcast messages queued at once: ~1 s of Telegram's pace; students' replies queue behind at most these */
 #define BOT_TOP_N 10               /* leaderboard length */
-#define BOT_MAX_USERS 1000000      /* hash table grows up to this; more is refused politely */
+#define BOT_MAX_USERS 1000000      /* students: ~60 MB of rows and index at most; a newcomer past it is told, logged once */
 #define BOT_USERS_CHUNK 1024       /* users per allocation: 32 KiB, so a user never moves */
 #define BOT_MSG_CHUNK 512          /* queued replies per pool allocation: 28 KiB */
 #define BOT_MARK_DROPPED (1ULL << 63) /* in marks: the message was dropped, not delivered */
@@ -14811,7 +14811,7 @@ enum bot_text_id {
 	T_REMIND_SET, T_REMIND_OFF, T_REMIND_USAGE, T_REMINDER, T_LANG_SET, T_LANG_USAGE,
 	T_ACHIEVEMENT, T_ADMIN_ONLY, T_GROUP_PRIVATE, T_BROADCAST_USAGE, T_BROADCAST_QUEUED,
 	T_REVIEW_MARK, T_TOO_LONG, T_UNSUPPORTED, T_LEVEL_UP, T_BROADCAST_BUSY, T_BROADCAST_DONE,
-	T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_SLOW_DOWN, T_COUNT
+	T_STATUS, T_STATS_ALL_HEAD, T_STATS_ALL_LINE, T_SLOW_DOWN, T_FULL, T_COUNT
 };
 
 static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
@@ -14866,6 +14866,8 @@ static const char *const bot_texts[T_COUNT][LANG_COUNT] = {
 	              "<b>ExamFlow %s</b>\nuptime: %" PRId64 "d %02" PRId64 ":%02" PRId64 "\nusers: %zu total, %d active today\n"
 	              "updates today: %ld\nqueue: %ld\nerrors (last hour): %ld\nstorage: %" PRId64 " KiB"},
 	[T_STATS_ALL_HEAD] = {"<b>Все ученики</b>", "<b>All students</b>"},
+	[T_FULL] = {"Извините, сейчас бот не может принять новых учеников. Администратор уже знает об этом.",
+	            "Sorry, the bot cannot take new students right now. The admin has been told."},
 	[T_SLOW_DOWN] = {"Вы пишете быстрее, чем я успеваю отвечать: пока не разойдутся прежние ответы, новые сообщения остаются без ответа. Подождите немного.",
 	                 "You are writing faster than I can answer: until the earlier replies have gone, new messages get no answer. Please wait a little."},
 	[T_STATS_ALL_LINE] = {": учеников %ld, попыток %ld, верных %ld", ": %ld students, %ld attempts, %ld correct"},
@@ -15028,6 +15030,8 @@ struct bot {
 	struct bot_msg **msg_chunks;  /* the pool of queued replies: BOT_MSG_CHUNK each, */
 	size_t nmsg_chunks, capmsg_chunks; /* let go whenever no reply waits */
 	struct bot_msg *msg_free;     /* its unused entries, linked by next */
+	size_t max_users;             /* BOT_MAX_USERS (a unit test sets less) */
+	long users_refused;           /* updates from newcomers turned away (bot_get_user failed): logged once */
 	long nmsgs;                   /* entries in use (staged or in the outbox) */
 	int64_t offset;               /* next Telegram update id to ask for */
 	uint64_t next_msg_id;
@@ -15145,7 +15149,7 @@ static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 	struct bot_user *u = bot_find_user(b, id);
 	if (u || id == 0)
 		return u;
-	if (bot_nusers(b) >= BOT_MAX_USERS || bot_users_reserve(b) < 0)
+	if (bot_nusers(b) >= b->max_users || bot_users_reserve(b) < 0)
 		return NULL;
 	size_t i = b->nusers++;
 	b->uindex[bot_user_slot(b->uindex, b->capindex, b, id)] = (uint32_t)i + 1;
@@ -15792,6 +15796,7 @@ static void bot_init(struct bot *b, const struct bank *bank, struct store *store
 	b->store = store;
 	b->chatq.elem = sizeof(struct bot_chatq);
 	b->staged_tail = &b->staged;
+	b->max_users = BOT_MAX_USERS;
 	b->next_msg_id = 1;
 	b->rng = (uint64_t)wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x5DEECE66DULL;
 	b->ctr.started_ms = wall_ms();
@@ -17215,7 +17220,11 @@ static void bot_handle(struct bot *b, const struct bot_in *in)
 		return; /* channel posts and the like: nobody to answer */
 	struct bot_user *u = bot_get_user(b, in->from_id);
 	if (!u) {
-		log_error("bot", "user table full or out of memory: update from %" PRId64 " ignored", in->from_id);
+		if (!b->users_refused++)
+			log_error("bot", "%s: new students are turned away (from %" PRId64 " on)",
+			          bot_nusers(b) >= b->max_users ? "the student table is full (BOT_MAX_USERS)" : "out of memory", in->from_id);
+		if (in->is_private && in->chat_id)
+			bot_reply(b, in->chat_id, bot_tl(b->o.lang, T_FULL), NULL);
 		return;
 	}
 	if (in->first_name && in->first_name[0])
@@ -17938,6 +17947,7 @@ struct tg {
 	/* admin notice debouncing: one message per condition change */
 	int notified_disk;
 	long notified_skipped;        /* skipped batches the admin has heard of */
+	int notified_full;            /* new students were turned away (bot.users_refused): told once */
 	int64_t api_down_since;       /* wall ms; 0 while Telegram answers */
 	volatile sig_atomic_t *stop;
 	long n429, nsent_total, ndropped;
@@ -18246,6 +18256,11 @@ static void tg_watch_conditions(struct tg *t)
 		                t->w->skipped_batches - t->notified_skipped == 1 ? "" : "es",
 		                t->w->skipped_batches - t->notified_skipped == 1 ? "was" : "were");
 		t->notified_skipped = t->w->skipped_batches;
+	}
+	if (t->w->bot.users_refused && !t->notified_full) {
+		tg_admin_notice(t, "new students are turned away: the bot holds %zu students (the limit is %d) or is out of "
+		                   "memory; they are told it cannot take new students.", bot_nusers(&t->w->bot), BOT_MAX_USERS);
+		t->notified_full = 1;
 	}
 	if (!t->w->disk_ok && !t->notified_disk) {
 		tg_admin_notice(t, "storage commits fail in %s (disk full or I/O error): updates are not confirmed "

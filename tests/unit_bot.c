@@ -785,6 +785,19 @@ static void test_user_table(void)
 	check_eq_int(wrong, 0);
 	check(bot_find_user(&b, 4999) == NULL && bot_find_user(&b, 5000 + N) == NULL);
 	check(bot_get_user(&b, 4999)->q.queued == 1); /* the count moved into the new student */
+	/* past the limit a newcomer is told, and nobody else notices */
+	b.max_users = bot_nusers(&b);
+	for (int i = 0; i < 2; i++) {
+		struct bot_in late = {IN_TEXT, 9000, 1, 9000, "Поздний", "ru", "/start", NULL};
+		bot_handle(&b, &late);
+	}
+	check(bot_find_user(&b, 9000) == NULL && b.users_refused == 2);
+	check(b.staged && b.staged->chat_id == 9000 && strstr(bot_out_body(&b, b.staged), "новых учеников"));
+	struct bot_in known = {IN_TEXT, 5002, 1, 5002, names[0], "ru", "/help", NULL};
+	bot_handle(&b, &known);
+	check(b.staged_tail != &b.staged && bot_find_user(&b, 5002)->q.queued == 2);
+	bot_release_staged(&b);
+	deliver_all(&b);
 	/* a name goes from long to short and back */
 	bot_set_name(first, names[1]);
 	check(first->name_heap && strcmp(bot_name(first), names[1]) == 0);
