@@ -4,7 +4,8 @@
     python3 tests/bench.py ./examflow [--updates 1500] [--chats 300] [--latency 50] [--nagle]
 
 `make bench` runs tests/bench_all.py (ExamFlow and python-telegram-bot 13 side by
-side, issue 16), which borrows this file's double and /proc readers; this script
+side, issue 16), which borrows this file's double, /proc readers and bot-process
+helpers (BotProcess, kill, settle; tests/scale.py borrows status_kib); this script
 is the more detailed look at ExamFlow's Telegram engine alone.
 
 Runs `examflow run --no-watchdog` against tests/tg_double.py on 127.0.0.1 with a
@@ -91,6 +92,20 @@ class BenchDouble(TelegramDouble):
         with self._lock:
             return list(self.poll_arrivals)
 
+    def sent_since(self, i):
+        with self._lock:
+            return self._sent[i:]
+
+    def n_sent(self):
+        """len(sent()) without copying every message."""
+        with self._lock:
+            return len(self._sent)
+
+    def n_pending(self):
+        """len(pending_updates) without copying every update."""
+        with self._lock:
+            return len(self._updates)
+
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
 
@@ -168,14 +183,17 @@ def threads(pid):
         return 0
 
 
-def mem_kib(pid):
-    """{"VmRSS": kiB, "VmHWM": kiB} from /proc/PID/status."""
+def status_kib(pid):
+    """{"VmRSS": kiB, "VmHWM": kiB} from /proc/PID/status; {} when pid is gone."""
     out = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            if k in ("VmRSS", "VmHWM"):
-                out[k] = int(v.split()[0])
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k in ("VmRSS", "VmHWM"):
+                    out[k] = int(v.split()[0])
+    except OSError:
+        pass
     return out
 
 
@@ -190,50 +208,58 @@ def fds(pid):
 # running the bot
 # ---------------------------------------------------------------------------
 
-class Bot:
-    """One `examflow run --no-watchdog` against double d, in its own temp dir."""
+def examflow_env(d, wd, bank=FIXTURE_BANK):
+    """The environment of `examflow run` against double d with everything in wd
+    (data dir, health file, bot.log); bank: the tasks_file (replace), or None for
+    the embedded bank."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": wd,
+        "LANG": "C.UTF-8",
+        "TELEGRAM_BOT_TOKEN": d.token,
+        "EXAMFLOW_TELEGRAM_API": d.url,
+        "EXAMFLOW_GEMINI_API": "http://127.0.0.1:9",
+        "EXAMFLOW_DATA_DIR": os.path.join(wd, "data"),
+        "EXAMFLOW_HEALTH_FILE": os.path.join(wd, "health.json"),
+        "EXAMFLOW_LOG_FILE": os.path.join(wd, "bot.log"),
+        "EXAMFLOW_LOG_LEVEL": "info",
+        "EXAMFLOW_POLL_TIMEOUT": "50",
+    }
+    if bank:
+        env["EXAMFLOW_TASKS_FILE"] = bank
+        env["EXAMFLOW_TASKS_MODE"] = "replace"
+    return env
 
-    def __init__(self, binary, d, tmp, name, bank=True, **env_extra):
-        self.dir = tempfile.mkdtemp(prefix=name + "-", dir=tmp)
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.dir,
-            "LANG": "C.UTF-8",
-            "TELEGRAM_BOT_TOKEN": d.token,
-            "EXAMFLOW_TELEGRAM_API": d.url,
-            "EXAMFLOW_GEMINI_API": "http://127.0.0.1:9",
-            "EXAMFLOW_DATA_DIR": os.path.join(self.dir, "data"),
-            "EXAMFLOW_HEALTH_FILE": os.path.join(self.dir, "health.json"),
-            "EXAMFLOW_LOG_FILE": os.path.join(self.dir, "bot.log"),
-            "EXAMFLOW_LOG_LEVEL": "info",
-            "EXAMFLOW_POLL_TIMEOUT": "50",
-        }
-        if bank:
-            env["EXAMFLOW_TASKS_FILE"] = FIXTURE_BANK
-            env["EXAMFLOW_TASKS_MODE"] = "replace"
-        env.update({k: str(v) for k, v in env_extra.items()})
-        self.d = d
-        self.err = open(os.path.join(self.dir, "stderr.txt"), "w+")
+
+class BotProcess:
+    """One bot process (cmd with env, in directory wd) against double d: its own
+    session, so that kill() takes its whole process group; its stdout and stderr
+    appended to wd/stderr.txt; recorded in PROCS for the final cleanup."""
+
+    def __init__(self, cmd, env, d, wd):
+        self.d, self.dir = d, wd
+        self.err = open(os.path.join(wd, "stderr.txt"), "a")
+        self.n_polls0 = len(d.polls())
         self.t0 = time.monotonic()
-        self.p = subprocess.Popen([os.path.abspath(binary), "run", "--no-watchdog"], env=env,
-                                  cwd=self.dir, stdin=subprocess.DEVNULL, stdout=self.err,
+        self.p = subprocess.Popen(cmd, env=env, cwd=wd, stdin=subprocess.DEVNULL, stdout=self.err,
                                   stderr=self.err, start_new_session=True)
         PROCS.append(self.p)
         self.pid = self.p.pid
 
-    def wait_first_poll(self, timeout=20):
-        """Seconds from Popen to the first getUpdates the double received, or None."""
+    def first_poll(self, timeout=60):
+        """Seconds from Popen to this process's first getUpdates at the double, or None."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            polls = self.d.polls()
+            polls = self.d.polls()[self.n_polls0:]
             if polls:
                 return polls[0][0] - self.t0
             if self.p.poll() is not None:
                 return None
-            time.sleep(0.002)
+            time.sleep(0.001)
         return None
 
     def log_tail(self, n=2000):
+        """The last n characters of wd/bot.log and of wd/stderr.txt."""
         out = []
         for name in ("bot.log", "stderr.txt"):
             try:
@@ -243,16 +269,31 @@ class Bot:
                 pass
         return "\n".join(out)
 
+    def kill(self):
+        """SIGKILL to the process group (if still running)."""
+        kill(self.p)
+        self.err.close()
+
     def stop(self):
+        """SIGTERM to the process group, SIGKILL after 10 s; the exit status."""
         if self.p.poll() is None:
             try:
                 os.killpg(self.p.pid, signal.SIGTERM)
                 self.p.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-        kill(self.p)
-        self.err.close()
+        self.kill()
         return self.p.returncode
+
+
+class Bot(BotProcess):
+    """One `examflow run --no-watchdog` against double d, in its own temp dir."""
+
+    def __init__(self, binary, d, tmp, name, bank=True, **env_extra):
+        wd = tempfile.mkdtemp(prefix=name + "-", dir=tmp)
+        env = examflow_env(d, wd, FIXTURE_BANK if bank else None)
+        env.update({k: str(v) for k, v in env_extra.items()})
+        super().__init__([os.path.abspath(binary), "run", "--no-watchdog"], env, d, wd)
 
 
 def kill(p):
@@ -268,14 +309,15 @@ def kill(p):
 
 
 def settle(d, quiet=1.0, timeout=60.0):
-    """Wait until the count of accepted messages has not changed for `quiet` s."""
+    """Wait until the count of accepted messages has not changed for `quiet` s
+    and no update waits to be taken; False on timeout."""
     end = time.monotonic() + timeout
     last, since = -1, time.monotonic()
     while time.monotonic() < end:
-        n = len(d.sent())
+        n = d.n_sent()
         if n != last:
             last, since = n, time.monotonic()
-        elif time.monotonic() - since >= quiet and not d.pending_updates:
+        elif time.monotonic() - since >= quiet and not d.n_pending():
             return True
         time.sleep(0.05)
     return False
@@ -285,7 +327,7 @@ def start(binary, tmp, name, **env):
     d = BenchDouble(token=TOKEN, limits=False)
     d.start()
     bot = Bot(binary, d, tmp, name, **env)
-    first = bot.wait_first_poll()
+    first = bot.first_poll(timeout=20)
     if first is None:
         raise RuntimeError("bot %s did not poll (exit %s):\n%s" % (name, bot.p.poll(), bot.log_tail()))
     return d, bot, first
@@ -304,7 +346,7 @@ def bench_cpu(binary, tmp, n_updates, fsync, replies=True):
     try:
         time.sleep(0.5)                     # let start-up sends and writes finish
         settle(d, quiet=0.3, timeout=5)
-        idle = mem_kib(bot.pid)
+        idle = status_kib(bot.pid)
         r = {"first_poll": first, "idle_rss": idle["VmRSS"], "idle_hwm": idle["VmHWM"],
              "threads": threads(bot.pid), "fds_idle": fds(bot.pid), "fsync": fsync}
         c0 = cpu_ticks(bot.pid)
@@ -339,7 +381,7 @@ def bench_cpu(binary, tmp, n_updates, fsync, replies=True):
         (u1, s1), ns1 = cpu_split(bot.pid), cpu_ns(bot.pid)
         r["load"] = load.stop()
         sent = d.sent()[sent0:]
-        load = mem_kib(bot.pid)
+        load = status_kib(bot.pid)
         polls = d.polls()[polls0:]
         done = [t for t, off in polls if off > last_id]   # the poll that confirms the last update
         r.update({
@@ -630,7 +672,10 @@ def _on_signal(signum, frame):
     raise KeyboardInterrupt
 
 
-if __name__ == "__main__":
+def run_script(main, errors=()):
+    """Exit with main()'s status: SIGTERM, SIGINT and SIGHUP stop it as ^C does
+    (exit 130), an exception of the classes in errors is printed (exit 1), and
+    every process in PROCS is killed at the end, also on errors."""
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, _on_signal)
     try:
@@ -638,6 +683,13 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)
         sys.exit(130)
+    except errors as e:
+        print("bench: %s" % e, file=sys.stderr)
+        sys.exit(1)
     finally:
         for p in PROCS:
             kill(p)
+
+
+if __name__ == "__main__":
+    run_script(main)

@@ -54,7 +54,6 @@ The double is Python and shares the machine's cores with the bot under test:
 wall-clock figures are upper bounds.
 """
 import argparse
-import bisect
 import json
 import os
 import re
@@ -67,14 +66,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import (BenchDouble, CLK_TCK, FIXTURE_BANK, SCRIPT, SYSTEM_CA, TOKEN, cpu_ns,  # noqa: E402
-                   cpu_split, first_cert, machine)
+from bench import (PROCS, SCRIPT, BenchDouble, BotProcess, CLK_TCK, FIXTURE_BANK,  # noqa: E402
+                   SYSTEM_CA, TOKEN, cpu_ns, cpu_split, examflow_env, first_cert, kill,
+                   machine, run_script, settle, status_kib)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PTB_BOT = os.path.join(HERE, "bench_ptb_bot.py")
 PTB_PYTHON = os.environ.get("BENCH_PTB_PYTHON", "/usr/bin/python3")   # Debian's python3, where apt puts PTB
 ADMIN = 999000001
-PROCS = []
 BCAST_TEXT = "Завтра пробный экзамен в 10:00. Удачи!"
 EXAMFLOW, PTB = "examflow", "ptb"
 
@@ -84,9 +83,7 @@ EXAMFLOW, PTB = "examflow", "ptb"
 # ---------------------------------------------------------------------------
 
 class SideDouble(BenchDouble):
-    """BenchDouble plus: a bulk push for storms, push times per update, and a
-    getUpdates that drops confirmed updates with bisect (the plain double
-    filters its whole queue on every call: quadratic for 100,000 updates)."""
+    """BenchDouble plus a bulk push for storms and push times per update."""
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -118,90 +115,10 @@ class SideDouble(BenchDouble):
         with self._lock:
             return self._max_offset - 1
 
-    def n_pending(self):
-        with self._lock:
-            return len(self._updates)
-
-    def _m_getUpdates(self, p, req):
-        try:
-            off = int(p.get("offset") or 0)
-        except (TypeError, ValueError):
-            off = 0
-        with self._lock:
-            self.poll_arrivals.append((req.t, off))
-        # the plain double's getUpdates with the O(n) filter replaced by bisect
-        from tg_double import ApiError, CONFLICT_POLL, _bad, _int, _jsonish
-        offset = _int(p, "offset", 0)
-        limit = _int(p, "limit", 100)
-        if limit <= 0 or limit > 100:
-            limit = 100
-        timeout = max(0, min(_int(p, "timeout", 0), self.MAX_POLL_TIMEOUT))
-        allowed = None
-        if "allowed_updates" in p and p["allowed_updates"] not in (None, ""):
-            allowed = _jsonish(p["allowed_updates"])
-            if allowed is ValueError or not isinstance(allowed, list):
-                raise _bad("can't parse allowed_updates JSON array")
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            if allowed is not None:
-                self._allowed = {str(a) for a in allowed} if allowed else None
-            if offset > 0:
-                ids = _IdView(self._updates)
-                del self._updates[:bisect.bisect_left(ids, offset)]
-                self._max_offset = max(self._max_offset, offset)
-            elif offset < 0:
-                self._updates = self._updates[offset:]
-            self._poll_ticket += 1
-            self._counters["polls"] = self._counters.get("polls", 0) + 1
-            ticket = self._poll_ticket
-            self._cond.notify_all()
-            while True:
-                if self._poll_ticket != ticket:
-                    raise ApiError(409, CONFLICT_POLL)
-                batch = self._updates[:limit]
-                left = deadline - time.monotonic()
-                if batch or left <= 0 or self._stop_evt.is_set():
-                    return [json.loads(json.dumps(u)) for u in batch]
-                self._cond.wait(min(left, 0.5))
-
-    def sent_since(self, i):
-        with self._lock:
-            return self._sent[i:]
-
-    def n_sent(self):
-        with self._lock:
-            return len(self._sent)
-
-
-class _IdView:
-    """update_ids of a list of updates, as a sequence for bisect."""
-
-    def __init__(self, lst):
-        self.lst = lst
-
-    def __len__(self):
-        return len(self.lst)
-
-    def __getitem__(self, i):
-        return self.lst[i]["update_id"]
-
 
 # ---------------------------------------------------------------------------
 # /proc
 # ---------------------------------------------------------------------------
-
-def status_kib(pid):
-    out = {}
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM"):
-                    out[k] = int(v.split()[0])
-    except OSError:
-        pass
-    return out
-
 
 def reset_hwm(pid):
     """Reset the peak resident set (VmHWM) of pid to its current RSS."""
@@ -233,74 +150,24 @@ def dir_bytes(path):
 # the two bots
 # ---------------------------------------------------------------------------
 
-class Proc:
-    """One bot process (ExamFlow or the PTB bot) against double d, in directory wd."""
+class Proc(BotProcess):
+    """One bot process (ExamFlow or the PTB bot) against double d, in directory wd
+    (kept: a second Proc on the same wd starts again on its data)."""
 
-    def __init__(self, kind, binary, d, wd, bank=FIXTURE_BANK, fresh=True, env_extra=None):
-        self.kind, self.d, self.wd = kind, d, wd
+    def __init__(self, kind, binary, d, wd, bank=FIXTURE_BANK, env_extra=None):
+        self.kind = kind
         os.makedirs(wd, exist_ok=True)
-        self.log = os.path.join(wd, "stderr.txt")
-        self.err = open(self.log, "a")
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": wd, "LANG": "C.UTF-8"}
         if kind == EXAMFLOW:
-            env.update({
-                "TELEGRAM_BOT_TOKEN": d.token, "EXAMFLOW_TELEGRAM_API": d.url,
-                "EXAMFLOW_GEMINI_API": "http://127.0.0.1:9",
-                "EXAMFLOW_DATA_DIR": os.path.join(wd, "data"),
-                "EXAMFLOW_HEALTH_FILE": os.path.join(wd, "health.json"),
-                "EXAMFLOW_LOG_FILE": os.path.join(wd, "bot.log"), "EXAMFLOW_LOG_LEVEL": "info",
-                "EXAMFLOW_POLL_TIMEOUT": "50", "ADMIN_TELEGRAM_ID": str(ADMIN),
-                "EXAMFLOW_TASKS_FILE": bank, "EXAMFLOW_TASKS_MODE": "replace"})
+            env = examflow_env(d, wd, bank)
+            env["ADMIN_TELEGRAM_ID"] = str(ADMIN)
             cmd = [os.path.abspath(binary), "run", "--no-watchdog"]
         else:
-            env["PYTHONWARNINGS"] = "ignore"
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": wd, "LANG": "C.UTF-8",
+                   "PYTHONWARNINGS": "ignore"}
             cmd = [PTB_PYTHON, PTB_BOT, "--token", d.token, "--api", d.url, "--admin", str(ADMIN),
                    "--state", os.path.join(wd, "state.jsonl"), "--bank", bank]
         env.update(env_extra or {})
-        self.n_polls0 = len(d.polls())
-        self.t0 = time.monotonic()
-        self.p = subprocess.Popen(cmd, env=env, cwd=wd, stdin=subprocess.DEVNULL, stdout=self.err,
-                                  stderr=self.err, start_new_session=True)
-        PROCS.append(self.p)
-        self.pid = self.p.pid
-
-    def first_poll(self, timeout=60):
-        """Seconds from Popen to this process's first getUpdates at the double, or None."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            polls = self.d.polls()[self.n_polls0:]
-            if polls:
-                return polls[0][0] - self.t0
-            if self.p.poll() is not None:
-                return None
-            time.sleep(0.001)
-        return None
-
-    def tail(self, n=1500):
-        out = []
-        for name in ("bot.log", "stderr.txt"):
-            try:
-                with open(os.path.join(self.wd, name), errors="replace") as f:
-                    out.append(f.read()[-n:])
-            except OSError:
-                pass
-        return "\n".join(out)
-
-    def kill(self):
-        kill(self.p)
-        self.err.close()
-
-
-def kill(p):
-    if p.poll() is None:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        super().__init__(cmd, env, d, wd)
 
 
 def new_double(limits=False):
@@ -314,12 +181,12 @@ def started(kind, binary, d, wd, **kw):
     p = Proc(kind, binary, d, wd, **kw)
     first = p.first_poll()
     if first is None:
-        raise BenchError("%s did not poll (exit %s):\n%s" % (kind, p.p.poll(), p.tail()))
+        raise BenchError("%s did not poll (exit %s):\n%s" % (kind, p.p.poll(), p.log_tail()))
     warm = 880000000 + len(PROCS)
     n0 = d.n_sent()
     d.push_message(warm, "/help")
     if not d.wait_until(lambda: any(s["chat_id"] == warm for s in d.sent_since(n0)), 30):
-        raise BenchError("%s did not answer /help:\n%s" % (kind, p.tail()))
+        raise BenchError("%s did not answer /help:\n%s" % (kind, p.log_tail()))
     return p, first
 
 
@@ -343,20 +210,6 @@ def wait_replies(d, chats, n0, timeout):
             break
         time.sleep(0.02)
     return got
-
-
-def settle(d, quiet=1.0, timeout=120.0):
-    """Until no reply has been accepted for quiet seconds and no update waits."""
-    end = time.monotonic() + timeout
-    last, since = -1, time.monotonic()
-    while time.monotonic() < end:
-        n = d.n_sent()
-        if n != last:
-            last, since = n, time.monotonic()
-        elif time.monotonic() - since >= quiet and not d.n_pending():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def pct(xs, q):
@@ -386,7 +239,7 @@ def ph_startup(kind, binary, tmp, runs):
             try:
                 t = p.first_poll()
                 if t is None:
-                    raise BenchError("%s did not poll:\n%s" % (kind, p.tail()))
+                    raise BenchError("%s did not poll:\n%s" % (kind, p.log_tail()))
                 times.append(t)
             finally:
                 p.kill()
@@ -574,7 +427,7 @@ def ph_storm(kind, binary, tmp, a):
         q = Proc(kind, binary, d, reset_dir)
         first = q.first_poll(timeout=120)
         if first is None:
-            r["load_note"] = "did not poll again: " + q.tail(300)
+            r["load_note"] = "did not poll again: " + q.log_tail(300)
         else:
             m = status_kib(q.pid)
             r["load_s"], r["load_hwm_kib"], r["load_rss_kib"] = first, m.get("VmHWM"), m.get("VmRSS")
@@ -616,7 +469,7 @@ def bcast_outcome(kind, p):
     if kind != EXAMFLOW:
         return ""
     try:
-        with open(os.path.join(p.wd, "bot.log"), errors="replace") as f:
+        with open(os.path.join(p.dir, "bot.log"), errors="replace") as f:
             log = f.read()
     except OSError:
         return "?"
@@ -712,7 +565,7 @@ def ph_bank(kind, binary, tmp, a, banks):
         try:
             first = p.first_poll(timeout=120)
             if first is None:
-                why = [ln for ln in p.tail(3000).splitlines() if ln.strip()]
+                why = [ln for ln in p.log_tail(3000).splitlines() if ln.strip()]
                 r.setdefault("bank_refused", []).append((n, why[-1] if why else "exit %s" % p.p.poll()))
                 continue
             r["bank_n"], r["bank_seen"], r["bank_start_ms"] = n, seen, first * 1000
@@ -1188,21 +1041,5 @@ def main():
     return 0
 
 
-def _on_signal(signum, frame):
-    raise KeyboardInterrupt
-
-
 if __name__ == "__main__":
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, _on_signal)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except BenchError as e:
-        print("bench: %s" % e, file=sys.stderr)
-        sys.exit(1)
-    finally:
-        for p in PROCS:
-            kill(p)
+    run_script(main, BenchError)

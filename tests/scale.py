@@ -35,6 +35,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import status_kib  # noqa: E402
 from tg_double import TelegramDouble  # noqa: E402
 
 TOKEN = "123456789:AAScaleTokenForTheDoubleOnly_abcdefghij"
@@ -84,19 +85,6 @@ class ScaleDouble(TelegramDouble):
                 if left <= 0:
                     raise RuntimeError("%d chats still waiting for a reply (e.g. %d)" % (len(short), short[0]))
                 self.cv.wait(min(left, 0.5))
-
-
-def status_kib(pid):
-    out = {}
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM"):
-                    out[k] = int(v.split()[0])
-    except OSError:
-        pass
-    return out
 
 
 def worker_of(pid):
