@@ -824,12 +824,26 @@ def derived(res, a):
             if r.get("load_hwm_kib") and r.get("rss_idle_kib"):
                 worst = max(per, (r["load_hwm_kib"] - r["rss_idle_kib"]) * 1024.0 / a.storm)
             base = (r.get("rss_idle_kib") or 0) * 1024
+            most = int((mm - base) / worst / 1000) * 1000
+            cap = max_users() if kind == EXAMFLOW else None
             out.append("%s: largest /start storm under examflow.service's MemoryMax=%dM: about %s students "
                        "(an estimate: linear in %.0f bytes per student, the larger of the storm and the "
                        "restart's load peak, from %.1f MiB idle; the page cache of the data files and, for "
-                       "ExamFlow, the watchdog's ~1 MiB not counted)"
-                       % (name[kind], mm >> 20, N(int((mm - base) / worst / 1000) * 1000), worst, base / 1048576.0))
+                       "ExamFlow, the watchdog's ~1 MiB not counted)%s"
+                       % (name[kind], mm >> 20, N(most), worst, base / 1048576.0,
+                          "; one bot holds at most %s students (BOT_MAX_USERS): the rest are told it is full"
+                          % N(cap) if cap and cap < most else ""))
     return out
+
+
+def max_users():
+    """examflow.c's BOT_MAX_USERS, or None."""
+    try:
+        with open(os.path.join(os.path.dirname(HERE), "examflow.c")) as f:
+            m = re.search(r"^#define BOT_MAX_USERS (\d+)", f.read(), re.M)
+        return int(m.group(1)) if m else None
+    except OSError:
+        return None
 
 
 def memorymax_bytes():
