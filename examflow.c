@@ -256,6 +256,7 @@
 #define EXAMFLOW_OS "windows"
 #define EXAMFLOW_LIBC "mingw-w64"
 #define OS_CAN_FORK 0
+#define OS_PATH_ALT_SEP '\\' /* a path may say C:\ExamFlow\data: the rest of the file splits paths on '/' */
 #define OS_EXE_BUSY 1 /* a running .exe cannot be replaced or written, only renamed */
 
 #define O_NOFOLLOW 0x01000000  /* no symbolic links to follow in our data files */
@@ -1734,6 +1735,7 @@ static void os_unmap(const void *p, size_t n)
 #define EXAMFLOW_LIBC "musl" /* the only other libc we build with */
 #endif
 #define OS_CAN_FORK 1 /* the watchdog forks its worker; on Windows it starts it again */
+#define OS_PATH_ALT_SEP '/' /* no other separator: a backslash is part of a name */
 #define OS_EXE_BUSY 0 /* a running binary can be replaced by rename (and re-executed) */
 
 #define os_open open
@@ -2768,7 +2770,7 @@ static int log_open(const char *path)
 #define CFG_LINE_MAX 4096   /* a config line longer than this is an error, not cut */
 #define CFG_MAX_ADMINS 8    /* admin_id may list a few people */
 
-enum cfg_type { CFG_STR, CFG_SECRET, CFG_INT, CFG_IDS, CFG_CHOICE, CFG_TZ, CFG_ADDR };
+enum cfg_type { CFG_STR, CFG_PATH, CFG_SECRET, CFG_INT, CFG_IDS, CFG_CHOICE, CFG_TZ, CFG_ADDR };
 enum { FSYNC_BATCH, FSYNC_ALWAYS, FSYNC_OFF };
 
 /* The whole configuration.  One instance, `cfg`, owned by main(); the worker
@@ -2866,7 +2868,7 @@ static const struct cfg_key cfg_keys[] = {
 	 "UptimeRobot heartbeat URL pinged while polling works. Secret."},
 	{"uptimerobot_api", NULL, CFG_STR, CFG_S(uptimerobot_api), "https://api.uptimerobot.com", 0, 0, NULL,
 	 "UptimeRobot API base URL (for `examflow uptime`)."},
-	{"data_dir", NULL, CFG_STR, CFG_S(data_dir), "data", 0, 0, NULL,
+	{"data_dir", NULL, CFG_PATH, CFG_S(data_dir), "data", 0, 0, NULL,
 	 "Directory for events.log and snapshot (created 0700)."},
 	{"fsync", NULL, CFG_CHOICE, CFG_N(fsync_mode), "batch", 0, 0, cfg_fsync_modes,
 	 "batch: one fdatasync per update batch before replies; always: per record; off: leave it to the OS (loses the last seconds on power loss)."},
@@ -2874,7 +2876,7 @@ static const struct cfg_key cfg_keys[] = {
 	 "Compact when the log is this many times the snapshot..."},
 	{"compact_min_kb", NULL, CFG_INT, CFG_N(compact_min_kb), "1024", 1, 1048576, NULL,
 	 "...and larger than this many KiB."},
-	{"log_file", NULL, CFG_STR, CFG_S(log_file), "logs/bot_service.log", 0, 0, NULL,
+	{"log_file", NULL, CFG_PATH, CFG_S(log_file), "logs/bot_service.log", 0, 0, NULL,
 	 "Log file (created 0600); - for stderr."},
 	{"log_level", NULL, CFG_CHOICE, CFG_N(log_level), "info", 0, 0, cfg_log_levels,
 	 "debug, info, warn or error."},
@@ -2882,11 +2884,11 @@ static const struct cfg_key cfg_keys[] = {
 	 "Rotate the log at this size in MiB (0: never, e.g. when logrotate is used)."},
 	{"log_keep", NULL, CFG_INT, CFG_N(log_keep), "5", 1, 100, NULL,
 	 "Rotated log files to keep."},
-	{"health_file", NULL, CFG_STR, CFG_S(health_file), "logs/bot_health_status.json", 0, 0, NULL,
+	{"health_file", NULL, CFG_PATH, CFG_S(health_file), "logs/bot_health_status.json", 0, 0, NULL,
 	 "Health status JSON, written atomically."},
 	{"health_listen", NULL, CFG_ADDR, CFG_S(health_listen), "", 0, 0, NULL,
 	 "host:port for GET /health and /metrics (empty: off), e.g. 127.0.0.1:8080."},
-	{"ca_file", NULL, CFG_STR, CFG_S(ca_file), "", 0, 0, NULL,
+	{"ca_file", NULL, CFG_PATH, CFG_S(ca_file), "", 0, 0, NULL,
 	 "PEM file of trusted CAs (empty: the system bundle, auto-detected)."},
 	{"max_restarts", NULL, CFG_INT, CFG_N(max_restarts), "100", 1, 100000, NULL,
 	 "Worker restarts allowed within the window before the watchdog gives up."},
@@ -2900,7 +2902,7 @@ static const struct cfg_key cfg_keys[] = {
 	 "Default language of the bot: ru or en (a student's Telegram language wins)."},
 	{"timezone", NULL, CFG_TZ, CFG_S(timezone), "Europe/Moscow", 0, 0, NULL,
 	 "Students' default time zone for streaks and reminders: a UTC offset (+03:00, UTC+3) or a fixed-offset zone name."},
-	{"tasks_file", NULL, CFG_STR, CFG_S(tasks_file), "", 0, 0, NULL,
+	{"tasks_file", NULL, CFG_PATH, CFG_S(tasks_file), "", 0, 0, NULL,
 	 "Your own task bank file (see README); empty: the embedded bank only."},
 	{"tasks_mode", NULL, CFG_CHOICE, CFG_N(tasks_mode), "add", 0, 0, cfg_tasks_modes,
 	 "add: tasks_file adds to the embedded bank; replace: it replaces it."},
@@ -3030,6 +3032,7 @@ static const char *cfg_set(struct config *c, const struct cfg_key *k, const char
 	char *field = (char *)c + k->off;
 	switch (k->type) {
 	case CFG_STR:
+	case CFG_PATH:
 	case CFG_SECRET:
 	case CFG_ADDR:
 		if (strlen(v) >= k->size)
@@ -3039,6 +3042,9 @@ static const char *cfg_set(struct config *c, const struct cfg_key *k, const char
 		if (k->type == CFG_SECRET && log_add_secret(v) < 0)
 			return "out of memory (the secret could not be protected)";
 		snprintf(field, k->size, "%s", v);
+		for (char *p = field; k->type == CFG_PATH && *p; p++)
+			if (*p == OS_PATH_ALT_SEP)
+				*p = '/'; /* Windows: C:\ExamFlow\data is C:/ExamFlow/data */
 		return NULL;
 	case CFG_INT: {
 		char *end;

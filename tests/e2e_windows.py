@@ -316,7 +316,10 @@ def test_data_dir_moves_between_linux_and_windows(t):
     t.eq(t.stop_run(p), 0, "the Linux bot's exit code")
     # ... opened by the Windows build: the next updates come after the stored offset
     d2 = new_double(t, first_update_id=200000001)
-    wenv = bot_env(t, d2)
+    # paths as a Windows user writes them, with backslashes; the log's folder does not exist yet
+    wlog = os.path.join(t.tmp, "wlogs", "bot.log")
+    wenv = bot_env(t, d2, EXAMFLOW_DATA_DIR=win(os.path.join(t.tmp, "data")).replace("/", "\\"),
+                   EXAMFLOW_LOG_FILE=win(wlog).replace("/", "\\"))
     p = wine_spawn(t, ["run", "--no-watchdog"], wenv)
     started(t, d2, p)
     t.eq(ask_stats(t, d2, 2001), stats, "/stats from the Linux data directory, on Windows")
@@ -324,6 +327,7 @@ def test_data_dir_moves_between_linux_and_windows(t):
     wait_texts(t, d2, 2002, 1)
     p.send_signal(signal.SIGINT)
     t.eq(p.wait(timeout=30), 0, "exit code after Ctrl-C")
+    t.check(os.path.getsize(wlog) > 0, "the log went to its folder, made from a path with backslashes")
     # ... and back: the Linux build reads what Windows appended
     e = t.run(["export", "users"], env=env)
     t.eq(e.returncode, 0, "Linux export of the Windows-written directory: " + e.stderr[-500:])

@@ -109,6 +109,9 @@ static void test_config_values(void)
 	check(cfg_set(&c, cfg_find("max_restarts"), "abc") != NULL);
 	check(cfg_set(&c, cfg_find("max_restarts"), "0") != NULL);
 	check(cfg_set(&c, cfg_find("max_restarts"), "5") == NULL);
+	/* a path's backslashes are separators only where the platform says so (Windows) */
+	check(cfg_set(&c, cfg_find("data_dir"), "my\\data") == NULL);
+	check_eq_str(c.data_dir, OS_PATH_ALT_SEP == '/' ? "my\\data" : "my/data");
 	check_eq_int(c.max_restarts, 5);
 	check(cfg_set(&c, cfg_find("admin_id"), "123, 4567890123") == NULL);
 	check_eq_int(c.nadmins, 2);
