@@ -7591,6 +7591,10 @@ static int store_compact(struct store *s, store_dump_fn dump, void *ctx)
 		log_error("store", "store_compact while a batch or a compaction is open");
 		return -EBUSY;
 	}
+	if (s->log_fd < 0) { /* not open (or its open failed): the state in memory is not the data */
+		log_error("store", "store_compact on a store that is not open");
+		return -EBADF;
+	}
 	int64_t t0 = mono_ms(), old_log = s->log_bytes;
 	store_path(tmp, s->dir, "snapshot.tmp");
 	store_path(path, s->dir, "snapshot");
@@ -14979,8 +14983,9 @@ _Static_assert(sizeof(struct bot_user) <= 48, "a student's row is the figure REA
 
 /* A reply waiting for the batch to commit, then for the transport.  Its
  * body is in memory for the first BOT_OUT_BODIES_MAX queued replies; past
- * that it waits in the store's spill file (body NULL, spill_len > 0) and
- * bot_out_body() reads it back when it is wanted. */
+ * that it waits in the store's spill file (spill_len > 0: then body is
+ * not a pointer, read the body with bot_out_body() only) and is read back
+ * when it is wanted. */
 struct bot_msg {
 	uint64_t id;
 	int64_t chat_id;
@@ -15121,7 +15126,7 @@ static struct bot_user *bot_find_user(const struct bot *b, int64_t id)
 }
 
 /* Room in the index and the chunks for one more user: 0, or -1 when out
- * of memory (nothing changed). */
+ * of memory (no user added; the index may have grown). */
 static int bot_users_reserve(struct bot *b)
 {
 	if ((b->nusers + 1) * 2 > b->capindex) {
@@ -15172,24 +15177,32 @@ static struct bot_user *bot_get_user(struct bot *b, int64_t id)
 	return u;
 }
 
-/* A student's practice, to change: their own from the first call on.
- * Out of memory gives a scratch one that is not theirs (logged): that
- * update's changes are lost, nothing else is. */
-static struct bot_study *bot_st(struct bot_user *u)
+/* A student's practice, to change: their own from the first call on;
+ * NULL when out of memory (replay fails then, so nothing stored is lost). */
+static struct bot_study *bot_st_try(struct bot_user *u)
 {
-	static struct bot_study scratch;
-	static int64_t scratch_owner;
 	if (u->st != &bot_study_none)
 		return (struct bot_study *)u->st;
 	struct bot_study *s = malloc(sizeof *s);
 	if (s) {
 		*s = bot_study_none;
 		u->st = s;
-		return s;
 	}
+	return s;
+}
+
+/* The same for a handler, which cannot fail: out of memory gives a scratch
+ * one that is not theirs (logged), so that update's changes to these
+ * fields are lost and nothing else is (their history grows only through
+ * bot_taskstate/bot_numstat, which say NULL instead). */
+static struct bot_study *bot_st(struct bot_user *u)
+{
+	static struct bot_study scratch;
+	static int64_t scratch_owner;
+	struct bot_study *s = bot_st_try(u);
+	if (s)
+		return s;
 	if (scratch_owner != u->id) {
-		free(scratch.tasks);
-		free(scratch.nums);
 		scratch = bot_study_none;
 		scratch_owner = u->id;
 		log_error("bot", "out of memory: user %" PRId64 "'s change is not kept", u->id);
@@ -15275,8 +15288,8 @@ static struct bot_taskstate *bot_taskstate(struct bot_user *u, const char *task,
 		return &u->st->tasks[i];
 	if (!create)
 		return NULL;
-	struct bot_study *s = bot_st(u);
-	if (bot_grow((void **)&s->tasks, &s->captasks, s->ntasks, sizeof *s->tasks) < 0)
+	struct bot_study *s = bot_st_try(u);
+	if (!s || bot_grow((void **)&s->tasks, &s->captasks, s->ntasks, sizeof *s->tasks) < 0)
 		return NULL;
 	memmove(&s->tasks[i + 1], &s->tasks[i], (size_t)(s->ntasks - i) * sizeof *s->tasks);
 	s->ntasks++;
@@ -15293,8 +15306,8 @@ static struct bot_numstat *bot_numstat(struct bot_user *u, const char *subject, 
 			return &u->st->nums[i];
 	if (!create)
 		return NULL;
-	struct bot_study *s = bot_st(u);
-	if (bot_grow((void **)&s->nums, &s->capnums, s->nnums, sizeof *s->nums) < 0)
+	struct bot_study *s = bot_st_try(u);
+	if (!s || bot_grow((void **)&s->nums, &s->capnums, s->nnums, sizeof *s->nums) < 0)
 		return NULL;
 	struct bot_numstat *n = &s->nums[s->nnums++];
 	memset(n, 0, sizeof *n);
@@ -15688,8 +15701,12 @@ static int bot_apply(void *ctx, const struct store_rec *r)
 		int ach = 0;
 		bot_parse_kv(r->f[5], "ach", &ach);
 		s.achievements = (uint32_t)ach;
-		if (u->st != &bot_study_none || !bot_study_is_none(u, &s))
-			*bot_st(u) = s;
+		if (u->st != &bot_study_none || !bot_study_is_none(u, &s)) {
+			struct bot_study *d = bot_st_try(u);
+			if (!d)
+				return -1; /* out of memory: the replay fails, the data stays */
+			*d = s;
+		}
 	} else if (strcmp(r->type, "task") == 0 && r->nf >= 3) {
 		struct bot_user *u = bot_get_user(b, bot_field_i64(r, 0));
 		struct bot_taskstate *t = u ? bot_taskstate(u, r->f[1], 1) : NULL;
@@ -18265,7 +18282,7 @@ static void tg_watch_conditions(struct tg *t)
 	}
 	if (t->w->bot.users_refused && !t->notified_full) {
 		tg_admin_notice(t, "new students are turned away: the bot holds %zu students (the limit is %d) or is out of "
-		                   "memory; they are told it cannot take new students.", bot_nusers(&t->w->bot), BOT_MAX_USERS);
+		                   "memory; they are told it cannot take new students.", bot_nusers(&t->w->bot), (int)t->w->bot.max_users);
 		t->notified_full = 1;
 	}
 	if (!t->w->disk_ok && !t->notified_disk) {

@@ -524,6 +524,11 @@ static void test_api(void)
 	check(kv_open(&s, dir, FSYNC_BATCH, &m, err, sizeof err) == -EPROTO);
 	check(strstr(err, "was rejected") != NULL);
 	kv_free(&m);
+	/* ... and the half-built state is never compacted over the data */
+	int64_t log_before = file_size(dir, "events.log");
+	check_eq_int(store_compact(&s, rt_dump, NULL), -EBADF);
+	check_eq_int(file_size(dir, "events.log"), log_before);
+	check(file_size(dir, "snapshot") <= 0);
 }
 
 /* The spill file reads ahead: bodies come back byte for byte in order, out
