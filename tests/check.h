@@ -3,6 +3,7 @@
 #ifndef EXAMFLOW_CHECK_H
 #define EXAMFLOW_CHECK_H
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_passed, check_failed;
@@ -34,6 +35,14 @@ static void check_str_at(const char *a, const char *b, const char *file, int lin
 	check_at(ok, file, line, what);
 	if (!ok)
 		fprintf(stderr, "     got \"%s\", want \"%s\"\n", a ? a : "(null)", b ? b : "(null)");
+}
+
+/* Remove a test's scratch directory and all in it (a check: it must go). */
+static void check_rm_rf(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	check(system(cmd) == 0);
 }
 
 /* Prints "NAME: N passed, N failed" (NAME from the program's file name) and

@@ -35,7 +35,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import status_kib  # noqa: E402
+from bench import kill, status_kib  # noqa: E402
 from tg_double import TelegramDouble  # noqa: E402
 
 TOKEN = "123456789:AAScaleTokenForTheDoubleOnly_abcdefghij"
@@ -198,15 +198,26 @@ def mib(kib):
     return "%.1f MiB" % (kib / 1024.0)
 
 
-def many(a, tmp, out):
-    """--students light students, all in flight together."""
+def start_run(a, tmp, name):
+    """The double (limits off) and the bot on a fresh data dir tmp/name, its start-up
+    allocations settled before the idle reading; the caller stops the double."""
     d = ScaleDouble(token=TOKEN)
     d.set_limits(False)
     d.start()
     try:
-        os.mkdir(os.path.join(tmp, "many"))
-        bot = Bot(a.binary, d, os.path.join(tmp, "many"))
-        time.sleep(0.5)  # start-up allocations settle before the idle reading
+        os.mkdir(os.path.join(tmp, name))
+        bot = Bot(a.binary, d, os.path.join(tmp, name))
+    except BaseException:
+        d.stop()
+        raise
+    time.sleep(0.5)
+    return d, bot
+
+
+def many(a, tmp, out):
+    """--students light students, all in flight together."""
+    d, bot = start_run(a, tmp, "many")
+    try:
         wd0, wk0 = bot.mem()
         t0 = time.monotonic()
         drive(d, list(range(100001, 100001 + a.students)), a.light, timeout=3600)
@@ -231,13 +242,8 @@ def many(a, tmp, out):
 def month(a, tmp, out):
     """--heavy students answering --answers tasks each (the bot sends at most
     one message a second to a chat, so this takes about 2 s per answer)."""
-    d = ScaleDouble(token=TOKEN)
-    d.set_limits(False)
-    d.start()
+    d, bot = start_run(a, tmp, "month")
     try:
-        os.mkdir(os.path.join(tmp, "month"))
-        bot = Bot(a.binary, d, os.path.join(tmp, "month"))
-        time.sleep(0.5)
         _, wk0 = bot.mem()
         chats = list(range(200001, 200001 + a.heavy))
         t0 = time.monotonic()
@@ -295,12 +301,7 @@ def main():
             print("error: " + e)
     finally:
         for p in PROCS:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                p.wait()
+            kill(p)
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if errs else 0
 

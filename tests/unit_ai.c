@@ -831,9 +831,7 @@ static void test_records_round_trip(void)
 	ai_free(&a);
 	ai_free(&b);
 	ai_free(&c);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	check(system(cmd) == 0);
+	check_rm_rf(dir);
 }
 
 int main(void)

@@ -858,9 +858,6 @@ int main(void)
 	test_plural_and_decimals();
 	test_generators();
 	buf_free(&norm_buf);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	check_rm_rf(tmpdir);
 	return check_done();
 }

@@ -355,9 +355,7 @@ static void test_records_roundtrip(void)
 	bot_free_state(&r);
 	bot_free_state(&c);
 	buf_free(&out);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	check(system(cmd) == 0);
+	check_rm_rf(dir);
 }
 
 /* Forged button data: Explain only for the student's own current task,
@@ -470,9 +468,7 @@ static void test_unstorable_batch(void)
 	check_eq_int((int)w->skipped_batches, 2);
 	worker_free(w);
 	free(w);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	check(system(cmd) == 0);
+	check_rm_rf(dir);
 }
 
 static int t_keep_first(void *ctx, const struct bot_msg *m)
@@ -742,9 +738,7 @@ static void test_outbox_spill(void)
 	store_close(&st);
 	bot_free_state(&r);
 	bot_free_state(&c);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	check(system(cmd) == 0);
+	check_rm_rf(dir);
 }
 
 /* Students live in chunks under a 4-byte index: 3,000 cross both the
@@ -831,9 +825,7 @@ static void test_user_table(void)
 	bot_free_state(&b);
 	bot_free_state(&r);
 	buf_free(&out);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	check(system(cmd) == 0);
+	check_rm_rf(dir);
 }
 
 int main(void)

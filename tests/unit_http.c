@@ -346,10 +346,7 @@ static void dbl_stop(struct dbl *d)
 		kill(d->pid, SIGTERM);
 		waitpid(d->pid, NULL, 0);
 	}
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->certs);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", d->certs);
+	check_rm_rf(d->certs);
 }
 
 static void url_of(struct http_url *u, const char *scheme, const char *host, int port)

@@ -93,8 +93,6 @@ int main(void)
 	      strcmp(u->st->subject, "t") == 0);
 	store_close(&st);
 	bot_free_state(&q);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	check(system(cmd) == 0);
+	check_rm_rf(dir);
 	return check_done();
 }

@@ -20,18 +20,13 @@ static char tdir[64];
 static void t_setup(void)
 {
 	snprintf(tdir, sizeof tdir, "/tmp/unit_update.%d", (int)getpid());
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tdir);
-	check(system(cmd) == 0);
+	check_rm_rf(tdir);
 	check(mkdir_p(tdir, 0700) == 0);
 }
 
 static void t_cleanup(void)
 {
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tdir);
+	check_rm_rf(tdir);
 }
 
 /* --- versions ------------------------------------------------------------------ */

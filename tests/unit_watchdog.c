@@ -20,9 +20,7 @@ static FILE *devnull; /* for status output nobody reads */
 static void t_setup(const char *name)
 {
 	snprintf(tdir, sizeof tdir, "/tmp/unit_watchdog.%d.%s", (int)getpid(), name);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tdir);
-	check(system(cmd) == 0);
+	check_rm_rf(tdir);
 	check(mkdir_p(tdir, 0700) == 0);
 	snprintf(events_path, sizeof events_path, "%s/events", tdir);
 	snprintf(health_path, sizeof health_path, "%s/logs/health.json", tdir);
@@ -32,10 +30,7 @@ static void t_setup(const char *name)
 
 static void t_cleanup(void)
 {
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tdir);
+	check_rm_rf(tdir);
 }
 
 static void t_append(const char *path, const char *line)
